@@ -1,0 +1,100 @@
+# thpscope: eBPF observability for transparent huge pages.
+#
+#   make            build build/thpscope and the bundled workload
+#   make demo       install what is missing, record the bundled workload, report
+#   make test       install what is missing, build, run every test
+#   make vmlinux    regenerate vmlinux/vmlinux.h from Debian sid's kernel BTF
+#   make install    PREFIX=/usr/local DESTDIR=
+
+VERSION   := 0.1.0
+PREFIX    ?= /usr/local
+DESTDIR   ?=
+BUILD     ?= build
+STATIC    ?=
+
+CC        ?= cc
+CLANG     ?= clang
+BPFTOOL   ?= bpftool
+ARCH      := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
+
+CFLAGS    ?= -O2 -g
+CFLAGS    += -Wall -Wextra -Wno-unused-parameter -std=gnu11 -D_GNU_SOURCE \
+	     -DTHPSCOPE_VERSION='"$(VERSION)"' -I$(BUILD)/bpf -Ibpf -Iuser
+BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -fms-extensions \
+	     -Wall -Wno-microsoft-anon-tag -Ivmlinux -Ibpf
+LIBS      := -lbpf -lelf -lz -ljansson
+ifneq ($(STATIC),)
+LDFLAGS   += -static
+LIBS      += -lzstd
+endif
+
+BPF_FAMILIES := collapse migrate
+SKELS     := $(patsubst %,$(BUILD)/bpf/%.skel.h,$(BPF_FAMILIES))
+USER_SRCS := $(wildcard user/*.c)
+USER_OBJS := $(patsubst user/%.c,$(BUILD)/user/%.o,$(USER_SRCS))
+LIB_OBJS  := $(filter-out $(BUILD)/user/main.o,$(USER_OBJS))
+
+UNIT_SRCS := $(wildcard tests/unit/test_*.c)
+UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
+TOOL_SRCS := $(wildcard tests/tools/*.c)
+TOOL_BINS := $(patsubst tests/tools/%.c,$(BUILD)/tests/%,$(TOOL_SRCS))
+
+.PHONY: all demo test test-unit test-host deps vmlinux install uninstall clean
+.DELETE_ON_ERROR:
+
+all: $(BUILD)/thpscope $(BUILD)/thpload
+
+$(BUILD)/bpf/%.bpf.o: bpf/%.bpf.c bpf/*.h vmlinux/vmlinux.h | $(BUILD)/bpf
+	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(BUILD)/bpf/%.skel.h: $(BUILD)/bpf/%.bpf.o
+	$(BPFTOOL) gen skeleton $< name $*_bpf > $@
+
+$(BUILD)/user/%.o: user/%.c user/*.h bpf/*.h $(SKELS) | $(BUILD)/user
+	$(CC) $(CFLAGS) -c $< -o $@
+
+$(BUILD)/thpscope: $(USER_OBJS)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
+
+$(BUILD)/thpload: workloads/thpload.c | $(BUILD)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $<
+
+$(BUILD)/tests/test_%: tests/unit/test_%.c $(LIB_OBJS) | $(BUILD)/tests
+	$(CC) $(CFLAGS) -o $@ $^ $(LIBS) -lcmocka
+
+$(BUILD)/tests/%: tests/tools/%.c $(LIB_OBJS) | $(BUILD)/tests
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS)
+
+$(BUILD) $(BUILD)/bpf $(BUILD)/user $(BUILD)/tests:
+	mkdir -p $@
+
+deps:
+	scripts/deps.sh build test
+
+demo:
+	scripts/deps.sh build test
+	$(MAKE) all
+	scripts/demo $(BUILD)
+
+tests: all $(UNIT_BINS) $(TOOL_BINS)
+
+test:
+	scripts/deps.sh build test
+	$(MAKE) tests
+	tests/run --build $(BUILD)
+
+vmlinux:
+	scripts/gen-vmlinux-h vmlinux/vmlinux.h
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/doc/thpscope
+	install -m 0755 $(BUILD)/thpscope $(DESTDIR)$(PREFIX)/bin/thpscope
+	install -m 0755 $(BUILD)/thpload $(DESTDIR)$(PREFIX)/bin/thpload
+	install -m 0644 README.md docs/*.md $(DESTDIR)$(PREFIX)/share/doc/thpscope/
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/thpscope $(DESTDIR)$(PREFIX)/bin/thpload
+	rm -rf $(DESTDIR)$(PREFIX)/share/doc/thpscope
+
+clean:
+	rm -rf $(BUILD)

@@ -1,0 +1,243 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Collapse of base pages into large folios: khugepaged and MADV_COLLAPSE.
+ *
+ * Outcomes come from the huge_memory tracepoints, read as classic
+ * tracepoints through CO-RE-relocated trace_event_raw_* records, since
+ * their layouts changed across kernels (a removed `writable`, an added
+ * `order`). Latency of collapse_huge_page comes from fentry/fexit, or
+ * kprobe/kretprobe where fentry cannot attach; the loader picks one. */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_tracing.h>
+#include "thpscope.bpf.h"
+#include "collapse.h"
+
+/* The PMD order of this machine, for records that carry no order. */
+const volatile __u32 pmd_order = 9;
+/* collapse_huge_page takes an order argument (7.x mTHP collapse). */
+const volatile bool collapse_has_order;
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 4096);
+	__type(key, struct collapse_key);
+	__type(value, __u64);
+} collapse_counts SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 4096);
+	__type(key, struct collapse_proc_key);
+	__type(value, struct collapse_proc);
+} collapse_procs SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct khugepaged_pass);
+} khugepaged_passes SEC(".maps");
+
+struct collapse_start {
+	__u64 ts;
+	__u32 order;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1024);
+	__type(key, __u64);
+	__type(value, struct collapse_start);
+} collapse_starts SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 64);
+	__type(key, struct collapse_lat_key);
+	__type(value, struct hist);
+} collapse_latency SEC(".maps");
+
+static __always_inline __u8 current_source(void)
+{
+	return current_is_kthread() ? SRC_KHUGEPAGED : SRC_MADVISE;
+}
+
+static __always_inline void count_outcome(__u8 event, __u8 order, int result)
+{
+	struct collapse_key key = {
+		.event = event,
+		.source = current_source(),
+		.order = order,
+		.result = result,
+	};
+	static const __u64 zero;
+	__u64 *cnt = lookup_or_init(&collapse_counts, &key, &zero);
+
+	if (cnt)
+		__sync_fetch_and_add(cnt, 1);
+}
+
+/* Per owning process: a scan, or an attempt with its result. */
+static __always_inline void count_proc(struct mm_struct *mm, bool attempt,
+				       int result)
+{
+	struct task_struct *owner = mm_owner(mm);
+	struct collapse_proc_key key = { .source = current_source() };
+	static const struct collapse_proc zero;
+	struct collapse_proc *p;
+
+	if (!owner)
+		return;
+	key.tgid = BPF_CORE_READ(owner, tgid);
+	p = lookup_or_init(&collapse_procs, &key, &zero);
+	if (!p)
+		return;
+	if (!p->comm[0])
+		BPF_CORE_READ_STR_INTO(&p->comm, owner, group_leader, comm);
+	if (!attempt) {
+		__sync_fetch_and_add(&p->scans, 1);
+		return;
+	}
+	__sync_fetch_and_add(&p->attempts, 1);
+	if (result == bpf_core_enum_value(enum scan_result, SCAN_SUCCEED))
+		__sync_fetch_and_add(&p->succeeded, 1);
+}
+
+SEC("tracepoint/huge_memory/mm_khugepaged_scan_pmd")
+int scan_pmd(struct trace_event_raw_mm_khugepaged_scan_pmd *ctx)
+{
+	count_outcome(CE_SCAN_PMD, ORDER_NONE, ctx->status);
+	count_proc(ctx->mm, false, 0);
+	return 0;
+}
+
+SEC("tracepoint/huge_memory/mm_collapse_huge_page")
+int collapse(struct trace_event_raw_mm_collapse_huge_page *ctx)
+{
+	__u8 order = pmd_order;
+
+	if (bpf_core_field_exists(ctx->order))
+		order = ctx->order;
+	count_outcome(CE_COLLAPSE, order, ctx->status);
+	count_proc(ctx->mm, true, ctx->status);
+	return 0;
+}
+
+SEC("tracepoint/huge_memory/mm_collapse_huge_page_isolate")
+int isolate(struct trace_event_raw_mm_collapse_huge_page_isolate *ctx)
+{
+	__u8 order = pmd_order;
+
+	if (bpf_core_field_exists(ctx->order))
+		order = ctx->order;
+	count_outcome(CE_ISOLATE, order, ctx->status);
+	return 0;
+}
+
+SEC("tracepoint/huge_memory/mm_collapse_huge_page_swapin")
+int swapin(struct trace_event_raw_mm_collapse_huge_page_swapin *ctx)
+{
+	__u8 order = pmd_order;
+
+	if (bpf_core_field_exists(ctx->order))
+		order = ctx->order;
+	count_outcome(CE_SWAPIN, order, ctx->ret);
+	return 0;
+}
+
+SEC("tracepoint/huge_memory/mm_khugepaged_scan_file")
+int scan_file(struct trace_event_raw_mm_khugepaged_scan_file *ctx)
+{
+	count_outcome(CE_SCAN_FILE, ORDER_NONE, ctx->result);
+	count_proc(ctx->mm, false, 0);
+	return 0;
+}
+
+SEC("tracepoint/huge_memory/mm_khugepaged_collapse_file")
+int collapse_file(struct trace_event_raw_mm_khugepaged_collapse_file *ctx)
+{
+	count_outcome(CE_COLLAPSE_FILE, ORDER_NONE, ctx->result);
+	count_proc(ctx->mm, true, ctx->result);
+	return 0;
+}
+
+SEC("tracepoint/huge_memory/mm_khugepaged_scan")
+int khugepaged_scan(struct trace_event_raw_mm_khugepaged_scan *ctx)
+{
+	__u32 zero = 0;
+	struct khugepaged_pass *p = bpf_map_lookup_elem(&khugepaged_passes, &zero);
+
+	if (!p)
+		return 0;
+	__sync_fetch_and_add(&p->passes, 1);
+	__sync_fetch_and_add(&p->progress, ctx->progress);
+	if (ctx->full_scan_finished)
+		__sync_fetch_and_add(&p->full_scans, 1);
+	return 0;
+}
+
+static __always_inline void latency_start(__u32 order)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	struct collapse_start s = { .ts = bpf_ktime_get_ns(), .order = order };
+
+	bpf_map_update_elem(&collapse_starts, &id, &s, BPF_ANY);
+}
+
+static __always_inline void latency_end(void)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	struct collapse_start *s = bpf_map_lookup_elem(&collapse_starts, &id);
+	static const struct hist zero;
+	struct collapse_lat_key key;
+	struct hist *h;
+
+	if (!s)
+		return;
+	key.source = current_source();
+	key.order = s->order;
+	h = lookup_or_init(&collapse_latency, &key, &zero);
+	if (h)
+		hist_add(h, bpf_ktime_get_ns() - s->ts);
+	bpf_map_delete_elem(&collapse_starts, &id);
+}
+
+SEC("fentry/collapse_huge_page")
+int BPF_PROG(collapse_enter)
+{
+	__u64 order = pmd_order;
+
+	/* The order is the sixth argument where the kernel has it. */
+	if (bpf_get_func_arg_cnt(ctx) > 5)
+		bpf_get_func_arg(ctx, 5, &order);
+	latency_start(order);
+	return 0;
+}
+
+SEC("fexit/collapse_huge_page")
+int BPF_PROG(collapse_exit)
+{
+	latency_end();
+	return 0;
+}
+
+SEC("kprobe/collapse_huge_page")
+int BPF_KPROBE(collapse_kprobe)
+{
+	__u32 order = pmd_order;
+
+	if (collapse_has_order)
+		order = PT_REGS_PARM6(ctx);
+	latency_start(order);
+	return 0;
+}
+
+SEC("kretprobe/collapse_huge_page")
+int BPF_KRETPROBE(collapse_kretprobe)
+{
+	latency_end();
+	return 0;
+}
+
+char LICENSE[] SEC("license") = "GPL";

@@ -1,0 +1,63 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Keys and values of the collapse family's maps (khugepaged and
+ * MADV_COLLAPSE), shared by collapse.bpf.c and the loader. */
+#ifndef THPSCOPE_COLLAPSE_H
+#define THPSCOPE_COLLAPSE_H
+
+#include "hist.h"
+
+/* Who drove a collapse: the khugepaged thread or a task's MADV_COLLAPSE. */
+enum collapse_source {
+	SRC_KHUGEPAGED,
+	SRC_MADVISE,
+	SRC_NR,
+};
+
+/* The tracepoint an outcome was read from. */
+enum collapse_event {
+	CE_SCAN_PMD,		/* mm_khugepaged_scan_pmd: result of a PMD range scan */
+	CE_COLLAPSE,		/* mm_collapse_huge_page: one anon collapse attempt */
+	CE_ISOLATE,		/* mm_collapse_huge_page_isolate */
+	CE_SWAPIN,		/* mm_collapse_huge_page_swapin */
+	CE_SCAN_FILE,		/* mm_khugepaged_scan_file */
+	CE_COLLAPSE_FILE,	/* mm_khugepaged_collapse_file */
+	CE_NR,
+};
+
+/* Marks "no order in this record": scan results cover a PMD range. */
+#define ORDER_NONE 0xff
+
+struct collapse_key {
+	__u8 event;	/* enum collapse_event */
+	__u8 source;	/* enum collapse_source */
+	__u8 order;	/* target order, or ORDER_NONE */
+	__u8 pad;
+	__s32 result;	/* raw enum scan_result value of the running kernel */
+};
+
+/* Per process that owns the collapsed mm, and per source. */
+struct collapse_proc_key {
+	__u32 tgid;
+	__u32 source;
+};
+
+struct collapse_proc {
+	__u64 scans;		/* PMD ranges and files scanned */
+	__u64 attempts;		/* collapse attempts (anon and file) */
+	__u64 succeeded;	/* attempts that ended in SCAN_SUCCEED */
+	char comm[16];
+};
+
+/* mm_khugepaged_scan (7.x): one record per khugepaged pass over an mm. */
+struct khugepaged_pass {
+	__u64 passes;
+	__u64 progress;		/* pages scanned, summed */
+	__u64 full_scans;	/* passes that finished a full scan of all mms */
+};
+
+struct collapse_lat_key {
+	__u32 source;
+	__u32 order;
+};
+
+#endif

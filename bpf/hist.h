@@ -1,0 +1,16 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* The one histogram shape thpscope uses: log2 buckets of a value in a
+ * fixed unit. Slot i counts values v with 2^i <= v < 2^(i+1); slot 0 also
+ * holds v == 0. Shared by the BPF programs and the loader. */
+#ifndef THPSCOPE_HIST_H
+#define THPSCOPE_HIST_H
+
+#define HIST_SLOTS 48
+
+struct hist {
+	__u64 slots[HIST_SLOTS];
+	__u64 count;
+	__u64 sum;
+};
+
+#endif

@@ -1,0 +1,157 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Page migration: NUMA, compaction, syscall and the rest, with the large
+ * folio outcomes mm_migrate_pages reports (thp_*, large_folio_split from
+ * 6.12), the start-to-end latency per reason, and migration entries
+ * installed and removed per order. Classic tracepoints with CO-RE
+ * records: mm_migrate_pages grew a field in 6.12 that moved mode and
+ * reason. */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_tracing.h>
+#include "thpscope.bpf.h"
+#include "migrate.h"
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 4096);
+	__type(key, struct migrate_key);
+	__type(value, struct migrate_val);
+} migrate_calls SEC(".maps");
+
+struct migrate_start {
+	__u64 ts;
+	__s32 reason;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u64);
+	__type(value, struct migrate_start);
+} migrate_starts SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 64);
+	__type(key, __s32);
+	__type(value, struct hist);
+} migrate_latency SEC(".maps");
+
+/* Hot: one event per page migrated, so per CPU. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, MIGRATE_MAX_ORDER);
+	__type(key, __u32);
+	__type(value, struct migration_entries);
+} pte_entries SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct migration_entries);
+} pmd_entries SEC(".maps");
+
+SEC("tracepoint/migrate/mm_migrate_pages_start")
+int migrate_start(struct trace_event_raw_mm_migrate_pages_start *ctx)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	struct migrate_start s = { .ts = bpf_ktime_get_ns(), .reason = ctx->reason };
+
+	bpf_map_update_elem(&migrate_starts, &id, &s, BPF_ANY);
+	return 0;
+}
+
+SEC("tracepoint/migrate/mm_migrate_pages")
+int migrate_end(struct trace_event_raw_mm_migrate_pages *ctx)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	struct migrate_key key = {
+		.tgid = id >> 32,
+		.reason = ctx->reason,
+		.mode = ctx->mode,
+	};
+	static const struct migrate_val vzero;
+	static const struct hist hzero;
+	struct migrate_start *s;
+	struct migrate_val *v;
+	struct hist *h;
+
+	v = lookup_or_init(&migrate_calls, &key, &vzero);
+	if (v) {
+		if (!v->comm[0])
+			bpf_get_current_comm(&v->comm, sizeof(v->comm));
+		__sync_fetch_and_add(&v->calls, 1);
+		__sync_fetch_and_add(&v->succeeded, ctx->succeeded);
+		__sync_fetch_and_add(&v->failed, ctx->failed);
+		__sync_fetch_and_add(&v->thp_succeeded, ctx->thp_succeeded);
+		__sync_fetch_and_add(&v->thp_failed, ctx->thp_failed);
+		__sync_fetch_and_add(&v->thp_split, ctx->thp_split);
+		if (bpf_core_field_exists(ctx->large_folio_split))
+			__sync_fetch_and_add(&v->large_folio_split,
+					     ctx->large_folio_split);
+	}
+
+	s = bpf_map_lookup_elem(&migrate_starts, &id);
+	if (!s)
+		return 0;
+	h = lookup_or_init(&migrate_latency, &s->reason, &hzero);
+	if (h)
+		hist_add(h, bpf_ktime_get_ns() - s->ts);
+	bpf_map_delete_elem(&migrate_starts, &id);
+	return 0;
+}
+
+static __always_inline struct migration_entries *pte_slot(int order)
+{
+	__u32 idx = order;
+
+	if (idx >= MIGRATE_MAX_ORDER)
+		idx = MIGRATE_MAX_ORDER - 1;
+	return bpf_map_lookup_elem(&pte_entries, &idx);
+}
+
+SEC("tracepoint/migrate/set_migration_pte")
+int set_pte(struct trace_event_raw_migration_pte *ctx)
+{
+	struct migration_entries *e = pte_slot(ctx->order);
+
+	if (e)
+		e->set++;
+	return 0;
+}
+
+SEC("tracepoint/migrate/remove_migration_pte")
+int remove_pte(struct trace_event_raw_migration_pte *ctx)
+{
+	struct migration_entries *e = pte_slot(ctx->order);
+
+	if (e)
+		e->remove++;
+	return 0;
+}
+
+SEC("tracepoint/thp/set_migration_pmd")
+int set_pmd(void *ctx)
+{
+	__u32 zero = 0;
+	struct migration_entries *e = bpf_map_lookup_elem(&pmd_entries, &zero);
+
+	if (e)
+		e->set++;
+	return 0;
+}
+
+SEC("tracepoint/thp/remove_migration_pmd")
+int remove_pmd(void *ctx)
+{
+	__u32 zero = 0;
+	struct migration_entries *e = bpf_map_lookup_elem(&pmd_entries, &zero);
+
+	if (e)
+		e->remove++;
+	return 0;
+}
+
+char LICENSE[] SEC("license") = "GPL";

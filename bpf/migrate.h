@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Keys and values of the migration family's maps, shared by
+ * migrate.bpf.c and the loader. */
+#ifndef THPSCOPE_MIGRATE_H
+#define THPSCOPE_MIGRATE_H
+
+#include "hist.h"
+
+#define MIGRATE_MAX_ORDER 32
+
+/* One mm_migrate_pages call, aggregated by the migrating task. */
+struct migrate_key {
+	__u32 tgid;
+	__s32 reason;	/* raw enum migrate_reason value */
+	__s32 mode;	/* raw enum migrate_mode value */
+	__u32 pad;
+};
+
+struct migrate_val {
+	__u64 calls;
+	__u64 succeeded;
+	__u64 failed;
+	__u64 thp_succeeded;
+	__u64 thp_failed;
+	__u64 thp_split;
+	__u64 large_folio_split;	/* 6.12 and later */
+	char comm[16];
+};
+
+/* set_/remove_migration_pte per order, set_/remove_migration_pmd. */
+struct migration_entries {
+	__u64 set;
+	__u64 remove;
+};
+
+#endif

@@ -1,0 +1,297 @@
+// SPDX-License-Identifier: GPL-2.0
+/* thpscope record: trace system-wide until a duration ends, a command
+ * exits, or SIGINT/SIGTERM; write the record file atomically. */
+#include <errno.h>
+#include <getopt.h>
+#include <libgen.h>
+#include <limits.h>
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/utsname.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include "commands.h"
+#include "counters.h"
+#include "json_util.h"
+#include "session.h"
+#include "thpconfig.h"
+#include "util.h"
+
+#define DEFAULT_OUTPUT "thpscope.json"
+
+static const char usage[] =
+"usage: thpscope record [-o FILE] [-d SECONDS] [-q] [-- COMMAND [ARGS...]]\n"
+"\n"
+"Trace THP collapse and migration system-wide and write a record file.\n"
+"Tracing stops when SECONDS have passed, COMMAND exits (its exit status\n"
+"becomes thpscope's), or on SIGINT/SIGTERM. A COMMAND still running at\n"
+"the end of -d is sent SIGTERM.\n"
+"\n"
+"  -o FILE      record file to write (default " DEFAULT_OUTPUT ")\n"
+"  -d SECONDS   stop after SECONDS (decimals allowed)\n"
+"  -q           do not print the report\n"
+"  -h, --help   this text\n";
+
+struct record_opts {
+	const char *output;
+	double seconds;		/* 0: until the command exits or a signal */
+	bool quiet;
+	char **command;
+};
+
+static int parse_args(int argc, char **argv, struct record_opts *o)
+{
+	static const struct option longopts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "duration", required_argument, NULL, 'd' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ 0 }
+	};
+	char *end;
+	int c;
+
+	memset(o, 0, sizeof(*o));
+	o->output = DEFAULT_OUTPUT;
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+ho:d:q", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'h':
+			fputs(usage, stdout);
+			return 1;
+		case 'o':
+			o->output = optarg;
+			break;
+		case 'd':
+			errno = 0;
+			o->seconds = strtod(optarg, &end);
+			if (errno || *end || !isfinite(o->seconds) || o->seconds <= 0) {
+				errorf("record: -d wants a positive number of seconds, not '%s'", optarg);
+				return -1;
+			}
+			break;
+		case 'q':
+			o->quiet = true;
+			break;
+		default:
+			errorf("record: unknown option '%s' (see thpscope record --help)",
+			       argv[optind - 1]);
+			return -1;
+		}
+	}
+	if (optind < argc)
+		o->command = &argv[optind];
+	if (optind > 1 && !strcmp(argv[optind - 1], "--") && !o->command) {
+		errorf("record: '--' must be followed by a command");
+		return -1;
+	}
+	return 0;
+}
+
+/* Fail before tracing when the record could not be written anyway. */
+static int check_output(const char *path)
+{
+	char copy[PATH_MAX];
+	const char *dir;
+
+	snprintf(copy, sizeof(copy), "%s", path);
+	dir = dirname(copy);
+	if (access(dir, W_OK)) {
+		errorf("record: cannot write %s: %s", path, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+static pid_t start_command(char **argv, const sigset_t *orig)
+{
+	pid_t pid = fork();
+
+	if (pid)
+		return pid;
+	sigprocmask(SIG_SETMASK, orig, NULL);
+	execvp(argv[0], argv);
+	errorf("record: cannot run %s: %s", argv[0], strerror(errno));
+	_exit(127);
+}
+
+static int exit_status(int wstatus)
+{
+	if (WIFEXITED(wstatus))
+		return WEXITSTATUS(wstatus);
+	if (WIFSIGNALED(wstatus))
+		return 128 + WTERMSIG(wstatus);
+	return 1;
+}
+
+/* Wait for the end: deadline, the command's exit, or a signal. Returns
+ * the signal that stopped the recording, or 0. */
+static int wait_for_end(pid_t child, double seconds, int *wstatus, bool *reaped)
+{
+	uint64_t deadline = seconds ? mono_ns() + (uint64_t)(seconds * 1e9) : 0;
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGCHLD);
+	for (;;) {
+		struct timespec ts = { .tv_sec = 1 };
+		int sig;
+
+		if (deadline) {
+			uint64_t now = mono_ns();
+
+			if (now >= deadline)
+				return 0;
+			if (deadline - now < 1000000000ULL) {
+				ts.tv_sec = 0;
+				ts.tv_nsec = deadline - now;
+			}
+		}
+		sig = sigtimedwait(&set, NULL, &ts);
+		if (sig == SIGINT || sig == SIGTERM)
+			return sig;
+		if (sig == SIGCHLD && child > 0 && waitpid(child, wstatus, WNOHANG) == child) {
+			*reaped = true;
+			return 0;
+		}
+	}
+}
+
+static json_t *kernel_json(const struct kenv *env)
+{
+	struct utsname u;
+	char cmdline[4096] = "";
+	long nodes = 0;
+
+	uname(&u);
+	read_text("/proc/cmdline", cmdline, sizeof(cmdline));
+	for (;;) {
+		char path[64];
+
+		snprintf(path, sizeof(path), "/sys/devices/system/node/node%ld", nodes);
+		if (!path_exists(path))
+			break;
+		nodes++;
+	}
+	return json_pack("{s:s, s:s, s:s, s:s, s:i, s:i, s:I, s:I}",
+			 "release", u.release, "version", u.version,
+			 "machine", u.machine, "cmdline", cmdline,
+			 "page_size", env->page_size, "pmd_order", env->pmd_order,
+			 "nr_cpus", (json_int_t)sysconf(_SC_NPROCESSORS_CONF),
+			 "nr_nodes", (json_int_t)nodes);
+}
+
+static json_t *command_json(char **argv, pid_t pid, int wstatus, bool reaped)
+{
+	json_t *o = json_object(), *args = json_array();
+
+	for (; *argv; argv++)
+		json_array_append_new(args, json_string(*argv));
+	json_object_set_new(o, "argv", args);
+	json_object_set_new(o, "pid", json_integer(pid));
+	if (reaped && WIFEXITED(wstatus))
+		json_object_set_new(o, "exit_status", json_integer(WEXITSTATUS(wstatus)));
+	if (reaped && WIFSIGNALED(wstatus))
+		json_object_set_new(o, "signal", json_integer(WTERMSIG(wstatus)));
+	return o;
+}
+
+static void iso_time(char *buf, size_t len)
+{
+	time_t t = time(NULL);
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+int cmd_record(int argc, char **argv)
+{
+	struct record_opts o;
+	struct session s;
+	sigset_t block, orig;
+	json_t *rec, *c_start, *c_end;
+	uint64_t t0, t1;
+	pid_t child = 0;
+	int wstatus = 0, sig, err, ret;
+	bool reaped = false;
+	char started[32];
+
+	ret = parse_args(argc, argv, &o);
+	if (ret)
+		return ret > 0 ? 0 : 2;
+	if (check_output(o.output))
+		return 1;
+
+	sigemptyset(&block);
+	sigaddset(&block, SIGINT);
+	sigaddset(&block, SIGTERM);
+	sigaddset(&block, SIGCHLD);
+	sigprocmask(SIG_BLOCK, &block, &orig);
+
+	if (session_open(&s)) {
+		session_close(&s);
+		return 1;
+	}
+	if (!session_attached(&s))
+		warnf("no probe attached (see thpscope probes); recording kernel counters only");
+	if (!o.quiet)
+		fprintf(stderr, "thpscope: %zu probes attached; recording%s\n",
+			session_attached(&s), o.command ? "" : " (Ctrl-C to stop)");
+
+	rec = json_object();
+	iso_time(started, sizeof(started));
+	c_start = counters_snapshot(s.env.page_size);
+	t0 = mono_ns();
+	if (o.command)
+		child = start_command(o.command, &orig);
+	sig = wait_for_end(child, o.seconds, &wstatus, &reaped);
+	c_end = counters_snapshot(s.env.page_size);
+	t1 = mono_ns();
+	session_detach(&s);
+
+	if (child > 0 && !reaped) {
+		kill(child, sig ? sig : SIGTERM);
+		if (waitpid(child, &wstatus, 0) == child)
+			reaped = true;
+	}
+
+	json_object_set_new(rec, "schema", json_string(RECORD_SCHEMA));
+	json_object_set_new(rec, "tool", json_pack("{s:s, s:s}", "name", "thpscope",
+						   "version", THPSCOPE_VERSION));
+	json_object_set_new(rec, "kernel", kernel_json(&s.env));
+	json_object_set_new(rec, "start_time", json_string(started));
+	json_object_set_new(rec, "duration_ns", json_integer(t1 - t0));
+	if (o.command)
+		json_object_set_new(rec, "command", command_json(o.command, child, wstatus, reaped));
+	json_object_set_new(rec, "config", config_snapshot(s.env.page_size));
+	jpath(rec, "collapse");
+	jpath(rec, "migration");
+	session_harvest(&s, rec);
+	json_object_set_new(rec, "counters", counters_delta(c_start, c_end));
+	json_decref(c_start);
+	json_decref(c_end);
+	session_close(&s);
+
+	err = json_write_atomic(rec, o.output);
+	if (err) {
+		errorf("record: cannot write %s: %s", o.output, strerror(-err));
+		json_decref(rec);
+		return 1;
+	}
+	if (!o.quiet) {
+		report_print(stdout, rec);
+		fprintf(stderr, "thpscope: record written to %s\n", o.output);
+	}
+	json_decref(rec);
+	if (o.command)
+		return reaped ? exit_status(wstatus) : 1;
+	return 0;
+}

@@ -1,0 +1,20 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* The subcommands; each returns the process exit status. */
+#ifndef THPSCOPE_COMMANDS_H
+#define THPSCOPE_COMMANDS_H
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <jansson.h>
+
+int cmd_record(int argc, char **argv);
+int cmd_report(int argc, char **argv);
+int cmd_probes(int argc, char **argv);
+
+/* Print the human report of RECORD. */
+void report_print(FILE *out, json_t *record);
+
+/* True when ARG asks for help. */
+bool is_help(const char *arg);
+
+#endif

@@ -1,0 +1,20 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* The kernel's own THP counters: /proc/vmstat (thp_*, compact_*,
+ * pgmigrate_*, and the THP gauges) and the per-size mTHP stats under
+ * /sys/kernel/mm/transparent_hugepage/hugepages-<size>kB/stats/. */
+#ifndef THPSCOPE_COUNTERS_H
+#define THPSCOPE_COUNTERS_H
+
+#include <stdbool.h>
+#include <jansson.h>
+
+/* {"vmstat": {name: value}, "mthp": {"<order>": {"size_kb": N, stat: value}}} */
+json_t *counters_snapshot(unsigned int page_size);
+/* Counters as END - START; gauges as {"start": S, "end": E}. */
+json_t *counters_delta(json_t *start, json_t *end);
+/* Gauges hold a level, not a count of events. */
+bool counter_is_gauge(const char *name);
+/* Parse /proc/vmstat-format TEXT, keeping the THP-relevant names. */
+json_t *vmstat_parse(const char *text);
+
+#endif

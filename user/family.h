@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* A probe family: one BPF object (collapse.bpf.c, migrate.bpf.c, ...)
+ * and the code that turns its maps into the record. */
+#ifndef THPSCOPE_FAMILY_H
+#define THPSCOPE_FAMILY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <jansson.h>
+
+struct bpf_object;
+struct kenv;
+struct probe_set;
+struct family_run;
+
+struct family {
+	const char *name;
+	/* Open the skeleton, set its read-only data, return its object. */
+	struct bpf_object *(*open)(struct family_run *run, const struct kenv *env);
+	int (*load)(struct family_run *run);
+	/* Add what the maps hold to RECORD. */
+	void (*harvest)(struct family_run *run, const struct kenv *env,
+			const struct probe_set *probes, json_t *record);
+	void (*destroy)(struct family_run *run);
+};
+
+struct family_run {
+	const struct family *fam;
+	void *skel;
+	bool loaded;
+};
+
+extern const struct family collapse_family;
+extern const struct family migrate_family;
+
+#endif

@@ -1,0 +1,165 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include "json_util.h"
+#include "util.h"
+
+static json_t *walk(json_t *root, const char *path, bool create)
+{
+	char key[256];
+	const char *p = path;
+	json_t *cur = root;
+
+	while (cur && *p) {
+		const char *dot = strchr(p, '.');
+		size_t n = dot ? (size_t)(dot - p) : strlen(p);
+		json_t *next;
+
+		if (n >= sizeof(key))
+			return NULL;
+		memcpy(key, p, n);
+		key[n] = '\0';
+		if (!json_is_object(cur))
+			return NULL;
+		next = json_object_get(cur, key);
+		if (!next && create) {
+			next = json_object();
+			json_object_set_new(cur, key, next);
+		}
+		cur = next;
+		p = dot ? dot + 1 : p + n;
+	}
+	return cur;
+}
+
+json_t *jpath(json_t *root, const char *path)
+{
+	return walk(root, path, true);
+}
+
+json_t *jget(json_t *root, const char *path)
+{
+	return walk(root, path, false);
+}
+
+void jadd(json_t *root, const char *path, uint64_t v)
+{
+	const char *dot = strrchr(path, '.');
+	char parent[512];
+	json_t *obj, *cur;
+
+	if (dot) {
+		snprintf(parent, sizeof(parent), "%.*s", (int)(dot - path), path);
+		obj = jpath(root, parent);
+		dot++;
+	} else {
+		obj = root;
+		dot = path;
+	}
+	if (!obj)
+		return;
+	cur = json_object_get(obj, dot);
+	if (json_is_integer(cur))
+		json_integer_set(cur, json_integer_value(cur) + (json_int_t)v);
+	else
+		json_object_set_new(obj, dot, json_integer((json_int_t)v));
+}
+
+uint64_t jget_u64(json_t *root, const char *path)
+{
+	json_t *v = jget(root, path);
+
+	return json_is_integer(v) ? (uint64_t)json_integer_value(v) : 0;
+}
+
+int json_write_atomic(json_t *doc, const char *path)
+{
+	char tmp[PATH_MAX];
+	const char *slash = strrchr(path, '/');
+	int fd, err = 0;
+
+	if (slash)
+		snprintf(tmp, sizeof(tmp), "%.*s/.%s.XXXXXX",
+			 (int)(slash - path), path, slash + 1);
+	else
+		snprintf(tmp, sizeof(tmp), ".%s.XXXXXX", path);
+	fd = mkstemp(tmp);
+	if (fd < 0)
+		return -errno;
+	if (json_dumpfd(doc, fd, JSON_INDENT(1) | JSON_SORT_KEYS) ||
+	    write(fd, "\n", 1) != 1 || fsync(fd))
+		err = errno ? -errno : -EIO;
+	fchmod(fd, 0644);
+	if (close(fd) && !err)
+		err = -errno;
+	if (!err && rename(tmp, path))
+		err = -errno;
+	if (err)
+		unlink(tmp);
+	return err;
+}
+
+json_t *record_load(const char *path)
+{
+	json_error_t jerr;
+	json_t *doc, *schema;
+
+	doc = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr);
+	if (!doc) {
+		if (jerr.line > 0)
+			errorf("%s:%d:%d: %s", path, jerr.line, jerr.column,
+			       jerr.text);
+		else
+			errorf("%s: %s", path, jerr.text);
+		return NULL;
+	}
+	schema = json_object_get(doc, "schema");
+	if (!json_is_string(schema)) {
+		errorf("%s: not a thpscope record (no \"schema\")", path);
+		json_decref(doc);
+		return NULL;
+	}
+	if (strcmp(json_string_value(schema), RECORD_SCHEMA)) {
+		errorf("%s: schema \"%s\" is not supported (this thpscope reads %s)",
+		       path, json_string_value(schema), RECORD_SCHEMA);
+		json_decref(doc);
+		return NULL;
+	}
+	return doc;
+}
+
+static const char *sort_key;
+
+static int by_key_desc(const void *a, const void *b)
+{
+	json_int_t x = json_integer_value(json_object_get(*(json_t *const *)a, sort_key));
+	json_int_t y = json_integer_value(json_object_get(*(json_t *const *)b, sort_key));
+
+	return x < y ? 1 : x > y ? -1 : 0;
+}
+
+void json_array_top(json_t *arr, const char *key, size_t max)
+{
+	size_t n = json_array_size(arr), i;
+	json_t **v = calloc(n ? n : 1, sizeof(*v));
+
+	if (!v)
+		return;
+	for (i = 0; i < n; i++)
+		v[i] = json_incref(json_array_get(arr, i));
+	sort_key = key;
+	qsort(v, n, sizeof(*v), by_key_desc);
+	json_array_clear(arr);
+	for (i = 0; i < n; i++) {
+		if (i < max)
+			json_array_append(arr, v[i]);
+		json_decref(v[i]);
+	}
+	free(v);
+}

@@ -1,0 +1,188 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#include <linux/capability.h>
+#include <bpf/btf.h>
+#include <bpf/libbpf.h>
+#include "kenv.h"
+#include "util.h"
+
+#ifndef CAP_PERFMON
+#define CAP_PERFMON 38
+#endif
+#ifndef CAP_BPF
+#define CAP_BPF 39
+#endif
+
+static bool cap_effective(const struct __user_cap_data_struct *d, int cap)
+{
+	return d[cap / 32].effective & (1U << (cap % 32));
+}
+
+int kenv_check_privileges(void)
+{
+	struct __user_cap_header_struct h = { _LINUX_CAPABILITY_VERSION_3, 0 };
+	struct __user_cap_data_struct d[2] = { { 0 } };
+
+	if (syscall(SYS_capget, &h, d)) {
+		errorf("cannot read capabilities: %s", strerror(errno));
+		return -1;
+	}
+	if (cap_effective(d, CAP_SYS_ADMIN))
+		return 0;
+	if (cap_effective(d, CAP_BPF) && cap_effective(d, CAP_PERFMON))
+		return 0;
+	errorf("needs root, or CAP_BPF and CAP_PERFMON (CAP_SYSLOG for kernel symbols)");
+	return -1;
+}
+
+static bool tracefs_at(const char *dir)
+{
+	char path[128];
+
+	snprintf(path, sizeof(path), "%s/events", dir);
+	return path_exists(path);
+}
+
+static void find_tracefs(struct kenv *env)
+{
+	static const char *const dirs[] = { "/sys/kernel/tracing",
+					    "/sys/kernel/debug/tracing" };
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(dirs); i++) {
+		if (tracefs_at(dirs[i])) {
+			snprintf(env->tracefs, sizeof(env->tracefs), "%s", dirs[i]);
+			return;
+		}
+	}
+	if (mount("nodev", dirs[0], "tracefs", 0, NULL) == 0 && tracefs_at(dirs[0])) {
+		snprintf(env->tracefs, sizeof(env->tracefs), "%s", dirs[0]);
+		return;
+	}
+	snprintf(env->tracefs_why, sizeof(env->tracefs_why),
+		 "tracefs is not mounted and cannot be mounted at %s: %s",
+		 dirs[0], strerror(errno));
+}
+
+int kenv_open(struct kenv *env)
+{
+	char buf[64];
+	uint64_t pmd_size = 0;
+	long err;
+
+	memset(env, 0, sizeof(*env));
+	env->btf = btf__load_vmlinux_btf();
+	err = libbpf_get_error(env->btf);
+	if (err) {
+		env->btf = NULL;
+		errorf("kernel BTF is unavailable (/sys/kernel/btf/vmlinux): %s; "
+		       "thpscope needs CONFIG_DEBUG_INFO_BTF", strerror(-err));
+		return -1;
+	}
+	find_tracefs(env);
+	env->kprobe_pmu = path_exists("/sys/bus/event_source/devices/kprobe/type");
+	env->page_size = sysconf(_SC_PAGESIZE);
+	if (read_text("/sys/kernel/mm/transparent_hugepage/hpage_pmd_size", buf, sizeof(buf)))
+		parse_u64(buf, &pmd_size);
+	env->pmd_order = pmd_size ? ilog2_u64(pmd_size / env->page_size) : 9;
+	return 0;
+}
+
+void kenv_close(struct kenv *env)
+{
+	size_t i;
+
+	btf__free(env->btf);
+	for (i = 0; i < env->nksyms; i++)
+		free(env->ksyms[i]);
+	free(env->ksyms);
+	memset(env, 0, sizeof(*env));
+}
+
+bool kenv_has_func(const struct kenv *env, const char *name)
+{
+	return btf__find_by_name_kind(env->btf, name, BTF_KIND_FUNC) > 0;
+}
+
+static bool struct_has_member(const struct btf *btf, const struct btf_type *t,
+			      const char *mname, int depth)
+{
+	const struct btf_member *m = btf_members(t);
+	int i;
+
+	for (i = 0; i < btf_vlen(t); i++, m++) {
+		const char *n = btf__name_by_offset(btf, m->name_off);
+		const struct btf_type *mt;
+
+		if (n && *n) {
+			if (!strcmp(n, mname))
+				return true;
+			continue;
+		}
+		mt = btf__type_by_id(btf, m->type);
+		while (mt && btf_is_mod(mt))
+			mt = btf__type_by_id(btf, mt->type);
+		if (mt && btf_is_composite(mt) && depth < 8 &&
+		    struct_has_member(btf, mt, mname, depth + 1))
+			return true;
+	}
+	return false;
+}
+
+bool kenv_has_member(const struct kenv *env, const char *sname,
+		     const char *mname)
+{
+	int id = btf__find_by_name_kind(env->btf, sname, BTF_KIND_STRUCT);
+
+	if (id <= 0)
+		return false;
+	return struct_has_member(env->btf, btf__type_by_id(env->btf, id), mname, 0);
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void load_ksyms(struct kenv *env)
+{
+	FILE *f = fopen("/proc/kallsyms", "r");
+	char line[512], name[256], type;
+	unsigned long long addr;
+	size_t cap = 0;
+
+	env->ksyms_loaded = true;
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%llx %c %255s", &addr, &type, name) != 3)
+			continue;
+		if (type != 't' && type != 'T')
+			continue;
+		if (env->nksyms == cap) {
+			char **v;
+
+			cap = cap ? cap * 2 : 65536;
+			v = realloc(env->ksyms, cap * sizeof(*v));
+			if (!v)
+				break;
+			env->ksyms = v;
+		}
+		env->ksyms[env->nksyms++] = strdup(name);
+	}
+	fclose(f);
+	qsort(env->ksyms, env->nksyms, sizeof(*env->ksyms), cmp_str);
+}
+
+bool kenv_has_ksym(struct kenv *env, const char *name)
+{
+	if (!env->ksyms_loaded)
+		load_ksyms(env);
+	return bsearch(&name, env->ksyms, env->nksyms, sizeof(*env->ksyms), cmp_str);
+}

@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* What the running kernel offers thpscope: its BTF, tracefs, kprobes,
+ * symbols, and the page geometry. Checked once at start-up. */
+#ifndef THPSCOPE_KENV_H
+#define THPSCOPE_KENV_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct btf;
+
+struct kenv {
+	struct btf *btf;
+	char tracefs[64];	/* mount point, "" when unavailable */
+	char tracefs_why[128];
+	bool kprobe_pmu;	/* the kernel can create kprobes */
+	char **ksyms;		/* sorted function names, loaded on demand */
+	size_t nksyms;
+	bool ksyms_loaded;
+	unsigned int page_size;
+	unsigned int pmd_order;
+};
+
+/* Privileges: root, or CAP_BPF + CAP_PERFMON (+ CAP_SYSLOG). Returns 0 or
+ * prints one line and returns -1. */
+int kenv_check_privileges(void);
+/* Open the kernel's BTF and find (or mount) tracefs. Missing BTF is an
+ * error; missing tracefs only disables tracepoint probes. */
+int kenv_open(struct kenv *env);
+void kenv_close(struct kenv *env);
+
+/* The kernel's BTF has FUNC NAME. */
+bool kenv_has_func(const struct kenv *env, const char *name);
+/* The kernel's BTF struct SNAME has member MNAME (at any depth of
+ * anonymous members). */
+bool kenv_has_member(const struct kenv *env, const char *sname,
+		     const char *mname);
+/* NAME is a text symbol in /proc/kallsyms. */
+bool kenv_has_ksym(struct kenv *env, const char *name);
+
+#endif

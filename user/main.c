@@ -1,0 +1,59 @@
+// SPDX-License-Identifier: GPL-2.0
+/* thpscope: eBPF observability for transparent huge pages. */
+#include <stdio.h>
+#include <string.h>
+#include "commands.h"
+#include "util.h"
+
+struct command {
+	const char *name;
+	int (*run)(int argc, char **argv);
+	const char *help;
+};
+
+static const struct command commands[] = {
+	{ "record", cmd_record, "trace THP activity and write a record file" },
+	{ "report", cmd_report, "print a record file as tables or JSON" },
+	{ "probes", cmd_probes, "list the probes and whether they attach here" },
+};
+
+bool is_help(const char *arg)
+{
+	return !strcmp(arg, "-h") || !strcmp(arg, "--help") || !strcmp(arg, "help");
+}
+
+static void usage(FILE *out)
+{
+	size_t i;
+
+	fprintf(out, "usage: thpscope COMMAND [ARGS...]\n\n"
+		"Observe the life of transparent huge pages: collapse, split,\n"
+		"migration and the deferred-split queue.\n\ncommands:\n");
+	for (i = 0; i < ARRAY_SIZE(commands); i++)
+		fprintf(out, "  %-8s %s\n", commands[i].name, commands[i].help);
+	fprintf(out, "\n'thpscope COMMAND --help' for a command's options; "
+		"--version for the version.\n");
+}
+
+int main(int argc, char **argv)
+{
+	size_t i;
+
+	if (argc < 2) {
+		usage(stderr);
+		return 2;
+	}
+	if (is_help(argv[1])) {
+		usage(stdout);
+		return 0;
+	}
+	if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "version")) {
+		printf("thpscope %s\n", THPSCOPE_VERSION);
+		return 0;
+	}
+	for (i = 0; i < ARRAY_SIZE(commands); i++)
+		if (!strcmp(argv[1], commands[i].name))
+			return commands[i].run(argc - 1, argv + 1);
+	errorf("unknown command '%s' (see thpscope --help)", argv[1]);
+	return 2;
+}

@@ -1,0 +1,318 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <linux/bpf.h>
+#include <bpf/bpf.h>
+#include <bpf/btf.h>
+#include <bpf/libbpf.h>
+#include "kenv.h"
+#include "probe.h"
+#include "util.h"
+
+#ifndef ENOTSUPP
+#define ENOTSUPP 524
+#endif
+
+static const char *const mech_names[MECH_NR] = {
+	[MECH_FENTRY] = "fentry",
+	[MECH_KPROBE] = "kprobe",
+	[MECH_TP_BTF] = "tp_btf",
+	[MECH_RAW_TP] = "raw_tp",
+	[MECH_TRACEPOINT] = "tracepoint",
+};
+
+const char *mechanism_name(int mech)
+{
+	return mech >= 0 && mech < MECH_NR ? mech_names[mech] : "none";
+}
+
+/* Split a program's section into mechanism, hook and tracepoint system. */
+static int parse_section(const char *sec, char *hook, size_t hlen, char *cat,
+			 size_t clen)
+{
+	static const struct {
+		const char *prefix;
+		int mech;
+	} kinds[] = {
+		{ "tracepoint/", MECH_TRACEPOINT }, { "tp/", MECH_TRACEPOINT },
+		{ "tp_btf/", MECH_TP_BTF }, { "raw_tp/", MECH_RAW_TP },
+		{ "raw_tracepoint/", MECH_RAW_TP }, { "fentry/", MECH_FENTRY },
+		{ "fexit/", MECH_FENTRY }, { "kprobe/", MECH_KPROBE },
+		{ "kretprobe/", MECH_KPROBE },
+	};
+	size_t i;
+
+	cat[0] = '\0';
+	for (i = 0; i < ARRAY_SIZE(kinds); i++) {
+		size_t n = strlen(kinds[i].prefix);
+		const char *rest = sec + n, *slash;
+
+		if (strncmp(sec, kinds[i].prefix, n))
+			continue;
+		slash = strchr(rest, '/');
+		if (kinds[i].mech == MECH_TRACEPOINT && slash) {
+			snprintf(cat, clen, "%.*s", (int)(slash - rest), rest);
+			rest = slash + 1;
+		}
+		snprintf(hook, hlen, "%s", rest);
+		return kinds[i].mech;
+	}
+	return -1;
+}
+
+static struct probe *probe_get(struct probe_set *set, const char *name)
+{
+	struct probe *p;
+	size_t i;
+
+	for (i = 0; i < set->n; i++)
+		if (!strcmp(set->v[i].name, name))
+			return &set->v[i];
+	p = realloc(set->v, (set->n + 1) * sizeof(*p));
+	if (!p)
+		return NULL;
+	set->v = p;
+	p = &set->v[set->n++];
+	memset(p, 0, sizeof(*p));
+	snprintf(p->name, sizeof(p->name), "%s", name);
+	p->mech = -1;
+	return p;
+}
+
+/* Load and attach an empty fentry program to FUNC: the only reliable way
+ * to learn whether this kernel lets fentry attach there. */
+static int fentry_try(const struct kenv *env, const char *func)
+{
+	struct bpf_insn insns[] = {
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0 },
+		{ .code = BPF_JMP | BPF_EXIT },
+	};
+	int id = btf__find_by_name_kind(env->btf, func, BTF_KIND_FUNC);
+	int fd, link, err = 0;
+	LIBBPF_OPTS(bpf_prog_load_opts, opts,
+		    .expected_attach_type = BPF_TRACE_FENTRY,
+		    .attach_btf_id = id);
+
+	if (id <= 0)
+		return -ENOENT;
+	fd = bpf_prog_load(BPF_PROG_TYPE_TRACING, "thpscope_probe", "GPL",
+			   insns, ARRAY_SIZE(insns), &opts);
+	if (fd < 0)
+		return -errno;
+	link = bpf_raw_tracepoint_open(NULL, fd);
+	if (link < 0)
+		err = -errno;
+	else
+		close(link);
+	close(fd);
+	return err;
+}
+
+/* Whether MECH can serve HOOK here; if not, why, appended to WHY. */
+static bool mech_available(struct kenv *env, struct probe *p, int mech)
+{
+	char path[256], reason[128] = "";
+	size_t len = strlen(p->why);
+	int err;
+
+	switch (mech) {
+	case MECH_TRACEPOINT:
+		if (!env->tracefs[0]) {
+			snprintf(reason, sizeof(reason), "%s", env->tracefs_why);
+			break;
+		}
+		snprintf(path, sizeof(path), "%s/events/%s/%s/id", env->tracefs,
+			 p->category, p->hook);
+		if (!path_exists(path))
+			snprintf(reason, sizeof(reason), "no such tracepoint in this kernel");
+		break;
+	case MECH_TP_BTF:
+	case MECH_RAW_TP:
+		snprintf(path, sizeof(path), "btf_trace_%s", p->hook);
+		if (btf__find_by_name_kind(env->btf, path, BTF_KIND_TYPEDEF) <= 0)
+			snprintf(reason, sizeof(reason), "no such tracepoint in this kernel");
+		break;
+	case MECH_FENTRY:
+		err = fentry_try(env, p->hook);
+		if (err == -ENOENT)
+			snprintf(reason, sizeof(reason), "function not in BTF (inlined or absent)");
+		else if (err == -ENOTSUPP || err == -EOPNOTSUPP)
+			snprintf(reason, sizeof(reason), "not supported by this kernel");
+		else if (err == -EPERM || err == -EACCES)
+			snprintf(reason, sizeof(reason), "not permitted on this kernel (%s)",
+				 err == -EPERM ? "EPERM" : "EACCES");
+		else if (err)
+			snprintf(reason, sizeof(reason), "%s", strerror(-err));
+		break;
+	case MECH_KPROBE:
+		if (!env->kprobe_pmu)
+			snprintf(reason, sizeof(reason), "kernel built without kprobes");
+		else if (!kenv_has_ksym(env, p->hook))
+			snprintf(reason, sizeof(reason), "no symbol (inlined or absent, or kallsyms hidden)");
+		break;
+	}
+	if (!reason[0])
+		return true;
+	snprintf(p->why + len, sizeof(p->why) - len, "%s%s: %s", len ? "; " : "",
+		 mechanism_name(mech), reason);
+	return false;
+}
+
+int probes_prepare(struct probe_set *set, const char *family,
+		   struct bpf_object *obj, struct kenv *env)
+{
+	struct bpf_program *prog;
+	size_t first = set->n, i;
+	int k;
+
+	bpf_object__for_each_program(prog, obj) {
+		char hook[64], cat[32], name[96];
+		int mech = parse_section(bpf_program__section_name(prog), hook,
+					 sizeof(hook), cat, sizeof(cat));
+		struct probe *p;
+
+		if (mech < 0)
+			continue;
+		snprintf(name, sizeof(name), "%s:%s", family, hook);
+		p = probe_get(set, name);
+		if (!p || p->nprogs == PROBE_MAX_PROGS)
+			return -ENOMEM;
+		snprintf(p->hook, sizeof(p->hook), "%s", hook);
+		if (cat[0])
+			snprintf(p->category, sizeof(p->category), "%s", cat);
+		p->offered |= 1U << mech;
+		p->progs[p->nprogs] = prog;
+		p->prog_mech[p->nprogs++] = mech;
+	}
+	for (i = first; i < set->n; i++) {
+		struct probe *p = &set->v[i];
+
+		for (k = 0; k < MECH_NR && p->mech < 0; k++)
+			if ((p->offered & (1U << k)) && mech_available(env, p, k))
+				p->mech = k;
+		for (k = 0; k < p->nprogs; k++)
+			bpf_program__set_autoload(p->progs[k], p->prog_mech[k] == p->mech);
+	}
+	return 0;
+}
+
+static bool in_family(const struct probe *p, const char *family)
+{
+	size_t n = strlen(family);
+
+	return !strncmp(p->name, family, n) && p->name[n] == ':';
+}
+
+void probes_fail(struct probe_set *set, const char *family, const char *why)
+{
+	size_t i;
+
+	for (i = 0; i < set->n; i++) {
+		struct probe *p = &set->v[i];
+
+		if (!in_family(p, family) || p->mech < 0)
+			continue;
+		snprintf(p->why, sizeof(p->why), "%s: %s", mechanism_name(p->mech), why);
+		p->mech = -1;
+	}
+}
+
+void probes_attach(struct probe_set *set, const char *family)
+{
+	size_t i;
+	int k;
+
+	for (i = 0; i < set->n; i++) {
+		struct probe *p = &set->v[i];
+
+		if (!in_family(p, family) || p->mech < 0)
+			continue;
+		p->attached = true;
+		for (k = 0; k < p->nprogs; k++) {
+			long err;
+
+			if (p->prog_mech[k] != p->mech)
+				continue;
+			p->links[k] = bpf_program__attach(p->progs[k]);
+			err = libbpf_get_error(p->links[k]);
+			if (!err)
+				continue;
+			p->links[k] = NULL;
+			p->attached = false;
+			snprintf(p->why, sizeof(p->why), "%s: attach failed: %s",
+				 mechanism_name(p->mech), strerror(-err));
+		}
+	}
+}
+
+static uint64_t probe_misses(const struct probe *p)
+{
+	uint64_t misses = 0;
+	int k;
+
+	for (k = 0; k < p->nprogs; k++) {
+		struct bpf_prog_info info;
+		__u32 len = sizeof(info);
+		int fd;
+
+		if (p->prog_mech[k] != p->mech)
+			continue;
+		fd = bpf_program__fd(p->progs[k]);
+		memset(&info, 0, sizeof(info));
+		if (fd >= 0 && !bpf_obj_get_info_by_fd(fd, &info, &len))
+			misses += info.recursion_misses;
+	}
+	return misses;
+}
+
+json_t *probes_to_json(const struct probe_set *set)
+{
+	json_t *all = json_object();
+	size_t i;
+
+	for (i = 0; i < set->n; i++) {
+		const struct probe *p = &set->v[i];
+		json_t *o = json_object();
+
+		json_object_set_new(o, "attached", json_boolean(p->attached));
+		json_object_set_new(o, "mechanism", p->mech >= 0 ?
+				    json_string(mechanism_name(p->mech)) : json_null());
+		json_object_set_new(o, "why", p->attached ? json_null() : json_string(p->why));
+		json_object_set_new(o, "misses", json_integer(probe_misses(p)));
+		json_object_set_new(all, p->name, o);
+	}
+	return all;
+}
+
+bool probe_attached(const struct probe_set *set, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < set->n; i++)
+		if (!strcmp(set->v[i].name, name))
+			return set->v[i].attached;
+	return false;
+}
+
+void probes_detach(struct probe_set *set)
+{
+	size_t i;
+	int k;
+
+	for (i = 0; i < set->n; i++)
+		for (k = 0; k < set->v[i].nprogs; k++) {
+			bpf_link__destroy(set->v[i].links[k]);
+			set->v[i].links[k] = NULL;
+		}
+}
+
+void probes_free(struct probe_set *set)
+{
+	probes_detach(set);
+	free(set->v);
+	set->v = NULL;
+	set->n = 0;
+}

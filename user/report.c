@@ -1,0 +1,360 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The human report of a record: one table per question, each naming the
+ * mechanism that measured it. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "commands.h"
+#include "hist_json.h"
+#include "json_util.h"
+#include "table.h"
+#include "util.h"
+
+#define MAX_KEYS 256
+
+/* OBJ's keys, numerically when all are numbers, else alphabetically. */
+static size_t sorted_keys(json_t *obj, const char **keys)
+{
+	const char *k;
+	json_t *v;
+	size_t n = 0, i, j;
+
+	json_object_foreach(obj, k, v)
+		if (n < MAX_KEYS)
+			keys[n++] = k;
+	for (i = 1; i < n; i++)
+		for (j = i; j > 0; j--) {
+			const char *a = keys[j - 1], *b = keys[j];
+			long d = strtol(a, NULL, 10) - strtol(b, NULL, 10);
+			int c = d ? (d > 0) - (d < 0) : strcmp(a, b);
+
+			if (c <= 0)
+				break;
+			keys[j - 1] = b;
+			keys[j] = a;
+		}
+	return n;
+}
+
+static const char *fmt_ns(double ns, char *buf, size_t len)
+{
+	if (ns < 1e3)
+		snprintf(buf, len, "%.0fns", ns);
+	else if (ns < 1e6)
+		snprintf(buf, len, "%.1fus", ns / 1e3);
+	else if (ns < 1e9)
+		snprintf(buf, len, "%.1fms", ns / 1e6);
+	else
+		snprintf(buf, len, "%.2fs", ns / 1e9);
+	return buf;
+}
+
+/* "p50 p90 p99" cells of a latency histogram, or dashes. */
+static void quantiles(json_t *h, char *buf, size_t len)
+{
+	static const double qs[] = { 0.5, 0.9, 0.99 };
+	size_t n = 0, i;
+
+	buf[0] = '\0';
+	for (i = 0; i < ARRAY_SIZE(qs); i++) {
+		char b[32];
+		double v;
+
+		n += snprintf(buf + n, len - n, "%s%s", i ? "\t" : "",
+			      hist_json_quantile(h, qs[i], &v) ? "-" : fmt_ns(v, b, sizeof(b)));
+	}
+}
+
+/* "tracepoint mm_collapse_huge_page, ..." from the probes of the record. */
+static const char *via(json_t *rec, const char *const *names, char *buf, size_t len)
+{
+	size_t n = 0;
+
+	buf[0] = '\0';
+	for (; *names && n < len; names++) {
+		json_t *p = json_object_get(json_object_get(rec, "probes"), *names);
+		const char *hook = strchr(*names, ':') + 1;
+		json_t *mech = json_object_get(p, "mechanism");
+
+		if (json_is_true(json_object_get(p, "attached")))
+			n += snprintf(buf + n, len - n, "%s%s %s", n ? ", " : "",
+				      json_string_value(mech), hook);
+		else
+			n += snprintf(buf + n, len - n, "%s%s not attached", n ? ", " : "", hook);
+	}
+	return buf;
+}
+
+static void print_header(FILE *out, json_t *rec)
+{
+	json_t *cmd = json_object_get(rec, "command"), *cfg = json_object_get(rec, "config");
+	json_t *kh = json_object_get(cfg, "khugepaged"), *probes = json_object_get(rec, "probes");
+	size_t attached = 0, total = 0;
+	const char *k;
+	json_t *v;
+
+	fprintf(out, "thpscope record of %s, %s, %.2f s\n",
+		json_string_value(jget(rec, "kernel.release")) ?: "?",
+		json_string_value(json_object_get(rec, "start_time")) ?: "?",
+		jget_u64(rec, "duration_ns") / 1e9);
+	if (cmd) {
+		size_t i;
+
+		fputs("command:", out);
+		json_array_foreach(json_object_get(cmd, "argv"), i, v)
+			fprintf(out, " %s", json_string_value(v));
+		if (json_object_get(cmd, "exit_status"))
+			fprintf(out, " (exit %lld)", json_integer_value(json_object_get(cmd, "exit_status")));
+		else if (json_object_get(cmd, "signal"))
+			fprintf(out, " (signal %lld)", json_integer_value(json_object_get(cmd, "signal")));
+		fputc('\n', out);
+	}
+	fprintf(out, "THP: enabled=%s defrag=%s shmem_enabled=%s; khugepaged: "
+		"max_ptes_none=%lld max_ptes_swap=%lld max_ptes_shared=%lld "
+		"pages_to_scan=%lld scan_sleep=%lldms\n",
+		json_string_value(json_object_get(cfg, "enabled")) ?: "?",
+		json_string_value(json_object_get(cfg, "defrag")) ?: "?",
+		json_string_value(json_object_get(cfg, "shmem_enabled")) ?: "?",
+		json_integer_value(json_object_get(kh, "max_ptes_none")),
+		json_integer_value(json_object_get(kh, "max_ptes_swap")),
+		json_integer_value(json_object_get(kh, "max_ptes_shared")),
+		json_integer_value(json_object_get(kh, "pages_to_scan")),
+		json_integer_value(json_object_get(kh, "scan_sleep_millisecs")));
+	json_object_foreach(probes, k, v) {
+		total++;
+		attached += json_is_true(json_object_get(v, "attached"));
+	}
+	fprintf(out, "probes: %zu of %zu attached", attached, total);
+	json_object_foreach(probes, k, v) {
+		json_int_t misses = json_integer_value(json_object_get(v, "misses"));
+
+		if (!json_is_true(json_object_get(v, "attached")))
+			fprintf(out, "\n  %s: %s", k, json_string_value(json_object_get(v, "why")));
+		else if (misses)
+			fprintf(out, "\n  %s: %lld events missed (recursion)", k, misses);
+	}
+	fputc('\n', out);
+}
+
+static void print_mthp(FILE *out, json_t *rec)
+{
+	static const char *const stats[] = {
+		"anon_fault_alloc", "anon_fault_fallback", "anon_fault_fallback_charge",
+		"shmem_alloc", "shmem_fallback", "split", "split_failed", "split_deferred",
+	};
+	json_t *mthp = jget(rec, "counters.mthp");
+	const char *keys[MAX_KEYS];
+	struct table *t = table_new("ORDER\tSIZE\tFAULT_ALLOC\tFALLBACK\tFALLBACK_CHARGE"
+				    "\tSHMEM_ALLOC\tSHMEM_FALLBACK\tSPLIT\tSPLIT_FAILED"
+				    "\tSPLIT_DEFERRED\tNR_ANON");
+	size_t n = sorted_keys(mthp, keys), i, s;
+
+	for (i = 0; i < n; i++) {
+		json_t *o = json_object_get(mthp, keys[i]);
+		json_int_t start = json_integer_value(jget(o, "nr_anon.start"));
+		json_int_t end = json_integer_value(jget(o, "nr_anon.end"));
+		char row[512];
+		size_t len;
+		bool any = start || end;
+
+		len = snprintf(row, sizeof(row), "%s\t%lldkB", keys[i],
+			       json_integer_value(json_object_get(o, "size_kb")));
+		for (s = 0; s < ARRAY_SIZE(stats); s++) {
+			json_int_t v = json_integer_value(json_object_get(o, stats[s]));
+
+			any |= v != 0;
+			len += snprintf(row + len, sizeof(row) - len, "\t%lld", v);
+		}
+		snprintf(row + len, sizeof(row) - len, "\t%lld->%lld", start, end);
+		if (any)
+			table_add(t, "%s", row);
+	}
+	if (!table_rows(t))
+		fprintf(out, "\nTHP allocation per size: no activity  [kernel counters]\n");
+	table_print(t, out, "THP allocation and splits per size (deltas; NR_ANON start->end)",
+		    "kernel counters hugepages-*/stats");
+	table_free(t);
+}
+
+/* Rows "SOURCE<TAB>[ORDER<TAB>]RESULT<TAB>COUNT" from OBJ = {[order:]{result: n}}. */
+static void outcome_rows(struct table *t, const char *source, const char *kind,
+			 json_t *obj, bool by_order)
+{
+	const char *keys[MAX_KEYS], *rkeys[MAX_KEYS];
+	size_t n = sorted_keys(obj, keys), i, j, m;
+
+	for (i = 0; i < n; i++) {
+		json_t *v = json_object_get(obj, keys[i]);
+
+		if (!by_order) {
+			table_add(t, "%s\t%s\t-\t%s\t%lld", source, kind, keys[i],
+				  json_integer_value(v));
+			continue;
+		}
+		m = sorted_keys(v, rkeys);
+		for (j = 0; j < m; j++)
+			table_add(t, "%s\t%s\t%s\t%s\t%lld", source, kind, keys[i], rkeys[j],
+				  json_integer_value(json_object_get(v, rkeys[j])));
+	}
+}
+
+static void print_collapse(FILE *out, json_t *rec)
+{
+	static const char *const scan_probes[] = { "collapse:mm_khugepaged_scan_pmd",
+		"collapse:mm_khugepaged_scan_file", NULL };
+	static const char *const attempt_probes[] = { "collapse:mm_collapse_huge_page",
+		"collapse:mm_collapse_huge_page_isolate", "collapse:mm_collapse_huge_page_swapin",
+		"collapse:mm_khugepaged_collapse_file", NULL };
+	static const char *const lat_probes[] = { "collapse:collapse_huge_page", NULL };
+	json_t *bysrc = jget(rec, "collapse.by_source"), *src, *procs, *p;
+	struct table *scans = table_new("SOURCE\tKIND\tORDER\tRESULT\tCOUNT");
+	struct table *att = table_new("SOURCE\tSTEP\tORDER\tRESULT\tCOUNT");
+	struct table *lat = table_new("SOURCE\tORDER\tCOUNT\tP50\tP90\tP99");
+	struct table *top = table_new("PID\tCOMM\tSOURCE\tSCANS\tATTEMPTS\tSUCCEEDED");
+	const char *name, *keys[MAX_KEYS];
+	char buf[512];
+	size_t i, n;
+
+	json_object_foreach(bysrc, name, src) {
+		json_t *l = json_object_get(src, "latency");
+
+		outcome_rows(scans, name, "anon", json_object_get(src, "scan"), false);
+		outcome_rows(scans, name, "file", json_object_get(src, "scan_file"), false);
+		outcome_rows(att, name, "collapse", json_object_get(src, "by_order"), true);
+		outcome_rows(att, name, "isolate", json_object_get(src, "isolate"), true);
+		outcome_rows(att, name, "swapin", json_object_get(src, "swapin"), true);
+		outcome_rows(att, name, "collapse_file", json_object_get(src, "collapse_file"), false);
+		n = sorted_keys(l, keys);
+		for (i = 0; i < n; i++) {
+			json_t *h = json_object_get(l, keys[i]);
+			char q[96];
+
+			quantiles(h, q, sizeof(q));
+			table_add(lat, "%s\t%s\t%lld\t%s", name, keys[i],
+				  json_integer_value(json_object_get(h, "count")), q);
+		}
+	}
+	procs = jget(rec, "collapse.processes");
+	json_array_foreach(procs, i, p)
+		table_add(top, "%lld\t%s\t%s\t%lld\t%lld\t%lld",
+			  json_integer_value(json_object_get(p, "pid")),
+			  json_string_value(json_object_get(p, "comm")),
+			  json_string_value(json_object_get(p, "source")),
+			  json_integer_value(json_object_get(p, "scans")),
+			  json_integer_value(json_object_get(p, "attempts")),
+			  json_integer_value(json_object_get(p, "succeeded")));
+
+	if (!table_rows(scans) && !table_rows(att))
+		fprintf(out, "\nCollapse: no scans or attempts  [%s]\n",
+			via(rec, attempt_probes, buf, sizeof(buf)));
+	table_print(scans, out, "Collapse scans (per PMD range or file)",
+		    via(rec, scan_probes, buf, sizeof(buf)));
+	table_print(att, out, "Collapse attempts per target order",
+		    via(rec, attempt_probes, buf, sizeof(buf)));
+	via(rec, lat_probes, buf, sizeof(buf));
+	if (table_rows(lat))
+		table_print(lat, out, "Collapse latency", buf);
+	else if (table_rows(att))
+		fprintf(out, "\nCollapse latency: not measured  [%s]\n", buf);
+	table_print(top, out, "Top processes by collapse attempts", "owner of the mm");
+	table_free(scans);
+	table_free(att);
+	table_free(lat);
+	table_free(top);
+}
+
+static void print_migration(FILE *out, json_t *rec)
+{
+	static const char *const mig_probes[] = { "migrate:mm_migrate_pages",
+		"migrate:mm_migrate_pages_start", NULL };
+	static const char *const entry_probes[] = { "migrate:set_migration_pte",
+		"migrate:remove_migration_pte", "migrate:set_migration_pmd",
+		"migrate:remove_migration_pmd", NULL };
+	static const char *const groups[] = { "by_reason", "by_mode" };
+	const char *hdr = "%s\tCALLS\tSUCCEEDED\tFAILED\tTHP_OK\tTHP_FAILED\tTHP_SPLIT\tLF_SPLIT%s";
+	json_t *mig = json_object_get(rec, "migration"), *pte;
+	const char *keys[MAX_KEYS];
+	char buf[512], h[160];
+	size_t g, i, n;
+	struct table *t;
+
+	for (g = 0; g < ARRAY_SIZE(groups); g++) {
+		json_t *grp = json_object_get(mig, groups[g]);
+
+		snprintf(h, sizeof(h), hdr, g ? "MODE" : "REASON", g ? "" : "\tP50\tP90\tP99");
+		t = table_new(h);
+		n = sorted_keys(grp, keys);
+		for (i = 0; i < n; i++) {
+			json_t *o = json_object_get(grp, keys[i]);
+			json_t *lf = json_object_get(o, "large_folio_split");
+			char q[96] = "", lfs[24] = "-";
+
+			if (!g) {
+				snprintf(q, sizeof(q), "\t");
+				quantiles(json_object_get(json_object_get(mig, "latency"), keys[i]),
+					  q + 1, sizeof(q) - 1);
+			}
+			if (lf)
+				snprintf(lfs, sizeof(lfs), "%lld", json_integer_value(lf));
+			table_add(t, "%s\t%lld\t%lld\t%lld\t%lld\t%lld\t%lld\t%s%s", keys[i],
+				  json_integer_value(json_object_get(o, "calls")),
+				  json_integer_value(json_object_get(o, "succeeded")),
+				  json_integer_value(json_object_get(o, "failed")),
+				  json_integer_value(json_object_get(o, "thp_succeeded")),
+				  json_integer_value(json_object_get(o, "thp_failed")),
+				  json_integer_value(json_object_get(o, "thp_split")), lfs, q);
+		}
+		if (!g && !table_rows(t))
+			fprintf(out, "\nMigration: none  [%s]\n", via(rec, mig_probes, buf, sizeof(buf)));
+		table_print(t, out, g ? "Migration by mode (pages; THP = large folios)" :
+			    "Migration by reason (pages; THP = large folios)",
+			    via(rec, mig_probes, buf, sizeof(buf)));
+		table_free(t);
+	}
+
+	t = table_new("MAPPING\tORDER\tSET\tREMOVED");
+	pte = json_object_get(mig, "pte_by_order");
+	n = sorted_keys(pte, keys);
+	for (i = 0; i < n; i++)
+		table_add(t, "pte\t%s\t%llu\t%llu", keys[i],
+			  (unsigned long long)jget_u64(json_object_get(pte, keys[i]), "set"),
+			  (unsigned long long)jget_u64(json_object_get(pte, keys[i]), "remove"));
+	if (jget_u64(mig, "pmd.set") || jget_u64(mig, "pmd.remove"))
+		table_add(t, "pmd\t-\t%llu\t%llu", (unsigned long long)jget_u64(mig, "pmd.set"),
+			  (unsigned long long)jget_u64(mig, "pmd.remove"));
+	table_print(t, out, "Migration entries", via(rec, entry_probes, buf, sizeof(buf)));
+	table_free(t);
+}
+
+static void print_vmstat(FILE *out, json_t *rec)
+{
+	json_t *vm = jget(rec, "counters.vmstat");
+	const char *keys[MAX_KEYS];
+	struct table *t = table_new("COUNTER\tDELTA");
+	size_t n = sorted_keys(vm, keys), i;
+
+	for (i = 0; i < n; i++) {
+		json_t *v = json_object_get(vm, keys[i]);
+
+		if (json_is_object(v)) {
+			json_int_t s = json_integer_value(json_object_get(v, "start"));
+			json_int_t e = json_integer_value(json_object_get(v, "end"));
+
+			if (s || e)
+				table_add(t, "%s\t%lld->%lld", keys[i], s, e);
+		} else if (json_integer_value(v)) {
+			table_add(t, "%s\t%lld", keys[i], json_integer_value(v));
+		}
+	}
+	table_print(t, out, "Kernel counters (non-zero deltas; gauges start->end)", "/proc/vmstat");
+	table_free(t);
+}
+
+void report_print(FILE *out, json_t *rec)
+{
+	print_header(out, rec);
+	print_mthp(out, rec);
+	print_collapse(out, rec);
+	print_migration(out, rec);
+	print_vmstat(out, rec);
+}

@@ -1,0 +1,109 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <bpf/libbpf.h>
+#include "session.h"
+#include "util.h"
+
+static const struct family *const families[] = {
+	&collapse_family,
+	&migrate_family,
+};
+
+/* libbpf's messages: all of them with THPSCOPE_DEBUG set, else only the
+ * last warning is kept, to explain a failed load. */
+static char last_libbpf_msg[256];
+
+static int libbpf_log(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	if (getenv("THPSCOPE_DEBUG"))
+		return vfprintf(stderr, fmt, ap);
+	if (level == LIBBPF_WARN) {
+		size_t n;
+
+		vsnprintf(last_libbpf_msg, sizeof(last_libbpf_msg), fmt, ap);
+		n = strlen(last_libbpf_msg);
+		if (n && last_libbpf_msg[n - 1] == '\n')
+			last_libbpf_msg[n - 1] = '\0';
+	}
+	return 0;
+}
+
+static void open_family(struct session *s, const struct family *fam)
+{
+	struct family_run *run = &s->runs[s->nruns++];
+	struct bpf_object *obj;
+	char why[320];
+	int err;
+
+	run->fam = fam;
+	obj = fam->open(run, &s->env);
+	if (!obj) {
+		warnf("%s probes cannot be opened: %s", fam->name, strerror(errno));
+		return;
+	}
+	if (probes_prepare(&s->probes, fam->name, obj, &s->env)) {
+		warnf("%s probes: out of memory", fam->name);
+		return;
+	}
+	err = fam->load(run);
+	if (err) {
+		snprintf(why, sizeof(why), "load failed: %s%s%s", strerror(-err),
+			 last_libbpf_msg[0] ? ": " : "", last_libbpf_msg);
+		probes_fail(&s->probes, fam->name, why);
+		return;
+	}
+	run->loaded = true;
+	probes_attach(&s->probes, fam->name);
+}
+
+int session_open(struct session *s)
+{
+	size_t i;
+
+	memset(s, 0, sizeof(*s));
+	if (kenv_check_privileges() || kenv_open(&s->env))
+		return -1;
+	libbpf_set_print(libbpf_log);
+	for (i = 0; i < ARRAY_SIZE(families); i++)
+		open_family(s, families[i]);
+	return 0;
+}
+
+void session_detach(struct session *s)
+{
+	probes_detach(&s->probes);
+}
+
+void session_harvest(struct session *s, json_t *record)
+{
+	size_t i;
+
+	for (i = 0; i < s->nruns; i++)
+		if (s->runs[i].loaded)
+			s->runs[i].fam->harvest(&s->runs[i], &s->env, &s->probes, record);
+	json_object_set_new(record, "probes", probes_to_json(&s->probes));
+}
+
+size_t session_attached(const struct session *s)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < s->probes.n; i++)
+		n += s->probes.v[i].attached;
+	return n;
+}
+
+void session_close(struct session *s)
+{
+	size_t i;
+
+	probes_free(&s->probes);
+	for (i = 0; i < s->nruns; i++)
+		if (s->runs[i].skel)
+			s->runs[i].fam->destroy(&s->runs[i]);
+	kenv_close(&s->env);
+}
