@@ -157,8 +157,14 @@ int scan_file(struct trace_event_raw_mm_khugepaged_scan_file *ctx)
 SEC("tracepoint/huge_memory/mm_khugepaged_collapse_file")
 int collapse_file(struct trace_event_raw_mm_khugepaged_collapse_file *ctx)
 {
-	count_outcome(CE_COLLAPSE_FILE, ORDER_NONE, ctx->result);
-	count_proc(ctx->mm, true, ctx->result);
+	int result = ctx->result;
+
+	count_outcome(CE_COLLAPSE_FILE, ORDER_NONE, result);
+	/* A file collapse that ends in pte_mapped_hugepage has put the new
+	 * folio in the page cache; only mapping it by PMD remains. */
+	if (result == bpf_core_enum_value(enum scan_result, SCAN_PTE_MAPPED_HUGEPAGE))
+		result = bpf_core_enum_value(enum scan_result, SCAN_SUCCEED);
+	count_proc(ctx->mm, true, result);
 	return 0;
 }
 

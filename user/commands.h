@@ -14,7 +14,4 @@ int cmd_probes(int argc, char **argv);
 /* Print the human report of RECORD. */
 void report_print(FILE *out, json_t *record);
 
-/* True when ARG asks for help. */
-bool is_help(const char *arg);
-
 #endif

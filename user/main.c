@@ -17,11 +17,6 @@ static const struct command commands[] = {
 	{ "probes", cmd_probes, "list the probes and whether they attach here" },
 };
 
-bool is_help(const char *arg)
-{
-	return !strcmp(arg, "-h") || !strcmp(arg, "--help") || !strcmp(arg, "help");
-}
-
 static void usage(FILE *out)
 {
 	size_t i;

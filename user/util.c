@@ -84,3 +84,8 @@ unsigned int ilog2_u64(uint64_t v)
 		r++;
 	return r;
 }
+
+bool is_help(const char *arg)
+{
+	return !strcmp(arg, "-h") || !strcmp(arg, "--help") || !strcmp(arg, "help");
+}

@@ -24,4 +24,7 @@ bool parse_u64(const char *s, uint64_t *out);
 /* log2 of a power of two. */
 unsigned int ilog2_u64(uint64_t v);
 
+/* ARG asks for help: -h, --help or help. */
+bool is_help(const char *arg);
+
 #endif

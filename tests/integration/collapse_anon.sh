@@ -1,0 +1,43 @@
+#!/bin/sh
+# MADV_COLLAPSE of anonymous memory: thpscope's per-result counts equal
+# ftrace's for the same events, attribution names the workload, and the
+# kernel's thp_collapse_alloc counters agree with the attempts seen.
+. "$(dirname "$0")/../lib.sh"
+require_root
+
+inst=$(ft_open collapse-anon huge_memory/mm_khugepaged_scan_pmd \
+	huge_memory/mm_collapse_huge_page huge_memory/mm_collapse_huge_page_isolate)
+rec=$TMP/rec.json
+"$THPSCOPE" record -q -o "$rec" -- "$THPLOAD" -n 8 collapse-anon >/dev/null
+check_eq "record exit status passes the workload's" 0 $?
+ft_off "$inst"
+pid=$("$JGET" "$rec" command.pid)
+
+check_same "scan_pmd results by MADV_COLLAPSE" \
+	"$("$FTCOUNT" -p "$pid" -e scan_result:SCAN_ "$inst" mm_khugepaged_scan_pmd status)" \
+	"$(jlist "$rec" collapse.by_source.madvise.scan)"
+check_same "collapse_huge_page results by MADV_COLLAPSE" \
+	"$("$FTCOUNT" -p "$pid" -e scan_result:SCAN_ "$inst" mm_collapse_huge_page status)" \
+	"$(jlist_orders "$rec" collapse.by_source.madvise.by_order)"
+check_same "isolate results by MADV_COLLAPSE" \
+	"$("$FTCOUNT" -p "$pid" -e scan_result:SCAN_ "$inst" mm_collapse_huge_page_isolate status)" \
+	"$(jlist_orders "$rec" collapse.by_source.madvise.isolate)"
+
+order=$("$JGET" "$rec" kernel.pmd_order)
+check_ge "collapses to order $order succeeded" 6 \
+	"$("$JGET" "$rec" "collapse.by_order.$order.succeed")"
+check_eq "attempts attributed to the workload" \
+	"$("$FTCOUNT" -p "$pid" "$inst" mm_collapse_huge_page -)" \
+	"$("$JGET" "$rec" "collapse.processes[pid=$pid].attempts")"
+check_eq "scans attributed to the workload" \
+	"$("$FTCOUNT" -p "$pid" "$inst" mm_khugepaged_scan_pmd -)" \
+	"$("$JGET" "$rec" "collapse.processes[pid=$pid].scans")"
+
+# Every anon collapse attempt allocates first: the kernel's allocation
+# counters split the attempts into allocated and failed-to-allocate.
+attempts=$(jlist_orders "$rec" collapse.by_order | sum2)
+alloc_failed=$(jlist_orders "$rec" collapse.by_order | awk '$1 == "alloc_huge_page_fail" { print $2 }')
+check_eq "thp_collapse_alloc = attempts - allocation failures" \
+	"$("$JGET" "$rec" counters.vmstat.thp_collapse_alloc)" $((attempts - ${alloc_failed:-0}))
+check_eq "thp_collapse_alloc_failed = allocation failures" \
+	"$("$JGET" "$rec" counters.vmstat.thp_collapse_alloc_failed)" "${alloc_failed:-0}"

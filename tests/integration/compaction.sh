@@ -1,0 +1,62 @@
+#!/bin/sh
+# Compaction migrates base pages: mm_migrate_pages sums per task equal
+# ftrace's, the totals equal the kernel's pgmigrate_*/thp_migration_*
+# deltas, and migration entries fall between an inner and an outer ftrace
+# window around thpscope's.
+. "$(dirname "$0")/../lib.sh"
+require_root
+
+events="migrate/mm_migrate_pages migrate/set_migration_pte migrate/remove_migration_pte"
+outer=$(ft_open compaction-outer $events)
+inner=$(ft_open compaction-inner $events)
+echo 0 >"$inner/tracing_on"
+rec=$TMP/rec.json
+"$THPSCOPE" record -q -o "$rec" -- sh -c \
+	"echo 1 > $inner/tracing_on; \"$THPLOAD\" -m 128 compaction; s=\$?; echo 0 > $inner/tracing_on; exit \$s" \
+	>/dev/null
+check_eq "record exit status passes the workload's" 0 $?
+ft_off "$outer"
+
+pid=$(awk '/thpload-[0-9]+ .*mm_migrate_pages:/ { sub(/.*thpload-/, ""); print $1 + 0; exit }' "$inner/trace")
+if [ -z "$pid" ]; then
+	not_ok "compaction by the workload migrated nothing"
+	exit 0
+fi
+for f in succeeded failed thp_succeeded thp_failed thp_split large_folio_split; do
+	if ! grep -q "REC->$f\b" "$inner"/events/migrate/mm_migrate_pages/format; then
+		skip "mm_migrate_pages.$f: not in this kernel"
+		continue
+	fi
+	check_eq "migrated $f by the workload" \
+		"$("$FTCOUNT" -p "$pid" -s "$inner" mm_migrate_pages "$f")" \
+		"$("$JGET" "$rec" "migration.processes[pid=$pid].$f")"
+done
+check_eq "migrate_pages calls by the workload" \
+	"$("$FTCOUNT" -p "$pid" "$inner" mm_migrate_pages -)" \
+	"$("$JGET" "$rec" "migration.processes[pid=$pid].calls")"
+
+# The kernel's counters over thpscope's window, all tasks.
+total() { jlist "$rec" migration.by_reason | while read -r r _; do
+	"$JGET" "$rec" "migration.by_reason.$r.$1"; done | awk '{ s += $1 } END { print s + 0 }'; }
+check_eq "pgmigrate_success = sum of succeeded" \
+	"$("$JGET" "$rec" counters.vmstat.pgmigrate_success)" "$(total succeeded)"
+check_eq "pgmigrate_fail = sum of failed" \
+	"$("$JGET" "$rec" counters.vmstat.pgmigrate_fail)" "$(total failed)"
+check_eq "thp_migration_success = sum of thp_succeeded" \
+	"$("$JGET" "$rec" counters.vmstat.thp_migration_success)" "$(total thp_succeeded)"
+check_eq "thp_migration_fail = sum of thp_failed" \
+	"$("$JGET" "$rec" counters.vmstat.thp_migration_fail)" "$(total thp_failed)"
+check_eq "thp_migration_split = sum of thp_split" \
+	"$("$JGET" "$rec" counters.vmstat.thp_migration_split)" "$(total thp_split)"
+check_eq "every compaction call has a latency sample" \
+	"$("$JGET" "$rec" migration.by_reason.compaction.calls)" \
+	"$("$JGET" "$rec" migration.latency.compaction.count)"
+
+check_between "set_migration_pte order 0" \
+	"$("$FTCOUNT" "$inner" set_migration_pte order | awk '$1 == 0 { print $2 }')" \
+	"$("$JGET" "$rec" migration.pte_by_order.0.set)" \
+	"$("$FTCOUNT" "$outer" set_migration_pte order | awk '$1 == 0 { print $2 }')"
+check_between "remove_migration_pte order 0" \
+	"$("$FTCOUNT" "$inner" remove_migration_pte order | awk '$1 == 0 { print $2 }')" \
+	"$("$JGET" "$rec" migration.pte_by_order.0.remove)" \
+	"$("$FTCOUNT" "$outer" remove_migration_pte order | awk '$1 == 0 { print $2 }')"

@@ -1,0 +1,113 @@
+# Shared by the integration tests (POSIX sh: they also run in busybox
+# guests). Each check prints one line, "ok - NAME", "not ok - NAME: why"
+# or "skip - NAME: why"; tests/run counts them.
+
+: "${BUILD:=build}"
+: "${THPSCOPE:=$BUILD/thpscope}"
+: "${THPLOAD:=$BUILD/thpload}"
+: "${JGET:=$BUILD/tests/jget}"
+: "${FTCOUNT:=$BUILD/tests/ftcount}"
+
+TMP=$(mktemp -d /tmp/thpscope-test.XXXXXX)
+FT_INSTANCES=
+cleanup() {
+	for i in $FT_INSTANCES; do
+		echo 0 >"$i/tracing_on" 2>/dev/null
+		for e in "$i"/events/*/*/enable; do
+			[ "$(cat "$e" 2>/dev/null)" = 1 ] && echo 0 >"$e"
+		done
+		rmdir "$i" 2>/dev/null
+	done
+	rm -rf "$TMP"
+}
+trap cleanup EXIT
+
+ok() { echo "ok - $*"; }
+not_ok() { echo "not ok - $*"; }
+skip() { echo "skip - $*"; }
+
+# check_eq NAME WANT GOT (WANT from ftrace or the kernel, GOT from thpscope)
+check_eq() {
+	if [ "$2" = "$3" ]; then ok "$1 ($3)"; else not_ok "$1: kernel says $2, thpscope $3"; fi
+}
+
+# check_ge NAME MIN GOT
+check_ge() {
+	if [ "$3" -ge "$2" ] 2>/dev/null; then ok "$1 ($3 >= $2)"; else not_ok "$1: $3 < $2"; fi
+}
+
+# check_between NAME LOW GOT HIGH: thpscope's window lies between an
+# inner and an outer ftrace window.
+check_between() {
+	if [ "$2" -le "$3" ] && [ "$3" -le "$4" ]; then
+		ok "$1 ($2 <= $3 <= $4)"
+	else
+		not_ok "$1: $3 not within [$2, $4]"
+	fi
+}
+
+# check_same NAME WANT GOT: two "key value" lists, order ignored.
+check_same() {
+	w=$(printf '%s\n' "$2" | sed '/^$/d' | sort)
+	g=$(printf '%s\n' "$3" | sed '/^$/d' | sort)
+	if [ -z "$w" ]; then
+		not_ok "$1: the kernel recorded no such event"
+	elif [ "$w" = "$g" ]; then
+		ok "$1 ($(echo $w))"
+	else
+		not_ok "$1: kernel [$(echo $w)] thpscope [$(echo $g)]"
+	fi
+}
+
+require_root() {
+	if [ "$(id -u)" != 0 ]; then
+		skip "${0##*/}: needs root"
+		exit 0
+	fi
+}
+
+tracefs() {
+	for d in /sys/kernel/tracing /sys/kernel/debug/tracing; do
+		[ -d "$d/events" ] && { echo "$d"; return 0; }
+	done
+	mount -t tracefs nodev /sys/kernel/tracing 2>/dev/null && echo /sys/kernel/tracing
+}
+
+# ft_open NAME SYSTEM/EVENT...: a private ftrace instance with those
+# events on; prints its path.
+ft_open() {
+	t=$(tracefs) || return 1
+	inst="$t/instances/thpscope-$1-$$"
+	mkdir "$inst" || return 1
+	FT_INSTANCES="$FT_INSTANCES $inst"
+	echo 32768 >"$inst/buffer_size_kb"
+	shift
+	for ev in "$@"; do
+		[ -e "$inst/events/$ev/enable" ] && echo 1 >"$inst/events/$ev/enable"
+	done
+	echo "$inst"
+}
+
+ft_off() {
+	echo 0 >"$1/tracing_on"
+}
+
+# jlist REC PATH: "key value" for the integers of the object at PATH.
+jlist() {
+	for k in $("$JGET" -k "$1" "$2"); do
+		echo "$k $("$JGET" "$1" "$2.$k")"
+	done
+}
+
+# jlist_orders REC PATH: like jlist over {order: {key: value}}, summed
+# over the orders.
+jlist_orders() {
+	for o in $("$JGET" -k "$1" "$2"); do
+		jlist "$1" "$2.$o"
+	done | awk '{ s[$1] += $2 } END { for (k in s) print k, s[k] }'
+}
+
+# sum of the second column
+sum2() {
+	awk '{ s += $2 } END { print s + 0 }'
+}

@@ -1,0 +1,455 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * thpload: reproducible THP workloads for thpscope's tests, demo and
+ * benchmark. Each scenario drives one kernel path and says what it did.
+ *
+ *   collapse-anon     MADV_COLLAPSE of anonymous base-page regions: full,
+ *                     half-populated and empty PMD ranges, then again over
+ *                     the collapsed ones
+ *   collapse-shmem    MADV_COLLAPSE of a shmem (memfd) mapping
+ *   khugepaged        base pages in a MADV_HUGEPAGE region, left for
+ *                     khugepaged to collapse (waits up to --timeout)
+ *   compaction        fragments memory, then writes /proc/sys/vm/compact_memory
+ *   partial-unmap     THPs partially unmapped inside a memory cgroup, then
+ *                     memcg reclaim, so the deferred-split shrinker splits them
+ *   mixed             all of the above except khugepaged, in turn
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#ifndef MADV_COLLAPSE
+#define MADV_COLLAPSE 25
+#endif
+#ifndef MFD_CLOEXEC
+#define MFD_CLOEXEC 1U
+#endif
+
+#define PMD_SIZE (2UL << 20)
+
+struct opts {
+	unsigned long regions;	/* PMD-sized regions per scenario */
+	unsigned long mb;	/* memory for compaction and memcg scenarios */
+	unsigned int timeout;	/* seconds to wait for khugepaged */
+	unsigned int repeat;
+};
+
+static size_t page_size;
+
+static void die(const char *what)
+{
+	fprintf(stderr, "thpload: %s: %s\n", what, strerror(errno));
+	exit(1);
+}
+
+/* A PMD-aligned mapping of LEN bytes (of FD from offset 0, or anonymous):
+ * reserve a larger range, then map over its aligned part. */
+static char *map_aligned(size_t len, int flags, int fd)
+{
+	char *raw = mmap(NULL, len + PMD_SIZE, PROT_NONE,
+			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	char *start;
+
+	if (raw == MAP_FAILED)
+		die("mmap");
+	start = (char *)(((uintptr_t)raw + PMD_SIZE - 1) & ~(PMD_SIZE - 1));
+	if (mmap(start, len, PROT_READ | PROT_WRITE, flags | MAP_FIXED, fd, 0) == MAP_FAILED)
+		die("mmap");
+	if (start > raw)
+		munmap(raw, start - raw);
+	munmap(start + len, raw + PMD_SIZE - start);
+	return start;
+}
+
+static void touch(char *p, size_t len, size_t stride)
+{
+	size_t off;
+
+	for (off = 0; off < len; off += stride)
+		p[off] = (char)(off >> 12);
+}
+
+/* Fault base pages even where THP would be used: THP is off for the
+ * process while touching. */
+static void touch_base_pages(char *p, size_t len, size_t stride)
+{
+	if (prctl(PR_SET_THP_DISABLE, 1, 0, 0, 0))
+		die("prctl(PR_SET_THP_DISABLE)");
+	touch(p, len, stride);
+	if (prctl(PR_SET_THP_DISABLE, 0, 0, 0, 0))
+		die("prctl(PR_SET_THP_DISABLE, 0)");
+}
+
+static unsigned long anon_huge_kb(void)
+{
+	FILE *f = fopen("/proc/self/smaps_rollup", "r");
+	char line[256];
+	unsigned long kb = 0;
+
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "AnonHugePages: %lu kB", &kb) == 1)
+			break;
+	fclose(f);
+	return kb;
+}
+
+/* MADV_COLLAPSE each PMD range of AREA; count what succeeded. */
+static void collapse_each(const char *name, char *area, unsigned long n)
+{
+	unsigned long i, ok = 0, fail = 0;
+
+	for (i = 0; i < n; i++) {
+		if (madvise(area + i * PMD_SIZE, PMD_SIZE, MADV_COLLAPSE))
+			fail++;
+		else
+			ok++;
+	}
+	printf("%s: MADV_COLLAPSE of %lu ranges: %lu ok, %lu failed\n", name, n, ok, fail);
+}
+
+static int collapse_anon(const struct opts *o)
+{
+	size_t len = o->regions * PMD_SIZE;
+	char *area = map_aligned(len, MAP_PRIVATE | MAP_ANONYMOUS, -1);
+	unsigned long i;
+
+	/* Region i%4: 0 full, 1 half, 2 one page, 3 empty. */
+	for (i = 0; i < o->regions; i++) {
+		char *r = area + i * PMD_SIZE;
+
+		switch (i % 4) {
+		case 0:
+			touch_base_pages(r, PMD_SIZE, page_size);
+			break;
+		case 1:
+			touch_base_pages(r, PMD_SIZE, 2 * page_size);
+			break;
+		case 2:
+			touch_base_pages(r, page_size, page_size);
+			break;
+		}
+	}
+	printf("collapse-anon: %lu regions, AnonHugePages %lu kB before\n",
+	       o->regions, anon_huge_kb());
+	collapse_each("collapse-anon", area, o->regions);
+	collapse_each("collapse-anon (again)", area, o->regions);
+	printf("collapse-anon: AnonHugePages %lu kB after\n", anon_huge_kb());
+	munmap(area, len);
+	return 0;
+}
+
+static int collapse_shmem(const struct opts *o)
+{
+	size_t len = o->regions * PMD_SIZE;
+	int fd = memfd_create("thpload-shmem", MFD_CLOEXEC);
+	char *area;
+
+	if (fd < 0)
+		die("memfd_create");
+	if (ftruncate(fd, len))
+		die("ftruncate");
+	area = map_aligned(len, MAP_SHARED, fd);
+	touch_base_pages(area, len, page_size);
+	collapse_each("collapse-shmem", area, o->regions);
+	munmap(area, len);
+	close(fd);
+	return 0;
+}
+
+static int write_knob(const char *path, const char *val)
+{
+	int fd = open(path, O_WRONLY);
+	ssize_t n;
+
+	if (fd < 0)
+		return -1;
+	n = write(fd, val, strlen(val));
+	close(fd);
+	return n == (ssize_t)strlen(val) ? 0 : -1;
+}
+
+static int read_knob(const char *path, char *buf, size_t len)
+{
+	int fd = open(path, O_RDONLY);
+	ssize_t n;
+
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, len - 1);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	buf[n] = '\0';
+	return 0;
+}
+
+#define SCAN_SLEEP "/sys/kernel/mm/transparent_hugepage/khugepaged/scan_sleep_millisecs"
+static char saved_scan_sleep[32];
+
+static void restore_scan_sleep(void)
+{
+	if (saved_scan_sleep[0])
+		write_knob(SCAN_SLEEP, saved_scan_sleep);
+}
+
+static int khugepaged(const struct opts *o)
+{
+	size_t len = o->regions * PMD_SIZE;
+	char *area = map_aligned(len, MAP_PRIVATE | MAP_ANONYMOUS, -1);
+	unsigned long want = o->regions * (PMD_SIZE >> 10), kb = 0;
+	time_t end = time(NULL) + o->timeout;
+
+	touch_base_pages(area, len, page_size);
+	/* Scan often while waiting; the setting is restored on exit. */
+	if (!read_knob(SCAN_SLEEP, saved_scan_sleep, sizeof(saved_scan_sleep))) {
+		atexit(restore_scan_sleep);
+		write_knob(SCAN_SLEEP, "100");
+	}
+	if (madvise(area, len, MADV_HUGEPAGE))
+		die("madvise(MADV_HUGEPAGE)");
+	while (time(NULL) < end && (kb = anon_huge_kb()) < want)
+		usleep(100000);
+	printf("khugepaged: %lu of %lu kB collapsed\n", kb, want);
+	munmap(area, len);
+	return kb >= want ? 0 : 1;
+}
+
+static int compaction(const struct opts *o)
+{
+	size_t len = o->mb << 20, off;
+	char *area = map_aligned(len, MAP_PRIVATE | MAP_ANONYMOUS, -1);
+
+	/* Base pages with every other one freed: holes for compaction. */
+	touch_base_pages(area, len, page_size);
+	for (off = 0; off < len; off += 2 * page_size)
+		madvise(area + off, page_size, MADV_DONTNEED);
+	if (write_knob("/proc/sys/vm/compact_memory", "1"))
+		die("write /proc/sys/vm/compact_memory");
+	printf("compaction: compacted all zones with %zu MB half-freed\n", o->mb);
+	munmap(area, len);
+	return 0;
+}
+
+/* A memory cgroup holding this process: v2 when the memory controller
+ * can be enabled there, else v1. */
+struct memcg {
+	char dir[512];
+	bool v1;
+};
+
+static int enter_memcg(struct memcg *cg)
+{
+	static const struct {
+		const char *root, *probe;
+	} kinds[] = {
+		{ "/sys/fs/cgroup", "cgroup.subtree_control" },
+		{ "/sys/fs/cgroup/memory", "memory.limit_in_bytes" },
+	};
+	char path[600], buf[64];
+	size_t i;
+
+	for (i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
+		snprintf(path, sizeof(path), "%s/%s", kinds[i].root, kinds[i].probe);
+		if (read_knob(path, buf, sizeof(buf)))
+			continue;
+		if (!i && !strstr(buf, "memory") && write_knob(path, "+memory"))
+			continue;
+		snprintf(cg->dir, sizeof(cg->dir), "%s/thpload-%d", kinds[i].root, getpid());
+		if (mkdir(cg->dir, 0755) && errno != EEXIST)
+			continue;
+		cg->v1 = i == 1;
+		snprintf(path, sizeof(path), "%s/cgroup.procs", cg->dir);
+		snprintf(buf, sizeof(buf), "%d", getpid());
+		if (!write_knob(path, buf))
+			return 0;
+		rmdir(cg->dir);
+	}
+	errno = ENOTSUP;
+	return -1;
+}
+
+static unsigned long long memcg_usage(const struct memcg *cg)
+{
+	char path[600], buf[64];
+
+	snprintf(path, sizeof(path), "%s/%s", cg->dir,
+		 cg->v1 ? "memory.usage_in_bytes" : "memory.current");
+	return read_knob(path, buf, sizeof(buf)) ? 0 : strtoull(buf, NULL, 10);
+}
+
+/* Reclaim until the cgroup's charge is at most TARGET bytes: v1 lowers
+ * its limit, v2 asks memory.reclaim (memory.max would OOM-kill when
+ * reclaim falls short). Both run the memcg-aware shrinkers. Folios split
+ * by the shrinker are uncharged a little later, hence the retries. */
+static int memcg_reclaim_to(const struct memcg *cg, unsigned long long target)
+{
+	char path[600], buf[32];
+	unsigned long long usage;
+	int tries;
+
+	for (tries = 0; tries < 50; tries++) {
+		usage = memcg_usage(cg);
+		if (usage && usage <= target)
+			return 0;
+		if (cg->v1) {
+			snprintf(path, sizeof(path), "%s/memory.limit_in_bytes", cg->dir);
+			snprintf(buf, sizeof(buf), "%llu", target);
+		} else {
+			snprintf(path, sizeof(path), "%s/memory.reclaim", cg->dir);
+			snprintf(buf, sizeof(buf), "%llu", usage - target);
+		}
+		write_knob(path, buf);
+		usleep(10000);
+	}
+	return -1;
+}
+
+static void leave_memcg(const struct memcg *cg)
+{
+	char parent[512], path[600], buf[32];
+
+	if (cg->v1) {
+		snprintf(path, sizeof(path), "%s/memory.limit_in_bytes", cg->dir);
+		write_knob(path, "-1");
+	}
+	snprintf(parent, sizeof(parent), "%s", cg->dir);
+	*strrchr(parent, '/') = '\0';
+	snprintf(path, sizeof(path), "%s/cgroup.procs", parent);
+	snprintf(buf, sizeof(buf), "%d", getpid());
+	write_knob(path, buf);
+	rmdir(cg->dir);
+}
+
+static int partial_unmap(const struct opts *o)
+{
+	size_t len = o->regions * PMD_SIZE;
+	unsigned long i, before;
+	struct memcg cg;
+	char *area;
+	int ret = 0;
+
+	if (enter_memcg(&cg))
+		die("memory cgroup");
+	area = map_aligned(len, MAP_PRIVATE | MAP_ANONYMOUS, -1);
+	if (madvise(area, len, MADV_HUGEPAGE))
+		die("madvise(MADV_HUGEPAGE)");
+	touch(area, len, page_size);
+	before = anon_huge_kb();
+	/* Unmap the second half of every THP: the PMD mapping splits and the
+	 * folio, still charged whole, goes on the deferred-split queue. */
+	for (i = 0; i < o->regions; i++)
+		munmap(area + i * PMD_SIZE + PMD_SIZE / 2, PMD_SIZE / 2);
+	/* Without swap, all reclaim can free is the unmapped halves, which
+	 * the deferred-split shrinker frees by splitting the folios. */
+	if (memcg_reclaim_to(&cg, len / 2 + (4UL << 20))) {
+		fprintf(stderr, "thpload: memcg reclaim did not free the unmapped halves\n");
+		ret = 1;
+	}
+	printf("partial-unmap: %lu THPs (AnonHugePages %lu kB) half-unmapped, "
+	       "memcg reclaimed to %llu kB\n", o->regions, before, memcg_usage(&cg) >> 10);
+	for (i = 0; i < o->regions; i++)
+		munmap(area + i * PMD_SIZE, PMD_SIZE / 2);
+	leave_memcg(&cg);
+	return ret;
+}
+
+static int mixed(const struct opts *o);
+
+static const struct scenario {
+	const char *name;
+	int (*run)(const struct opts *o);
+	bool in_mixed;
+	const char *help;
+} scenarios[] = {
+	{ "collapse-anon", collapse_anon, true, "MADV_COLLAPSE of anonymous base pages" },
+	{ "collapse-shmem", collapse_shmem, true, "MADV_COLLAPSE of shmem pages" },
+	{ "khugepaged", khugepaged, false, "base pages left for khugepaged to collapse" },
+	{ "compaction", compaction, true, "fragment memory and compact it" },
+	{ "partial-unmap", partial_unmap, true, "partially unmapped THPs split by memcg reclaim" },
+	{ "mixed", mixed, false, "collapse-anon, collapse-shmem, compaction, partial-unmap" },
+};
+
+static int mixed(const struct opts *o)
+{
+	int ret = 0;
+	size_t i;
+
+	for (i = 0; i < sizeof(scenarios) / sizeof(scenarios[0]); i++)
+		if (scenarios[i].in_mixed)
+			ret |= scenarios[i].run(o);
+	return ret;
+}
+
+static void usage(FILE *out)
+{
+	size_t i;
+
+	fprintf(out, "usage: thpload [-n REGIONS] [-m MB] [-t SECONDS] [-r REPEAT] SCENARIO\n\n"
+		"  -n REGIONS  2 MB regions per scenario (default 8)\n"
+		"  -m MB       memory fragmented for compaction (default 256)\n"
+		"  -t SECONDS  how long to wait for khugepaged (default 30)\n"
+		"  -r REPEAT   run the scenario REPEAT times (default 1)\n\nscenarios:\n");
+	for (i = 0; i < sizeof(scenarios) / sizeof(scenarios[0]); i++)
+		fprintf(out, "  %-15s %s\n", scenarios[i].name, scenarios[i].help);
+}
+
+static unsigned long number(const char *s, const char *what)
+{
+	char *end;
+	unsigned long v;
+
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno || *end || !v || *s == '-') {
+		fprintf(stderr, "thpload: %s wants a positive number, not '%s'\n", what, s);
+		exit(2);
+	}
+	return v;
+}
+
+int main(int argc, char **argv)
+{
+	struct opts o = { .regions = 8, .mb = 256, .timeout = 30, .repeat = 1 };
+	unsigned int r;
+	size_t i;
+	int c, ret = 0;
+
+	page_size = sysconf(_SC_PAGESIZE);
+	while ((c = getopt(argc, argv, "hn:m:t:r:")) != -1) {
+		switch (c) {
+		case 'n': o.regions = number(optarg, "-n"); break;
+		case 'm': o.mb = number(optarg, "-m"); break;
+		case 't': o.timeout = number(optarg, "-t"); break;
+		case 'r': o.repeat = number(optarg, "-r"); break;
+		case 'h': usage(stdout); return 0;
+		default: usage(stderr); return 2;
+		}
+	}
+	if (optind != argc - 1) {
+		usage(stderr);
+		return 2;
+	}
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	for (i = 0; i < sizeof(scenarios) / sizeof(scenarios[0]); i++) {
+		if (strcmp(argv[optind], scenarios[i].name))
+			continue;
+		for (r = 0; r < o.repeat; r++)
+			ret |= scenarios[i].run(&o);
+		return ret;
+	}
+	fprintf(stderr, "thpload: unknown scenario '%s' (thpload -h lists them)\n", argv[optind]);
+	return 2;
+}
