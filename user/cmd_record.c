@@ -2,10 +2,8 @@
 /* thpscope record: trace system-wide until a duration ends, a command
  * exits, or SIGINT/SIGTERM; write the record file atomically. */
 #include <errno.h>
-#include <getopt.h>
 #include <libgen.h>
 #include <limits.h>
-#include <math.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,81 +15,10 @@
 #include "commands.h"
 #include "counters.h"
 #include "json_util.h"
+#include "record_opts.h"
 #include "session.h"
 #include "thpconfig.h"
 #include "util.h"
-
-#define DEFAULT_OUTPUT "thpscope.json"
-
-static const char usage[] =
-"usage: thpscope record [-o FILE] [-d SECONDS] [-q] [-- COMMAND [ARGS...]]\n"
-"\n"
-"Trace THP collapse and migration system-wide and write a record file.\n"
-"Tracing stops when SECONDS have passed, COMMAND exits (its exit status\n"
-"becomes thpscope's), or on SIGINT/SIGTERM. A COMMAND still running at\n"
-"the end of -d is sent SIGTERM.\n"
-"\n"
-"  -o FILE      record file to write (default " DEFAULT_OUTPUT ")\n"
-"  -d SECONDS   stop after SECONDS (decimals allowed)\n"
-"  -q           do not print the report\n"
-"  -h, --help   this text\n";
-
-struct record_opts {
-	const char *output;
-	double seconds;		/* 0: until the command exits or a signal */
-	bool quiet;
-	char **command;
-};
-
-static int parse_args(int argc, char **argv, struct record_opts *o)
-{
-	static const struct option longopts[] = {
-		{ "help", no_argument, NULL, 'h' },
-		{ "output", required_argument, NULL, 'o' },
-		{ "duration", required_argument, NULL, 'd' },
-		{ "quiet", no_argument, NULL, 'q' },
-		{ 0 }
-	};
-	char *end;
-	int c;
-
-	memset(o, 0, sizeof(*o));
-	o->output = DEFAULT_OUTPUT;
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+ho:d:q", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'h':
-			fputs(usage, stdout);
-			return 1;
-		case 'o':
-			o->output = optarg;
-			break;
-		case 'd':
-			errno = 0;
-			o->seconds = strtod(optarg, &end);
-			if (errno || *end || !isfinite(o->seconds) || o->seconds <= 0) {
-				errorf("record: -d wants a positive number of seconds, not '%s'", optarg);
-				return -1;
-			}
-			break;
-		case 'q':
-			o->quiet = true;
-			break;
-		default:
-			errorf("record: unknown option '%s' (see thpscope record --help)",
-			       argv[optind - 1]);
-			return -1;
-		}
-	}
-	if (optind < argc)
-		o->command = &argv[optind];
-	if (optind > 1 && !strcmp(argv[optind - 1], "--") && !o->command) {
-		errorf("record: '--' must be followed by a command");
-		return -1;
-	}
-	return 0;
-}
 
 /* Fail before tracing when the record could not be written anyway. */
 static int check_output(const char *path)
@@ -224,7 +151,7 @@ int cmd_record(int argc, char **argv)
 	bool reaped = false;
 	char started[32];
 
-	ret = parse_args(argc, argv, &o);
+	ret = record_parse_args(argc, argv, &o);
 	if (ret)
 		return ret > 0 ? 0 : 2;
 	if (check_output(o.output))

@@ -176,7 +176,8 @@ static void print_mthp(FILE *out, json_t *rec)
 	table_free(t);
 }
 
-/* Rows "SOURCE<TAB>[ORDER<TAB>]RESULT<TAB>COUNT" from OBJ = {[order:]{result: n}}. */
+/* Rows "SOURCE KIND [ORDER] RESULT COUNT" from OBJ: {result: n}, or with
+ * BY_ORDER {order: {result: n}}. */
 static void outcome_rows(struct table *t, const char *source, const char *kind,
 			 json_t *obj, bool by_order)
 {
@@ -187,7 +188,7 @@ static void outcome_rows(struct table *t, const char *source, const char *kind,
 		json_t *v = json_object_get(obj, keys[i]);
 
 		if (!by_order) {
-			table_add(t, "%s\t%s\t-\t%s\t%lld", source, kind, keys[i],
+			table_add(t, "%s\t%s\t%s\t%lld", source, kind, keys[i],
 				  json_integer_value(v));
 			continue;
 		}
@@ -207,7 +208,7 @@ static void print_collapse(FILE *out, json_t *rec)
 		"collapse:mm_khugepaged_collapse_file", NULL };
 	static const char *const lat_probes[] = { "collapse:collapse_huge_page", NULL };
 	json_t *bysrc = jget(rec, "collapse.by_source"), *src, *procs, *p;
-	struct table *scans = table_new("SOURCE\tKIND\tORDER\tRESULT\tCOUNT");
+	struct table *scans = table_new("SOURCE\tKIND\tRESULT\tCOUNT");
 	struct table *att = table_new("SOURCE\tSTEP\tORDER\tRESULT\tCOUNT");
 	struct table *lat = table_new("SOURCE\tORDER\tCOUNT\tP50\tP90\tP99");
 	struct table *top = table_new("PID\tCOMM\tSOURCE\tSCANS\tATTEMPTS\tSUCCEEDED");
@@ -223,7 +224,7 @@ static void print_collapse(FILE *out, json_t *rec)
 		outcome_rows(att, name, "collapse", json_object_get(src, "by_order"), true);
 		outcome_rows(att, name, "isolate", json_object_get(src, "isolate"), true);
 		outcome_rows(att, name, "swapin", json_object_get(src, "swapin"), true);
-		outcome_rows(att, name, "collapse_file", json_object_get(src, "collapse_file"), false);
+		outcome_rows(att, name, "collapse_file\t-", json_object_get(src, "collapse_file"), false);
 		n = sorted_keys(l, keys);
 		for (i = 0; i < n; i++) {
 			json_t *h = json_object_get(l, keys[i]);

@@ -1,0 +1,92 @@
+#!/bin/sh
+# The command line: help, errors as one line with a non-zero exit, exit
+# status pass-through, duration, signals, atomic record files, probes.
+. "$(dirname "$0")/../lib.sh"
+require_root
+
+# expect NAME STATUS PATTERN CMD...: CMD exits STATUS and its stderr is
+# one line matching PATTERN.
+expect() {
+	name=$1 want=$2 pat=$3
+	shift 3
+	"$@" >"$TMP/out" 2>"$TMP/err"
+	got=$?
+	lines=$(wc -l <"$TMP/err")
+	if [ "$got" != "$want" ]; then
+		not_ok "$name: exit $got, want $want ($(head -c 200 "$TMP/err"))"
+	elif [ -n "$pat" ] && { [ "$lines" != 1 ] || ! grep -q -- "$pat" "$TMP/err"; }; then
+		not_ok "$name: stderr [$(cat "$TMP/err")] does not match '$pat' in one line"
+	else
+		ok "$name"
+	fi
+}
+
+for c in "" record report probes; do
+	expect "thpscope${c:+ $c} --help" 0 "" "$THPSCOPE" $c --help
+done
+expect "no command" 2 "" "$THPSCOPE"
+expect "unknown command" 2 "unknown command 'frobnicate'" "$THPSCOPE" frobnicate
+expect "report without a file" 2 "expects one record file" "$THPSCOPE" report
+expect "report of a missing file" 1 "$TMP/none.json" "$THPSCOPE" report "$TMP/none.json"
+printf '{"schema": "thpscope-record/1",\n "collapse": {,}}\n' >"$TMP/bad.json"
+expect "malformed record names line and column" 1 "bad.json:2:" "$THPSCOPE" report "$TMP/bad.json"
+echo '{"schema": "thpscope-record/99"}' >"$TMP/future.json"
+expect "unknown schema version" 1 "is not supported" "$THPSCOPE" report "$TMP/future.json"
+echo '[1, 2]' >"$TMP/array.json"
+expect "not a record" 1 "not a thpscope record" "$THPSCOPE" report "$TMP/array.json"
+expect "record -d 0" 2 "positive number of seconds" "$THPSCOPE" record -d 0
+expect "record -d junk" 2 "positive number of seconds" "$THPSCOPE" record -d 1s
+expect "record unknown option" 2 "unknown option" "$THPSCOPE" record --frob
+expect "record into a missing directory" 1 "cannot write" \
+	"$THPSCOPE" record -q -o "$TMP/no/such/dir.json" -- true
+[ -e "$TMP/no" ] && not_ok "a missing directory was created" || ok "nothing written on error"
+expect "record of a missing command" 127 "cannot run" \
+	"$THPSCOPE" record -q -o "$TMP/m.json" -- /nonexistent/cmd
+if command -v setpriv >/dev/null; then
+	expect "unprivileged" 1 "needs root" setpriv --reuid=65534 --regid=65534 \
+		--clear-groups --inh-caps=-all "$THPSCOPE" record -q -d 1 -o /tmp/x.json
+else
+	skip "unprivileged: no setpriv"
+fi
+
+"$THPSCOPE" record -q -o "$TMP/exit.json" -- sh -c 'exit 7'
+check_eq "command's exit status is passed on" 7 $?
+check_eq "exit status recorded" 7 "$("$JGET" "$TMP/exit.json" command.exit_status)"
+
+"$THPSCOPE" record -q -d 0.5 -o "$TMP/d.json"
+check_eq "record -d exits 0" 0 $?
+ns=$("$JGET" "$TMP/d.json" duration_ns)
+check_between "record -d 0.5 lasts half a second (ms)" 500 $((ns / 1000000)) 1500
+check_eq "record schema" thpscope-record/1 "$("$JGET" "$TMP/d.json" schema)"
+
+"$THPSCOPE" record -q -o "$TMP/int.json" &
+rpid=$!
+sleep 1
+kill -INT $rpid
+wait $rpid
+check_eq "SIGINT ends a recording cleanly" 0 $?
+check_eq "record written after SIGINT" thpscope-record/1 "$("$JGET" "$TMP/int.json" schema)"
+left=$(ls -A "$TMP" | grep -c '^\.' )
+check_eq "no temporary files left beside records" 0 "$left"
+
+"$THPSCOPE" report --json "$TMP/d.json" >"$TMP/d2.json"
+if cmp -s "$TMP/d.json" "$TMP/d2.json"; then ok "report --json prints the record as written"
+else not_ok "report --json differs from the record"; fi
+"$THPSCOPE" report "$TMP/d.json" >"$TMP/report.txt"
+for section in "probes:" "THP:" "Collapse" "Migration"; do
+	if grep -q "$section" "$TMP/report.txt"; then ok "report has '$section'"
+	else not_ok "report lacks '$section'"; fi
+done
+
+"$THPSCOPE" probes --json >"$TMP/probes.json"
+check_eq "probes --json exits 0" 0 $?
+# Every probe either attached or says why not.
+for p in $(sed -n 's/^ "\([a-z_]*:[a-z_]*\)".*/\1/p' "$TMP/probes.json"); do
+	a=$("$JGET" "$TMP/d.json" "probes.$p.attached" 2>/dev/null)
+	w=$("$JGET" "$TMP/d.json" "probes.$p.why" 2>/dev/null)
+	if [ "$a" = true ] || { [ "$a" = false ] && [ "$w" != null ] && [ -n "$w" ]; }; then
+		ok "probe $p: attached=$a"
+	else
+		not_ok "probe $p: attached=$a why=$w"
+	fi
+done

@@ -1,0 +1,74 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The command line of thpscope record. */
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "record_opts.h"
+#include "util.h"
+
+static const char usage[] =
+"usage: thpscope record [-o FILE] [-d SECONDS] [-q] [-- COMMAND [ARGS...]]\n"
+"\n"
+"Trace THP collapse and migration system-wide and write a record file.\n"
+"Tracing stops when SECONDS have passed, COMMAND exits (its exit status\n"
+"becomes thpscope's), or on SIGINT/SIGTERM. A COMMAND still running at\n"
+"the end of -d is sent SIGTERM.\n"
+"\n"
+"  -o FILE      record file to write (default " DEFAULT_OUTPUT ")\n"
+"  -d SECONDS   stop after SECONDS (decimals allowed)\n"
+"  -q           do not print the report\n"
+"  -h, --help   this text\n";
+
+int record_parse_args(int argc, char **argv, struct record_opts *o)
+{
+	static const struct option longopts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "duration", required_argument, NULL, 'd' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ 0 }
+	};
+	char *end;
+	int c;
+
+	memset(o, 0, sizeof(*o));
+	o->output = DEFAULT_OUTPUT;
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+ho:d:q", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'h':
+			fputs(usage, stdout);
+			return 1;
+		case 'o':
+			o->output = optarg;
+			break;
+		case 'd':
+			errno = 0;
+			o->seconds = strtod(optarg, &end);
+			if (errno || *end || !isfinite(o->seconds) || o->seconds <= 0) {
+				errorf("record: -d wants a positive number of seconds, not '%s'", optarg);
+				return -1;
+			}
+			break;
+		case 'q':
+			o->quiet = true;
+			break;
+		default:
+			errorf("record: unknown option '%s' (see thpscope record --help)",
+			       argv[optind - 1]);
+			return -1;
+		}
+	}
+	if (optind < argc)
+		o->command = &argv[optind];
+	if (optind > 1 && !strcmp(argv[optind - 1], "--") && !o->command) {
+		errorf("record: '--' must be followed by a command");
+		return -1;
+	}
+	return 0;
+}
+
