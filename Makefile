@@ -2,7 +2,10 @@
 #
 #   make            build build/thpscope and the bundled workload
 #   make demo       install what is missing, record the bundled workload, report
-#   make test       install what is missing, build, run every test
+#   make test       install what is missing, build, run every test (host and
+#                   the lab's guests)
+#   make vmtest     the integration tests in every guest of the lab
+#   make vm-update  move the lab's kernels to the newest of their suites
 #   make vmlinux    regenerate vmlinux/vmlinux.h from Debian sid's kernel BTF
 #   make install    PREFIX=/usr/local DESTDIR=
 
@@ -39,7 +42,10 @@ UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
 TOOL_SRCS := $(wildcard tests/tools/*.c)
 TOOL_BINS := $(patsubst tests/tools/%.c,$(BUILD)/tests/%,$(TOOL_SRCS))
 
-.PHONY: all demo test test-unit test-host deps vmlinux install uninstall clean
+VM_KERNELS := $(shell awk '!/^\#/ { print $$1 }' scripts/vm/kernels.lock)
+
+.PHONY: all tools static demo test tests vmtest vm-update deps vmlinux install \
+	uninstall clean
 .DELETE_ON_ERROR:
 
 all: $(BUILD)/thpscope $(BUILD)/thpload
@@ -76,12 +82,26 @@ demo:
 	$(MAKE) all
 	scripts/demo $(BUILD)
 
+tools: $(TOOL_BINS)
+
 tests: all $(UNIT_BINS) $(TOOL_BINS)
 
+# Statically linked binaries for the lab's guests.
+static:
+	$(MAKE) BUILD=$(BUILD)/static STATIC=1 all tools
+
 test:
-	scripts/deps.sh build test
-	$(MAKE) tests
-	tests/run --build $(BUILD)
+	scripts/timed "dependencies" scripts/deps.sh build test lab
+	scripts/timed "build" $(MAKE) -s tests static
+	tests/run --build $(BUILD) $(patsubst %,--vm %,$(VM_KERNELS))
+
+vmtest:
+	scripts/deps.sh build test lab
+	$(MAKE) -s tests static
+	@for k in $(VM_KERNELS); do scripts/vm/test --build $(BUILD) $$k | tail -n 1; done
+
+vm-update:
+	scripts/vm/update
 
 vmlinux:
 	scripts/gen-vmlinux-h vmlinux/vmlinux.h

@@ -5,7 +5,9 @@
 #ifndef THPSCOPE_HIST_H
 #define THPSCOPE_HIST_H
 
-#define HIST_SLOTS 48
+/* A power of two above log2 of any u64, so that a mask bounds the index
+ * for every verifier. */
+#define HIST_SLOTS 64
 
 struct hist {
 	__u64 slots[HIST_SLOTS];

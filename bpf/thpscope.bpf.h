@@ -43,8 +43,10 @@ static __always_inline void hist_add(struct hist *h, __u64 v)
 {
 	__u32 slot = log2_u64(v);
 
-	if (slot >= HIST_SLOTS)
-		slot = HIST_SLOTS - 1;
+	/* Hide the value's known range from clang so that it keeps the mask
+	 * older verifiers need to bound the index. */
+	asm volatile("" : "+r"(slot));
+	slot &= HIST_SLOTS - 1;
 	__sync_fetch_and_add(&h->slots[slot], 1);
 	__sync_fetch_and_add(&h->count, 1);
 	__sync_fetch_and_add(&h->sum, v);

@@ -1,11 +1,18 @@
 // SPDX-License-Identifier: GPL-2.0
+#include <stdint.h>
 #include <string.h>
 #include "hist_json.h"
 #include "json_util.h"
 
-static uint64_t slot_lo(int i)
+static json_int_t slot_lo(int i)
 {
-	return i ? 1ULL << i : 0;
+	return i ? (json_int_t)1 << i : 0;
+}
+
+/* The exclusive upper bound of slot I, capped where JSON integers end. */
+static json_int_t slot_hi(int i)
+{
+	return i >= 62 ? INT64_MAX : (json_int_t)1 << (i + 1);
 }
 
 json_t *hist_to_json(const struct hist *h, const char *unit)
@@ -23,7 +30,7 @@ json_t *hist_to_json(const struct hist *h, const char *unit)
 			continue;
 		e = json_object();
 		json_object_set_new(e, "lo", json_integer(slot_lo(i)));
-		json_object_set_new(e, "hi", json_integer(1ULL << (i + 1)));
+		json_object_set_new(e, "hi", json_integer(slot_hi(i)));
 		json_object_set_new(e, "count", json_integer(h->slots[i]));
 		json_array_append_new(b, e);
 	}
@@ -33,10 +40,10 @@ json_t *hist_to_json(const struct hist *h, const char *unit)
 
 static int bucket_index(const json_t *e)
 {
-	uint64_t hi = json_integer_value(json_object_get(e, "hi"));
+	json_int_t hi = json_integer_value(json_object_get(e, "hi"));
 	int i = 0;
 
-	while (i < 63 && (1ULL << (i + 1)) < hi)
+	while (i < HIST_SLOTS - 1 && slot_hi(i) < hi)
 		i++;
 	return i;
 }

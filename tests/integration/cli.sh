@@ -42,11 +42,11 @@ expect "record into a missing directory" 1 "cannot write" \
 [ -e "$TMP/no" ] && not_ok "a missing directory was created" || ok "nothing written on error"
 expect "record of a missing command" 127 "cannot run" \
 	"$THPSCOPE" record -q -o "$TMP/m.json" -- /nonexistent/cmd
-if command -v setpriv >/dev/null; then
+if setpriv --help 2>&1 | grep -q -- --reuid; then
 	expect "unprivileged" 1 "needs root" setpriv --reuid=65534 --regid=65534 \
 		--clear-groups --inh-caps=-all "$THPSCOPE" record -q -d 1 -o /tmp/x.json
 else
-	skip "unprivileged: no setpriv"
+	skip "unprivileged: no util-linux setpriv"
 fi
 
 "$THPSCOPE" record -q -o "$TMP/exit.json" -- sh -c 'exit 7'

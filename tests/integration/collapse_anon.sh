@@ -41,3 +41,14 @@ check_eq "thp_collapse_alloc = attempts - allocation failures" \
 	"$("$JGET" "$rec" counters.vmstat.thp_collapse_alloc)" $((attempts - ${alloc_failed:-0}))
 check_eq "thp_collapse_alloc_failed = allocation failures" \
 	"$("$JGET" "$rec" counters.vmstat.thp_collapse_alloc_failed)" "${alloc_failed:-0}"
+
+# Where collapse_huge_page can be traced (fentry or kprobe), every attempt
+# has a latency sample.
+if [ "$("$JGET" "$rec" 'probes.collapse:collapse_huge_page.attached')" = true ]; then
+	samples=$(for o in $("$JGET" -k "$rec" collapse.latency); do
+		"$JGET" "$rec" "collapse.latency.$o.count"; done | awk '{ s += $1 } END { print s + 0 }')
+	check_eq "one latency sample per collapse attempt ($("$JGET" "$rec" \
+		'probes.collapse:collapse_huge_page.mechanism'))" "$attempts" "$samples"
+else
+	skip "collapse latency: $("$JGET" "$rec" 'probes.collapse:collapse_huge_page.why')"
+fi
