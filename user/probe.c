@@ -111,6 +111,22 @@ static int fentry_try(const struct kenv *env, const char *func)
 	return err;
 }
 
+/* THPSCOPE_MECHANISMS, a comma-separated list, limits the mechanisms
+ * thpscope may use (to work around a broken one, or to test fallbacks). */
+static bool mech_allowed(int mech)
+{
+	const char *allow = getenv("THPSCOPE_MECHANISMS");
+	const char *name = mechanism_name(mech), *p;
+	size_t n = strlen(name);
+
+	if (!allow || !*allow)
+		return true;
+	for (p = allow; (p = strstr(p, name)); p += n)
+		if ((p == allow || p[-1] == ',') && (p[n] == ',' || !p[n]))
+			return true;
+	return false;
+}
+
 /* Whether MECH can serve HOOK here; if not, why, appended to WHY. */
 static bool mech_available(struct kenv *env, struct probe *p, int mech)
 {
@@ -118,6 +134,11 @@ static bool mech_available(struct kenv *env, struct probe *p, int mech)
 	size_t len = strlen(p->why);
 	int err;
 
+	if (!mech_allowed(mech)) {
+		snprintf(p->why + len, sizeof(p->why) - len, "%s%s: excluded by THPSCOPE_MECHANISMS",
+			 len ? "; " : "", mechanism_name(mech));
+		return false;
+	}
 	switch (mech) {
 	case MECH_TRACEPOINT:
 		if (!env->tracefs[0]) {

@@ -52,3 +52,17 @@ if [ "$("$JGET" "$rec" 'probes.collapse:collapse_huge_page.attached')" = true ];
 else
 	skip "collapse latency: $("$JGET" "$rec" 'probes.collapse:collapse_huge_page.why')"
 fi
+
+# The kprobe fallback measures the same latency where kprobes exist.
+if [ -e /sys/bus/event_source/devices/kprobe/type ]; then
+	THPSCOPE_MECHANISMS=tracepoint,kprobe "$THPSCOPE" record -q -o "$TMP/kp.json" -- \
+		"$THPLOAD" -n 4 collapse-anon >/dev/null
+	check_eq "collapse_huge_page falls back to kprobe" kprobe \
+		"$("$JGET" "$TMP/kp.json" 'probes.collapse:collapse_huge_page.mechanism')"
+	kp_attempts=$(jlist_orders "$TMP/kp.json" collapse.by_order | sum2)
+	kp_samples=$(for o in $("$JGET" -k "$TMP/kp.json" collapse.latency); do
+		"$JGET" "$TMP/kp.json" "collapse.latency.$o.count"; done | awk '{ s += $1 } END { print s + 0 }')
+	check_eq "one kprobe latency sample per collapse attempt" "$kp_attempts" "$kp_samples"
+else
+	skip "kprobe fallback: kernel built without kprobes"
+fi
