@@ -1,0 +1,1073 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * thpdev - a simulated device with device-private memory that migrates
+ * transparent huge pages whole (MIGRATE_VMA_SELECT_COMPOUND) or splits
+ * them on the way, with counters and bounded fault injection, so that the
+ * kernel's device-migration paths can be exercised and observed without a
+ * GPU.
+ *
+ * Each open of /dev/thpdev is a device context bound to the opener's mm.
+ * Its memory comes in 64 MB chunks of MEMORY_DEVICE_PRIVATE pages, each
+ * chunk either carved into PMD-order blocks (for THPs) or into base pages;
+ * the data of a device page lives in a system page behind it (its
+ * zone_device_data). Migrations are not serialised: migrate_vma locks the
+ * pages it collects, so concurrent callers on overlapping ranges each get
+ * what they could lock. Only the free lists (a spinlock), chunk creation
+ * (a mutex) and the device's view of pages against invalidations (a
+ * mutex) need locks.
+ */
+#include <linux/delay.h>
+#include <linux/fs.h>
+#include <linux/highmem.h>
+#include <linux/hmm.h>
+#include <linux/huge_mm.h>
+#include <linux/ioport.h>
+#include <linux/memremap.h>
+#include <linux/migrate.h>
+#include <linux/miscdevice.h>
+#include <linux/mm.h>
+#include <linux/mmu_notifier.h>
+#include <linux/module.h>
+#include <linux/mutex.h>
+#include <linux/pagemap.h>
+#include <linux/rmap.h>
+#include <linux/sched/mm.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+#include <linux/version.h>
+#include <linux/vmalloc.h>
+
+#include "thpdev_uapi.h"
+
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 19, 0)
+#error "thpdev needs the device-private THP API of Linux 6.19 or later (folio_free, zone_device_folio_init, MIGRATE_VMA_SELECT_COMPOUND)"
+#endif
+#if !IS_ENABLED(CONFIG_DEVICE_PRIVATE)
+#error "thpdev needs a kernel built with CONFIG_DEVICE_PRIVATE"
+#endif
+#if !IS_ENABLED(CONFIG_ARCH_ENABLE_THP_MIGRATION)
+#error "thpdev needs THP migration (CONFIG_ARCH_ENABLE_THP_MIGRATION)"
+#endif
+
+#define THPDEV_CHUNK_SIZE	SZ_64M
+#define THPDEV_MAX_CHUNKS	16
+#define THPDEV_RW_PAGES		64
+
+/* Counters, in the order of the u64 fields of struct thpdev_stats. */
+enum thpdev_stat {
+	ST_PAGES_TO_DEVICE,
+	ST_THP_TO_DEVICE,
+	ST_PAGES_TO_RAM,
+	ST_THP_TO_RAM,
+	ST_SPLIT_COLLECT,
+	ST_SPLIT_ALLOC,
+	ST_SPLIT_TO_RAM,
+	ST_CPU_FAULTS,
+	ST_CPU_FAULTS_REFUSED,
+	ST_ALLOC_FAILURES,
+	ST_DEVICE_FOLIOS_SPLIT,
+	ST_CHUNKS,
+	ST_DEVICE_PAGES,
+	ST_EXCLUSIVE_PAGES,
+	ST_INVALIDATIONS,
+	ST_NR = ST_INVALIDATIONS + THPDEV_NR_EVENTS,
+};
+
+static_assert(offsetof(struct thpdev_stats, invalidations) ==
+	      offsetof(struct thpdev_stats, pages_to_device) + ST_INVALIDATIONS * sizeof(u64));
+static_assert(sizeof(struct thpdev_stats) ==
+	      offsetof(struct thpdev_stats, pages_to_device) + ST_NR * sizeof(u64));
+static_assert(MMU_NOTIFY_EXCLUSIVE < THPDEV_NR_EVENTS);
+
+struct thpdev_ctx;
+
+struct thpdev_chunk {
+	struct dev_pagemap pagemap;
+	struct resource *res;
+	struct thpdev_ctx *ctx;
+	struct list_head link;
+};
+
+struct thpdev_ctx {
+	struct mmu_interval_notifier notifier;
+	/* Held while the device copies pages it looked up; invalidations wait. */
+	struct mutex view_lock;
+	struct mutex chunk_lock;	/* adding chunks */
+	spinlock_t free_lock;		/* the free lists */
+	struct page *free_small;	/* base pages, linked by zone_device_data */
+	struct page *free_large;	/* PMD-order blocks, by first page */
+	struct list_head chunks;
+	unsigned int nr_chunks;
+	atomic_t fail_large_alloc;
+	atomic_t fail_alloc;
+	atomic_t refuse_cpu_faults;
+	atomic_t delay_us;
+	atomic64_t stat[ST_NR];
+};
+
+static const struct dev_pagemap_ops thpdev_pagemap_ops;
+
+static void stat_add(struct thpdev_ctx *ctx, enum thpdev_stat s, long n)
+{
+	atomic64_add(n, &ctx->stat[s]);
+}
+
+static struct thpdev_ctx *page_ctx(struct page *page)
+{
+	return container_of(page_pgmap(page), struct thpdev_chunk, pagemap)->ctx;
+}
+
+/* The system page holding the data of device page @page. */
+static struct page *backing_page(struct page *page)
+{
+	struct folio *folio = page_folio(page);
+	struct page *first = folio->page.zone_device_data;
+
+	return pfn_to_page(page_to_pfn(first) + folio_page_idx(folio, page));
+}
+
+/* ---- device memory ---------------------------------------------------- */
+
+static void push_free(struct page **list, struct page *page)
+{
+	page->zone_device_data = *list;
+	*list = page;
+}
+
+static int add_chunk(struct thpdev_ctx *ctx, bool large)
+{
+	struct thpdev_chunk *chunk;
+	unsigned long pfn, first, last;
+	void *addr;
+	int err;
+
+	mutex_lock(&ctx->chunk_lock);
+	err = -ENOSPC;
+	if (ctx->nr_chunks >= THPDEV_MAX_CHUNKS)
+		goto unlock;
+	err = -ENOMEM;
+	chunk = kzalloc(sizeof(*chunk), GFP_KERNEL);
+	if (!chunk)
+		goto unlock;
+	chunk->res = request_free_mem_region(&iomem_resource, THPDEV_CHUNK_SIZE, "thpdev");
+	if (IS_ERR(chunk->res)) {
+		err = PTR_ERR(chunk->res);
+		goto free;
+	}
+	chunk->ctx = ctx;
+	chunk->pagemap.type = MEMORY_DEVICE_PRIVATE;
+	chunk->pagemap.range.start = chunk->res->start;
+	chunk->pagemap.range.end = chunk->res->end;
+	chunk->pagemap.nr_range = 1;
+	chunk->pagemap.ops = &thpdev_pagemap_ops;
+	chunk->pagemap.owner = ctx;
+	addr = memremap_pages(&chunk->pagemap, numa_node_id());
+	if (IS_ERR(addr)) {
+		err = PTR_ERR(addr);
+		goto release;
+	}
+
+	first = chunk->res->start >> PAGE_SHIFT;
+	last = first + (resource_size(chunk->res) >> PAGE_SHIFT);
+	spin_lock(&ctx->free_lock);
+	for (pfn = first; pfn < last; ) {
+		if (large && IS_ALIGNED(pfn, HPAGE_PMD_NR) && pfn + HPAGE_PMD_NR <= last) {
+			push_free(&ctx->free_large, pfn_to_page(pfn));
+			pfn += HPAGE_PMD_NR;
+		} else {
+			push_free(&ctx->free_small, pfn_to_page(pfn));
+			pfn++;
+		}
+	}
+	spin_unlock(&ctx->free_lock);
+	list_add(&chunk->link, &ctx->chunks);
+	ctx->nr_chunks++;
+	stat_add(ctx, ST_CHUNKS, 1);
+	mutex_unlock(&ctx->chunk_lock);
+	return 0;
+
+release:
+	release_mem_region(chunk->res->start, resource_size(chunk->res));
+free:
+	kfree(chunk);
+unlock:
+	mutex_unlock(&ctx->chunk_lock);
+	return err;
+}
+
+static struct page *pop_free(struct thpdev_ctx *ctx, bool large)
+{
+	struct page **list = large ? &ctx->free_large : &ctx->free_small;
+	struct page *page;
+
+	for (;;) {
+		spin_lock(&ctx->free_lock);
+		page = *list;
+		if (page)
+			*list = page->zone_device_data;
+		spin_unlock(&ctx->free_lock);
+		if (page || add_chunk(ctx, large))
+			return page;
+	}
+}
+
+/*
+ * A locked device folio of PMD order (@large) or a base page, with system
+ * memory behind it, or NULL when the allocation fails or is made to fail.
+ * Large backing memory is split into base pages at once, so that the
+ * pieces of a device folio the kernel splits can be freed one by one.
+ */
+static struct page *device_alloc(struct thpdev_ctx *ctx, bool large)
+{
+	unsigned int order = large ? HPAGE_PMD_ORDER : 0;
+	struct page *dpage, *backing;
+	unsigned int i;
+
+	if (large && atomic_dec_if_positive(&ctx->fail_large_alloc) >= 0)
+		goto fail;
+	if (atomic_dec_if_positive(&ctx->fail_alloc) >= 0)
+		goto fail;
+	backing = alloc_pages(GFP_HIGHUSER | (large ? __GFP_NOWARN | __GFP_NORETRY : 0), order);
+	if (!backing)
+		goto fail;
+	if (order)
+		split_page(backing, order);
+	dpage = pop_free(ctx, large);
+	if (!dpage) {
+		for (i = 0; i < (1U << order); i++)
+			__free_page(pfn_to_page(page_to_pfn(backing) + i));
+		goto fail;
+	}
+	zone_device_folio_init(page_folio(dpage), page_pgmap(dpage), order);
+	dpage->zone_device_data = backing;
+	stat_add(ctx, ST_DEVICE_PAGES, 1L << order);
+	return dpage;
+fail:
+	stat_add(ctx, ST_ALLOC_FAILURES, 1);
+	return NULL;
+}
+
+static void thpdev_folio_free(struct folio *folio)
+{
+	struct thpdev_ctx *ctx = page_ctx(&folio->page);
+	struct page *backing = folio->page.zone_device_data;
+	unsigned int i, nr = folio_nr_pages(folio);
+	unsigned long flags;
+
+	if (backing)
+		for (i = 0; i < nr; i++)
+			__free_page(pfn_to_page(page_to_pfn(backing) + i));
+	stat_add(ctx, ST_DEVICE_PAGES, -(long)nr);
+	spin_lock_irqsave(&ctx->free_lock, flags);
+	if (folio_order(folio) == HPAGE_PMD_ORDER)
+		push_free(&ctx->free_large, &folio->page);
+	else
+		push_free(&ctx->free_small, &folio->page);
+	spin_unlock_irqrestore(&ctx->free_lock, flags);
+}
+
+/* The kernel split a large device folio: each new folio gets its share. */
+static void thpdev_folio_split(struct folio *head, struct folio *tail)
+{
+	struct page *backing = head->page.zone_device_data;
+
+	if (!tail) {
+		stat_add(page_ctx(&head->page), ST_DEVICE_FOLIOS_SPLIT, 1);
+		return;
+	}
+	tail->pgmap = head->pgmap;
+	tail->page.mapping = head->page.mapping;
+	tail->page.zone_device_data = backing ?
+		pfn_to_page(page_to_pfn(backing) + folio_pfn(tail) - folio_pfn(head)) : NULL;
+}
+
+/* ---- migration --------------------------------------------------------- */
+
+static void copy_pages(struct page *dst, struct page *src, unsigned int nr)
+{
+	unsigned int i;
+
+	for (i = 0; i < nr; i++) {
+		struct page *d = pfn_to_page(page_to_pfn(dst) + i);
+
+		if (src)
+			copy_highpage(d, pfn_to_page(page_to_pfn(src) + i));
+		else
+			clear_highpage(d);
+	}
+}
+
+static void delay_migration(struct thpdev_ctx *ctx)
+{
+	unsigned int us = atomic_read(&ctx->delay_us);
+
+	if (us)
+		usleep_range(us, us + us / 8 + 1);
+}
+
+/* Count what migrate_vma_pages() moved; a compound destination is a THP. */
+static void count_migrated(struct thpdev_ctx *ctx, const unsigned long *src,
+			   const unsigned long *dst, unsigned long npages,
+			   struct thpdev_range *out, bool to_device)
+{
+	unsigned long i, pages = 0, thps = 0;
+
+	for (i = 0; i < npages; ) {
+		unsigned long nr = (dst[i] & MIGRATE_PFN_COMPOUND) ? HPAGE_PMD_NR : 1;
+
+		if (src[i] & MIGRATE_PFN_MIGRATE) {
+			pages += nr;
+			thps += nr > 1;
+		}
+		i += nr;
+	}
+	stat_add(ctx, to_device ? ST_PAGES_TO_DEVICE : ST_PAGES_TO_RAM, pages);
+	stat_add(ctx, to_device ? ST_THP_TO_DEVICE : ST_THP_TO_RAM, thps);
+	if (out) {
+		out->pages += pages;
+		out->thps += thps;
+	}
+}
+
+/*
+ * Device pages for what migrate_vma_setup() collected from system memory.
+ * A THP collected whole gets a PMD-order device folio; when that cannot
+ * be had it gets base pages, and the kernel splits the THP (an unmapped
+ * folio split during migration).
+ */
+static void fill_device_dst(struct thpdev_ctx *ctx, struct migrate_vma *args,
+			    struct thpdev_range *out)
+{
+	unsigned long i;
+
+	for (i = 0; i < args->npages; ) {
+		unsigned long s = args->src[i], nr = 1, j;
+		struct page *spage = migrate_pfn_to_page(s);
+		unsigned long write = (s & MIGRATE_PFN_WRITE) ||
+			(!spage && (args->vma->vm_flags & VM_WRITE)) ? MIGRATE_PFN_WRITE : 0;
+		struct page *dpage;
+
+		if (!(s & MIGRATE_PFN_MIGRATE)) {
+			i++;
+			continue;
+		}
+		if (s & MIGRATE_PFN_COMPOUND) {
+			nr = min_t(unsigned long, HPAGE_PMD_NR, args->npages - i);
+			dpage = device_alloc(ctx, true);
+			if (dpage) {
+				copy_pages(dpage->zone_device_data, spage, nr);
+				args->dst[i] = migrate_pfn(page_to_pfn(dpage)) |
+					MIGRATE_PFN_COMPOUND | write;
+				i += nr;
+				continue;
+			}
+			stat_add(ctx, ST_SPLIT_ALLOC, 1);
+			out->splits++;
+		}
+		for (j = 0; j < nr; j++) {
+			dpage = device_alloc(ctx, false);
+			if (!dpage) {
+				args->dst[i + j] = 0;
+				continue;
+			}
+			copy_pages(dpage->zone_device_data,
+				   spage ? pfn_to_page(page_to_pfn(spage) + j) : NULL, 1);
+			args->dst[i + j] = migrate_pfn(page_to_pfn(dpage)) | write;
+		}
+		i += nr;
+	}
+}
+
+/*
+ * System pages for device pages being migrated back, from @vma at @start
+ * when there is one, else from any node (eviction). A device THP gets a
+ * THP when one can be allocated, else base pages: the kernel then splits
+ * the device folio. Returns false when not even base pages were left.
+ */
+static bool fill_ram_dst(struct thpdev_ctx *ctx, unsigned long *src,
+			 unsigned long *dst, unsigned long npages,
+			 struct vm_area_struct *vma, unsigned long start,
+			 struct thpdev_range *out)
+{
+	unsigned long i;
+
+	for (i = 0; i < npages; ) {
+		struct page *spage = migrate_pfn_to_page(src[i]);
+		unsigned long write = src[i] & MIGRATE_PFN_WRITE, nr = 1, j;
+		unsigned long addr = start + i * PAGE_SIZE;
+		struct folio *folio;
+
+		if (!spage || !(src[i] & MIGRATE_PFN_MIGRATE)) {
+			i++;
+			continue;
+		}
+		if (src[i] & MIGRATE_PFN_COMPOUND) {
+			nr = min_t(unsigned long, folio_nr_pages(page_folio(spage)), npages - i);
+			folio = vma ? vma_alloc_folio(GFP_HIGHUSER_MOVABLE | __GFP_NOWARN,
+						      HPAGE_PMD_ORDER, vma, addr) :
+				folio_alloc(GFP_HIGHUSER_MOVABLE | __GFP_NOWARN, HPAGE_PMD_ORDER);
+			if (folio) {
+				folio_lock(folio);
+				copy_pages(&folio->page, backing_page(spage), nr);
+				dst[i] = migrate_pfn(folio_pfn(folio)) | MIGRATE_PFN_COMPOUND | write;
+				i += nr;
+				continue;
+			}
+			stat_add(ctx, ST_SPLIT_TO_RAM, 1);
+			if (out)
+				out->splits++;
+		}
+		for (j = 0; j < nr; j++) {
+			struct page *dpage = vma ?
+				alloc_page_vma(GFP_HIGHUSER_MOVABLE, vma, addr + j * PAGE_SIZE) :
+				alloc_page(GFP_HIGHUSER_MOVABLE | __GFP_NOFAIL);
+
+			if (!dpage)
+				return false;
+			lock_page(dpage);
+			copy_pages(dpage, backing_page(pfn_to_page(page_to_pfn(spage) + j)), 1);
+			dst[i + j] = migrate_pfn(page_to_pfn(dpage)) | write;
+		}
+		i += nr;
+	}
+	return true;
+}
+
+/*
+ * Whether a THP is mapped by a PMD at @addr, from the device's own
+ * page-table walk (no faulting). The mmap lock is held.
+ */
+static bool thp_mapped_at(struct thpdev_ctx *ctx, unsigned long addr)
+{
+	unsigned long pfn = 0;
+	struct hmm_range range = {
+		.notifier = &ctx->notifier,
+		.start = addr,
+		.end = addr + PAGE_SIZE,
+		.hmm_pfns = &pfn,
+		.dev_private_owner = ctx,
+	};
+
+	range.notifier_seq = mmu_interval_read_begin(&ctx->notifier);
+	if (hmm_range_fault(&range))
+		return false;
+	return (pfn & HMM_PFN_VALID) && hmm_pfn_to_map_order(pfn) >= HPAGE_PMD_ORDER &&
+		!is_device_private_page(hmm_pfn_to_page(pfn));
+}
+
+/* Migrate [start, end), within one VMA and one PMD range, to the device. */
+static int window_to_device(struct thpdev_ctx *ctx, struct vm_area_struct *vma,
+			    unsigned long start, unsigned long end, u32 flags,
+			    unsigned long *src, unsigned long *dst,
+			    struct thpdev_range *out)
+{
+	struct migrate_vma args = {
+		.vma = vma,
+		.src = src,
+		.dst = dst,
+		.start = start,
+		.end = end,
+		.pgmap_owner = ctx,
+		.flags = MIGRATE_VMA_SELECT_SYSTEM |
+			 (flags & THPDEV_NO_COMPOUND ? 0 : MIGRATE_VMA_SELECT_COMPOUND),
+	};
+	bool had_thp = thp_mapped_at(ctx, start);
+	int ret;
+
+	ret = migrate_vma_setup(&args);
+	if (ret)
+		return ret;
+	if (!args.cpages)
+		return 0;
+	if (had_thp && (src[0] & MIGRATE_PFN_MIGRATE) && !(src[0] & MIGRATE_PFN_COMPOUND)) {
+		stat_add(ctx, ST_SPLIT_COLLECT, 1);
+		out->splits++;
+	}
+	fill_device_dst(ctx, &args, out);
+	migrate_vma_pages(&args);
+	count_migrated(ctx, src, dst, args.npages, out, true);
+	migrate_vma_finalize(&args);
+	delay_migration(ctx);
+	return 0;
+}
+
+/*
+ * Migrate this context's device pages in [start, end), within one VMA,
+ * back to system memory; @fault_page when a CPU fault asks for it.
+ */
+static int window_to_ram(struct thpdev_ctx *ctx, struct vm_area_struct *vma,
+			 unsigned long start, unsigned long end,
+			 struct page *fault_page, unsigned long *src,
+			 unsigned long *dst, struct thpdev_range *out)
+{
+	struct migrate_vma args = {
+		.vma = vma,
+		.src = src,
+		.dst = dst,
+		.start = start,
+		.end = end,
+		.pgmap_owner = ctx,
+		.flags = MIGRATE_VMA_SELECT_DEVICE_PRIVATE | MIGRATE_VMA_SELECT_COMPOUND,
+		.fault_page = fault_page,
+	};
+	int ret;
+
+	ret = migrate_vma_setup(&args);
+	if (ret)
+		return ret;
+	if (!args.cpages)
+		return 0;
+	ret = fill_ram_dst(ctx, src, dst, args.npages, vma, start, out) ? 0 : -ENOMEM;
+	migrate_vma_pages(&args);
+	count_migrated(ctx, src, dst, args.npages, out, false);
+	migrate_vma_finalize(&args);
+	delay_migration(ctx);
+	return ret;
+}
+
+typedef int (*window_fn)(struct thpdev_ctx *ctx, struct vm_area_struct *vma,
+			 unsigned long start, unsigned long end, u32 flags,
+			 unsigned long *src, unsigned long *dst,
+			 struct thpdev_range *out);
+
+static int window_to_ram_ioctl(struct thpdev_ctx *ctx, struct vm_area_struct *vma,
+			       unsigned long start, unsigned long end, u32 flags,
+			       unsigned long *src, unsigned long *dst,
+			       struct thpdev_range *out)
+{
+	return window_to_ram(ctx, vma, start, end, NULL, src, dst, out);
+}
+
+/*
+ * Walk [addr, addr + len) of the context's mm in windows that stay within
+ * one VMA and one PMD range, so that a THP is collected whole only when
+ * the range covers it.
+ */
+static int migrate_range(struct thpdev_ctx *ctx, struct thpdev_range *r,
+			 window_fn fn)
+{
+	struct mm_struct *mm = ctx->notifier.mm;
+	unsigned long addr, end = r->addr + r->len, next;
+	unsigned long *src, *dst;
+	int ret = 0;
+
+	src = kvcalloc(HPAGE_PMD_NR, sizeof(*src), GFP_KERNEL);
+	dst = kvcalloc(HPAGE_PMD_NR, sizeof(*dst), GFP_KERNEL);
+	if (!src || !dst) {
+		ret = -ENOMEM;
+		goto free;
+	}
+	if (!mmget_not_zero(mm)) {
+		ret = -EINVAL;
+		goto free;
+	}
+	mmap_read_lock(mm);
+	for (addr = r->addr; addr < end; addr = next) {
+		struct vm_area_struct *vma = vma_lookup(mm, addr);
+
+		if (!vma || !vma_is_anonymous(vma)) {
+			ret = -EINVAL;
+			break;
+		}
+		next = min3(end, ALIGN(addr + 1, HPAGE_PMD_SIZE), vma->vm_end);
+		memset(src, 0, HPAGE_PMD_NR * sizeof(*src));
+		memset(dst, 0, HPAGE_PMD_NR * sizeof(*dst));
+		ret = fn(ctx, vma, addr, next, r->flags, src, dst, r);
+		if (ret)
+			break;
+	}
+	mmap_read_unlock(mm);
+	mmput(mm);
+free:
+	kvfree(src);
+	kvfree(dst);
+	return ret;
+}
+
+/* A CPU touched device memory: bring back the folio it belongs to. */
+static vm_fault_t thpdev_migrate_to_ram(struct vm_fault *vmf)
+{
+	struct thpdev_ctx *ctx = page_ctx(vmf->page);
+	struct folio *folio = page_folio(vmf->page);
+	unsigned long size = folio_size(folio), start, end;
+	unsigned long *src, *dst;
+	vm_fault_t ret = 0;
+
+	if (atomic_dec_if_positive(&ctx->refuse_cpu_faults) >= 0) {
+		stat_add(ctx, ST_CPU_FAULTS_REFUSED, 1);
+		return 0;	/* nothing migrated: the access faults again */
+	}
+	start = max(ALIGN_DOWN(vmf->address, size), vmf->vma->vm_start);
+	end = min(ALIGN_DOWN(vmf->address, size) + size, vmf->vma->vm_end);
+	src = kvcalloc(HPAGE_PMD_NR, sizeof(*src), GFP_KERNEL);
+	dst = kvcalloc(HPAGE_PMD_NR, sizeof(*dst), GFP_KERNEL);
+	if (!src || !dst) {
+		ret = VM_FAULT_OOM;
+		goto out;
+	}
+	if (window_to_ram(ctx, vmf->vma, start, end, vmf->page, src, dst, NULL))
+		ret = VM_FAULT_SIGBUS;
+	else
+		stat_add(ctx, ST_CPU_FAULTS, 1);
+out:
+	kvfree(src);
+	kvfree(dst);
+	return ret;
+}
+
+/* Bring every page of @chunk back to system memory, whoever maps it. */
+static void evict_chunk(struct thpdev_chunk *chunk)
+{
+	unsigned long start = chunk->pagemap.range.start >> PAGE_SHIFT;
+	unsigned long npages = range_len(&chunk->pagemap.range) >> PAGE_SHIFT;
+	unsigned long *src = kvcalloc(npages, sizeof(*src), GFP_KERNEL | __GFP_NOFAIL);
+	unsigned long *dst = kvcalloc(npages, sizeof(*dst), GFP_KERNEL | __GFP_NOFAIL);
+
+	migrate_device_range(src, start, npages);
+	fill_ram_dst(chunk->ctx, src, dst, npages, NULL, 0, NULL);
+	migrate_device_pages(src, dst, npages);
+	migrate_device_finalize(src, dst, npages);
+	kvfree(src);
+	kvfree(dst);
+}
+
+/* ---- the device's view: page-table walks through HMM -------------------- */
+
+static bool thpdev_invalidate(struct mmu_interval_notifier *mni,
+			      const struct mmu_notifier_range *range,
+			      unsigned long cur_seq)
+{
+	struct thpdev_ctx *ctx = container_of(mni, struct thpdev_ctx, notifier);
+
+	if (mmu_notifier_range_blockable(range))
+		mutex_lock(&ctx->view_lock);
+	else if (!mutex_trylock(&ctx->view_lock))
+		return false;
+	mmu_interval_set_seq(mni, cur_seq);
+	mutex_unlock(&ctx->view_lock);
+	if (range->event < THPDEV_NR_EVENTS)
+		stat_add(ctx, ST_INVALIDATIONS + range->event, 1);
+	return true;
+}
+
+static const struct mmu_interval_notifier_ops thpdev_notifier_ops = {
+	.invalidate = thpdev_invalidate,
+};
+
+/*
+ * Look up [start, end), within one PMD range, as the device would,
+ * faulting pages in when @flags asks for it; the entry of @start is
+ * pfns[*first]. The walk starts at the PMD boundary where the VMA allows:
+ * hmm_range_fault() fills the entries of a device-private PMD from its
+ * first page on, whatever the walk's start, so a walk starting inside one
+ * would see the wrong pages. On success the view lock is held, so the
+ * pages stay valid until the caller drops it.
+ */
+static int view_lookup(struct thpdev_ctx *ctx, unsigned long start,
+		       unsigned long end, unsigned long *pfns,
+		       unsigned long flags, u64 *walks, unsigned long *first)
+{
+	struct mm_struct *mm = ctx->notifier.mm;
+	unsigned long timeout = jiffies + msecs_to_jiffies(HMM_RANGE_DEFAULT_TIMEOUT);
+	struct hmm_range range = {
+		.notifier = &ctx->notifier,
+		.end = end,
+		.hmm_pfns = pfns,
+		.default_flags = flags,
+		.dev_private_owner = ctx,
+	};
+	struct vm_area_struct *vma;
+	int ret;
+
+	for (;;) {
+		if (time_after(jiffies, timeout))
+			return -EBUSY;
+		range.notifier_seq = mmu_interval_read_begin(&ctx->notifier);
+		mmap_read_lock(mm);
+		vma = vma_lookup(mm, start);
+		range.start = vma ? max(ALIGN_DOWN(start, HPAGE_PMD_SIZE), vma->vm_start) : start;
+		ret = hmm_range_fault(&range);
+		mmap_read_unlock(mm);
+		if (walks)
+			(*walks)++;
+		if (ret == -EBUSY)
+			continue;
+		if (ret)
+			return ret;
+		mutex_lock(&ctx->view_lock);
+		if (!mmu_interval_read_retry(&ctx->notifier, range.notifier_seq)) {
+			*first = (start - range.start) >> PAGE_SHIFT;
+			return 0;
+		}
+		mutex_unlock(&ctx->view_lock);
+	}
+}
+
+/* The page holding the data the device sees at @hmm_pfn. */
+static struct page *view_page(unsigned long hmm_pfn)
+{
+	struct page *page = hmm_pfn_to_page(hmm_pfn);
+
+	return is_device_private_page(page) ? backing_page(page) : page;
+}
+
+static int view_rw(struct thpdev_ctx *ctx, struct thpdev_rw *rw, bool write)
+{
+	unsigned long addr, end = rw->addr + rw->len, next, i, first;
+	void __user *ubuf = u64_to_user_ptr(rw->buf);
+	struct mm_struct *mm = ctx->notifier.mm;
+	unsigned long *pfns;
+	char *bounce;
+	int ret = 0;
+
+	pfns = kvcalloc(HPAGE_PMD_NR, sizeof(*pfns), GFP_KERNEL);
+	bounce = kvmalloc(THPDEV_RW_PAGES * PAGE_SIZE, GFP_KERNEL);
+	if (!pfns || !bounce || !mmget_not_zero(mm)) {
+		ret = pfns && bounce ? -EINVAL : -ENOMEM;
+		goto free;
+	}
+	for (addr = rw->addr; addr < end; addr = next) {
+		unsigned long len;
+
+		next = min3(end, addr + THPDEV_RW_PAGES * PAGE_SIZE,
+			    ALIGN(addr + 1, HPAGE_PMD_SIZE));
+		len = next - addr;
+		if (write && copy_from_user(bounce, ubuf + (addr - rw->addr), len)) {
+			ret = -EFAULT;
+			break;
+		}
+		ret = view_lookup(ctx, addr, next, pfns, HMM_PFN_REQ_FAULT |
+				  (write ? HMM_PFN_REQ_WRITE : 0), &rw->faults, &first);
+		if (ret)
+			break;
+		for (i = 0; i < len >> PAGE_SHIFT; i++) {
+			struct page *page = view_page(pfns[first + i]);
+
+			if (write)
+				memcpy_to_page(page, 0, bounce + i * PAGE_SIZE, PAGE_SIZE);
+			else
+				memcpy_from_page(bounce + i * PAGE_SIZE, page, 0, PAGE_SIZE);
+		}
+		mutex_unlock(&ctx->view_lock);
+		if (!write && copy_to_user(ubuf + (addr - rw->addr), bounce, len)) {
+			ret = -EFAULT;
+			break;
+		}
+	}
+	mmput(mm);
+free:
+	kvfree(pfns);
+	kvfree(bounce);
+	return ret;
+}
+
+static u8 snapshot_bits(unsigned long hmm_pfn)
+{
+	u8 bits;
+
+	if (!(hmm_pfn & HMM_PFN_VALID) || (hmm_pfn & HMM_PFN_ERROR))
+		return 0;
+	bits = THPDEV_SNAP_PRESENT;
+	if (is_device_private_page(hmm_pfn_to_page(hmm_pfn)))
+		bits |= THPDEV_SNAP_DEVICE;
+	if (hmm_pfn_to_map_order(hmm_pfn) >= HPAGE_PMD_ORDER)
+		bits |= THPDEV_SNAP_PMD;
+	if (hmm_pfn & HMM_PFN_WRITE)
+		bits |= THPDEV_SNAP_WRITE;
+	return bits;
+}
+
+static int view_snapshot(struct thpdev_ctx *ctx, struct thpdev_snapshot *s)
+{
+	unsigned long addr, end = s->addr + s->len, next, i, first;
+	u8 __user *ubuf = u64_to_user_ptr(s->buf);
+	struct mm_struct *mm = ctx->notifier.mm;
+	unsigned long *pfns;
+	u8 *bits;
+	int ret = 0;
+
+	pfns = kvcalloc(HPAGE_PMD_NR, sizeof(*pfns), GFP_KERNEL);
+	bits = kvzalloc(HPAGE_PMD_NR, GFP_KERNEL);
+	if (!pfns || !bits || !mmget_not_zero(mm)) {
+		ret = pfns && bits ? -EINVAL : -ENOMEM;
+		goto free;
+	}
+	for (addr = s->addr; addr < end; addr = next) {
+		struct vm_area_struct *vma;
+		unsigned long n;
+
+		mmap_read_lock(mm);
+		vma = find_vma(mm, addr);
+		if (vma && vma->vm_start <= addr)
+			next = min3(end, ALIGN(addr + 1, HPAGE_PMD_SIZE), vma->vm_end);
+		else	/* a hole: nothing is mapped up to the next VMA */
+			next = min3(end, ALIGN(addr + 1, HPAGE_PMD_SIZE),
+				    vma ? vma->vm_start : end);
+		mmap_read_unlock(mm);
+		n = (next - addr) >> PAGE_SHIFT;
+		memset(bits, 0, n);
+		if (vma && vma->vm_start <= addr) {
+			ret = view_lookup(ctx, addr, next, pfns, 0, NULL, &first);
+			if (ret)
+				break;
+			for (i = 0; i < n; i++)
+				bits[i] = snapshot_bits(pfns[first + i]);
+			mutex_unlock(&ctx->view_lock);
+		}
+		if (copy_to_user(ubuf + ((addr - s->addr) >> PAGE_SHIFT), bits, n)) {
+			ret = -EFAULT;
+			break;
+		}
+	}
+	mmput(mm);
+free:
+	kvfree(pfns);
+	kvfree(bits);
+	return ret;
+}
+
+static int make_exclusive(struct thpdev_ctx *ctx, struct thpdev_range *r)
+{
+	struct mm_struct *mm = ctx->notifier.mm;
+	unsigned long addr;
+	int ret = 0;
+
+	if (!mmget_not_zero(mm))
+		return -EINVAL;
+	mmap_read_lock(mm);
+	for (addr = r->addr; addr < r->addr + r->len; addr += PAGE_SIZE) {
+		struct folio *folio;
+		struct page *page = make_device_exclusive(mm, addr, ctx, &folio);
+
+		if (IS_ERR(page)) {
+			ret = PTR_ERR(page);
+			break;
+		}
+		folio_unlock(folio);
+		folio_put(folio);
+		r->pages++;
+		stat_add(ctx, ST_EXCLUSIVE_PAGES, 1);
+	}
+	mmap_read_unlock(mm);
+	mmput(mm);
+	return ret;
+}
+
+/* ---- the character device ----------------------------------------------- */
+
+static int thpdev_open(struct inode *inode, struct file *file)
+{
+	struct thpdev_ctx *ctx = kzalloc(sizeof(*ctx), GFP_KERNEL);
+	int ret;
+
+	if (!ctx)
+		return -ENOMEM;
+	mutex_init(&ctx->view_lock);
+	mutex_init(&ctx->chunk_lock);
+	spin_lock_init(&ctx->free_lock);
+	INIT_LIST_HEAD(&ctx->chunks);
+	ret = mmu_interval_notifier_insert(&ctx->notifier, current->mm, 0,
+					   ULONG_MAX & PAGE_MASK, &thpdev_notifier_ops);
+	if (ret) {
+		kfree(ctx);
+		return ret;
+	}
+	file->private_data = ctx;
+	return 0;
+}
+
+static int thpdev_release(struct inode *inode, struct file *file)
+{
+	struct thpdev_ctx *ctx = file->private_data;
+	struct thpdev_chunk *chunk, *tmp;
+
+	mmu_interval_notifier_remove(&ctx->notifier);
+	list_for_each_entry_safe(chunk, tmp, &ctx->chunks, link) {
+		evict_chunk(chunk);
+		memunmap_pages(&chunk->pagemap);
+		release_mem_region(chunk->res->start, resource_size(chunk->res));
+		list_del(&chunk->link);
+		kfree(chunk);
+	}
+	kfree(ctx);
+	return 0;
+}
+
+static int check_range(u64 addr, u64 len)
+{
+	if (!len || !PAGE_ALIGNED(addr) || !PAGE_ALIGNED(len))
+		return -EINVAL;
+	if (addr + len < addr || addr + len > TASK_SIZE)
+		return -EINVAL;
+	return 0;
+}
+
+static int ioc_to_device(struct thpdev_ctx *ctx, void *arg)
+{
+	struct thpdev_range *r = arg;
+
+	if (r->flags & ~THPDEV_NO_COMPOUND)
+		return -EINVAL;
+	return check_range(r->addr, r->len) ?: migrate_range(ctx, r, window_to_device);
+}
+
+static int ioc_to_ram(struct thpdev_ctx *ctx, void *arg)
+{
+	struct thpdev_range *r = arg;
+
+	if (r->flags)
+		return -EINVAL;
+	return check_range(r->addr, r->len) ?: migrate_range(ctx, r, window_to_ram_ioctl);
+}
+
+static int ioc_rw(struct thpdev_ctx *ctx, void *arg, bool write)
+{
+	struct thpdev_rw *rw = arg;
+
+	if (rw->flags)
+		return -EINVAL;
+	return check_range(rw->addr, rw->len) ?: view_rw(ctx, rw, write);
+}
+
+static int ioc_read(struct thpdev_ctx *ctx, void *arg)
+{
+	return ioc_rw(ctx, arg, false);
+}
+
+static int ioc_write(struct thpdev_ctx *ctx, void *arg)
+{
+	return ioc_rw(ctx, arg, true);
+}
+
+static int ioc_snapshot(struct thpdev_ctx *ctx, void *arg)
+{
+	struct thpdev_snapshot *s = arg;
+
+	if (s->flags)
+		return -EINVAL;
+	return check_range(s->addr, s->len) ?: view_snapshot(ctx, s);
+}
+
+static int ioc_exclusive(struct thpdev_ctx *ctx, void *arg)
+{
+	struct thpdev_range *r = arg;
+
+	if (r->flags)
+		return -EINVAL;
+	return check_range(r->addr, r->len) ?: make_exclusive(ctx, r);
+}
+
+static int ioc_faults(struct thpdev_ctx *ctx, void *arg)
+{
+	struct thpdev_faults *f = arg;
+
+	if (f->flags || f->delay_us > USEC_PER_SEC)
+		return -EINVAL;
+	atomic_set(&ctx->fail_large_alloc, min_t(u32, f->fail_large_alloc, INT_MAX));
+	atomic_set(&ctx->fail_alloc, min_t(u32, f->fail_alloc, INT_MAX));
+	atomic_set(&ctx->refuse_cpu_faults, min_t(u32, f->refuse_cpu_faults, INT_MAX));
+	atomic_set(&ctx->delay_us, f->delay_us);
+	return 0;
+}
+
+static int ioc_stats(struct thpdev_ctx *ctx, void *arg)
+{
+	struct thpdev_stats *st = arg;
+	u64 *out = &st->pages_to_device;
+	int i;
+
+	if (st->flags & ~THPDEV_STATS_RESET)
+		return -EINVAL;
+	for (i = 0; i < ST_NR; i++) {
+		/* Device pages in use is a level, not a count: never reset. */
+		out[i] = (st->flags & THPDEV_STATS_RESET) && i != ST_DEVICE_PAGES ?
+			atomic64_xchg(&ctx->stat[i], 0) : atomic64_read(&ctx->stat[i]);
+	}
+	return 0;
+}
+
+static const struct thpdev_ioctl {
+	unsigned int cmd;
+	size_t size;
+	int (*fn)(struct thpdev_ctx *ctx, void *arg);
+} thpdev_ioctls[] = {
+	{ THPDEV_IOC_MIGRATE_TO_DEVICE, sizeof(struct thpdev_range), ioc_to_device },
+	{ THPDEV_IOC_MIGRATE_TO_RAM, sizeof(struct thpdev_range), ioc_to_ram },
+	{ THPDEV_IOC_READ, sizeof(struct thpdev_rw), ioc_read },
+	{ THPDEV_IOC_WRITE, sizeof(struct thpdev_rw), ioc_write },
+	{ THPDEV_IOC_SNAPSHOT, sizeof(struct thpdev_snapshot), ioc_snapshot },
+	{ THPDEV_IOC_EXCLUSIVE, sizeof(struct thpdev_range), ioc_exclusive },
+	{ THPDEV_IOC_FAULTS, sizeof(struct thpdev_faults), ioc_faults },
+	{ THPDEV_IOC_STATS, sizeof(struct thpdev_stats), ioc_stats },
+};
+
+/*
+ * Every argument starts with its size: a caller built with an older,
+ * shorter structure gets zeroes for the fields it lacks; a newer, longer
+ * one is accepted when what this module does not know is zero.
+ */
+static long thpdev_ioctl(struct file *file, unsigned int cmd, unsigned long uarg)
+{
+	struct thpdev_ctx *ctx = file->private_data;
+	void __user *uptr = (void __user *)uarg;
+	const struct thpdev_ioctl *ioc = NULL;
+	union {
+		struct thpdev_range range;
+		struct thpdev_rw rw;
+		struct thpdev_snapshot snapshot;
+		struct thpdev_faults faults;
+		struct thpdev_stats stats;
+	} arg;
+	u32 usize;
+	size_t i;
+	int ret;
+
+	for (i = 0; i < ARRAY_SIZE(thpdev_ioctls); i++)
+		if (thpdev_ioctls[i].cmd == cmd)
+			ioc = &thpdev_ioctls[i];
+	if (!ioc)
+		return -ENOTTY;
+	/* A context serves the address space that opened it, not a fork's. */
+	if (current->mm != ctx->notifier.mm)
+		return -EINVAL;
+	if (get_user(usize, (u32 __user *)uptr))
+		return -EFAULT;
+	if (usize < 2 * sizeof(u32) || usize > PAGE_SIZE)
+		return -EINVAL;
+	ret = copy_struct_from_user(&arg, ioc->size, uptr, usize);
+	if (ret)
+		return ret == -E2BIG ? -EINVAL : ret;
+	arg.range.size = ioc->size;
+	ret = ioc->fn(ctx, &arg);
+	if (copy_to_user(uptr, &arg, min_t(size_t, usize, ioc->size)))
+		return -EFAULT;
+	return ret;
+}
+
+static const struct dev_pagemap_ops thpdev_pagemap_ops = {
+	.folio_free = thpdev_folio_free,
+	.migrate_to_ram = thpdev_migrate_to_ram,
+	.folio_split = thpdev_folio_split,
+};
+
+static const struct file_operations thpdev_fops = {
+	.owner = THIS_MODULE,
+	.open = thpdev_open,
+	.release = thpdev_release,
+	.unlocked_ioctl = thpdev_ioctl,
+	.compat_ioctl = compat_ptr_ioctl,
+	.llseek = noop_llseek,
+};
+
+static struct miscdevice thpdev_misc = {
+	.minor = MISC_DYNAMIC_MINOR,
+	.name = "thpdev",
+	.fops = &thpdev_fops,
+	.mode = 0600,
+};
+
+module_misc_device(thpdev_misc);
+
+MODULE_DESCRIPTION("Simulated device with device-private memory for THP migration");
+MODULE_AUTHOR("thpscope developers");
+MODULE_LICENSE("GPL");

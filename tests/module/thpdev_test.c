@@ -1,0 +1,655 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Selftests of the thpdev module (TAP output). Each test runs in its own
+ * process with its own device context, and checks what it claims against
+ * the kernel's own view: pagemap and kpageflags for THPs in system memory,
+ * the module's SNAPSHOT walk for device memory (which smaps cannot see),
+ * data integrity through the CPU and through the device, the kernel's mTHP
+ * split counters and the module's STATS.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include "../../module/thpdev_uapi.h"
+
+#define PMD_SIZE (2UL << 20)
+#define KPF_THP 22
+
+static size_t page_size;
+static size_t pmd_pages;
+
+#define FAIL(...) do { diag(__VA_ARGS__); return 1; } while (0)
+#define CHECK(cond, ...) do { if (!(cond)) FAIL(__VA_ARGS__); } while (0)
+
+static void diag(const char *fmt, ...)
+{
+	va_list ap;
+
+	printf("# ");
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	printf("\n");
+}
+
+static int dev_open(void)
+{
+	int fd = open("/dev/thpdev", O_RDWR);
+
+	if (fd < 0) {
+		diag("open /dev/thpdev: %s", strerror(errno));
+		exit(1);
+	}
+	return fd;
+}
+
+/* A PMD-aligned anonymous area of N PMDs, backed by THPs when @thp. */
+static char *area(size_t n, bool thp)
+{
+	size_t len = n * PMD_SIZE;
+	char *raw = mmap(NULL, len + PMD_SIZE, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0), *p;
+
+	if (raw == MAP_FAILED)
+		return NULL;
+	p = (char *)(((uintptr_t)raw + PMD_SIZE - 1) & ~(PMD_SIZE - 1));
+	if (p > raw)
+		munmap(raw, p - raw);
+	munmap(p + len, raw + PMD_SIZE - p);
+	madvise(p, len, thp ? MADV_HUGEPAGE : MADV_NOHUGEPAGE);
+	return p;
+}
+
+static void fill(char *p, size_t len, unsigned int seed)
+{
+	size_t i;
+
+	for (i = 0; i < len; i += sizeof(uint64_t))
+		*(uint64_t *)(p + i) = (i + 1) * 2654435761ULL + seed;
+}
+
+/* Offset of the first byte of [base + off, base + off + len) that differs
+ * from what fill(base, ..., seed) wrote there, or -1. */
+static long check_fill_at(const char *base, size_t off, size_t len, unsigned int seed)
+{
+	size_t i;
+
+	for (i = off; i < off + len; i += sizeof(uint64_t))
+		if (*(const uint64_t *)(base + i) != (i + 1) * 2654435761ULL + seed)
+			return i;
+	return -1;
+}
+
+static long check_fill(const char *p, size_t len, unsigned int seed)
+{
+	return check_fill_at(p, 0, len, seed);
+}
+
+/* Whether the page at @p is part of a THP, by the kernel's kpageflags. */
+static int is_thp(void *p)
+{
+	uint64_t ent, flags;
+	int pm = open("/proc/self/pagemap", O_RDONLY);
+	int kf = open("/proc/kpageflags", O_RDONLY);
+	int ret = -1;
+
+	if (pm < 0 || kf < 0)
+		goto out;
+	if (pread(pm, &ent, 8, (uintptr_t)p / page_size * 8) != 8 || !(ent >> 63))
+		goto out;
+	if (pread(kf, &flags, 8, (ent & ((1ULL << 55) - 1)) * 8) != 8)
+		goto out;
+	ret = (flags >> KPF_THP) & 1;
+out:
+	if (pm >= 0)
+		close(pm);
+	if (kf >= 0)
+		close(kf);
+	return ret;
+}
+
+static uint64_t mthp_split(void)
+{
+	FILE *f = fopen("/sys/kernel/mm/transparent_hugepage/hugepages-2048kB/stats/split", "r");
+	unsigned long long v = 0;
+
+	if (f) {
+		if (fscanf(f, "%llu", &v) != 1)
+			v = 0;
+		fclose(f);
+	}
+	return v;
+}
+
+static int migrate(int fd, unsigned long cmd, void *p, size_t len, uint32_t flags,
+		   struct thpdev_range *out)
+{
+	struct thpdev_range r = {
+		.size = sizeof(r), .flags = flags, .addr = (uintptr_t)p, .len = len,
+	};
+	int ret = ioctl(fd, cmd, &r);
+
+	if (out)
+		*out = r;
+	return ret ? -errno : 0;
+}
+
+static int stats(int fd, struct thpdev_stats *st)
+{
+	memset(st, 0, sizeof(*st));
+	st->size = sizeof(*st);
+	return ioctl(fd, THPDEV_IOC_STATS, st);
+}
+
+static int faults(int fd, uint32_t large, uint32_t any, uint32_t refuse)
+{
+	struct thpdev_faults f = {
+		.size = sizeof(f), .fail_large_alloc = large, .fail_alloc = any,
+		.refuse_cpu_faults = refuse,
+	};
+
+	return ioctl(fd, THPDEV_IOC_FAULTS, &f);
+}
+
+/* SNAPSHOT bits of every page of [p, p + len). */
+static int snapshot(int fd, void *p, size_t len, uint8_t *bits)
+{
+	struct thpdev_snapshot s = {
+		.size = sizeof(s), .addr = (uintptr_t)p, .len = len, .buf = (uintptr_t)bits,
+	};
+
+	return ioctl(fd, THPDEV_IOC_SNAPSHOT, &s) ? -errno : 0;
+}
+
+/* Every page of the range has exactly the SNAPSHOT bits @want. */
+static int snapshot_is(int fd, void *p, size_t len, uint8_t want)
+{
+	size_t n = len / page_size, i;
+	uint8_t *bits = calloc(n, 1);
+	int ret;
+
+	ret = snapshot(fd, p, len, bits);
+	if (ret) {
+		diag("SNAPSHOT: %s", strerror(-ret));
+		free(bits);
+		return 0;
+	}
+	for (i = 0; i < n; i++)
+		if (bits[i] != want) {
+			diag("SNAPSHOT page %zu: 0x%x, want 0x%x", i, bits[i], want);
+			free(bits);
+			return 0;
+		}
+	free(bits);
+	return 1;
+}
+
+/* Read [p, p + len) through the device. */
+static int dev_read(int fd, void *p, size_t len, void *buf)
+{
+	struct thpdev_rw rw = {
+		.size = sizeof(rw), .addr = (uintptr_t)p, .len = len, .buf = (uintptr_t)buf,
+	};
+
+	return ioctl(fd, THPDEV_IOC_READ, &rw) ? -errno : 0;
+}
+
+static int dev_write(int fd, void *p, size_t len, const void *buf)
+{
+	struct thpdev_rw rw = {
+		.size = sizeof(rw), .addr = (uintptr_t)p, .len = len, .buf = (uintptr_t)buf,
+	};
+
+	return ioctl(fd, THPDEV_IOC_WRITE, &rw) ? -errno : 0;
+}
+
+/* The device sees the pattern @seed over [p, p + len). */
+static int dev_sees(int fd, void *p, size_t len, unsigned int seed)
+{
+	char *buf = malloc(len);
+	long bad;
+	int ret = dev_read(fd, p, len, buf);
+
+	if (ret) {
+		diag("READ: %s", strerror(-ret));
+		free(buf);
+		return 0;
+	}
+	bad = check_fill(buf, len, seed);
+	if (bad >= 0)
+		diag("device sees wrong data at offset %ld", bad);
+	free(buf);
+	return bad < 0;
+}
+
+#define RW (THPDEV_SNAP_PRESENT | THPDEV_SNAP_WRITE)
+
+/* ---- tests ---------------------------------------------------------------- */
+
+static int test_thp_round_trip(void)
+{
+	int fd = dev_open();
+	char *p = area(2, true);
+	size_t len = 2 * PMD_SIZE;
+	struct thpdev_range r;
+	struct thpdev_stats st;
+
+	fill(p, len, 1);
+	CHECK(is_thp(p) == 1 && is_thp(p + PMD_SIZE) == 1, "no THP to start with (THP disabled?)");
+	CHECK(snapshot_is(fd, p, len, RW | THPDEV_SNAP_PMD), "SNAPSHOT does not show PMD-mapped THPs");
+	CHECK(!migrate(fd, THPDEV_IOC_MIGRATE_TO_DEVICE, p, len, 0, &r), "MIGRATE_TO_DEVICE failed");
+	CHECK(r.thps == 2 && r.pages == 2 * pmd_pages && r.splits == 0,
+	      "to device: %llu THPs, %llu pages, %llu splits", (unsigned long long)r.thps,
+	      (unsigned long long)r.pages, (unsigned long long)r.splits);
+	CHECK(snapshot_is(fd, p, len, RW | THPDEV_SNAP_DEVICE | THPDEV_SNAP_PMD),
+	      "device memory is not mapped by PMDs");
+	CHECK(dev_sees(fd, p, len, 1), "data lost on the way to the device");
+	CHECK(!migrate(fd, THPDEV_IOC_MIGRATE_TO_RAM, p, len, 0, &r), "MIGRATE_TO_RAM failed");
+	CHECK(r.thps == 2 && r.pages == 2 * pmd_pages, "to RAM: %llu THPs, %llu pages",
+	      (unsigned long long)r.thps, (unsigned long long)r.pages);
+	CHECK(snapshot_is(fd, p, len, RW | THPDEV_SNAP_PMD), "not PMD-mapped after the round trip");
+	CHECK(is_thp(p) == 1 && is_thp(p + len - page_size) == 1, "not a THP after the round trip");
+	CHECK(check_fill(p, len, 1) < 0, "data lost on the round trip");
+	CHECK(!stats(fd, &st), "STATS failed");
+	CHECK(st.thp_to_device == 2 && st.thp_to_ram == 2 && st.pages_to_device == 2 * pmd_pages &&
+	      st.split_collect == 0 && st.split_alloc == 0 && st.device_pages == 0,
+	      "STATS: thp_to_device %llu thp_to_ram %llu device_pages %llu",
+	      (unsigned long long)st.thp_to_device, (unsigned long long)st.thp_to_ram,
+	      (unsigned long long)st.device_pages);
+	return 0;
+}
+
+static int test_cpu_fault_brings_thp_back(void)
+{
+	int fd = dev_open();
+	char *p = area(1, true);
+	struct thpdev_stats st;
+
+	fill(p, PMD_SIZE, 2);
+	CHECK(is_thp(p) == 1, "no THP to start with");
+	CHECK(!migrate(fd, THPDEV_IOC_MIGRATE_TO_DEVICE, p, PMD_SIZE, 0, NULL), "to device failed");
+	CHECK(check_fill(p, PMD_SIZE, 2) < 0, "CPU reads wrong data");
+	CHECK(!stats(fd, &st), "STATS failed");
+	CHECK(st.cpu_faults == 1 && st.thp_to_ram == 1, "%llu CPU faults, %llu THPs back",
+	      (unsigned long long)st.cpu_faults, (unsigned long long)st.thp_to_ram);
+	CHECK(is_thp(p) == 1, "the fault brought back base pages, not the THP");
+	return 0;
+}
+
+/* With compound collection off, or a range that does not cover the whole
+ * THP, the kernel splits it while collecting (a split it counts). */
+static int split_on_collect(void *p, size_t len, uint32_t flags, char *thp)
+{
+	int fd = dev_open();
+	uint64_t before = mthp_split();
+	struct thpdev_range r;
+	struct thpdev_stats st;
+
+	fill(thp, PMD_SIZE, 3);
+	CHECK(is_thp(thp) == 1, "no THP to start with");
+	CHECK(!migrate(fd, THPDEV_IOC_MIGRATE_TO_DEVICE, p, len, flags, &r), "to device failed");
+	CHECK(r.thps == 0 && r.splits == 1 && r.pages == len / page_size,
+	      "%llu THPs, %llu splits, %llu pages", (unsigned long long)r.thps,
+	      (unsigned long long)r.splits, (unsigned long long)r.pages);
+	CHECK(mthp_split() == before + 1, "the kernel's split stat moved by %llu",
+	      (unsigned long long)(mthp_split() - before));
+	CHECK(!stats(fd, &st) && st.split_collect == 1 && st.thp_to_device == 0,
+	      "STATS split_collect %llu", (unsigned long long)st.split_collect);
+	CHECK(snapshot_is(fd, p, len, RW | THPDEV_SNAP_DEVICE), "not in device memory by PTEs");
+	CHECK(dev_sees(fd, thp, PMD_SIZE, 3), "device data lost");
+	CHECK(check_fill(thp, PMD_SIZE, 3) < 0, "data lost");
+	return 0;
+}
+
+static int test_compound_off_splits(void)
+{
+	char *p = area(1, true);
+
+	return split_on_collect(p, PMD_SIZE, THPDEV_NO_COMPOUND, p);
+}
+
+static int test_unaligned_range_splits(void)
+{
+	char *p = area(1, true);
+
+	return split_on_collect(p + page_size, PMD_SIZE - page_size, 0, p);
+}
+
+/* A failed large device allocation: the driver offers base pages and the
+ * kernel splits the unmapped THP on the way, which no kernel counter sees. */
+static int test_failed_large_alloc_splits(void)
+{
+	int fd = dev_open();
+	char *p = area(1, true);
+	uint64_t before = mthp_split();
+	struct thpdev_range r;
+	struct thpdev_stats st;
+
+	fill(p, PMD_SIZE, 4);
+	CHECK(is_thp(p) == 1, "no THP to start with");
+	CHECK(!faults(fd, 1, 0, 0), "FAULTS failed");
+	CHECK(!migrate(fd, THPDEV_IOC_MIGRATE_TO_DEVICE, p, PMD_SIZE, 0, &r), "to device failed");
+	CHECK(r.thps == 0 && r.splits == 1 && r.pages == pmd_pages, "%llu THPs, %llu splits, %llu pages",
+	      (unsigned long long)r.thps, (unsigned long long)r.splits, (unsigned long long)r.pages);
+	CHECK(!stats(fd, &st) && st.split_alloc == 1 && st.alloc_failures == 1,
+	      "STATS split_alloc %llu alloc_failures %llu", (unsigned long long)st.split_alloc,
+	      (unsigned long long)st.alloc_failures);
+	CHECK(mthp_split() == before, "the kernel counted this split (%llu)",
+	      (unsigned long long)(mthp_split() - before));
+	CHECK(snapshot_is(fd, p, PMD_SIZE, RW | THPDEV_SNAP_DEVICE), "not in device memory by PTEs");
+	CHECK(dev_sees(fd, p, PMD_SIZE, 4), "data lost on the device");
+	CHECK(check_fill(p, PMD_SIZE, 4) < 0, "data lost on the way back");
+	return 0;
+}
+
+static int test_partial_munmap_after_migration(void)
+{
+	int fd = dev_open();
+	char *p = area(1, true);
+	struct thpdev_stats st;
+
+	fill(p, PMD_SIZE, 5);
+	CHECK(!migrate(fd, THPDEV_IOC_MIGRATE_TO_DEVICE, p, PMD_SIZE, 0, NULL), "to device failed");
+	CHECK(!munmap(p + PMD_SIZE / 2, PMD_SIZE / 2), "munmap failed");
+	CHECK(snapshot_is(fd, p, PMD_SIZE / 2, RW | THPDEV_SNAP_DEVICE),
+	      "the remaining half is not device memory mapped by PTEs");
+	CHECK(dev_sees(fd, p, PMD_SIZE / 2, 5), "device data lost");
+	CHECK(check_fill(p, PMD_SIZE / 2, 5) < 0, "data lost");
+	munmap(p, PMD_SIZE / 2);
+	CHECK(!stats(fd, &st) && st.device_pages == 0, "%llu device pages still in use",
+	      (unsigned long long)st.device_pages);
+	return 0;
+}
+
+static int test_mremap_after_migration(void)
+{
+	int fd = dev_open();
+	char *p = area(1, true), *q = area(1, false), *moved;
+
+	fill(p, PMD_SIZE, 6);
+	CHECK(!migrate(fd, THPDEV_IOC_MIGRATE_TO_DEVICE, p, PMD_SIZE, 0, NULL), "to device failed");
+	moved = mremap(p, PMD_SIZE, PMD_SIZE, MREMAP_MAYMOVE | MREMAP_FIXED, q);
+	CHECK(moved == q, "mremap failed: %s", strerror(errno));
+	CHECK(snapshot_is(fd, q, PMD_SIZE, RW | THPDEV_SNAP_DEVICE | THPDEV_SNAP_PMD),
+	      "the moved THP is not device memory mapped by a PMD");
+	CHECK(dev_sees(fd, q, PMD_SIZE, 6), "device data lost");
+	CHECK(check_fill(q, PMD_SIZE, 6) < 0, "data lost");
+	return 0;
+}
+
+static int test_fork_with_device_pages(void)
+{
+	int fd = dev_open(), status;
+	char *p = area(1, true);
+	pid_t pid;
+
+	fill(p, PMD_SIZE, 7);
+	CHECK(!migrate(fd, THPDEV_IOC_MIGRATE_TO_DEVICE, p, PMD_SIZE, 0, NULL), "to device failed");
+	pid = fork();
+	if (pid == 0)
+		_exit(check_fill(p, PMD_SIZE, 7) < 0 ? 0 : 1);
+	CHECK(pid > 0 && waitpid(pid, &status, 0) == pid, "fork failed");
+	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0, "the child read wrong data");
+	fill(p, page_size, 8);	/* the parent's copy diverges */
+	CHECK(check_fill(p, page_size, 8) < 0 && check_fill_at(p, page_size, PMD_SIZE - page_size, 7) < 0,
+	      "parent data after fork is wrong");
+	return 0;
+}
+
+static int test_exclusive_then_cpu_access(void)
+{
+	int fd = dev_open();
+	char *p = area(1, true);
+	struct thpdev_range r;
+	struct thpdev_stats st;
+
+	fill(p, PMD_SIZE, 9);
+	CHECK(is_thp(p) == 1, "no THP to start with");
+	CHECK(!migrate(fd, THPDEV_IOC_EXCLUSIVE, p, 4 * page_size, 0, &r) && r.pages == 4,
+	      "EXCLUSIVE failed (%llu pages)", (unsigned long long)r.pages);
+	CHECK(!stats(fd, &st) && st.exclusive_pages == 4, "exclusive_pages %llu",
+	      (unsigned long long)st.exclusive_pages);
+	fill(p, page_size, 10);	/* the CPU takes the page back */
+	CHECK(check_fill(p, page_size, 10) < 0 && check_fill_at(p, page_size, PMD_SIZE - page_size, 9) < 0,
+	      "data wrong after exclusive access");
+	CHECK(!stats(fd, &st) && st.invalidations[7] >= 4,
+	      "%llu exclusive invalidations", (unsigned long long)st.invalidations[7]);
+	CHECK(snapshot_is(fd, p + 4 * page_size, page_size, RW), "the THP was not PTE-mapped");
+	return 0;
+}
+
+static int test_refused_faults_then_recovery(void)
+{
+	int fd = dev_open();
+	char *p = area(1, true);
+	struct thpdev_stats st;
+
+	fill(p, PMD_SIZE, 11);
+	CHECK(!migrate(fd, THPDEV_IOC_MIGRATE_TO_DEVICE, p, PMD_SIZE, 0, NULL), "to device failed");
+	CHECK(!faults(fd, 0, 0, 5), "FAULTS failed");
+	CHECK(check_fill(p, PMD_SIZE, 11) < 0, "data wrong after refused faults");
+	CHECK(!stats(fd, &st), "STATS failed");
+	CHECK(st.cpu_faults_refused == 5 && st.cpu_faults == 1,
+	      "%llu refused, %llu served", (unsigned long long)st.cpu_faults_refused,
+	      (unsigned long long)st.cpu_faults);
+	return 0;
+}
+
+struct thread_arg {
+	int fd;
+	char *p;
+	size_t len;
+	int errors;
+};
+
+static void *bounce(void *data)
+{
+	struct thread_arg *a = data;
+	int i;
+
+	for (i = 0; i < 20; i++) {
+		a->errors += migrate(a->fd, THPDEV_IOC_MIGRATE_TO_DEVICE, a->p, a->len, 0, NULL) != 0;
+		a->errors += migrate(a->fd, THPDEV_IOC_MIGRATE_TO_RAM, a->p, a->len, 0, NULL) != 0;
+	}
+	return NULL;
+}
+
+static int test_two_threads_overlapping(void)
+{
+	int fd = dev_open();
+	char *p = area(4, true);
+	struct thread_arg a = { fd, p, 3 * PMD_SIZE, 0 }, b = { fd, p + PMD_SIZE, 3 * PMD_SIZE, 0 };
+	pthread_t ta, tb;
+
+	fill(p, 4 * PMD_SIZE, 12);
+	pthread_create(&ta, NULL, bounce, &a);
+	pthread_create(&tb, NULL, bounce, &b);
+	pthread_join(ta, NULL);
+	pthread_join(tb, NULL);
+	CHECK(a.errors == 0 && b.errors == 0, "%d and %d failed migrations", a.errors, b.errors);
+	CHECK(dev_sees(fd, p, 4 * PMD_SIZE, 12), "device data lost");
+	CHECK(check_fill(p, 4 * PMD_SIZE, 12) < 0, "data lost");
+	return 0;
+}
+
+static int test_two_processes_overlapping(void)
+{
+	char *p = area(2, true);
+	pid_t pid;
+	int status, fd, i, ok = 1;
+
+	fill(p, 2 * PMD_SIZE, 13);
+	pid = fork();
+	CHECK(pid >= 0, "fork failed");
+	/* Each process writes its own copy, then both bounce it at once. */
+	fd = dev_open();
+	fill(p, 2 * PMD_SIZE, pid ? 14 : 15);
+	for (i = 0; i < 10; i++) {
+		ok &= !migrate(fd, THPDEV_IOC_MIGRATE_TO_DEVICE, p, 2 * PMD_SIZE, 0, NULL);
+		ok &= dev_sees(fd, p, 2 * PMD_SIZE, pid ? 14 : 15);
+		ok &= !migrate(fd, THPDEV_IOC_MIGRATE_TO_RAM, p, 2 * PMD_SIZE, 0, NULL);
+	}
+	ok &= check_fill(p, 2 * PMD_SIZE, pid ? 14 : 15) < 0;
+	if (pid == 0)
+		_exit(ok ? 0 : 1);
+	CHECK(waitpid(pid, &status, 0) == pid && WIFEXITED(status) && WEXITSTATUS(status) == 0,
+	      "the child's migrations failed");
+	CHECK(ok, "the parent's migrations failed");
+	return 0;
+}
+
+static int test_close_evicts(void)
+{
+	int fd = dev_open(), fd2;
+	char *p = area(2, true);
+
+	fill(p, 2 * PMD_SIZE, 16);
+	CHECK(!faults(fd, 1, 0, 0), "FAULTS failed");	/* one THP goes as base pages */
+	CHECK(!migrate(fd, THPDEV_IOC_MIGRATE_TO_DEVICE, p, 2 * PMD_SIZE, 0, NULL), "to device failed");
+	close(fd);
+	fd2 = dev_open();
+	{
+		uint8_t bits[1024];
+		size_t i;
+
+		CHECK(!snapshot(fd2, p, 2 * PMD_SIZE, bits), "SNAPSHOT failed");
+		for (i = 0; i < 2 * pmd_pages; i++)
+			CHECK(!(bits[i] & THPDEV_SNAP_DEVICE) && (bits[i] & THPDEV_SNAP_PRESENT),
+			      "page %zu still in device memory after close (0x%x)", i, bits[i]);
+	}
+	CHECK(check_fill(p, 2 * PMD_SIZE, 16) < 0, "data lost on eviction");
+	return 0;
+}
+
+static int expect_errno(int fd, unsigned long cmd, void *arg, int want, const char *what)
+{
+	int ret = ioctl(fd, cmd, arg);
+
+	if (ret == 0 || errno != want) {
+		diag("%s: %s, want %s", what, ret ? strerror(errno) : "success", strerror(want));
+		return 1;
+	}
+	return 0;
+}
+
+static int test_bad_input(void)
+{
+	int fd = dev_open(), bad = 0, status;
+	char *p = area(1, true), *hole = area(1, false);
+	struct thpdev_range r = { .size = sizeof(r), .addr = (uintptr_t)p, .len = PMD_SIZE };
+	struct thpdev_rw rw = { .size = sizeof(rw), .addr = (uintptr_t)p, .len = page_size,
+				.buf = 16 };
+	char big[sizeof(r) + 16] = { 0 };
+	pid_t pid;
+
+	fill(p, PMD_SIZE, 17);
+	munmap(hole, PMD_SIZE);
+#define TRY(field, value, want, what) do { struct thpdev_range t = r; t.field = value; \
+	bad += expect_errno(fd, THPDEV_IOC_MIGRATE_TO_DEVICE, &t, want, what); } while (0)
+	TRY(addr, (uintptr_t)p + 1, EINVAL, "unaligned address");
+	TRY(len, 0, EINVAL, "zero length");
+	TRY(len, 100, EINVAL, "unaligned length");
+	TRY(len, -(uint64_t)page_size, EINVAL, "length that overflows");
+	TRY(addr, (uintptr_t)hole, EINVAL, "unmapped range");
+	TRY(flags, 0x80, EINVAL, "unknown flag");
+	TRY(size, 4, EINVAL, "struct size too small");
+	TRY(size, 1 << 20, EINVAL, "struct size too large");
+#undef TRY
+	memcpy(big, &r, sizeof(r));
+	((struct thpdev_range *)big)->size = sizeof(big);
+	big[sizeof(r) + 3] = 1;
+	bad += expect_errno(fd, THPDEV_IOC_MIGRATE_TO_DEVICE, big, EINVAL, "unknown trailing fields");
+	bad += expect_errno(fd, THPDEV_IOC_MIGRATE_TO_DEVICE, (void *)16, EFAULT, "bad argument pointer");
+	bad += expect_errno(fd, _IO(THPDEV_IOC_MAGIC, 99), &r, ENOTTY, "unknown ioctl");
+	bad += expect_errno(fd, THPDEV_IOC_READ, &rw, EFAULT, "READ into a bad buffer");
+	bad += expect_errno(fd, THPDEV_IOC_STATS, &(struct thpdev_stats){ .size = sizeof(struct thpdev_stats), .flags = 2 },
+			    EINVAL, "unknown STATS flag");
+	bad += expect_errno(fd, THPDEV_IOC_FAULTS, &(struct thpdev_faults){ .size = sizeof(struct thpdev_faults), .delay_us = 5000000 },
+			    EINVAL, "FAULTS delay too long");
+	pid = fork();
+	if (pid == 0)	/* the context belongs to the parent's address space */
+		_exit(expect_errno(fd, THPDEV_IOC_MIGRATE_TO_DEVICE, &r, EINVAL, "foreign mm"));
+	waitpid(pid, &status, 0);
+	bad += !WIFEXITED(status) || WEXITSTATUS(status);
+	CHECK(!bad, "%d bad-input cases misbehaved", bad);
+	CHECK(check_fill(p, PMD_SIZE, 17) < 0, "data changed by refused calls");
+	return 0;
+}
+
+static int test_device_write_then_cpu_read(void)
+{
+	int fd = dev_open();
+	char *p = area(1, true), *buf = malloc(PMD_SIZE);
+
+	fill(p, PMD_SIZE, 18);
+	CHECK(!migrate(fd, THPDEV_IOC_MIGRATE_TO_DEVICE, p, PMD_SIZE, 0, NULL), "to device failed");
+	fill(buf, PMD_SIZE, 19);
+	CHECK(!dev_write(fd, p, PMD_SIZE, buf), "WRITE failed");
+	CHECK(check_fill(p, PMD_SIZE, 19) < 0, "the CPU does not see what the device wrote");
+	free(buf);
+	return 0;
+}
+
+static const struct {
+	const char *name;
+	int (*fn)(void);
+} tests[] = {
+	{ "thp_round_trip_whole", test_thp_round_trip },
+	{ "cpu_fault_brings_thp_back", test_cpu_fault_brings_thp_back },
+	{ "compound_off_splits_on_collection", test_compound_off_splits },
+	{ "unaligned_range_splits_on_collection", test_unaligned_range_splits },
+	{ "failed_large_alloc_splits_unmapped", test_failed_large_alloc_splits },
+	{ "partial_munmap_after_migration", test_partial_munmap_after_migration },
+	{ "mremap_after_migration", test_mremap_after_migration },
+	{ "fork_with_device_pages", test_fork_with_device_pages },
+	{ "exclusive_then_cpu_access", test_exclusive_then_cpu_access },
+	{ "refused_cpu_faults_then_recovery", test_refused_faults_then_recovery },
+	{ "two_threads_overlapping_ranges", test_two_threads_overlapping },
+	{ "two_processes_overlapping_ranges", test_two_processes_overlapping },
+	{ "device_write_then_cpu_read", test_device_write_then_cpu_read },
+	{ "close_evicts_device_memory", test_close_evicts },
+	{ "bad_input_is_refused", test_bad_input },
+};
+
+int main(int argc, char **argv)
+{
+	size_t i, n = sizeof(tests) / sizeof(tests[0]);
+	int failed = 0;
+
+	page_size = sysconf(_SC_PAGESIZE);
+	pmd_pages = PMD_SIZE / page_size;
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	printf("TAP version 13\n1..%zu\n", n);
+	for (i = 0; i < n; i++) {
+		int status;
+		pid_t pid;
+
+		if (argc > 1 && !strstr(tests[i].name, argv[1])) {
+			printf("ok %zu - %s # SKIP not selected\n", i + 1, tests[i].name);
+			continue;
+		}
+		pid = fork();
+		if (pid == 0)
+			_exit(tests[i].fn());
+		waitpid(pid, &status, 0);
+		if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
+			printf("ok %zu - %s\n", i + 1, tests[i].name);
+		} else {
+			printf("not ok %zu - %s%s\n", i + 1, tests[i].name,
+			       WIFSIGNALED(status) ? " (killed by a signal)" : "");
+			failed++;
+		}
+	}
+	return failed ? 1 : 0;
+}
