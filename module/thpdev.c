@@ -34,13 +34,13 @@
 #include <linux/sched/mm.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
-#include <linux/version.h>
 #include <linux/vmalloc.h>
 
 #include "thpdev_uapi.h"
 
-#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 19, 0)
-#error "thpdev needs the device-private THP API of Linux 6.19 or later (folio_free, zone_device_folio_init, MIGRATE_VMA_SELECT_COMPOUND)"
+/* MIGRATE_PFN_COMPOUND came with folio_free and zone_device_folio_init. */
+#ifndef MIGRATE_PFN_COMPOUND
+#error "thpdev needs the device-private THP API of Linux 6.19 or later"
 #endif
 #if !IS_ENABLED(CONFIG_DEVICE_PRIVATE)
 #error "thpdev needs a kernel built with CONFIG_DEVICE_PRIVATE"
@@ -146,7 +146,7 @@ static int add_chunk(struct thpdev_ctx *ctx, bool large)
 	if (ctx->nr_chunks >= THPDEV_MAX_CHUNKS)
 		goto unlock;
 	err = -ENOMEM;
-	chunk = kzalloc(sizeof(*chunk), GFP_KERNEL);
+	chunk = kzalloc_obj(*chunk, GFP_KERNEL);
 	if (!chunk)
 		goto unlock;
 	chunk->res = request_free_mem_region(&iomem_resource, THPDEV_CHUNK_SIZE, "thpdev");
@@ -409,7 +409,8 @@ static bool fill_ram_dst(struct thpdev_ctx *ctx, unsigned long *src,
 			if (folio) {
 				folio_lock(folio);
 				copy_pages(&folio->page, backing_page(spage), nr);
-				dst[i] = migrate_pfn(folio_pfn(folio)) | MIGRATE_PFN_COMPOUND | write;
+				dst[i] = migrate_pfn(folio_pfn(folio)) |
+					 MIGRATE_PFN_COMPOUND | write;
 				i += nr;
 				continue;
 			}
@@ -857,7 +858,7 @@ static int make_exclusive(struct thpdev_ctx *ctx, struct thpdev_range *r)
 
 static int thpdev_open(struct inode *inode, struct file *file)
 {
-	struct thpdev_ctx *ctx = kzalloc(sizeof(*ctx), GFP_KERNEL);
+	struct thpdev_ctx *ctx = kzalloc_obj(*ctx, GFP_KERNEL);
 	int ret;
 
 	if (!ctx)
