@@ -17,6 +17,7 @@ STATIC    ?=
 
 CC        ?= cc
 CLANG     ?= clang
+LLVM_STRIP ?= llvm-strip
 BPFTOOL   ?= bpftool
 ARCH      := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
 
@@ -31,7 +32,7 @@ LDFLAGS   += -static
 LIBS      += -lzstd
 endif
 
-BPF_FAMILIES := collapse migrate
+BPF_FAMILIES := collapse migrate split
 SKELS     := $(patsubst %,$(BUILD)/bpf/%.skel.h,$(BPF_FAMILIES))
 USER_SRCS := $(wildcard user/*.c)
 USER_OBJS := $(patsubst user/%.c,$(BUILD)/user/%.o,$(USER_SRCS))
@@ -48,11 +49,13 @@ VM_KERNELS := $(shell awk '!/^\#/ { print $$1 }' scripts/vm/kernels.lock)
 .PHONY: all tools static demo test tests vmtest vm-update deps vmlinux install \
 	uninstall clean
 .DELETE_ON_ERROR:
+.SECONDARY:
 
 all: $(BUILD)/thpscope $(BUILD)/thpload
 
 $(BUILD)/bpf/%.bpf.o: bpf/%.bpf.c bpf/*.h vmlinux/vmlinux.h | $(BUILD)/bpf
 	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+	$(LLVM_STRIP) -g $@	# DWARF is not needed at run time; BTF stays
 
 $(BUILD)/bpf/%.skel.h: $(BUILD)/bpf/%.bpf.o
 	$(BPFTOOL) gen skeleton $< name $*_bpf > $@

@@ -92,7 +92,7 @@ static void add_latency(const void *k, const void *v, void *data)
 	json_decref(h);
 }
 
-static struct bpf_object *collapse_open(struct family_run *run, const struct kenv *env)
+static struct bpf_object *collapse_open(struct family_run *run, struct kenv *env)
 {
 	struct collapse_bpf *skel = collapse_bpf__open();
 
@@ -111,7 +111,7 @@ static int collapse_load(struct family_run *run)
 	return collapse_bpf__load(run->skel);
 }
 
-static void collapse_harvest(struct family_run *run, const struct kenv *env,
+static void collapse_harvest(struct family_run *run, struct kenv *env,
 			     const struct probe_set *probes, json_t *record)
 {
 	struct collapse_bpf *skel = run->skel;

@@ -15,11 +15,14 @@ struct family_run;
 
 struct family {
 	const char *name;
+	/* Hooks of which only the first the kernel offers is used. */
+	const char *const *const *alternatives;
 	/* Open the skeleton, set its read-only data, return its object. */
-	struct bpf_object *(*open)(struct family_run *run, const struct kenv *env);
+	struct bpf_object *(*open)(struct family_run *run, struct kenv *env);
+	/* Load the object; then fill maps the kernel needs before events. */
 	int (*load)(struct family_run *run);
 	/* Add what the maps hold to RECORD. */
-	void (*harvest)(struct family_run *run, const struct kenv *env,
+	void (*harvest)(struct family_run *run, struct kenv *env,
 			const struct probe_set *probes, json_t *record);
 	void (*destroy)(struct family_run *run);
 };
@@ -27,10 +30,12 @@ struct family {
 struct family_run {
 	const struct family *fam;
 	void *skel;
+	void *data;		/* the family's own state */
 	bool loaded;
 };
 
 extern const struct family collapse_family;
 extern const struct family migrate_family;
+extern const struct family split_family;
 
 #endif

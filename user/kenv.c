@@ -100,8 +100,9 @@ void kenv_close(struct kenv *env)
 
 	btf__free(env->btf);
 	for (i = 0; i < env->nksyms; i++)
-		free(env->ksyms[i]);
+		free(env->ksyms[i].name);
 	free(env->ksyms);
+	free(env->ksyms_by_name);
 	memset(env, 0, sizeof(*env));
 }
 
@@ -145,19 +146,27 @@ bool kenv_has_member(const struct kenv *env, const char *sname,
 	return struct_has_member(env->btf, btf__type_by_id(env->btf, id), mname, 0);
 }
 
-static int cmp_str(const void *a, const void *b)
+static int by_addr(const void *a, const void *b)
 {
-	return strcmp(*(char *const *)a, *(char *const *)b);
+	const struct ksym *x = a, *y = b;
+
+	return x->addr < y->addr ? -1 : x->addr > y->addr;
+}
+
+static int by_name(const void *a, const void *b)
+{
+	return strcmp((*(struct ksym *const *)a)->name, (*(struct ksym *const *)b)->name);
 }
 
 static void load_ksyms(struct kenv *env)
 {
 	FILE *f = fopen("/proc/kallsyms", "r");
 	char line[512], name[256], type;
-	unsigned long long addr;
-	size_t cap = 0;
+	unsigned long long addr, nonzero = 0;
+	size_t cap = 0, i;
 
 	env->ksyms_loaded = true;
+	env->ksyms_hidden = true;
 	if (!f)
 		return;
 	while (fgets(line, sizeof(line), f)) {
@@ -166,7 +175,7 @@ static void load_ksyms(struct kenv *env)
 		if (type != 't' && type != 'T')
 			continue;
 		if (env->nksyms == cap) {
-			char **v;
+			struct ksym *v;
 
 			cap = cap ? cap * 2 : 65536;
 			v = realloc(env->ksyms, cap * sizeof(*v));
@@ -174,15 +183,94 @@ static void load_ksyms(struct kenv *env)
 				break;
 			env->ksyms = v;
 		}
-		env->ksyms[env->nksyms++] = strdup(name);
+		env->ksyms[env->nksyms].addr = addr;
+		env->ksyms[env->nksyms++].name = strdup(name);
+		nonzero += addr != 0;
 	}
 	fclose(f);
-	qsort(env->ksyms, env->nksyms, sizeof(*env->ksyms), cmp_str);
+	env->ksyms_hidden = !nonzero;
+	qsort(env->ksyms, env->nksyms, sizeof(*env->ksyms), by_addr);
+	for (i = 0; i < env->nksyms; i++)
+		env->ksyms[i].end = i + 1 < env->nksyms ? env->ksyms[i + 1].addr :
+			env->ksyms[i].addr + 1;
+	env->ksyms_by_name = calloc(env->nksyms ? env->nksyms : 1, sizeof(*env->ksyms_by_name));
+	if (!env->ksyms_by_name)
+		return;
+	for (i = 0; i < env->nksyms; i++)
+		env->ksyms_by_name[i] = &env->ksyms[i];
+	qsort(env->ksyms_by_name, env->nksyms, sizeof(*env->ksyms_by_name), by_name);
+}
+
+bool kenv_ksyms_usable(struct kenv *env)
+{
+	if (!env->ksyms_loaded)
+		load_ksyms(env);
+	return env->nksyms && !env->ksyms_hidden && env->ksyms_by_name;
+}
+
+/* Index of the first symbol whose name is >= NAME. */
+static size_t lower_bound(const struct kenv *env, const char *name)
+{
+	size_t lo = 0, hi = env->nksyms;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+
+		if (strcmp(env->ksyms_by_name[mid]->name, name) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+void kenv_ksym_match(struct kenv *env, const char *name, bool prefix,
+		     void (*fn)(const struct ksym *sym, void *data), void *data)
+{
+	size_t n = strlen(name), i;
+
+	if (!env->ksyms_loaded)
+		load_ksyms(env);
+	if (!env->ksyms_by_name)
+		return;
+	for (i = lower_bound(env, name); i < env->nksyms; i++) {
+		const struct ksym *sym = env->ksyms_by_name[i];
+
+		if (strncmp(sym->name, name, n))
+			break;
+		if (prefix || !sym->name[n] || sym->name[n] == '.')
+			fn(sym, data);
+	}
 }
 
 bool kenv_has_ksym(struct kenv *env, const char *name)
 {
+	size_t i;
+
 	if (!env->ksyms_loaded)
 		load_ksyms(env);
-	return bsearch(&name, env->ksyms, env->nksyms, sizeof(*env->ksyms), cmp_str);
+	if (!env->ksyms_by_name)
+		return false;
+	i = lower_bound(env, name);
+	return i < env->nksyms && !strcmp(env->ksyms_by_name[i]->name, name);
+}
+
+const struct ksym *kenv_ksym_at(struct kenv *env, unsigned long long addr)
+{
+	size_t lo = 0, hi;
+
+	if (!kenv_ksyms_usable(env))
+		return NULL;
+	hi = env->nksyms;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+
+		if (addr < env->ksyms[mid].addr)
+			hi = mid;
+		else if (addr >= env->ksyms[mid].end)
+			lo = mid + 1;
+		else
+			return &env->ksyms[mid];
+	}
+	return NULL;
 }

@@ -9,14 +9,23 @@
 
 struct btf;
 
+/* A kernel text symbol; [addr, end) is its extent up to the next symbol. */
+struct ksym {
+	unsigned long long addr;
+	unsigned long long end;
+	char *name;
+};
+
 struct kenv {
 	struct btf *btf;
 	char tracefs[64];	/* mount point, "" when unavailable */
 	char tracefs_why[128];
 	bool kprobe_pmu;	/* the kernel can create kprobes */
-	char **ksyms;		/* sorted function names, loaded on demand */
+	struct ksym *ksyms;	/* text symbols by address, loaded on demand */
+	struct ksym **ksyms_by_name;
 	size_t nksyms;
 	bool ksyms_loaded;
+	bool ksyms_hidden;	/* kallsyms shows no addresses (kptr_restrict) */
 	unsigned int page_size;
 	unsigned int pmd_order;
 };
@@ -37,5 +46,13 @@ bool kenv_has_member(const struct kenv *env, const char *sname,
 		     const char *mname);
 /* NAME is a text symbol in /proc/kallsyms. */
 bool kenv_has_ksym(struct kenv *env, const char *name);
+/* The symbols named NAME, or starting with NAME when PREFIX, or NAME
+ * followed by a compiler suffix (".isra.0", ".cold"): FN for each. */
+void kenv_ksym_match(struct kenv *env, const char *name, bool prefix,
+		     void (*fn)(const struct ksym *sym, void *data), void *data);
+/* The symbol holding ADDR, or NULL. */
+const struct ksym *kenv_ksym_at(struct kenv *env, unsigned long long addr);
+/* Load kallsyms now; false when its addresses are hidden or unreadable. */
+bool kenv_ksyms_usable(struct kenv *env);
 
 #endif

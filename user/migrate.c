@@ -94,7 +94,7 @@ static void add_entries(json_t *obj, const char *path, const uint64_t *e)
 	jadd(obj, p, e[1]);
 }
 
-static struct bpf_object *migrate_open(struct family_run *run, const struct kenv *env)
+static struct bpf_object *migrate_open(struct family_run *run, struct kenv *env)
 {
 	struct migrate_bpf *skel = migrate_bpf__open();
 
@@ -109,7 +109,7 @@ static int migrate_load(struct family_run *run)
 	return migrate_bpf__load(run->skel);
 }
 
-static void migrate_harvest(struct family_run *run, const struct kenv *env,
+static void migrate_harvest(struct family_run *run, struct kenv *env,
 			    const struct probe_set *probes, json_t *record)
 {
 	struct migrate_bpf *skel = run->skel;

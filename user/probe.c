@@ -182,8 +182,44 @@ static bool mech_available(struct kenv *env, struct probe *p, int mech)
 	return false;
 }
 
+static struct probe *find_hook(struct probe_set *set, size_t first,
+			       const char *hook)
+{
+	size_t i;
+
+	for (i = first; i < set->n; i++)
+		if (!strcmp(set->v[i].hook, hook))
+			return &set->v[i];
+	return NULL;
+}
+
+/* Of each group, keep the first hook that has a mechanism here. */
+static void pick_alternatives(struct probe_set *set, size_t first,
+			      const char *const *const *groups)
+{
+	for (; groups && *groups; groups++) {
+		const char *const *h;
+		struct probe *winner = NULL;
+
+		for (h = *groups; *h; h++) {
+			struct probe *p = find_hook(set, first, *h);
+
+			if (!p || p->mech < 0)
+				continue;
+			if (!winner) {
+				winner = p;
+				continue;
+			}
+			snprintf(p->why, sizeof(p->why), "not used: %s serves this kernel",
+				 winner->hook);
+			p->mech = -1;
+		}
+	}
+}
+
 int probes_prepare(struct probe_set *set, const char *family,
-		   struct bpf_object *obj, struct kenv *env)
+		   struct bpf_object *obj, struct kenv *env,
+		   const char *const *const *alternatives)
 {
 	struct bpf_program *prog;
 	size_t first = set->n, i;
@@ -214,6 +250,11 @@ int probes_prepare(struct probe_set *set, const char *family,
 		for (k = 0; k < MECH_NR && p->mech < 0; k++)
 			if ((p->offered & (1U << k)) && mech_available(env, p, k))
 				p->mech = k;
+	}
+	pick_alternatives(set, first, alternatives);
+	for (i = first; i < set->n; i++) {
+		struct probe *p = &set->v[i];
+
 		for (k = 0; k < p->nprogs; k++)
 			bpf_program__set_autoload(p->progs[k], p->prog_mech[k] == p->mech);
 	}

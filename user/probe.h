@@ -49,9 +49,13 @@ struct probe_set {
 const char *mechanism_name(int mech);
 
 /* Add OBJ's programs to SET as probes of FAMILY, pick each hook's
- * mechanism and set the programs' autoload accordingly. */
+ * mechanism and set the programs' autoload accordingly. ALTERNATIVES,
+ * when not NULL, lists groups of hooks (each NULL-terminated, the list
+ * too) of which only the first this kernel offers is used: entry points
+ * that call one another, so that an event is seen once. */
 int probes_prepare(struct probe_set *set, const char *family,
-		   struct bpf_object *obj, struct kenv *env);
+		   struct bpf_object *obj, struct kenv *env,
+		   const char *const *const *alternatives);
 /* Mark the probes of FAMILY not attached because of WHY. */
 void probes_fail(struct probe_set *set, const char *family, const char *why);
 /* Attach the loaded programs of FAMILY; failures are recorded per probe. */

@@ -11,6 +11,7 @@
 static const struct family *const families[] = {
 	&collapse_family,
 	&migrate_family,
+	&split_family,
 };
 
 /* libbpf's messages: all of them with THPSCOPE_DEBUG set, else only the
@@ -45,7 +46,7 @@ static void open_family(struct session *s, const struct family *fam)
 		warnf("%s probes cannot be opened: %s", fam->name, strerror(errno));
 		return;
 	}
-	if (probes_prepare(&s->probes, fam->name, obj, &s->env)) {
+	if (probes_prepare(&s->probes, fam->name, obj, &s->env, fam->alternatives)) {
 		warnf("%s probes: out of memory", fam->name);
 		return;
 	}

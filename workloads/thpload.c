@@ -12,6 +12,8 @@
  *   compaction        fragments memory, then writes /proc/sys/vm/compact_memory
  *   partial-unmap     THPs partially unmapped inside a memory cgroup, then
  *                     memcg reclaim, so the deferred-split shrinker splits them
+ *   split-debugfs     THPs split through debugfs split_huge_pages to the
+ *                     orders of -o, in turn (9 -> 4 -> 0 with -o 4,0)
  *   mixed             all of the above except khugepaged, in turn
  */
 #include <errno.h>
@@ -40,6 +42,7 @@
 
 struct opts {
 	unsigned long regions;	/* PMD-sized regions per scenario */
+	const char *orders;	/* split-debugfs: target orders, comma-separated */
 	unsigned long mb;	/* memory for compaction and memcg scenarios */
 	unsigned int timeout;	/* seconds to wait for khugepaged */
 	unsigned int repeat;
@@ -366,6 +369,32 @@ static int partial_unmap(const struct opts *o)
 	return ret;
 }
 
+/* Split the THPs of this process in [p, p + len) to each order of
+ * o->orders in turn, through debugfs. */
+static int split_debugfs(const struct opts *o)
+{
+	size_t len = o->regions * PMD_SIZE;
+	char *area = map_aligned(len, MAP_PRIVATE | MAP_ANONYMOUS, -1);
+	char orders[64], *tok, *save, cmd[128];
+	unsigned long before;
+
+	if (madvise(area, len, MADV_HUGEPAGE))
+		die("madvise(MADV_HUGEPAGE)");
+	touch(area, len, page_size);
+	before = anon_huge_kb();
+	snprintf(orders, sizeof(orders), "%s", o->orders);
+	for (tok = strtok_r(orders, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		snprintf(cmd, sizeof(cmd), "%d,0x%lx,0x%lx,%s", getpid(), (unsigned long)area,
+			 (unsigned long)area + len, tok);
+		if (write_knob("/sys/kernel/debug/split_huge_pages", cmd))
+			die("write /sys/kernel/debug/split_huge_pages");
+	}
+	printf("split-debugfs: %lu THPs (AnonHugePages %lu kB) split to orders %s\n",
+	       o->regions, before, o->orders);
+	munmap(area, len);
+	return 0;
+}
+
 static int mixed(const struct opts *o);
 
 static const struct scenario {
@@ -379,6 +408,7 @@ static const struct scenario {
 	{ "khugepaged", khugepaged, false, "base pages left for khugepaged to collapse" },
 	{ "compaction", compaction, true, "fragment memory and compact it" },
 	{ "partial-unmap", partial_unmap, true, "partially unmapped THPs split by memcg reclaim" },
+	{ "split-debugfs", split_debugfs, false, "THPs split through debugfs to the orders of -o" },
 	{ "mixed", mixed, false, "collapse-anon, collapse-shmem, compaction, partial-unmap" },
 };
 
@@ -397,11 +427,12 @@ static void usage(FILE *out)
 {
 	size_t i;
 
-	fprintf(out, "usage: thpload [-n REGIONS] [-m MB] [-t SECONDS] [-r REPEAT] SCENARIO\n\n"
+	fprintf(out, "usage: thpload [-n REGIONS] [-m MB] [-t SECONDS] [-r REPEAT] [-o ORDERS] SCENARIO\n\n"
 		"  -n REGIONS  2 MB regions per scenario (default 8)\n"
 		"  -m MB       memory fragmented for compaction (default 256)\n"
 		"  -t SECONDS  how long to wait for khugepaged (default 30)\n"
-		"  -r REPEAT   run the scenario REPEAT times (default 1)\n\nscenarios:\n");
+		"  -r REPEAT   run the scenario REPEAT times (default 1)\n"
+		"  -o ORDERS   split-debugfs: orders to split to, in turn (default 0)\n\nscenarios:\n");
 	for (i = 0; i < sizeof(scenarios) / sizeof(scenarios[0]); i++)
 		fprintf(out, "  %-15s %s\n", scenarios[i].name, scenarios[i].help);
 }
@@ -422,18 +453,19 @@ static unsigned long number(const char *s, const char *what)
 
 int main(int argc, char **argv)
 {
-	struct opts o = { .regions = 8, .mb = 256, .timeout = 30, .repeat = 1 };
+	struct opts o = { .regions = 8, .mb = 256, .timeout = 30, .repeat = 1, .orders = "0" };
 	unsigned int r;
 	size_t i;
 	int c, ret = 0;
 
 	page_size = sysconf(_SC_PAGESIZE);
-	while ((c = getopt(argc, argv, "hn:m:t:r:")) != -1) {
+	while ((c = getopt(argc, argv, "hn:m:t:r:o:")) != -1) {
 		switch (c) {
 		case 'n': o.regions = number(optarg, "-n"); break;
 		case 'm': o.mb = number(optarg, "-m"); break;
 		case 't': o.timeout = number(optarg, "-t"); break;
 		case 'r': o.repeat = number(optarg, "-r"); break;
+		case 'o': o.orders = optarg; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}

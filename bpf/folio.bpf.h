@@ -1,0 +1,98 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Reading struct folio across kernels with CO-RE: the order moved from
+ * _folio_order (6.1) to the low byte of _flags_1, flags became a struct
+ * in 6.18, the deferred list moved from page[2] into the folio. */
+#ifndef THPSCOPE_FOLIO_BPF_H
+#define THPSCOPE_FOLIO_BPF_H
+
+enum folio_kind {
+	KIND_ANON,
+	KIND_SHMEM,
+	KIND_FILE,
+	KIND_NR,
+};
+
+/* 6.1's folio kept its order in a byte of its own. */
+struct folio___v61 {
+	unsigned char _folio_order;
+} __attribute__((preserve_access_index));
+
+/* 6.1's page kept the deferred list in the third page of a THP. */
+struct page___v61 {
+	struct list_head deferred_list;
+} __attribute__((preserve_access_index));
+
+static __always_inline unsigned long folio_flags0(struct folio *folio)
+{
+	unsigned long f = 0;
+
+	/* unsigned long, or memdesc_flags_t { unsigned long f; } from 6.18 */
+	bpf_probe_read_kernel(&f, sizeof(f), &folio->flags);
+	return f;
+}
+
+static __always_inline bool folio_is_large(struct folio *folio)
+{
+	return folio_flags0(folio) & (1UL << bpf_core_enum_value(enum pageflags, PG_head));
+}
+
+static __always_inline __u32 folio_order_of(struct folio *folio)
+{
+	struct folio___v61 *old = (void *)folio;
+
+	if (!folio_is_large(folio))
+		return 0;
+	if (bpf_core_field_exists(old->_folio_order))
+		return BPF_CORE_READ(old, _folio_order);
+	return BPF_CORE_READ(folio, _flags_1) & 0xff;
+}
+
+static __always_inline __u8 folio_kind_of(struct folio *folio)
+{
+	unsigned long mapping = (unsigned long)BPF_CORE_READ(folio, mapping);
+
+	if (mapping & 1)	/* PAGE_MAPPING_ANON */
+		return KIND_ANON;
+	if (folio_flags0(folio) & (1UL << bpf_core_enum_value(enum pageflags, PG_swapbacked)))
+		return KIND_SHMEM;
+	return KIND_FILE;
+}
+
+/* The partially-mapped flag (6.12+) lives in the second page's flags. */
+static __always_inline bool folio_partially_mapped(struct folio *folio)
+{
+	if (!bpf_core_enum_value_exists(enum pageflags, PG_partially_mapped))
+		return false;
+	return BPF_CORE_READ(folio, _flags_1) &
+		(1UL << bpf_core_enum_value(enum pageflags, PG_partially_mapped));
+}
+
+/* The page-based split entry points exist up to 6.12, where the head
+ * pointer of a tail page is page->compound_head (renamed later). */
+struct page___v612 {
+	unsigned long compound_head;
+} __attribute__((preserve_access_index));
+
+static __always_inline struct folio *page_folio_of(struct page *page)
+{
+	unsigned long head = BPF_CORE_READ((struct page___v612 *)page, compound_head);
+
+	return (struct folio *)((head & 1) ? head - 1 : (unsigned long)page);
+}
+
+/* Whether the folio sits on a deferred-split queue. */
+static __always_inline bool folio_on_deferred_list(struct folio *folio)
+{
+	struct list_head *head;
+
+	if (bpf_core_field_exists(folio->_deferred_list)) {
+		head = &folio->_deferred_list;
+	} else {
+		struct page___v61 *third = (void *)((struct page *)folio + 2);
+
+		head = &third->deferred_list;
+	}
+	return BPF_CORE_READ(head, next) != head;
+}
+
+#endif

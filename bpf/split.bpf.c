@@ -1,0 +1,394 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Large-folio splits and PMD-mapping splits, with their cause.
+ *
+ * No tracepoint covers splits up to 7.x, so the entry points are traced
+ * with fentry/fexit, kprobe/kretprobe where fentry cannot attach. They
+ * were renamed and inlined from version to version; the loader attaches
+ * the one this kernel really calls (__folio_split from 6.18,
+ * split_huge_page_to_list_to_order on 6.12, split_huge_page_to_list on
+ * 6.1) plus folio_split_unmapped (7.x), which splits unmapped folios during
+ * (device) migration. The cause comes from the kernel stack. */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_tracing.h>
+#include "thpscope.bpf.h"
+#include "folio.bpf.h"
+#include "causes.bpf.h"
+#include "split.h"
+
+/* __folio_split's last argument: bool uniform_split (6.18) or enum
+ * split_type (7.x, SPLIT_TYPE_UNIFORM == 0). */
+const volatile bool split_type_enum;
+
+struct split_start {
+	__u64 ts;
+	__u64 folio;
+	__u8 old_order;
+	__u8 new_order;
+	__u8 kind;
+	__u8 uniform;
+	__u8 cause;
+	__u8 entry;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u64);
+	__type(value, struct split_start);
+} split_starts SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 4096);
+	__type(key, struct split_key);
+	__type(value, __u64);
+} split_counts SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 32);
+	__type(key, __u32);
+	__type(value, struct hist);
+} split_latency SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u32);
+	__type(value, struct split_proc);
+} split_procs SEC(".maps");
+
+struct pmd_start {
+	__u64 pmd;
+	__u8 cause;
+};
+
+/* Outer: __split_huge_pmd(). Inner: split_huge_pmd_locked(), which the
+ * rmap walk of a folio split or unmap calls directly (6.12+), and which
+ * __split_huge_pmd() calls too: inside an outer split it is skipped. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u64);
+	__type(value, struct pmd_start);
+} pmd_starts SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u64);
+	__type(value, struct pmd_start);
+} pmd_inner_starts SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, CAUSE_NR);
+	__type(key, __u32);
+	__type(value, __u64);
+} pmd_splits SEC(".maps");
+
+static __always_inline void split_begin(void *ctx, struct folio *folio,
+					__u32 new_order, bool uniform, __u8 entry)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	struct split_start s = {
+		.ts = bpf_ktime_get_ns(),
+		.folio = (__u64)folio,
+		.old_order = folio_order_of(folio),
+		.new_order = new_order,
+		.kind = folio_kind_of(folio),
+		.uniform = uniform,
+		.entry = entry,
+	};
+
+	s.cause = classify(ctx, TIER_FOLIO);
+	if (s.cause == CAUSE_MIGRATION && folio_partially_mapped(folio))
+		s.cause = CAUSE_MIGRATION_PARTIAL;
+	bpf_map_update_elem(&split_starts, &id, &s, BPF_ANY);
+}
+
+static __always_inline void split_end(long ret)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	struct split_start *s = bpf_map_lookup_elem(&split_starts, &id);
+	static const struct split_proc pzero;
+	static const struct hist hzero;
+	static const __u64 zero;
+	struct split_key key = {};
+	struct split_proc *p;
+	__u32 tgid = id >> 32, order;
+	struct hist *h;
+	__u64 *cnt;
+
+	if (!s)
+		return;
+	key.old_order = s->old_order;
+	key.new_order = s->new_order;
+	key.cause = s->cause;
+	key.kind = s->kind;
+	key.uniform = s->uniform;
+	key.entry = s->entry;
+	key.result = ret;
+	cnt = lookup_or_init(&split_counts, &key, &zero);
+	if (cnt)
+		__sync_fetch_and_add(cnt, 1);
+	order = s->old_order;
+	h = lookup_or_init(&split_latency, &order, &hzero);
+	if (h)
+		hist_add(h, bpf_ktime_get_ns() - s->ts);
+	p = lookup_or_init(&split_procs, &tgid, &pzero);
+	if (p) {
+		if (!p->comm[0])
+			bpf_get_current_comm(&p->comm, sizeof(p->comm));
+		__sync_fetch_and_add(ret ? &p->failed : &p->splits, 1);
+	}
+	bpf_map_delete_elem(&split_starts, &id);
+}
+
+static __always_inline bool uniform_arg(__u64 v)
+{
+	return split_type_enum ? v == 0 : v != 0;
+}
+
+/* __folio_split(folio, new_order, split_at, lock_at, list, uniform|split_type) */
+SEC("fentry/__folio_split")
+int BPF_PROG(folio_split_enter)
+{
+	__u64 folio = 0, order = 0, uniform = 0;
+
+	bpf_get_func_arg(ctx, 0, &folio);
+	bpf_get_func_arg(ctx, 1, &order);
+	bpf_get_func_arg(ctx, 5, &uniform);
+	split_begin(ctx, (struct folio *)folio, order, uniform_arg(uniform), ENTRY_COUNTED);
+	return 0;
+}
+
+SEC("fexit/__folio_split")
+int BPF_PROG(folio_split_exit)
+{
+	__u64 ret = 0;
+
+	bpf_get_func_ret(ctx, &ret);
+	split_end((int)ret);
+	return 0;
+}
+
+SEC("kprobe/__folio_split")
+int BPF_KPROBE(folio_split_kprobe, struct folio *folio, unsigned int new_order)
+{
+	split_begin(ctx, folio, new_order, uniform_arg(PT_REGS_PARM6(ctx)), ENTRY_COUNTED);
+	return 0;
+}
+
+SEC("kretprobe/__folio_split")
+int BPF_KRETPROBE(folio_split_kretprobe, int ret)
+{
+	split_end(ret);
+	return 0;
+}
+
+/* split_huge_page_to_list_to_order(page, list, new_order): 6.12 */
+SEC("fentry/split_huge_page_to_list_to_order")
+int BPF_PROG(to_order_enter, struct page *page, struct list_head *list, unsigned int new_order)
+{
+	split_begin(ctx, page_folio_of(page), new_order, true, ENTRY_COUNTED);
+	return 0;
+}
+
+SEC("fexit/split_huge_page_to_list_to_order")
+int BPF_PROG(to_order_exit, struct page *page, struct list_head *list, unsigned int new_order,
+	     int ret)
+{
+	split_end(ret);
+	return 0;
+}
+
+SEC("kprobe/split_huge_page_to_list_to_order")
+int BPF_KPROBE(to_order_kprobe, struct page *page, struct list_head *list, unsigned int new_order)
+{
+	split_begin(ctx, page_folio_of(page), new_order, true, ENTRY_COUNTED);
+	return 0;
+}
+
+SEC("kretprobe/split_huge_page_to_list_to_order")
+int BPF_KRETPROBE(to_order_kretprobe, int ret)
+{
+	split_end(ret);
+	return 0;
+}
+
+/* split_huge_page_to_list(page, list): 6.1, to order 0 */
+SEC("fentry/split_huge_page_to_list")
+int BPF_PROG(to_list_enter, struct page *page)
+{
+	split_begin(ctx, page_folio_of(page), 0, true, ENTRY_COUNTED);
+	return 0;
+}
+
+SEC("fexit/split_huge_page_to_list")
+int BPF_PROG(to_list_exit, struct page *page, struct list_head *list, int ret)
+{
+	split_end(ret);
+	return 0;
+}
+
+SEC("kprobe/split_huge_page_to_list")
+int BPF_KPROBE(to_list_kprobe, struct page *page)
+{
+	split_begin(ctx, page_folio_of(page), 0, true, ENTRY_COUNTED);
+	return 0;
+}
+
+SEC("kretprobe/split_huge_page_to_list")
+int BPF_KRETPROBE(to_list_kretprobe, int ret)
+{
+	split_end(ret);
+	return 0;
+}
+
+/* folio_split_unmapped(folio, new_order): 7.x, splits during migration */
+SEC("fentry/folio_split_unmapped")
+int BPF_PROG(unmapped_enter, struct folio *folio, unsigned int new_order)
+{
+	split_begin(ctx, folio, new_order, true, ENTRY_UNMAPPED);
+	return 0;
+}
+
+SEC("fexit/folio_split_unmapped")
+int BPF_PROG(unmapped_exit, struct folio *folio, unsigned int new_order, int ret)
+{
+	split_end(ret);
+	return 0;
+}
+
+SEC("kprobe/folio_split_unmapped")
+int BPF_KPROBE(unmapped_kprobe, struct folio *folio, unsigned int new_order)
+{
+	split_begin(ctx, folio, new_order, true, ENTRY_UNMAPPED);
+	return 0;
+}
+
+SEC("kretprobe/folio_split_unmapped")
+int BPF_KRETPROBE(unmapped_kretprobe, int ret)
+{
+	split_end(ret);
+	return 0;
+}
+
+/*
+ * PMD-mapping splits. __split_huge_pmd() is also called on PMDs that turn
+ * out not to map a THP; the kernel counts thp_split_pmd only when the PMD
+ * mapped one (present and huge, or a migration or device entry) and stops
+ * being huge. The same test here makes the total equal thp_split_pmd.
+ */
+#define X86_PAGE_PRESENT	0x001UL
+#define X86_PAGE_PSE		0x080UL
+#define X86_PAGE_PROTNONE	0x100UL
+
+static __always_inline __u64 read_pmd(__u64 pmd)
+{
+	__u64 v = 0;
+
+	bpf_probe_read_kernel(&v, sizeof(v), (void *)pmd);
+	return v;
+}
+
+static __always_inline bool pmd_maps_huge(__u64 v)
+{
+	if (v & (X86_PAGE_PRESENT | X86_PAGE_PROTNONE))
+		return v & X86_PAGE_PSE;
+	return v != 0;	/* a migration or device-private entry */
+}
+
+static __always_inline void pmd_begin(void *ctx, void *starts, __u64 pmd)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	struct pmd_start s = { .pmd = pmd };
+
+	if (starts == &pmd_inner_starts && bpf_map_lookup_elem(&pmd_starts, &id))
+		return;
+	if (!pmd_maps_huge(read_pmd(pmd)))
+		return;
+	s.cause = classify(ctx, TIER_PMD);
+	bpf_map_update_elem(starts, &id, &s, BPF_ANY);
+}
+
+static __always_inline void pmd_end(void *starts)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	struct pmd_start *s = bpf_map_lookup_elem(starts, &id);
+	__u32 cause;
+	__u64 *cnt;
+
+	if (!s)
+		return;
+	cause = s->cause;
+	if (!pmd_maps_huge(read_pmd(s->pmd))) {
+		cnt = bpf_map_lookup_elem(&pmd_splits, &cause);
+		if (cnt)
+			__sync_fetch_and_add(cnt, 1);
+	}
+	bpf_map_delete_elem(starts, &id);
+}
+
+/* __split_huge_pmd(vma, pmd, address, freeze[, folio before 6.18]) */
+SEC("fentry/__split_huge_pmd")
+int BPF_PROG(pmd_enter, struct vm_area_struct *vma, pmd_t *pmd)
+{
+	pmd_begin(ctx, &pmd_starts, (__u64)pmd);
+	return 0;
+}
+
+SEC("fexit/__split_huge_pmd")
+int BPF_PROG(pmd_exit)
+{
+	pmd_end(&pmd_starts);
+	return 0;
+}
+
+SEC("kprobe/__split_huge_pmd")
+int BPF_KPROBE(pmd_kprobe, struct vm_area_struct *vma, pmd_t *pmd)
+{
+	pmd_begin(ctx, &pmd_starts, (__u64)pmd);
+	return 0;
+}
+
+SEC("kretprobe/__split_huge_pmd")
+int BPF_KRETPROBE(pmd_kretprobe)
+{
+	pmd_end(&pmd_starts);
+	return 0;
+}
+
+/* split_huge_pmd_locked(vma, address, pmd, freeze[, folio before 6.18]) */
+SEC("fentry/split_huge_pmd_locked")
+int BPF_PROG(pmd_locked_enter, struct vm_area_struct *vma, unsigned long address, pmd_t *pmd)
+{
+	pmd_begin(ctx, &pmd_inner_starts, (__u64)pmd);
+	return 0;
+}
+
+SEC("fexit/split_huge_pmd_locked")
+int BPF_PROG(pmd_locked_exit)
+{
+	pmd_end(&pmd_inner_starts);
+	return 0;
+}
+
+SEC("kprobe/split_huge_pmd_locked")
+int BPF_KPROBE(pmd_locked_kprobe, struct vm_area_struct *vma, unsigned long address, pmd_t *pmd)
+{
+	pmd_begin(ctx, &pmd_inner_starts, (__u64)pmd);
+	return 0;
+}
+
+SEC("kretprobe/split_huge_pmd_locked")
+int BPF_KRETPROBE(pmd_locked_kretprobe)
+{
+	pmd_end(&pmd_inner_starts);
+	return 0;
+}
+
+char LICENSE[] SEC("license") = "GPL";

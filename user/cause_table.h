@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* The callers that explain a split or a dequeue, resolved from kallsyms
+ * into the address ranges the BPF classifier searches. */
+#ifndef THPSCOPE_CAUSE_TABLE_H
+#define THPSCOPE_CAUSE_TABLE_H
+
+#include <stddef.h>
+#include <jansson.h>
+#include <linux/types.h>
+#include "causes.h"
+
+struct kenv;
+
+/* The record's name of CAUSE ("shrinker", "migration_fallback", ...). */
+const char *cause_name(unsigned int cause);
+
+/* Fill OUT (sorted by start) with the ranges of the known callers found in
+ * this kernel. Returns how many, or -1 with WHY when kernel addresses are
+ * hidden or unreadable. */
+int causes_resolve(struct kenv *env, struct cause_range *out, size_t max,
+		   char *why, size_t wlen);
+
+/* The cause ranges of one BPF object: resolved before it loads (their
+ * number is read-only data), written into its map after. */
+struct cause_setup {
+	struct cause_range ranges[MAX_CAUSE_RANGES];
+	int n;			/* -1: causes unavailable, see why */
+	char why[192];
+};
+
+void causes_prepare(struct kenv *env, struct cause_setup *cs);
+int causes_fill(int ranges_fd, const struct cause_setup *cs);
+/* {"available": bool, "why": reason or null} */
+json_t *causes_json(const struct cause_setup *cs);
+/* The TOP most frequent stacks no cause explained, symbolised:
+ * [{"tier": "folio", "count": N, "frames": ["fn+0x1a", ...]}]. */
+json_t *causes_other_stacks(struct kenv *env, int counts_fd, int stacks_fd,
+			    size_t top);
+
+#endif
