@@ -32,7 +32,7 @@ LDFLAGS   += -static
 LIBS      += -lzstd
 endif
 
-BPF_FAMILIES := collapse migrate split
+BPF_FAMILIES := collapse migrate split deferred
 SKELS     := $(patsubst %,$(BUILD)/bpf/%.skel.h,$(BPF_FAMILIES))
 USER_SRCS := $(wildcard user/*.c)
 USER_OBJS := $(patsubst user/%.c,$(BUILD)/user/%.o,$(USER_SRCS))

@@ -37,5 +37,6 @@ struct family_run {
 extern const struct family collapse_family;
 extern const struct family migrate_family;
 extern const struct family split_family;
+extern const struct family deferred_family;
 
 #endif

@@ -12,6 +12,7 @@ static const struct family *const families[] = {
 	&collapse_family,
 	&migrate_family,
 	&split_family,
+	&deferred_family,
 };
 
 /* libbpf's messages: all of them with THPSCOPE_DEBUG set, else only the
