@@ -14,6 +14,12 @@
  *                     memcg reclaim, so the deferred-split shrinker splits them
  *   split-debugfs     THPs split through debugfs split_huge_pages to the
  *                     orders of -o, in turn (9 -> 4 -> 0 with -o 4,0)
+ *   migrate-fallback  THPs on node 0 moved to node 1 with move_pages() while
+ *                     every free 2 MB block of node 1 sits in the hugetlb
+ *                     pool: the kernel splits them
+ *   device            THPs migrated to /dev/thpdev and back: whole, with
+ *                     compound collection off, and with a failed large
+ *                     device allocation (the thpdev module must be loaded)
  *   mixed             all of the above except khugepaged, in turn
  */
 #include <errno.h>
@@ -26,10 +32,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/ioctl.h>
 #include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+#include "../module/thpdev_uapi.h"
 
 #ifndef MADV_COLLAPSE
 #define MADV_COLLAPSE 25
@@ -395,6 +404,146 @@ static int split_debugfs(const struct opts *o)
 	return 0;
 }
 
+#define MPOL_BIND_ 2
+#define MPOL_MF_MOVE_ 2
+
+static void bind_to_node(void *p, size_t len, int node)
+{
+	unsigned long mask = 1UL << node;
+
+	if (syscall(SYS_mbind, p, len, MPOL_BIND_, &mask, 8 * sizeof(mask), 0))
+		die("mbind");
+}
+
+static unsigned long node_free_kb(int node)
+{
+	char path[64], line[256];
+	unsigned long kb = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/sys/devices/system/node/node%d/meminfo", node);
+	f = fopen(path, "r");
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "Node %*d MemFree: %lu kB", &kb) == 1)
+			break;
+	fclose(f);
+	return kb;
+}
+
+#define NODE_HUGEPAGES "/sys/devices/system/node/node%d/hugepages/hugepages-2048kB/nr_hugepages"
+static char saved_hugepages[32];
+static int exhausted_node = -1;
+
+static void restore_hugepages(void)
+{
+	char path[128];
+
+	snprintf(path, sizeof(path), NODE_HUGEPAGES, exhausted_node);
+	if (saved_hugepages[0])
+		write_knob(path, saved_hugepages);
+}
+
+/* Take every free 2 MB block of NODE into the hugetlb pool, so that no
+ * THP can be allocated there, until exit. */
+static void exhaust_node(int node)
+{
+	char path[128], want[32];
+
+	snprintf(path, sizeof(path), NODE_HUGEPAGES, node);
+	if (read_knob(path, saved_hugepages, sizeof(saved_hugepages)))
+		die("read nr_hugepages of the node");
+	exhausted_node = node;
+	atexit(restore_hugepages);
+	snprintf(want, sizeof(want), "%lu", node_free_kb(node) / 2048 + 64);
+	if (write_knob(path, want))
+		die("write nr_hugepages of the node");
+}
+
+static int migrate_fallback(const struct opts *o)
+{
+	size_t len = o->regions * PMD_SIZE, i, n = len / page_size;
+	char *area = map_aligned(len, MAP_PRIVATE | MAP_ANONYMOUS, -1);
+	void **pages = calloc(n, sizeof(*pages));
+	int *nodes = calloc(n, sizeof(int)), *status = calloc(n, sizeof(int));
+	unsigned long moved = 0;
+
+	if (node_free_kb(1) == 0) {
+		fprintf(stderr, "thpload: migrate-fallback needs a NUMA node 1\n");
+		return 1;
+	}
+	bind_to_node(area, len, 0);
+	if (madvise(area, len, MADV_HUGEPAGE))
+		die("madvise(MADV_HUGEPAGE)");
+	touch(area, len, page_size);
+	exhaust_node(1);
+	for (i = 0; i < n; i++) {
+		pages[i] = area + i * page_size;
+		nodes[i] = 1;
+	}
+	/* One call per THP: a failure (no memory left for the split pages
+	 * either) ends a call, not the others' chance to fall back. */
+	for (i = 0; i < n; i += PMD_SIZE / page_size) {
+		size_t j, per = PMD_SIZE / page_size;
+
+		if (syscall(SYS_move_pages, 0, per, pages + i, nodes + i, status + i,
+			    MPOL_MF_MOVE_) < 0 && errno != ENOMEM)
+			die("move_pages");
+		for (j = 0; j < per; j++)
+			moved += status[i + j] == 1;
+	}
+	printf("migrate-fallback: %lu THPs to node 1 without free 2 MB blocks: "
+	       "%lu of %zu pages moved\n", o->regions, moved, n);
+	munmap(area, len);
+	free(pages);
+	free(nodes);
+	free(status);
+	return 0;
+}
+
+static int dev_migrate(int fd, unsigned long cmd, void *p, size_t len, uint32_t flags)
+{
+	struct thpdev_range r = {
+		.size = sizeof(r), .flags = flags, .addr = (uintptr_t)p, .len = len,
+	};
+
+	if (ioctl(fd, cmd, &r))
+		die("thpdev migration");
+	return 0;
+}
+
+/* A third of the THPs whole, a third collected as base pages, a third
+ * with their large device allocation failing; then all of them back. */
+static int device(const struct opts *o)
+{
+	size_t third = (o->regions / 3 ? o->regions / 3 : 1) * PMD_SIZE, len = 3 * third;
+	char *area = map_aligned(len, MAP_PRIVATE | MAP_ANONYMOUS, -1);
+	struct thpdev_faults f = { .size = sizeof(f), .fail_large_alloc = third / PMD_SIZE };
+	struct thpdev_stats st = { .size = sizeof(st) };
+	int fd = open("/dev/thpdev", O_RDWR);
+
+	if (fd < 0)
+		die("open /dev/thpdev (is the thpdev module loaded?)");
+	if (madvise(area, len, MADV_HUGEPAGE))
+		die("madvise(MADV_HUGEPAGE)");
+	touch(area, len, page_size);
+	dev_migrate(fd, THPDEV_IOC_MIGRATE_TO_DEVICE, area, third, 0);
+	dev_migrate(fd, THPDEV_IOC_MIGRATE_TO_DEVICE, area + third, third, THPDEV_NO_COMPOUND);
+	if (ioctl(fd, THPDEV_IOC_FAULTS, &f))
+		die("thpdev faults");
+	dev_migrate(fd, THPDEV_IOC_MIGRATE_TO_DEVICE, area + 2 * third, third, 0);
+	dev_migrate(fd, THPDEV_IOC_MIGRATE_TO_RAM, area, len, 0);
+	if (ioctl(fd, THPDEV_IOC_STATS, &st))
+		die("thpdev stats");
+	printf("device: thp_to_device %llu split_collect %llu split_alloc %llu thp_to_ram %llu\n",
+	       (unsigned long long)st.thp_to_device, (unsigned long long)st.split_collect,
+	       (unsigned long long)st.split_alloc, (unsigned long long)st.thp_to_ram);
+	close(fd);
+	munmap(area, len);
+	return 0;
+}
+
 static int mixed(const struct opts *o);
 
 static const struct scenario {
@@ -409,6 +558,8 @@ static const struct scenario {
 	{ "compaction", compaction, true, "fragment memory and compact it" },
 	{ "partial-unmap", partial_unmap, true, "partially unmapped THPs split by memcg reclaim" },
 	{ "split-debugfs", split_debugfs, false, "THPs split through debugfs to the orders of -o" },
+	{ "migrate-fallback", migrate_fallback, false, "THPs moved to a node with no free 2 MB block" },
+	{ "device", device, false, "THPs to /dev/thpdev and back, whole and split" },
 	{ "mixed", mixed, false, "collapse-anon, collapse-shmem, compaction, partial-unmap" },
 };
 
