@@ -68,29 +68,46 @@ static __always_inline struct cause_range *find_range(__u64 ip)
 	return NULL;
 }
 
+struct classify_state {
+	struct cause_stack *st;
+	long n;
+	__u32 tier;
+	__u8 cause;
+	__u8 rank;
+};
+
+/* One frame; a bpf_loop() callback, so the verifier walks it once. */
+static long classify_frame(__u32 i, void *data)
+{
+	struct classify_state *c = data;
+	struct cause_range *r;
+
+	if (i >= c->n)
+		return 1;
+	r = find_range(c->st->ip[i & (CAUSE_STACK_DEPTH - 1)]);
+	if (r && (r->tiers & c->tier) && r->rank > c->rank) {
+		c->rank = r->rank;
+		c->cause = r->cause;
+	}
+	return 0;
+}
+
 /* The cause of what CTX's probe saw, for TIER; unexplained stacks are kept. */
 static __always_inline __u8 classify(void *ctx, __u32 tier)
 {
-	__u32 zero = 0, i;
-	struct cause_stack *st = bpf_map_lookup_elem(&cause_scratch, &zero);
-	__u8 cause = CAUSE_OTHER, rank = 0;
+	__u32 zero = 0;
+	struct classify_state c = { .tier = tier, .cause = CAUSE_OTHER };
 	long n;
 
-	if (!st)
+	c.st = bpf_map_lookup_elem(&cause_scratch, &zero);
+	if (!c.st)
 		return CAUSE_OTHER;
-	n = bpf_get_stack(ctx, st->ip, sizeof(st->ip), 0);
+	n = bpf_get_stack(ctx, c.st->ip, sizeof(c.st->ip), 0);
 	if (n <= 0)
 		return CAUSE_OTHER;
-	n /= sizeof(__u64);
-	for (i = 0; i < CAUSE_STACK_DEPTH && i < n; i++) {
-		struct cause_range *r = find_range(st->ip[i]);
-
-		if (r && (r->tiers & tier) && r->rank > rank) {
-			rank = r->rank;
-			cause = r->cause;
-		}
-	}
-	if (cause == CAUSE_OTHER) {
+	c.n = n / sizeof(__u64);
+	bpf_loop(CAUSE_STACK_DEPTH, classify_frame, &c, 0);
+	if (c.cause == CAUSE_OTHER) {
 		struct other_key k = { .tier = tier };
 		static const __u64 one = 1;
 		__u64 *cnt;
@@ -102,7 +119,7 @@ static __always_inline __u8 classify(void *ctx, __u32 tier)
 		else
 			bpf_map_update_elem(&other_counts, &k, &one, BPF_NOEXIST);
 	}
-	return cause;
+	return c.cause;
 }
 
 #endif

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,15 +35,27 @@ static int libbpf_log(enum libbpf_print_level level, const char *fmt, va_list ap
 	return 0;
 }
 
+/* With THPSCOPE_DEBUG, say how long each step of start-up took. */
+static void step_done(const char *family, const char *step, uint64_t *t)
+{
+	uint64_t now = mono_ns();
+
+	if (getenv("THPSCOPE_DEBUG"))
+		fprintf(stderr, "thpscope: %s: %s took %.1f ms\n", family, step, (now - *t) / 1e6);
+	*t = now;
+}
+
 static void open_family(struct session *s, const struct family *fam)
 {
 	struct family_run *run = &s->runs[s->nruns++];
 	struct bpf_object *obj;
+	uint64_t t = mono_ns();
 	char why[320];
 	int err;
 
 	run->fam = fam;
 	obj = fam->open(run, &s->env);
+	step_done(fam->name, "open", &t);
 	if (!obj) {
 		warnf("%s probes cannot be opened: %s", fam->name, strerror(errno));
 		return;
@@ -51,7 +64,9 @@ static void open_family(struct session *s, const struct family *fam)
 		warnf("%s probes: out of memory", fam->name);
 		return;
 	}
+	step_done(fam->name, "choosing mechanisms", &t);
 	err = fam->load(run);
+	step_done(fam->name, "load", &t);
 	if (err) {
 		snprintf(why, sizeof(why), "load failed: %s%s%s", strerror(-err),
 			 last_libbpf_msg[0] ? ": " : "", last_libbpf_msg);
@@ -60,6 +75,7 @@ static void open_family(struct session *s, const struct family *fam)
 	}
 	run->loaded = true;
 	probes_attach(&s->probes, fam->name);
+	step_done(fam->name, "attach", &t);
 }
 
 int session_open(struct session *s)

@@ -34,21 +34,34 @@ check_eq "scans attributed to the workload" \
 	"$("$JGET" "$rec" "collapse.processes[pid=$pid].scans")"
 
 # Every anon collapse attempt allocates first: the kernel's allocation
-# counters split the attempts into allocated and failed-to-allocate.
-attempts=$(jlist_orders "$rec" collapse.by_order | sum2)
-alloc_failed=$(jlist_orders "$rec" collapse.by_order | awk '$1 == "alloc_huge_page_fail" { print $2 }')
-check_eq "thp_collapse_alloc = attempts - allocation failures" \
-	"$("$JGET" "$rec" counters.vmstat.thp_collapse_alloc)" $((attempts - ${alloc_failed:-0}))
-check_eq "thp_collapse_alloc_failed = allocation failures" \
-	"$("$JGET" "$rec" counters.vmstat.thp_collapse_alloc_failed)" "${alloc_failed:-0}"
+# counters split the attempts into allocated and failed-to-allocate. The
+# vmstat counters count PMD-order collapses; on kernels that collapse to
+# mTHP orders (khugepaged, 7.x) the per-size collapse_alloc stats count
+# the others.
+attempts_of() { jlist "$rec" "collapse.by_order.$1" | sum2; }
+failed_of() { jlist "$rec" "collapse.by_order.$1" | awk '$1 == "alloc_huge_page_fail" { n = $2 } END { print n + 0 }'; }
+attempts=$(attempts_of "$order")
+alloc_failed=$(failed_of "$order")
+check_eq "thp_collapse_alloc = order-$order attempts - allocation failures" \
+	"$("$JGET" "$rec" counters.vmstat.thp_collapse_alloc)" $((attempts - alloc_failed))
+check_eq "thp_collapse_alloc_failed = order-$order allocation failures" \
+	"$("$JGET" "$rec" counters.vmstat.thp_collapse_alloc_failed)" "$alloc_failed"
+for o in $("$JGET" -k "$rec" collapse.by_order); do
+	[ "$o" = "$order" ] && continue
+	[ -n "$("$JGET" -k "$rec" "counters.mthp.$o")" ] || continue
+	check_eq "order-$o collapse_alloc = attempts - allocation failures" \
+		"$("$JGET" "$rec" "counters.mthp.$o.collapse_alloc")" \
+		$(($(attempts_of "$o") - $(failed_of "$o")))
+done
 
 # Where collapse_huge_page can be traced (fentry or kprobe), every attempt
 # has a latency sample.
 if [ "$("$JGET" "$rec" 'probes.collapse:collapse_huge_page.attached')" = true ]; then
 	samples=$(for o in $("$JGET" -k "$rec" collapse.latency); do
 		"$JGET" "$rec" "collapse.latency.$o.count"; done | awk '{ s += $1 } END { print s + 0 }')
+	all=$(jlist_orders "$rec" collapse.by_order | sum2)
 	check_eq "one latency sample per collapse attempt ($("$JGET" "$rec" \
-		'probes.collapse:collapse_huge_page.mechanism'))" "$attempts" "$samples"
+		'probes.collapse:collapse_huge_page.mechanism'))" "$all" "$samples"
 else
 	skip "collapse latency: $("$JGET" "$rec" 'probes.collapse:collapse_huge_page.why')"
 fi
