@@ -65,23 +65,27 @@ static void quantiles(json_t *h, char *buf, size_t len)
 	}
 }
 
-/* "tracepoint mm_collapse_huge_page, ..." from the probes of the record. */
+/* "tracepoint mm_collapse_huge_page, ..." from the probes of the record
+ * that measured; when none did, why the first could not. */
 static const char *via(json_t *rec, const char *const *names, char *buf, size_t len)
 {
+	json_t *probes = json_object_get(rec, "probes");
+	const char *const *name;
 	size_t n = 0;
 
 	buf[0] = '\0';
-	for (; *names && n < len; names++) {
-		json_t *p = json_object_get(json_object_get(rec, "probes"), *names);
-		const char *hook = strchr(*names, ':') + 1;
-		json_t *mech = json_object_get(p, "mechanism");
+	for (name = names; *name && n < len; name++) {
+		json_t *p = json_object_get(probes, *name);
 
 		if (json_is_true(json_object_get(p, "attached")))
 			n += snprintf(buf + n, len - n, "%s%s %s", n ? ", " : "",
-				      json_string_value(mech), hook);
-		else
-			n += snprintf(buf + n, len - n, "%s%s not attached", n ? ", " : "", hook);
+				      json_string_value(json_object_get(p, "mechanism")),
+				      strchr(*name, ':') + 1);
 	}
+	if (!n)
+		snprintf(buf, len, "%s not attached: %s", strchr(names[0], ':') + 1,
+			 json_string_value(json_object_get(json_object_get(probes, names[0]), "why")) ?:
+			 "unknown to this record");
 	return buf;
 }
 
@@ -327,6 +331,157 @@ static void print_migration(FILE *out, json_t *rec)
 	table_free(t);
 }
 
+/* "k1:v1 k2:v2" of the integers of OBJ, largest first. */
+static void kv_list(json_t *obj, char *buf, size_t len)
+{
+	const char *keys[MAX_KEYS];
+	size_t n = sorted_keys(obj, keys), i, used = 0;
+
+	buf[0] = '\0';
+	for (i = 0; i < n && used < len; i++)
+		used += snprintf(buf + used, len - used, "%s%s:%lld", i ? " " : "", keys[i],
+				 json_integer_value(json_object_get(obj, keys[i])));
+	if (!n)
+		snprintf(buf, len, "-");
+}
+
+static void print_splits(FILE *out, json_t *rec)
+{
+	static const char *const folio_probes[] = { "split:__folio_split",
+		"split:split_huge_page_to_list_to_order", "split:split_huge_page_to_list",
+		"split:folio_split_unmapped", NULL };
+	static const char *const pmd_probes[] = { "split:__split_huge_pmd",
+		"split:split_huge_pmd_locked", NULL };
+	json_t *split = json_object_get(rec, "split"), *by = json_object_get(split, "by_order");
+	json_t *pmd = json_object_get(split, "pmd"), *p, *causes = json_object_get(split, "causes");
+	struct table *t = table_new("ORDER\tOK\tFAILED\tUNCOUNTED\tTO\tCAUSES\tERRORS\tP50\tP99");
+	const char *keys[MAX_KEYS];
+	char buf[512], to[128], cause[256], errs[128];
+	size_t n = sorted_keys(by, keys), i;
+
+	for (i = 0; i < n; i++) {
+		json_t *o = json_object_get(by, keys[i]);
+		json_t *h = json_object_get(json_object_get(split, "latency"), keys[i]);
+		double p50, p99;
+		char q50[32] = "-", q99[32] = "-";
+
+		if (!hist_json_quantile(h, 0.5, &p50))
+			fmt_ns(p50, q50, sizeof(q50));
+		if (!hist_json_quantile(h, 0.99, &p99))
+			fmt_ns(p99, q99, sizeof(q99));
+		kv_list(json_object_get(o, "to"), to, sizeof(to));
+		kv_list(json_object_get(o, "cause"), cause, sizeof(cause));
+		kv_list(json_object_get(o, "errors"), errs, sizeof(errs));
+		table_add(t, "%s\t%llu\t%llu\t%llu\t%s\t%s\t%s\t%s\t%s", keys[i],
+			  (unsigned long long)jget_u64(o, "ok"), (unsigned long long)jget_u64(o, "failed"),
+			  (unsigned long long)jget_u64(o, "uncounted"), to, cause, errs, q50, q99);
+	}
+	via(rec, folio_probes, buf, sizeof(buf));
+	if (!table_rows(t))
+		fprintf(out, "\nLarge-folio splits: %s  [%s]\n",
+			split && json_object_get(split, "by_order") ? "none" : "not measured", buf);
+	table_print(t, out, "Large-folio splits by old order (UNCOUNTED: no kernel counter sees them)",
+		    buf);
+	table_free(t);
+	if (causes && !json_is_true(json_object_get(causes, "available")))
+		fprintf(out, "  causes unavailable: %s\n",
+			json_string_value(json_object_get(causes, "why")));
+
+	via(rec, pmd_probes, buf, sizeof(buf));
+	if (pmd) {
+		kv_list(json_object_get(pmd, "cause"), cause, sizeof(cause));
+		fprintf(out, "\nPMD-mapping splits: %llu (%s)  [%s]\n",
+			(unsigned long long)jget_u64(pmd, "total"), cause, buf);
+	} else {
+		fprintf(out, "\nPMD-mapping splits: not measured  [%s]\n", buf);
+	}
+
+	t = table_new("PID\tCOMM\tSPLITS\tFAILED");
+	json_array_foreach(json_object_get(split, "processes"), i, p)
+		table_add(t, "%lld\t%s\t%lld\t%lld", json_integer_value(json_object_get(p, "pid")),
+			  json_string_value(json_object_get(p, "comm")),
+			  json_integer_value(json_object_get(p, "splits")),
+			  json_integer_value(json_object_get(p, "failed")));
+	table_print(t, out, "Top processes by folio splits", "current task");
+	table_free(t);
+	json_array_foreach(json_object_get(split, "other_stacks"), i, p) {
+		json_t *frames = json_object_get(p, "frames");
+
+		if (i == 0)
+			fprintf(out, "\nSplits of unknown cause, by stack (see split.other_stacks):\n");
+		fprintf(out, "  %lld x %s: %s <- %s <- %s\n",
+			json_integer_value(json_object_get(p, "count")),
+			json_string_value(json_object_get(p, "tier")),
+			json_string_value(json_array_get(frames, 1)) ?: "?",
+			json_string_value(json_array_get(frames, 2)) ?: "?",
+			json_string_value(json_array_get(frames, 3)) ?: "?");
+	}
+}
+
+static void print_deferred(FILE *out, json_t *rec)
+{
+	static const char *const queue_probes[] = { "deferred:deferred_split_folio",
+		"deferred:__folio_unqueue_deferred_split", "deferred:deferred_split_count", NULL };
+	static const char *const shrink_probes[] = { "deferred:deferred_split_scan", NULL };
+	static const char *const tp_probes[] = { "deferred:mm_shrink_slab_start",
+		"deferred:mm_shrink_slab_end", NULL };
+	static const char *const fields[] = { "enqueued", "underused", "partially_mapped",
+		"split", "split_by_shrinker", "freed", "migrated", "dropped", "untracked" };
+	json_t *def = json_object_get(rec, "deferred"), *by = json_object_get(def, "by_order");
+	json_t *tp = json_object_get(def, "shrinker_tp"), *sh = json_object_get(def, "shrinker");
+	struct table *t = table_new("ORDER\tENQUEUED\tUNDERUSED\tPARTIALLY_MAPPED\tSPLIT"
+				    "\tBY_SHRINKER\tFREED\tMIGRATED\tDROPPED\tUNTRACKED");
+	const char *keys[MAX_KEYS];
+	char buf[512], a[96], b[96];
+	size_t n = sorted_keys(by, keys), i, f;
+
+	for (i = 0; i < n; i++) {
+		json_t *o = json_object_get(by, keys[i]);
+		char row[256];
+		size_t used = snprintf(row, sizeof(row), "%s", keys[i]);
+
+		for (f = 0; f < ARRAY_SIZE(fields); f++)
+			used += snprintf(row + used, sizeof(row) - used, "\t%llu",
+					 (unsigned long long)jget_u64(o, fields[f]));
+		table_add(t, "%s", row);
+	}
+	via(rec, queue_probes, buf, sizeof(buf));
+	if (!table_rows(t))
+		fprintf(out, "\nDeferred-split queue: %s  [%s]\n",
+			by ? "no traffic" : "not measured", buf);
+	table_print(t, out, "Deferred-split queue by folio order", buf);
+	table_free(t);
+	if (jget(def, "tracked")) {
+		a[0] = b[0] = '\0';
+		quantiles(jget(def, "age.enqueued"), a, sizeof(a));
+		quantiles(jget(def, "age.partially_mapped"), b, sizeof(b));
+		for (i = 0; a[i]; i++)
+			a[i] = a[i] == '\t' ? '/' : a[i];
+		for (i = 0; b[i]; i++)
+			b[i] = b[i] == '\t' ? '/' : b[i];
+		fprintf(out, "  queue depth (tracked): max %llu, end %llu; shrinker's count: max %llu, last %llu\n"
+			"  time on queue p50/p90/p99: since enqueue %s, since partially mapped %s\n",
+			(unsigned long long)jget_u64(def, "tracked.depth_max"),
+			(unsigned long long)jget_u64(def, "tracked.depth_end"),
+			(unsigned long long)jget_u64(def, "queue_len.max"),
+			(unsigned long long)jget_u64(def, "queue_len.last"), a, b);
+	}
+	if (sh)
+		fprintf(out, "\nDeferred-split shrinker: %llu scans, %llu folios split  [%s]\n",
+			(unsigned long long)jget_u64(sh, "scans"),
+			(unsigned long long)jget_u64(sh, "split"),
+			via(rec, shrink_probes, buf, sizeof(buf)));
+	if (tp && json_is_true(json_object_get(tp, "available")))
+		fprintf(out, "Deferred-split shrinker (tracepoint tier): %llu calls, %llu folios split, "
+			"queue length max %llu  [%s]\n",
+			(unsigned long long)jget_u64(tp, "calls"), (unsigned long long)jget_u64(tp, "freed"),
+			(unsigned long long)jget_u64(tp, "cache_items.max"),
+			via(rec, tp_probes, buf, sizeof(buf)));
+	else if (tp)
+		fprintf(out, "Deferred-split shrinker (tracepoint tier): %s\n",
+			json_string_value(json_object_get(tp, "why")));
+}
+
 static void print_vmstat(FILE *out, json_t *rec)
 {
 	json_t *vm = jget(rec, "counters.vmstat");
@@ -356,6 +511,8 @@ void report_print(FILE *out, json_t *rec)
 	print_header(out, rec);
 	print_mthp(out, rec);
 	print_collapse(out, rec);
+	print_splits(out, rec);
+	print_deferred(out, rec);
 	print_migration(out, rec);
 	print_vmstat(out, rec);
 }
