@@ -190,8 +190,11 @@ static __always_inline void enqueue_end(bool partially_mapped_arg, bool has_flag
 	order = folio_order_of(folio);
 	o = order_stats(order);
 	queued = folio_on_deferred_list(folio);
-	/* 6.1 has no partially-mapped flag: every enqueue is a partial unmap. */
+	/* 6.1 has no partially-mapped flag: it queues only partially mapped
+	 * THPs, so joining the queue is the transition. */
 	pm = has_flag ? folio_partially_mapped(folio) : queued;
+	if (!has_flag)
+		s->partially_mapped = s->queued;
 	if (o && queued && !s->queued) {
 		struct member nm = { .enqueued_ns = now, .order = order };
 
@@ -351,17 +354,51 @@ int BPF_PROG(split_exit)
 	return 0;
 }
 
+/* The page-based entry points may be handed any page of the THP (6.1's
+ * shrinker passes the third, holding the list); after the split it is no
+ * longer a tail, so the folio is taken on entry. */
+static __always_inline void split_page_begin(struct page *page)
+{
+	__u64 id = bpf_get_current_pid_tgid(), folio = (__u64)page_folio_of(page);
+
+	bpf_map_update_elem(&folio_args, &id, &folio, BPF_ANY);
+}
+
+static __always_inline void split_page_end(int ret)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	__u64 *folio = bpf_map_lookup_elem(&folio_args, &id);
+
+	if (folio)
+		split_done(*folio, ret);
+	bpf_map_delete_elem(&folio_args, &id);
+}
+
+SEC("fentry/split_huge_page_to_list_to_order")
+int BPF_PROG(to_order_enter, struct page *page)
+{
+	split_page_begin(page);
+	return 0;
+}
+
 SEC("fexit/split_huge_page_to_list_to_order")
 int BPF_PROG(to_order_exit, struct page *page, struct list_head *list, unsigned int order, int ret)
 {
-	split_done((__u64)page_folio_of(page), ret);
+	split_page_end(ret);
+	return 0;
+}
+
+SEC("fentry/split_huge_page_to_list")
+int BPF_PROG(to_list_enter, struct page *page)
+{
+	split_page_begin(page);
 	return 0;
 }
 
 SEC("fexit/split_huge_page_to_list")
 int BPF_PROG(to_list_exit, struct page *page, struct list_head *list, int ret)
 {
-	split_done((__u64)page_folio_of(page), ret);
+	split_page_end(ret);
 	return 0;
 }
 

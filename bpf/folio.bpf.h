@@ -22,13 +22,20 @@ struct page___v61 {
 	struct list_head deferred_list;
 } __attribute__((preserve_access_index));
 
+/* Before 6.18 folio->flags was a plain unsigned long; then it became
+ * memdesc_flags_t { unsigned long f; }. CO-RE will not relocate one as
+ * the other, so each has its own flavour. */
+struct folio___flags_ul {
+	unsigned long flags;
+} __attribute__((preserve_access_index));
+
 static __always_inline unsigned long folio_flags0(struct folio *folio)
 {
-	unsigned long f = 0;
+	struct folio___flags_ul *old = (void *)folio;
 
-	/* unsigned long, or memdesc_flags_t { unsigned long f; } from 6.18 */
-	bpf_probe_read_kernel(&f, sizeof(f), &folio->flags);
-	return f;
+	if (bpf_core_field_exists(old->flags))
+		return BPF_CORE_READ(old, flags);
+	return BPF_CORE_READ(folio, flags.f);
 }
 
 static __always_inline bool folio_is_large(struct folio *folio)
