@@ -58,14 +58,20 @@ for o in $("$JGET" -k "$rec" collapse.by_order); do
 		"$("$JGET" "$rec" "counters.mthp.$o.collapse_alloc")" "$(allocated "" "$o")"
 done
 
-# Where collapse_huge_page can be traced (fentry or kprobe), every attempt
-# has a latency sample.
+# Where collapse_huge_page can be traced (fentry or kprobe), each of the
+# workload's MADV_COLLAPSE attempts has a latency sample. (khugepaged's
+# are not compared: on 7.x it enters collapse_huge_page for mTHP orders
+# it then gives up on without the tracepoint.)
+madvise_samples() {
+	for o in $("$JGET" -k "$1" collapse.by_source.madvise.latency); do
+		"$JGET" "$1" "collapse.by_source.madvise.latency.$o.count"
+	done | awk '{ s += $1 } END { print s + 0 }'
+}
+madvise_attempts() { jlist_orders "$1" collapse.by_source.madvise.by_order | sum2; }
 if [ "$("$JGET" "$rec" 'probes.collapse:collapse_huge_page.attached')" = true ]; then
-	samples=$(for o in $("$JGET" -k "$rec" collapse.latency); do
-		"$JGET" "$rec" "collapse.latency.$o.count"; done | awk '{ s += $1 } END { print s + 0 }')
-	all=$(jlist_orders "$rec" collapse.by_order | sum2)
-	check_eq "one latency sample per collapse attempt ($("$JGET" "$rec" \
-		'probes.collapse:collapse_huge_page.mechanism'))" "$all" "$samples"
+	check_eq "one latency sample per MADV_COLLAPSE attempt ($("$JGET" "$rec" \
+		'probes.collapse:collapse_huge_page.mechanism'))" \
+		"$(madvise_attempts "$rec")" "$(madvise_samples "$rec")"
 else
 	skip "collapse latency: $("$JGET" "$rec" 'probes.collapse:collapse_huge_page.why')"
 fi
@@ -76,10 +82,8 @@ if [ -e /sys/bus/event_source/devices/kprobe/type ]; then
 		"$THPLOAD" -n 4 collapse-anon >/dev/null
 	check_eq "collapse_huge_page falls back to kprobe" kprobe \
 		"$("$JGET" "$TMP/kp.json" 'probes.collapse:collapse_huge_page.mechanism')"
-	kp_attempts=$(jlist_orders "$TMP/kp.json" collapse.by_order | sum2)
-	kp_samples=$(for o in $("$JGET" -k "$TMP/kp.json" collapse.latency); do
-		"$JGET" "$TMP/kp.json" "collapse.latency.$o.count"; done | awk '{ s += $1 } END { print s + 0 }')
-	check_eq "one kprobe latency sample per collapse attempt" "$kp_attempts" "$kp_samples"
+	check_eq "one kprobe latency sample per MADV_COLLAPSE attempt" \
+		"$(madvise_attempts "$TMP/kp.json")" "$(madvise_samples "$TMP/kp.json")"
 else
 	skip "kprobe fallback: kernel built without kprobes"
 fi
