@@ -32,7 +32,7 @@ LDFLAGS   += -static
 LIBS      += -lzstd
 endif
 
-BPF_FAMILIES := collapse migrate split deferred
+BPF_FAMILIES := collapse migrate split deferred device
 SKELS     := $(patsubst %,$(BUILD)/bpf/%.skel.h,$(BPF_FAMILIES))
 USER_SRCS := $(wildcard user/*.c)
 USER_OBJS := $(patsubst user/%.c,$(BUILD)/user/%.o,$(USER_SRCS))

@@ -74,17 +74,29 @@ static __always_inline bool folio_partially_mapped(struct folio *folio)
 		(1UL << bpf_core_enum_value(enum pageflags, PG_partially_mapped));
 }
 
-/* The page-based split entry points exist up to 6.12, where the head
- * pointer of a tail page is page->compound_head (renamed later). */
+/* A tail page finds its head through page->compound_head (bit 0 set)
+ * up to 6.x; 7.x renamed it compound_info, which with HugeTLB vmemmap
+ * optimisation holds a mask to apply to the page's address instead. */
 struct page___v612 {
 	unsigned long compound_head;
 } __attribute__((preserve_access_index));
 
 static __always_inline struct folio *page_folio_of(struct page *page)
 {
-	unsigned long head = BPF_CORE_READ((struct page___v612 *)page, compound_head);
+	struct page___v612 *old = (void *)page;
+	unsigned long info, m, inv;
 
-	return (struct folio *)((head & 1) ? head - 1 : (unsigned long)page);
+	if (bpf_core_field_exists(old->compound_head))
+		info = BPF_CORE_READ(old, compound_head);
+	else
+		info = BPF_CORE_READ(page, compound_info);
+	if (!(info & 1))
+		return (struct folio *)page;
+	m = info - 1;
+	inv = ~m;
+	if (!(inv & (inv + 1)))		/* ones then zeroes: a mask */
+		return (struct folio *)((unsigned long)page & m);
+	return (struct folio *)m;
 }
 
 /* Whether the folio sits on a deferred-split queue. */

@@ -38,5 +38,6 @@ extern const struct family collapse_family;
 extern const struct family migrate_family;
 extern const struct family split_family;
 extern const struct family deferred_family;
+extern const struct family device_family;
 
 #endif

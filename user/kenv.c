@@ -99,8 +99,10 @@ void kenv_close(struct kenv *env)
 	size_t i;
 
 	btf__free(env->btf);
-	for (i = 0; i < env->nksyms; i++)
+	for (i = 0; i < env->nksyms; i++) {
 		free(env->ksyms[i].name);
+		free(env->ksyms[i].module);
+	}
 	free(env->ksyms);
 	free(env->ksyms_by_name);
 	memset(env, 0, sizeof(*env));
@@ -161,7 +163,7 @@ static int by_name(const void *a, const void *b)
 static void load_ksyms(struct kenv *env)
 {
 	FILE *f = fopen("/proc/kallsyms", "r");
-	char line[512], name[256], type;
+	char line[512], name[256], module[64], type;
 	unsigned long long addr, nonzero = 0;
 	size_t cap = 0, i;
 
@@ -170,7 +172,8 @@ static void load_ksyms(struct kenv *env)
 	if (!f)
 		return;
 	while (fgets(line, sizeof(line), f)) {
-		if (sscanf(line, "%llx %c %255s", &addr, &type, name) != 3)
+		module[0] = '\0';
+		if (sscanf(line, "%llx %c %255s [%63[^]]]", &addr, &type, name, module) < 3)
 			continue;
 		if (type != 't' && type != 'T')
 			continue;
@@ -184,6 +187,7 @@ static void load_ksyms(struct kenv *env)
 			env->ksyms = v;
 		}
 		env->ksyms[env->nksyms].addr = addr;
+		env->ksyms[env->nksyms].module = module[0] ? strdup(module) : NULL;
 		env->ksyms[env->nksyms++].name = strdup(name);
 		nonzero += addr != 0;
 	}

@@ -14,6 +14,7 @@ struct ksym {
 	unsigned long long addr;
 	unsigned long long end;
 	char *name;
+	char *module;		/* "thpdev", "bpf", ...; NULL for the kernel */
 };
 
 struct kenv {

@@ -482,6 +482,66 @@ static void print_deferred(FILE *out, json_t *rec)
 			json_string_value(json_object_get(tp, "why")));
 }
 
+static void print_device(FILE *out, json_t *rec)
+{
+	static const char *const vma_probes[] = { "device:migrate_vma_setup",
+		"device:migrate_vma_pages", "device:migrate_vma_finalize", NULL };
+	static const char *const hmm_probes[] = { "device:hmm_range_fault",
+		"device:__mmu_notifier_invalidate_range_start", NULL };
+	json_t *mv = json_object_get(rec, "migrate_vma"), *by = json_object_get(mv, "by_driver");
+	json_t *hmm = json_object_get(rec, "hmm"), *drv, *dir, *l;
+	struct table *t = table_new("DRIVER\tDIRECTION\tCALLS\tPAGES\tMIGRATED\tTHP_WHOLE"
+				    "\tTHP_SPLIT\tFAILED\tP50\tP99");
+	const char *dname, *dirname;
+	char buf[512], kv[256];
+	size_t i;
+
+	json_object_foreach(by, dname, drv) {
+		json_object_foreach(drv, dirname, dir) {
+			json_t *h = jget(dir, "latency.total");
+			char q50[32] = "-", q99[32] = "-";
+			double v;
+
+			if (!hist_json_quantile(h, 0.5, &v))
+				fmt_ns(v, q50, sizeof(q50));
+			if (!hist_json_quantile(h, 0.99, &v))
+				fmt_ns(v, q99, sizeof(q99));
+			table_add(t, "%s\t%s\t%llu\t%llu\t%llu\t%llu\t%llu\t%llu\t%s\t%s", dname,
+				  dirname, (unsigned long long)jget_u64(dir, "calls"),
+				  (unsigned long long)jget_u64(dir, "pages"),
+				  (unsigned long long)jget_u64(dir, "migrated"),
+				  (unsigned long long)jget_u64(dir, "thp_whole"),
+				  (unsigned long long)jget_u64(dir, "thp_split"),
+				  (unsigned long long)jget_u64(dir, "failed"), q50, q99);
+		}
+	}
+	via(rec, vma_probes, buf, sizeof(buf));
+	if (!table_rows(t))
+		fprintf(out, "\nDevice migration: %s  [%s]\n", mv ? "none" : "not measured", buf);
+	table_print(t, out, "Device migration (migrate_vma) per driver and direction", buf);
+	table_free(t);
+	if (json_object_size(json_object_get(mv, "fallback_reasons"))) {
+		kv_list(json_object_get(mv, "fallback_reasons"), kv, sizeof(kv));
+		fprintf(out, "  THPs not moved whole, by reason: %s\n", kv);
+	}
+	json_array_foreach(json_object_get(mv, "livelocks"), i, l)
+		fprintf(out, "  SPINNING FAULT: pid %lld (%s) faulted %lld times at %s over %.1f ms\n",
+			json_integer_value(json_object_get(l, "pid")),
+			json_string_value(json_object_get(l, "comm")),
+			json_integer_value(json_object_get(l, "faults")),
+			json_string_value(json_object_get(l, "address")),
+			json_integer_value(json_object_get(l, "span_ns")) / 1e6);
+	if (hmm) {
+		kv_list(jget(hmm, "range_fault.by_order"), kv, sizeof(kv));
+		fprintf(out, "\nHMM: %llu hmm_range_fault calls, %llu pages (by mapping order %s), %llu busy",
+			(unsigned long long)jget_u64(hmm, "range_fault.calls"),
+			(unsigned long long)jget_u64(hmm, "range_fault.pages"), kv,
+			(unsigned long long)jget_u64(hmm, "range_fault.busy"));
+		kv_list(json_object_get(hmm, "invalidations"), kv, sizeof(kv));
+		fprintf(out, "; invalidations %s  [%s]\n", kv, via(rec, hmm_probes, buf, sizeof(buf)));
+	}
+}
+
 static void print_vmstat(FILE *out, json_t *rec)
 {
 	json_t *vm = jget(rec, "counters.vmstat");
@@ -513,6 +573,7 @@ void report_print(FILE *out, json_t *rec)
 	print_collapse(out, rec);
 	print_splits(out, rec);
 	print_deferred(out, rec);
+	print_device(out, rec);
 	print_migration(out, rec);
 	print_vmstat(out, rec);
 }

@@ -14,6 +14,7 @@ static const struct family *const families[] = {
 	&migrate_family,
 	&split_family,
 	&deferred_family,
+	&device_family,
 };
 
 /* libbpf's messages: all of them with THPSCOPE_DEBUG set, else only the

@@ -18,8 +18,11 @@
  *                     every free 2 MB block of node 1 sits in the hugetlb
  *                     pool: the kernel splits them
  *   device            THPs migrated to /dev/thpdev and back: whole, with
- *                     compound collection off, and with a failed large
- *                     device allocation (the thpdev module must be loaded)
+ *                     compound collection off, with a failed large device
+ *                     allocation, through an unaligned range; back by the
+ *                     driver and by CPU faults, -f of them refused (the
+ *                     thpdev module must be loaded)
+ *   device-mthp       the same for whatever large folios the region gets
  *   mixed             all of the above except khugepaged, in turn
  */
 #include <errno.h>
@@ -52,6 +55,7 @@
 struct opts {
 	unsigned long regions;	/* PMD-sized regions per scenario */
 	const char *orders;	/* split-debugfs: target orders, comma-separated */
+	unsigned long refuse;	/* device: CPU faults thpdev refuses */
 	unsigned long mb;	/* memory for compaction and memcg scenarios */
 	unsigned int timeout;	/* seconds to wait for khugepaged */
 	unsigned int repeat;
@@ -513,14 +517,62 @@ static int dev_migrate(int fd, unsigned long cmd, void *p, size_t len, uint32_t 
 	return 0;
 }
 
-/* A third of the THPs whole, a third collected as base pages, a third
- * with their large device allocation failing; then all of them back. */
+static void thpdev_ioctl(int fd, unsigned long cmd, void *arg, const char *what)
+{
+	if (ioctl(fd, cmd, arg))
+		die(what);
+}
+
+/*
+ * THPs to /dev/thpdev in four parts of -n/4 THPs: whole, with compound
+ * collection off, with their large device allocation failing, through a
+ * range that starts a page into them; then the first half back by the
+ * driver and the second half by CPU faults, the first -f of them refused.
+ */
 static int device(const struct opts *o)
 {
-	size_t third = (o->regions / 3 ? o->regions / 3 : 1) * PMD_SIZE, len = 3 * third;
+	size_t part = (o->regions / 4 ? o->regions / 4 : 1) * PMD_SIZE, len = 4 * part;
 	char *area = map_aligned(len, MAP_PRIVATE | MAP_ANONYMOUS, -1);
-	struct thpdev_faults f = { .size = sizeof(f), .fail_large_alloc = third / PMD_SIZE };
+	struct thpdev_faults f = { .size = sizeof(f), .fail_large_alloc = part / PMD_SIZE };
 	struct thpdev_stats st = { .size = sizeof(st) };
+	int fd = open("/dev/thpdev", O_RDWR);
+	volatile char sum = 0;
+	size_t off;
+
+	if (fd < 0)
+		die("open /dev/thpdev (is the thpdev module loaded?)");
+	if (madvise(area, len, MADV_HUGEPAGE))
+		die("madvise(MADV_HUGEPAGE)");
+	touch(area, len, page_size);
+	dev_migrate(fd, THPDEV_IOC_MIGRATE_TO_DEVICE, area, part, 0);
+	dev_migrate(fd, THPDEV_IOC_MIGRATE_TO_DEVICE, area + part, part, THPDEV_NO_COMPOUND);
+	thpdev_ioctl(fd, THPDEV_IOC_FAULTS, &f, "thpdev faults");
+	dev_migrate(fd, THPDEV_IOC_MIGRATE_TO_DEVICE, area + 2 * part, part, 0);
+	dev_migrate(fd, THPDEV_IOC_MIGRATE_TO_DEVICE, area + 3 * part + page_size,
+		    part - page_size, 0);
+	dev_migrate(fd, THPDEV_IOC_MIGRATE_TO_RAM, area, len / 2, 0);
+	f.fail_large_alloc = 0;
+	f.refuse_cpu_faults = o->refuse;
+	thpdev_ioctl(fd, THPDEV_IOC_FAULTS, &f, "thpdev faults");
+	for (off = len / 2; off < len; off += page_size)
+		sum += area[off];
+	thpdev_ioctl(fd, THPDEV_IOC_STATS, &st, "thpdev stats");
+	printf("device: thp_to_device %llu split_collect %llu split_alloc %llu thp_to_ram %llu "
+	       "cpu_faults %llu cpu_faults_refused %llu\n",
+	       (unsigned long long)st.thp_to_device, (unsigned long long)st.split_collect,
+	       (unsigned long long)st.split_alloc, (unsigned long long)st.thp_to_ram,
+	       (unsigned long long)st.cpu_faults, (unsigned long long)st.cpu_faults_refused);
+	close(fd);
+	munmap(area, len);
+	return 0;
+}
+
+/* Whatever large folios the THP settings give a MADV_HUGEPAGE region
+ * (mTHPs when only small sizes are enabled), to the device and back. */
+static int device_mthp(const struct opts *o)
+{
+	size_t len = o->regions * PMD_SIZE;
+	char *area = map_aligned(len, MAP_PRIVATE | MAP_ANONYMOUS, -1);
 	int fd = open("/dev/thpdev", O_RDWR);
 
 	if (fd < 0)
@@ -528,17 +580,9 @@ static int device(const struct opts *o)
 	if (madvise(area, len, MADV_HUGEPAGE))
 		die("madvise(MADV_HUGEPAGE)");
 	touch(area, len, page_size);
-	dev_migrate(fd, THPDEV_IOC_MIGRATE_TO_DEVICE, area, third, 0);
-	dev_migrate(fd, THPDEV_IOC_MIGRATE_TO_DEVICE, area + third, third, THPDEV_NO_COMPOUND);
-	if (ioctl(fd, THPDEV_IOC_FAULTS, &f))
-		die("thpdev faults");
-	dev_migrate(fd, THPDEV_IOC_MIGRATE_TO_DEVICE, area + 2 * third, third, 0);
+	dev_migrate(fd, THPDEV_IOC_MIGRATE_TO_DEVICE, area, len, 0);
 	dev_migrate(fd, THPDEV_IOC_MIGRATE_TO_RAM, area, len, 0);
-	if (ioctl(fd, THPDEV_IOC_STATS, &st))
-		die("thpdev stats");
-	printf("device: thp_to_device %llu split_collect %llu split_alloc %llu thp_to_ram %llu\n",
-	       (unsigned long long)st.thp_to_device, (unsigned long long)st.split_collect,
-	       (unsigned long long)st.split_alloc, (unsigned long long)st.thp_to_ram);
+	printf("device-mthp: %lu PMD ranges to the device and back\n", o->regions);
 	close(fd);
 	munmap(area, len);
 	return 0;
@@ -559,7 +603,8 @@ static const struct scenario {
 	{ "partial-unmap", partial_unmap, true, "partially unmapped THPs split by memcg reclaim" },
 	{ "split-debugfs", split_debugfs, false, "THPs split through debugfs to the orders of -o" },
 	{ "migrate-fallback", migrate_fallback, false, "THPs moved to a node with no free 2 MB block" },
-	{ "device", device, false, "THPs to /dev/thpdev and back, whole and split" },
+	{ "device", device, false, "THPs to /dev/thpdev and back, whole and split (-f: refused faults)" },
+	{ "device-mthp", device_mthp, false, "whatever large folios a region gets, to /dev/thpdev and back" },
 	{ "mixed", mixed, false, "collapse-anon, collapse-shmem, compaction, partial-unmap" },
 };
 
@@ -583,7 +628,8 @@ static void usage(FILE *out)
 		"  -m MB       memory fragmented for compaction (default 256)\n"
 		"  -t SECONDS  how long to wait for khugepaged (default 30)\n"
 		"  -r REPEAT   run the scenario REPEAT times (default 1)\n"
-		"  -o ORDERS   split-debugfs: orders to split to, in turn (default 0)\n\nscenarios:\n");
+		"  -o ORDERS   split-debugfs: orders to split to, in turn (default 0)\n"
+		"  -f FAULTS   device: CPU faults the device refuses (default 0)\n\nscenarios:\n");
 	for (i = 0; i < sizeof(scenarios) / sizeof(scenarios[0]); i++)
 		fprintf(out, "  %-15s %s\n", scenarios[i].name, scenarios[i].help);
 }
@@ -610,13 +656,14 @@ int main(int argc, char **argv)
 	int c, ret = 0;
 
 	page_size = sysconf(_SC_PAGESIZE);
-	while ((c = getopt(argc, argv, "hn:m:t:r:o:")) != -1) {
+	while ((c = getopt(argc, argv, "hn:m:t:r:o:f:")) != -1) {
 		switch (c) {
 		case 'n': o.regions = number(optarg, "-n"); break;
 		case 'm': o.mb = number(optarg, "-m"); break;
 		case 't': o.timeout = number(optarg, "-t"); break;
 		case 'r': o.repeat = number(optarg, "-r"); break;
 		case 'o': o.orders = optarg; break;
+		case 'f': o.refuse = number(optarg, "-f"); break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}

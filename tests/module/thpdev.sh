@@ -1,6 +1,8 @@
 #!/bin/sh
 # The thpdev module's selftests, in a kernel with DEVICE_PRIVATE: load it,
-# run them, unload it, and require a kernel log free of warnings.
+# run them, check thpscope's device-migration figures against the
+# module's own counters, unload it, and require a kernel log free of
+# warnings.
 . "$(dirname "$0")/../lib.sh"
 require_root
 
@@ -15,24 +17,70 @@ if insmod "$ko"; then ok "thpdev loads"; else not_ok "thpdev does not load"; exi
 cat "$TMP/tap" | sed -n 's/^\(not \)\{0,1\}ok [0-9]* - \([^#]*\)$/\1ok - thpdev: \2/p'
 grep '^#' "$TMP/tap"
 
-# Device migration as thpscope sees it: a third of the THPs whole, a third
-# split on collection (the kernel counts it), a third split unmapped after
-# a failed large device allocation (no kernel counter sees it).
+# Device migration as thpscope sees it, against thpdev's own STATS: THPs
+# whole, split on collection (compound off, unaligned range), split
+# unmapped after a failed large device allocation; back by the driver and
+# by CPU faults, five of them refused (the spinning fault).
 rec=$TMP/device.json
-"$THPSCOPE" record -q -o "$rec" -- "$THPLOAD" -n 6 device >"$TMP/device.out"
+"$THPSCOPE" record -q -o "$rec" -- "$THPLOAD" -n 8 -f 5 device >"$TMP/device.out"
 stat() { sed -n "s/.* $1 \([0-9]*\).*/\1/p" "$TMP/device.out"; }
-order=$("$JGET" "$rec" kernel.pmd_order)
-if [ "$("$JGET" "$rec" 'probes.split:__folio_split.attached')" = true ]; then
-	check_eq "device-migration splits: thpdev's collection and allocation splits" \
-		$(($(stat split_collect) + $(stat split_alloc))) \
-		"$("$JGET" "$rec" "split.by_order.$order.cause.device_migration")"
-	check_eq "splits the kernel cannot count = thpdev's failed large allocations" \
-		"$(stat split_alloc)" "$("$JGET" "$rec" "split.by_order.$order.uncounted")"
-	check_eq "counted device-migration splits = the mTHP split stat" \
-		"$("$JGET" "$rec" "counters.mthp.$order.split")" "$("$JGET" "$rec" "split.by_order.$order.ok")"
+J() { "$JGET" "$@"; }
+order=$(J "$rec" kernel.pmd_order)
+d=migrate_vma.by_driver.thpdev
+if [ "$(J "$rec" 'probes.device:migrate_vma_setup.attached')" = true ]; then
+	check_eq "the driver is named thpdev" thpdev "$(J -k "$rec" migrate_vma.by_driver)"
+	check_eq "THPs to the device whole = thpdev's thp_to_device" \
+		"$(stat thp_to_device)" "$(J "$rec" $d.to_device.thp_whole)"
+	check_eq "THPs split on the way to the device = thpdev's collection and allocation splits" \
+		$(($(stat split_collect) + $(stat split_alloc))) "$(J "$rec" $d.to_device.thp_split)"
+	check_eq "THPs back whole (driver and faults) = thpdev's thp_to_ram" "$(stat thp_to_ram)" \
+		$(($(J "$rec" $d.to_ram.thp_whole) + $(J "$rec" $d.fault.thp_whole)))
+	check_eq "fault-driven migrations = thpdev's CPU faults served" \
+		"$(stat cpu_faults)" "$(J "$rec" $d.fault.calls)"
+	check_eq "fallback: compound not requested" 2 \
+		"$(J "$rec" migrate_vma.fallback_reasons.compound_not_requested)"
+	check_eq "fallback: range not aligned (the first THP of the unaligned part)" 1 \
+		"$(J "$rec" migrate_vma.fallback_reasons.range_not_aligned)"
+	check_eq "fallback: base pages given = thpdev's failed large allocations" \
+		"$(stat split_alloc)" "$(J "$rec" migrate_vma.fallback_reasons.base_pages_given)"
+	spins() { J "$1" migrate_vma.livelocks | grep -o '"faults"' | wc -l; }
+	check_eq "one spinning fault detected" 1 "$(spins "$rec")"
+	check_eq "it faulted once per refusal and once more" $(($(stat cpu_faults_refused) + 1)) \
+		"$(J "$rec" 'migrate_vma.livelocks[comm=thpload].faults')"
+	addr=$(J "$rec" migrate_vma.livelocks | sed -n 's/.*"address": *"\(0x[0-9a-f]*\)".*/\1/p')
+	check_eq "the spinning address is a THP's (2 MB aligned)" 0 $((addr % 2097152))
+	"$THPSCOPE" record -q -o "$TMP/calm.json" -- "$THPLOAD" -n 4 device >/dev/null
+	check_eq "no spinning fault reported in a normal run" 0 "$(spins "$TMP/calm.json")"
 else
-	skip "device-migration splits: split probes not attached"
+	skip "device migration: $(J "$rec" 'probes.device:migrate_vma_setup.why')"
 fi
+if [ "$(J "$rec" 'probes.split:__folio_split.attached')" = true ]; then
+	check_eq "device-migration splits seen by the split probes" \
+		$(($(stat split_collect) + $(stat split_alloc))) \
+		"$(J "$rec" "split.by_order.$order.cause.device_migration")"
+	check_eq "splits the kernel cannot count = thpdev's failed large allocations" \
+		"$(stat split_alloc)" "$(J "$rec" "split.by_order.$order.uncounted")"
+	check_eq "counted device-migration splits = the mTHP split stat" \
+		"$(J "$rec" "counters.mthp.$order.split")" "$(J "$rec" "split.by_order.$order.ok")"
+fi
+
+# mTHPs mapped by PTEs are split while collected, even with COMPOUND.
+knobs=/sys/kernel/mm/transparent_hugepage
+if [ -w $knobs/hugepages-64kB/enabled ]; then
+	pmd_setting=$(sed 's/.*\[\(.*\)\].*/\1/' $knobs/hugepages-2048kB/enabled)
+	small_setting=$(sed 's/.*\[\(.*\)\].*/\1/' $knobs/hugepages-64kB/enabled)
+	echo never >$knobs/hugepages-2048kB/enabled
+	echo always >$knobs/hugepages-64kB/enabled
+	"$THPSCOPE" record -q -o "$TMP/mthp.json" -- "$THPLOAD" -n 2 device-mthp >/dev/null
+	echo "$pmd_setting" >$knobs/hugepages-2048kB/enabled
+	echo "$small_setting" >$knobs/hugepages-64kB/enabled
+	check_eq "64 kB mTHPs split on collection as PTE-mapped" 64 \
+		"$(J "$TMP/mthp.json" migrate_vma.fallback_reasons.pte_mapped_mthp)"
+	check_eq "no THP went whole" 0 "$(J "$TMP/mthp.json" $d.to_device.thp_whole)"
+else
+	skip "PTE-mapped mTHPs: no 64 kB mTHP setting"
+fi
+
 if rmmod thpdev; then ok "thpdev unloads"; else not_ok "thpdev does not unload"; fi
 if dmesg | grep -E 'WARNING|BUG|Oops|leak|Bad page|general protection' >"$TMP/bad"; then
 	not_ok "kernel log has warnings: $(head -c 300 "$TMP/bad")"

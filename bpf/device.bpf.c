@@ -1,0 +1,624 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Device migration (migrate_vma, migrate_device) and HMM.
+ *
+ * No tracepoint covers these paths up to 7.x. Each migrate_vma call is
+ * followed from setup through pages to finalize (the struct migrate_vma
+ * is the key): direction, whether THPs were asked to move whole
+ * (MIGRATE_VMA_SELECT_COMPOUND), what was collected, what moved in the
+ * end, the latency of each phase, and the calling driver (from its
+ * stack). THPs that did not move whole are counted with the reason where
+ * it can be known. A device-private page faulted again and again at the
+ * same address (the spinning fault) is kept for the livelock report. */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_tracing.h>
+#include "thpscope.bpf.h"
+#include "folio.bpf.h"
+#include "device.h"
+
+#define PFN_MIGRATE	(1UL << 1)
+#define PFN_COMPOUND	(1UL << 4)
+#define HMM_VALID	(1UL << 63)
+#define HMM_ORDER_SHIFT	53
+#define MAX_SCAN	4096	/* entries of src/dst/hmm_pfns examined per call */
+
+const volatile __u32 pmd_order = 9;
+
+struct call_state {
+	__u64 t_start;
+	__u64 t_phase;
+	__u64 start;
+	__u64 end;
+	__u64 npages;
+	__u64 collected;
+	__u64 compound_collected;
+	__u64 thp_split;
+	__s32 stack_id;
+	__u32 direction;
+	__u32 compound;
+	__u32 lat_setup;	/* ns; the phases of one call are short */
+	__u32 lat_pages;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u64);			/* struct migrate_vma *, or src_pfns */
+	__type(value, struct call_state);
+} calls SEC(".maps");
+
+/* The migrate_vma call a task is in, for splits it causes. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u64);
+	__type(value, __u64);
+} current_call SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_STACK_TRACE);
+	__uint(max_entries, 1024);
+	__uint(key_size, sizeof(__u32));
+	__uint(value_size, 6 * sizeof(__u64));
+} caller_stacks SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1024);
+	__type(key, struct dev_key);
+	__type(value, struct dev_stats);
+} dev_stats SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, FB_NR);
+	__type(key, __u32);
+	__type(value, __u64);
+} fallbacks SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 8192);
+	__type(key, struct fault_key);
+	__type(value, struct fault_rec);
+} device_faults SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct hmm_stats);
+} hmm SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u64);
+	__type(value, __u64);
+} hmm_ranges SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, NOTIFY_EVENTS);
+	__type(key, __u32);
+	__type(value, __u64);
+} invalidations SEC(".maps");
+
+static __always_inline void count_fallback(__u32 reason)
+{
+	__u64 *n = bpf_map_lookup_elem(&fallbacks, &reason);
+
+	if (n)
+		__sync_fetch_and_add(n, 1);
+}
+
+/* ---- migrate_vma ---- */
+
+static __always_inline void vma_setup_begin(void *ctx, struct migrate_vma *args)
+{
+	__u64 key = (__u64)args, id = bpf_get_current_pid_tgid();
+	unsigned long flags = BPF_CORE_READ(args, flags);
+	__u64 pmd = 1ULL << (pmd_order + 12);
+	struct call_state s = {
+		.t_start = bpf_ktime_get_ns(),
+		.start = BPF_CORE_READ(args, start),
+		.end = BPF_CORE_READ(args, end),
+	};
+
+	s.t_phase = s.t_start;
+	s.npages = (s.end - s.start) >> 12;
+	if (BPF_CORE_READ(args, fault_page))
+		s.direction = DIR_FAULT;
+	else if (flags & bpf_core_enum_value(enum migrate_vma_direction, MIGRATE_VMA_SELECT_SYSTEM))
+		s.direction = DIR_TO_DEVICE;
+	else
+		s.direction = DIR_TO_RAM;
+	if (bpf_core_enum_value_exists(enum migrate_vma_direction, MIGRATE_VMA_SELECT_COMPOUND))
+		s.compound = !!(flags & bpf_core_enum_value(enum migrate_vma_direction,
+							     MIGRATE_VMA_SELECT_COMPOUND));
+	s.stack_id = bpf_get_stackid(ctx, &caller_stacks, 0);
+	/* A THP is collected whole only from a range of whole PMDs. */
+	if ((s.start & (pmd - 1)) || (s.end & (pmd - 1)))
+		s.compound |= 2;
+	bpf_map_update_elem(&calls, &key, &s, BPF_ANY);
+	bpf_map_update_elem(&current_call, &id, &key, BPF_ANY);
+}
+
+struct scan {
+	unsigned long *src;
+	unsigned long *dst;
+	__u64 n;
+	__u64 skip;
+	__u64 compound;		/* before pages: THP entries collected whole */
+	__u64 collected;	/* before pages: pages collected */
+	__u64 migrated;
+	__u64 whole;
+	bool after_pages;
+};
+
+static long scan_entry(__u32 i, void *data)
+{
+	struct scan *sc = data;
+	unsigned long s = 0, d = 0;
+
+	if (i >= sc->n)
+		return 1;
+	if (i < sc->skip)
+		return 0;
+	bpf_probe_read_kernel(&s, sizeof(s), sc->src + i);
+	if (!(s & PFN_MIGRATE))
+		return 0;
+	if (!sc->after_pages) {
+		if (s & PFN_COMPOUND) {
+			sc->compound++;
+			sc->collected += 1ULL << pmd_order;
+			sc->skip = i + (1ULL << pmd_order);
+		} else {
+			sc->collected++;
+		}
+		return 0;
+	}
+	bpf_probe_read_kernel(&d, sizeof(d), sc->dst + i);
+	if ((s & PFN_COMPOUND) && (d & PFN_COMPOUND)) {
+		sc->whole++;
+		sc->migrated += 1ULL << pmd_order;
+		sc->skip = i + (1ULL << pmd_order);
+	} else {
+		sc->migrated++;
+	}
+	return 0;
+}
+
+static __always_inline void vma_setup_end(struct migrate_vma *args)
+{
+	__u64 key = (__u64)args, now = bpf_ktime_get_ns();
+	struct call_state *s = bpf_map_lookup_elem(&calls, &key);
+	struct scan sc = {};
+
+	if (!s)
+		return;
+	s->lat_setup = now - s->t_phase;
+	s->t_phase = now;
+	sc.src = BPF_CORE_READ(args, src);
+	sc.n = s->npages < MAX_SCAN ? s->npages : MAX_SCAN;
+	bpf_loop(MAX_SCAN, scan_entry, &sc, 0);
+	s->collected = sc.collected;
+	s->compound_collected = sc.compound;
+}
+
+static __always_inline void vma_pages_begin(struct migrate_vma *args)
+{
+	__u64 key = (__u64)args;
+	struct call_state *s = bpf_map_lookup_elem(&calls, &key);
+
+	if (s)
+		s->t_phase = bpf_ktime_get_ns();
+}
+
+static __always_inline void vma_pages_end(struct migrate_vma *args)
+{
+	__u64 key = (__u64)args, now = bpf_ktime_get_ns();
+	struct call_state *s = bpf_map_lookup_elem(&calls, &key);
+
+	if (!s)
+		return;
+	s->lat_pages = now - s->t_phase;
+	s->t_phase = now;
+}
+
+/* Finalize: what stayed migrated is known; account the whole call. */
+static __always_inline void vma_finalize_end(struct migrate_vma *args)
+{
+	__u64 key = (__u64)args, now = bpf_ktime_get_ns(), id = bpf_get_current_pid_tgid();
+	struct call_state *s = bpf_map_lookup_elem(&calls, &key);
+	static const struct dev_stats zero;
+	struct dev_key k = {};
+	struct dev_stats *st;
+	struct scan sc = {};
+
+	if (!s)
+		return;
+	sc.src = BPF_CORE_READ(args, src);
+	sc.dst = BPF_CORE_READ(args, dst);
+	sc.n = s->npages < MAX_SCAN ? s->npages : MAX_SCAN;
+	sc.after_pages = true;
+	bpf_loop(MAX_SCAN, scan_entry, &sc, 0);
+
+	k.caller = s->stack_id;
+	k.direction = s->direction;
+	st = lookup_or_init(&dev_stats, &k, &zero);
+	if (st) {
+		__sync_fetch_and_add(&st->calls, 1);
+		__sync_fetch_and_add(&st->pages, s->npages);
+		__sync_fetch_and_add(&st->collected, s->collected);
+		__sync_fetch_and_add(&st->migrated, sc.migrated);
+		__sync_fetch_and_add(&st->thp_whole, sc.whole);
+		__sync_fetch_and_add(&st->thp_split, s->thp_split);
+		__sync_fetch_and_add(&st->compound_collected, s->compound_collected);
+		hist_add(&st->latency[PHASE_SETUP], s->lat_setup);
+		hist_add(&st->latency[PHASE_PAGES], s->lat_pages);
+		hist_add(&st->latency[PHASE_FINALIZE], now - s->t_phase);
+		hist_add(&st->latency[PHASE_TOTAL], now - s->t_start);
+	}
+	bpf_map_delete_elem(&calls, &key);
+	bpf_map_delete_elem(&current_call, &id);
+}
+
+SEC("fentry/migrate_vma_setup")
+int BPF_PROG(setup_enter, struct migrate_vma *args)
+{
+	vma_setup_begin(ctx, args);
+	return 0;
+}
+
+SEC("fexit/migrate_vma_setup")
+int BPF_PROG(setup_exit, struct migrate_vma *args)
+{
+	vma_setup_end(args);
+	return 0;
+}
+
+SEC("kprobe/migrate_vma_setup")
+int BPF_KPROBE(setup_kprobe, struct migrate_vma *args)
+{
+	__u64 id = bpf_get_current_pid_tgid(), a = (__u64)args;
+
+	vma_setup_begin(ctx, args);
+	bpf_map_update_elem(&hmm_ranges, &id, &a, BPF_ANY);
+	return 0;
+}
+
+SEC("kretprobe/migrate_vma_setup")
+int BPF_KRETPROBE(setup_kretprobe)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	__u64 *a = bpf_map_lookup_elem(&hmm_ranges, &id);
+
+	if (a)
+		vma_setup_end((struct migrate_vma *)*a);
+	bpf_map_delete_elem(&hmm_ranges, &id);
+	return 0;
+}
+
+SEC("fentry/migrate_vma_pages")
+int BPF_PROG(pages_enter, struct migrate_vma *args)
+{
+	vma_pages_begin(args);
+	return 0;
+}
+
+SEC("fexit/migrate_vma_pages")
+int BPF_PROG(pages_exit, struct migrate_vma *args)
+{
+	vma_pages_end(args);
+	return 0;
+}
+
+SEC("fexit/migrate_vma_finalize")
+int BPF_PROG(finalize_exit, struct migrate_vma *args)
+{
+	vma_finalize_end(args);
+	return 0;
+}
+
+/* ---- fallbacks ---- */
+
+static __always_inline struct call_state *current_state(void)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	__u64 *key = bpf_map_lookup_elem(&current_call, &id);
+
+	return key ? bpf_map_lookup_elem(&calls, key) : NULL;
+}
+
+/* Why the THP in FOLIO is split while collected. */
+static __always_inline __u32 collect_reason(struct call_state *s, struct folio *folio)
+{
+	if (!s || !(s->compound & 1))
+		return FB_COMPOUND_NOT_REQUESTED;
+	if (s->compound & 2)
+		return FB_RANGE_NOT_ALIGNED;
+	if (folio_order_of(folio) < pmd_order)
+		return FB_PTE_MAPPED_MTHP;
+	if (bpf_core_field_exists(folio->_entire_mapcount) &&
+	    BPF_CORE_READ(folio, _entire_mapcount.counter) < 0)
+		return FB_PTE_MAPPED_THP;
+	return FB_COLLECT_FAILED;
+}
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u64);
+	__type(value, __u32);
+} split_reasons SEC(".maps");
+
+/*
+ * A THP split while a migrate_vma call collects it: the reason is judged
+ * on entry, while the folio still has its order; counted on success.
+ * These are the split entry points themselves (migrate_vma_split_folio on
+ * 7.x and split_folio before both end there), one per kernel.
+ */
+static __always_inline void collect_split_begin(struct folio *folio)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	struct call_state *s = current_state();
+	__u32 reason;
+
+	if (!s || s->direction == DIR_EVICT)
+		return;
+	reason = collect_reason(s, folio);
+	bpf_map_update_elem(&split_reasons, &id, &reason, BPF_ANY);
+}
+
+static __always_inline void collect_split_end(int ret)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	__u32 *reason = bpf_map_lookup_elem(&split_reasons, &id);
+	struct call_state *s = current_state();
+
+	if (!reason)
+		return;
+	count_fallback(ret ? FB_SPLIT_FAILED : *reason);
+	if (s && !ret)
+		__sync_fetch_and_add(&s->thp_split, 1);
+	bpf_map_delete_elem(&split_reasons, &id);
+}
+
+SEC("fentry/__folio_split")
+int BPF_PROG(folio_split_enter, struct folio *folio)
+{
+	collect_split_begin(folio);
+	return 0;
+}
+
+SEC("fexit/__folio_split")
+int BPF_PROG(folio_split_exit)
+{
+	__u64 ret = 0;
+
+	bpf_get_func_ret(ctx, &ret);
+	collect_split_end((int)ret);
+	return 0;
+}
+
+SEC("fentry/split_huge_page_to_list_to_order")
+int BPF_PROG(to_order_enter, struct page *page)
+{
+	collect_split_begin(page_folio_of(page));
+	return 0;
+}
+
+SEC("fexit/split_huge_page_to_list_to_order")
+int BPF_PROG(to_order_exit, struct page *page, struct list_head *list, unsigned int order, int ret)
+{
+	collect_split_end(ret);
+	return 0;
+}
+
+SEC("fentry/split_huge_page_to_list")
+int BPF_PROG(to_list_enter, struct page *page)
+{
+	collect_split_begin(page_folio_of(page));
+	return 0;
+}
+
+SEC("fexit/split_huge_page_to_list")
+int BPF_PROG(to_list_exit, struct page *page, struct list_head *list, int ret)
+{
+	collect_split_end(ret);
+	return 0;
+}
+
+/* folio_split_unmapped(folio, order): 7.x, the driver gave base pages */
+SEC("fexit/folio_split_unmapped")
+int BPF_PROG(unmapped_split_exit, struct folio *folio, unsigned int order, int ret)
+{
+	struct call_state *s = current_state();
+
+	count_fallback(ret ? FB_SPLIT_FAILED : FB_DEVICE_ALLOC);
+	if (s && !ret)
+		__sync_fetch_and_add(&s->thp_split, 1);
+	return 0;
+}
+
+/* ---- eviction: migrate_device_range/pfns ... finalize ---- */
+
+static __always_inline void evict_begin(void *ctx, unsigned long *src, __u64 npages)
+{
+	__u64 key = (__u64)src;
+	struct call_state s = { .t_start = bpf_ktime_get_ns(), .npages = npages,
+				.direction = DIR_EVICT };
+
+	s.t_phase = s.t_start;
+	s.stack_id = bpf_get_stackid(ctx, &caller_stacks, 0);
+	bpf_map_update_elem(&calls, &key, &s, BPF_ANY);
+}
+
+SEC("fentry/migrate_device_range")
+int BPF_PROG(evict_range_enter, unsigned long *src, unsigned long start, unsigned long npages)
+{
+	evict_begin(ctx, src, npages);
+	return 0;
+}
+
+SEC("fentry/migrate_device_pfns")
+int BPF_PROG(evict_pfns_enter, unsigned long *src, unsigned long npages)
+{
+	evict_begin(ctx, src, npages);
+	return 0;
+}
+
+SEC("fexit/migrate_device_finalize")
+int BPF_PROG(evict_finalize_exit, unsigned long *src, unsigned long *dst, unsigned long npages)
+{
+	__u64 key = (__u64)src, now = bpf_ktime_get_ns();
+	struct call_state *s = bpf_map_lookup_elem(&calls, &key);
+	static const struct dev_stats zero;
+	struct dev_key k = { .direction = DIR_EVICT };
+	struct dev_stats *st;
+	struct scan sc = { .src = src, .dst = dst, .after_pages = true };
+
+	if (!s)
+		return 0;
+	sc.n = npages < MAX_SCAN ? npages : MAX_SCAN;
+	bpf_loop(MAX_SCAN, scan_entry, &sc, 0);
+	k.caller = s->stack_id;
+	st = lookup_or_init(&dev_stats, &k, &zero);
+	if (st) {
+		__sync_fetch_and_add(&st->calls, 1);
+		__sync_fetch_and_add(&st->pages, npages);
+		__sync_fetch_and_add(&st->migrated, sc.migrated);
+		__sync_fetch_and_add(&st->thp_whole, sc.whole);
+		hist_add(&st->latency[PHASE_TOTAL], now - s->t_start);
+	}
+	bpf_map_delete_elem(&calls, &key);
+	return 0;
+}
+
+/* ---- the spinning fault ---- */
+
+static __always_inline void device_fault(struct vm_fault *vmf, __u64 size)
+{
+	struct fault_key k = { .tgid = bpf_get_current_pid_tgid() >> 32 };
+	static const struct fault_rec zero;
+	struct fault_rec *r;
+	__u64 now = bpf_ktime_get_ns();
+
+	if (!BPF_CORE_READ(vmf, page))
+		return;
+	k.address = BPF_CORE_READ(vmf, address) & ~(size - 1);
+	r = lookup_or_init(&device_faults, &k, &zero);
+	if (!r)
+		return;
+	if (!r->count) {
+		r->first_ns = now;
+		bpf_get_current_comm(&r->comm, sizeof(r->comm));
+	}
+	__sync_fetch_and_add(&r->count, 1);
+	r->last_ns = now;
+}
+
+/* do_huge_pmd_device_private(vmf): 7.x, a device-private PMD */
+SEC("fexit/do_huge_pmd_device_private")
+int BPF_PROG(pmd_fault_exit, struct vm_fault *vmf)
+{
+	device_fault(vmf, 1ULL << (pmd_order + 12));
+	return 0;
+}
+
+/* do_swap_page(vmf): device-private PTEs fault here (vmf->page set to the
+ * device page before migrate_to_ram). */
+SEC("fexit/do_swap_page")
+int BPF_PROG(pte_fault_exit, struct vm_fault *vmf)
+{
+	struct page *page = BPF_CORE_READ(vmf, page);
+	struct folio *folio;
+
+	if (!page)
+		return 0;
+	folio = (struct folio *)page;	/* pgmap is read from the folio below */
+	if (!bpf_core_field_exists(folio->pgmap))
+		return 0;
+	folio = page_folio_of(page);
+	if (BPF_CORE_READ(folio, pgmap, type) != MEMORY_DEVICE_PRIVATE)
+		return 0;
+	device_fault(vmf, 4096);
+	return 0;
+}
+
+/* ---- HMM ---- */
+
+SEC("fentry/hmm_range_fault")
+int BPF_PROG(hmm_enter, struct hmm_range *range)
+{
+	__u64 id = bpf_get_current_pid_tgid(), r = (__u64)range;
+
+	bpf_map_update_elem(&hmm_ranges, &id, &r, BPF_ANY);
+	return 0;
+}
+
+struct order_scan {
+	unsigned long *pfns;
+	__u64 n;
+	struct hmm_stats *st;
+};
+
+static long order_entry(__u32 i, void *data)
+{
+	struct order_scan *o = data;
+	unsigned long v = 0;
+	__u32 order;
+
+	if (i >= o->n)
+		return 1;
+	bpf_probe_read_kernel(&v, sizeof(v), o->pfns + i);
+	if (!(v & HMM_VALID))
+		return 0;
+	order = (v >> HMM_ORDER_SHIFT) & 0x1f;
+	if (order >= HMM_ORDERS)
+		order = HMM_ORDERS - 1;
+	__sync_fetch_and_add(&o->st->by_order[order], 1);
+	return 0;
+}
+
+SEC("fexit/hmm_range_fault")
+int BPF_PROG(hmm_exit, struct hmm_range *range, int ret)
+{
+	__u32 zero = 0;
+	struct hmm_stats *st = bpf_map_lookup_elem(&hmm, &zero);
+	__u64 npages = (BPF_CORE_READ(range, end) - BPF_CORE_READ(range, start)) >> 12;
+	struct order_scan o = { .n = npages < MAX_SCAN ? npages : MAX_SCAN };
+
+	if (!st)
+		return 0;
+	__sync_fetch_and_add(&st->calls, 1);
+	__sync_fetch_and_add(&st->pages, npages);
+	if (ret == -16)	/* -EBUSY */
+		__sync_fetch_and_add(&st->busy, 1);
+	else if (ret)
+		__sync_fetch_and_add(&st->errors, 1);
+	if (ret)
+		return 0;
+	o.pfns = BPF_CORE_READ(range, hmm_pfns);
+	o.st = st;
+	bpf_loop(MAX_SCAN, order_entry, &o, 0);
+	return 0;
+}
+
+SEC("fentry/__mmu_notifier_invalidate_range_start")
+int BPF_PROG(invalidate_enter, struct mmu_notifier_range *range)
+{
+	__u32 event = BPF_CORE_READ(range, event);
+	__u64 *n;
+
+	if (event >= NOTIFY_EVENTS)
+		return 0;
+	n = bpf_map_lookup_elem(&invalidations, &event);
+	if (n)
+		__sync_fetch_and_add(n, 1);
+	return 0;
+}
+
+char LICENSE[] SEC("license") = "GPL";

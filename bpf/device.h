@@ -1,0 +1,81 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Keys and values of the device-migration family's maps, shared by
+ * device.bpf.c and the loader. */
+#ifndef THPSCOPE_DEVICE_H
+#define THPSCOPE_DEVICE_H
+
+#include "hist.h"
+
+enum dev_direction {
+	DIR_TO_DEVICE,		/* MIGRATE_VMA_SELECT_SYSTEM */
+	DIR_TO_RAM,		/* device-private or coherent source, by the driver */
+	DIR_FAULT,		/* to RAM from a CPU fault (fault_page set) */
+	DIR_EVICT,		/* migrate_device_range/pfns: the driver evicts */
+	DIR_NR,
+};
+
+enum dev_phase {
+	PHASE_SETUP,
+	PHASE_PAGES,
+	PHASE_FINALIZE,
+	PHASE_TOTAL,
+	PHASE_NR,
+};
+
+/* Why a THP did not reach the other side whole. */
+enum dev_fallback {
+	FB_COMPOUND_NOT_REQUESTED,
+	FB_RANGE_NOT_ALIGNED,	/* the range does not cover whole PMDs */
+	FB_PTE_MAPPED_MTHP,	/* a large folio smaller than a PMD, mapped by PTEs */
+	FB_PTE_MAPPED_THP,	/* a PMD-size folio mapped by PTEs */
+	FB_COLLECT_FAILED,	/* lock, reference or migration-entry failure */
+	FB_SPLIT_FAILED,	/* the split itself failed */
+	FB_DEVICE_ALLOC,	/* the driver gave base pages: split unmapped */
+	FB_NR,
+};
+
+/* Per calling site (a driver's code) and direction. */
+struct dev_key {
+	__u64 caller;		/* return address into the caller */
+	__u32 direction;
+	__u32 pad;
+};
+
+struct dev_stats {
+	__u64 calls;
+	__u64 pages;		/* pages asked for */
+	__u64 collected;	/* pages collected (cpages) */
+	__u64 migrated;		/* pages migrated in the end */
+	__u64 thp_whole;	/* THPs that went whole */
+	__u64 thp_split;	/* THPs split on the way */
+	__u64 compound_collected;	/* THPs collected whole by setup */
+	struct hist latency[PHASE_NR];
+};
+
+/* A device-private page faulted again and again. */
+struct fault_key {
+	__u32 tgid;
+	__u32 pad;
+	__u64 address;
+};
+
+struct fault_rec {
+	__u64 count;
+	__u64 first_ns;
+	__u64 last_ns;
+	char comm[16];
+};
+
+#define HMM_ORDERS 16
+
+struct hmm_stats {
+	__u64 calls;
+	__u64 pages;
+	__u64 busy;			/* -EBUSY: the caller must retry */
+	__u64 errors;			/* other failures */
+	__u64 by_order[HMM_ORDERS];	/* pages returned, by mapping order */
+};
+
+#define NOTIFY_EVENTS 8
+
+#endif

@@ -1,0 +1,250 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The device-migration family: migrate_vma calls per driver and
+ * direction, THPs whole or split and why, eviction, the spinning fault,
+ * and HMM. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <linux/types.h>
+#include "btf_enum.h"
+#include "device.h"
+#include "device.skel.h"
+#include "family.h"
+#include "hist_json.h"
+#include "json_util.h"
+#include "kenv.h"
+#include "maps.h"
+#include "probe.h"
+#include "util.h"
+
+/* A device-private address faulted this often is reported as spinning. */
+#define LIVELOCK_MIN_FAULTS 3
+#define TOP_LIVELOCKS 20
+#define CALLER_FRAMES 6
+
+/* Split entry points that call one another: only the first present. */
+static const char *const split_entries[] = {
+	"__folio_split", "split_huge_page_to_list_to_order", "split_huge_page_to_list", NULL,
+};
+static const char *const *const device_alternatives[] = { split_entries, NULL };
+
+static const char *const directions[DIR_NR] = {
+	[DIR_TO_DEVICE] = "to_device",
+	[DIR_TO_RAM] = "to_ram",
+	[DIR_FAULT] = "fault",
+	[DIR_EVICT] = "evict",
+};
+
+static const char *const phases[PHASE_NR] = {
+	[PHASE_SETUP] = "setup",
+	[PHASE_PAGES] = "pages",
+	[PHASE_FINALIZE] = "finalize",
+	[PHASE_TOTAL] = "total",
+};
+
+static const char *const fallback_names[FB_NR] = {
+	[FB_COMPOUND_NOT_REQUESTED] = "compound_not_requested",
+	[FB_RANGE_NOT_ALIGNED] = "range_not_aligned",
+	[FB_PTE_MAPPED_MTHP] = "pte_mapped_mthp",
+	[FB_PTE_MAPPED_THP] = "pte_mapped_thp",
+	[FB_COLLECT_FAILED] = "collect_failed",
+	[FB_SPLIT_FAILED] = "split_failed",
+	[FB_DEVICE_ALLOC] = "base_pages_given",
+};
+
+/* Functions of the migration machinery itself, skipped to find the caller. */
+static bool machinery(const struct ksym *sym)
+{
+	static const char *const prefixes[] = {
+		"migrate_vma_", "migrate_device_", "__migrate_device_", "hmm_",
+	};
+	size_t i;
+
+	if (sym->module)
+		return !strcmp(sym->module, "bpf");
+	for (i = 0; i < ARRAY_SIZE(prefixes); i++)
+		if (!strncmp(sym->name, prefixes[i], strlen(prefixes[i])))
+			return true;
+	return !strncmp(sym->name, "bpf_trampoline", 14);
+}
+
+/* The driver that called: the module of the first caller frame, or
+ * "kernel" for a built-in caller. */
+static void driver_of(struct kenv *env, int stacks_fd, __s32 stack_id, char *buf, size_t len)
+{
+	__u64 ips[CALLER_FRAMES] = { 0 };
+	int i;
+
+	snprintf(buf, len, "unknown");
+	if (stack_id < 0 || bpf_map_lookup_elem(stacks_fd, &stack_id, ips))
+		return;
+	for (i = 0; i < CALLER_FRAMES && ips[i]; i++) {
+		const struct ksym *sym = kenv_ksym_at(env, ips[i]);
+
+		if (!sym || machinery(sym))
+			continue;
+		snprintf(buf, len, "%s", sym->module ? sym->module : "kernel");
+		return;
+	}
+}
+
+struct harvest_ctx {
+	struct kenv *env;
+	int stacks_fd;
+	json_t *root;
+	json_t *livelocks;
+};
+
+static void add_stats(const void *k, const void *v, void *data)
+{
+	const struct dev_key *key = k;
+	const struct dev_stats *st = v;
+	struct harvest_ctx *ctx = data;
+	char driver[64], path[160];
+	json_t *o;
+	int p;
+
+	if (key->direction >= DIR_NR)
+		return;
+	driver_of(ctx->env, ctx->stacks_fd, (__s32)key->caller, driver, sizeof(driver));
+	snprintf(path, sizeof(path), "migrate_vma.by_driver.%s.%s", driver, directions[key->direction]);
+	o = jpath(ctx->root, path);
+	jadd(o, "calls", st->calls);
+	jadd(o, "pages", st->pages);
+	jadd(o, "collected", st->collected);
+	jadd(o, "migrated", st->migrated);
+	jadd(o, "thp_whole", st->thp_whole);
+	jadd(o, "thp_split", st->thp_split);
+	jadd(o, "compound_collected", st->compound_collected);
+	jadd(o, "failed", st->collected > st->migrated ? st->collected - st->migrated : 0);
+	for (p = 0; p < PHASE_NR; p++) {
+		json_t *h;
+
+		if (!st->latency[p].count)
+			continue;
+		h = hist_to_json(&st->latency[p], "ns");
+		snprintf(path, sizeof(path), "latency.%s", phases[p]);
+		hist_json_add(o, path, h);
+		json_decref(h);
+	}
+}
+
+static void add_fault(const void *k, const void *v, void *data)
+{
+	const struct fault_key *key = k;
+	const struct fault_rec *r = v;
+	struct harvest_ctx *ctx = data;
+	char addr[32];
+
+	if (r->count < LIVELOCK_MIN_FAULTS)
+		return;
+	snprintf(addr, sizeof(addr), "0x%llx", (unsigned long long)key->address);
+	json_array_append_new(ctx->livelocks, json_pack("{s:I, s:s%, s:s, s:I, s:I}",
+		"pid", (json_int_t)key->tgid, "comm", r->comm, strnlen(r->comm, sizeof(r->comm)),
+		"address", addr, "faults", (json_int_t)r->count,
+		"span_ns", (json_int_t)(r->last_ns - r->first_ns)));
+}
+
+static struct bpf_object *device_open(struct family_run *run, struct kenv *env)
+{
+	struct device_bpf *skel = device_bpf__open();
+
+	if (!skel)
+		return NULL;
+	skel->rodata->pmd_order = env->pmd_order;
+	run->skel = skel;
+	return skel->obj;
+}
+
+static int device_load(struct family_run *run)
+{
+	return device_bpf__load(run->skel);
+}
+
+static bool any_attached(const struct probe_set *probes, const char *const *names)
+{
+	for (; *names; names++)
+		if (probe_attached(probes, *names))
+			return true;
+	return false;
+}
+
+static void device_harvest(struct family_run *run, struct kenv *env,
+			   const struct probe_set *probes, json_t *record)
+{
+	static const char *const vma_probes[] = { "device:migrate_vma_setup",
+		"device:migrate_device_range", "device:migrate_device_pfns", NULL };
+	static const char *const fault_probes[] = { "device:do_swap_page",
+		"device:do_huge_pmd_device_private", NULL };
+	struct device_bpf *skel = run->skel;
+	struct harvest_ctx ctx = { .env = env, .stacks_fd = bpf_map__fd(skel->maps.caller_stacks),
+				   .root = record, .livelocks = json_array() };
+	struct hmm_stats hs;
+	__u32 i, zero = 0;
+	__u64 n;
+
+	if (any_attached(probes, vma_probes)) {
+		json_t *reasons = jpath(record, "migrate_vma.fallback_reasons");
+
+		jpath(record, "migrate_vma.by_driver");
+		map_foreach(bpf_map__fd(skel->maps.dev_stats), sizeof(struct dev_key),
+			    sizeof(struct dev_stats), add_stats, &ctx);
+		for (i = 0; i < FB_NR; i++)
+			if (!bpf_map_lookup_elem(bpf_map__fd(skel->maps.fallbacks), &i, &n) && n)
+				jadd(reasons, fallback_names[i], n);
+	}
+	if (any_attached(probes, fault_probes)) {
+		map_foreach(bpf_map__fd(skel->maps.device_faults), sizeof(struct fault_key),
+			    sizeof(struct fault_rec), add_fault, &ctx);
+		json_array_top(ctx.livelocks, "faults", TOP_LIVELOCKS);
+		json_object_set(jpath(record, "migrate_vma"), "livelocks", ctx.livelocks);
+	}
+	json_decref(ctx.livelocks);
+	if (probe_attached(probes, "device:hmm_range_fault") &&
+	    !bpf_map_lookup_elem(bpf_map__fd(skel->maps.hmm), &zero, &hs)) {
+		json_t *rf = jpath(record, "hmm.range_fault");
+
+		jadd(rf, "calls", hs.calls);
+		jadd(rf, "pages", hs.pages);
+		jadd(rf, "busy", hs.busy);
+		jadd(rf, "errors", hs.errors);
+		for (i = 0; i < HMM_ORDERS; i++) {
+			char path[32];
+
+			if (!hs.by_order[i])
+				continue;
+			snprintf(path, sizeof(path), "by_order.%u", i);
+			jadd(rf, path, hs.by_order[i]);
+		}
+	}
+	if (probe_attached(probes, "device:__mmu_notifier_invalidate_range_start")) {
+		struct enum_names ev;
+		json_t *inv = jpath(record, "hmm.invalidations");
+
+		enum_names_load(&ev, env->btf, "mmu_notifier_event", "MMU_NOTIFY_", "event");
+		for (i = 0; i < NOTIFY_EVENTS; i++) {
+			char buf[32];
+
+			if (!bpf_map_lookup_elem(bpf_map__fd(skel->maps.invalidations), &i, &n) && n)
+				jadd(inv, enum_name(&ev, i, buf, sizeof(buf)), n);
+		}
+		enum_names_free(&ev);
+	}
+}
+
+static void device_destroy(struct family_run *run)
+{
+	device_bpf__destroy(run->skel);
+	run->skel = NULL;
+}
+
+const struct family device_family = {
+	.name = "device",
+	.alternatives = device_alternatives,
+	.open = device_open,
+	.load = device_load,
+	.harvest = device_harvest,
+	.destroy = device_destroy,
+};
