@@ -6,6 +6,7 @@
 #                   the lab's guests)
 #   make vmtest     the integration tests in every guest of the lab
 #   make vm-update  move the lab's kernels to the newest of their suites
+#   make bench      what thpscope costs a workload, beside bpftrace, perf, ftrace
 #   make vmlinux    regenerate vmlinux/vmlinux.h from Debian sid's kernel BTF
 #   make install    PREFIX=/usr/local DESTDIR=
 
@@ -46,7 +47,7 @@ TOOL_BINS := $(patsubst tests/tools/%.c,$(BUILD)/tests/%,$(TOOL_SRCS)) \
 
 VM_KERNELS := $(shell awk '!/^\#/ { print $$1 }' scripts/vm/kernels.lock)
 
-.PHONY: all tools static demo test tests vmtest vm-update deps vmlinux install \
+.PHONY: all tools static demo test tests vmtest vm-update bench deps vmlinux install \
 	uninstall clean
 .DELETE_ON_ERROR:
 .SECONDARY:
@@ -109,6 +110,11 @@ vmtest:
 
 vm-update:
 	scripts/vm/update
+
+bench:
+	scripts/deps.sh build test bench
+	$(MAKE) -s all tools
+	scripts/bench --build $(BUILD)
 
 vmlinux:
 	scripts/gen-vmlinux-h vmlinux/vmlinux.h

@@ -9,7 +9,7 @@ build="make clang llvm gcc libc6-dev pkg-config bpftool libbpf-dev
 	libelf-dev zlib1g-dev libzstd-dev libjansson-dev"
 test="libcmocka-dev procps util-linux"
 lab="qemu-system-x86 busybox-static cpio zstd xz-utils debootstrap"
-bench="bpftrace linux-perf hyperfine"
+bench="bpftrace linux-perf time"
 
 want=$build
 for group in "$@"; do

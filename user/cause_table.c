@@ -157,10 +157,25 @@ int causes_resolve(struct kenv *env, struct cause_range *out, size_t max,
 	return j;
 }
 
-void causes_prepare(struct kenv *env, struct cause_setup *cs)
+static void find_scan(const struct ksym *sym, void *data)
 {
-	cs->why[0] = '\0';
+	*(unsigned long long *)data = sym->addr;
+}
+
+const struct cause_setup *causes_get(struct kenv *env)
+{
+	struct cause_setup *cs = env->causes;
+
+	if (cs)
+		return cs;
+	cs = calloc(1, sizeof(*cs));
+	if (!cs)
+		return NULL;
 	cs->n = causes_resolve(env, cs->ranges, MAX_CAUSE_RANGES, cs->why, sizeof(cs->why));
+	if (cs->n >= 0)
+		kenv_ksym_match(env, "deferred_split_scan", false, find_scan, &cs->shrinker_scan);
+	env->causes = cs;
+	return cs;
 }
 
 int causes_fill(int ranges_fd, const struct cause_setup *cs)

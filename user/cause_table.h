@@ -20,15 +20,19 @@ const char *cause_name(unsigned int cause);
 int causes_resolve(struct kenv *env, struct cause_range *out, size_t max,
 		   char *why, size_t wlen);
 
-/* The cause ranges of one BPF object: resolved before it loads (their
- * number is read-only data), written into its map after. */
+/* The cause ranges, resolved once per session from kallsyms before the
+ * objects load (their number is read-only data), written into each
+ * object's map after. Also the deferred-split shrinker's scan callback,
+ * by which the vmscan tracepoints recognise it. */
 struct cause_setup {
 	struct cause_range ranges[MAX_CAUSE_RANGES];
 	int n;			/* -1: causes unavailable, see why */
 	char why[192];
+	unsigned long long shrinker_scan;	/* 0 when unknown */
 };
 
-void causes_prepare(struct kenv *env, struct cause_setup *cs);
+/* The session's cause setup (kept in ENV), resolved on first use. */
+const struct cause_setup *causes_get(struct kenv *env);
 int causes_fill(int ranges_fd, const struct cause_setup *cs);
 /* {"available": bool, "why": reason or null} */
 json_t *causes_json(const struct cause_setup *cs);

@@ -3,6 +3,7 @@
  * order and scan result; collapse latency; the processes whose memory
  * was collapsed. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -36,7 +37,7 @@ static const char *const event_keys[CE_NR] = {
 
 struct harvest_ctx {
 	json_t *collapse;
-	struct enum_names results;
+	const struct enum_names *results;
 	json_t *procs;
 };
 
@@ -54,7 +55,7 @@ static void add_count(const void *k, const void *v, void *data)
 
 	if (key->event >= CE_NR)
 		return;
-	res = enum_name(&ctx->results, key->result, buf, sizeof(buf));
+	res = enum_name(ctx->results, key->result, buf, sizeof(buf));
 	if (key->order == ORDER_NONE)
 		snprintf(tail, sizeof(tail), "%s.%s", event_keys[key->event], res);
 	else
@@ -94,10 +95,16 @@ static void add_latency(const void *k, const void *v, void *data)
 
 static struct bpf_object *collapse_open(struct family_run *run, struct kenv *env)
 {
-	struct collapse_bpf *skel = collapse_bpf__open();
+	struct enum_names *results = calloc(1, sizeof(*results));
+	struct collapse_bpf *skel = results ? collapse_bpf__open() : NULL;
 
-	if (!skel)
+	if (!skel) {
+		free(results);
 		return NULL;
+	}
+	/* Names now, while the kernel's BTF is loaded. */
+	enum_names_load(results, kenv_btf(env), "scan_result", "SCAN_", "result");
+	run->data = results;
 	skel->rodata->pmd_order = env->pmd_order;
 	/* 7.x collapses to mTHP orders and passes the order as argument 6. */
 	skel->rodata->collapse_has_order =
@@ -116,11 +123,10 @@ static void collapse_harvest(struct family_run *run, struct kenv *env,
 {
 	struct collapse_bpf *skel = run->skel;
 	struct harvest_ctx ctx = { .collapse = jpath(record, "collapse"),
-				   .procs = json_array() };
+				   .results = run->data, .procs = json_array() };
 	struct khugepaged_pass pass;
 	__u32 zero = 0;
 
-	enum_names_load(&ctx.results, env->btf, "scan_result", "SCAN_", "result");
 	map_foreach(bpf_map__fd(skel->maps.collapse_counts), sizeof(struct collapse_key),
 		    sizeof(__u64), add_count, &ctx);
 	map_foreach(bpf_map__fd(skel->maps.collapse_latency),
@@ -135,13 +141,15 @@ static void collapse_harvest(struct family_run *run, struct kenv *env,
 				    json_pack("{s:I, s:I, s:I}", "passes", (json_int_t)pass.passes,
 					      "progress", (json_int_t)pass.progress,
 					      "full_scans", (json_int_t)pass.full_scans));
-	enum_names_free(&ctx.results);
 }
 
 static void collapse_destroy(struct family_run *run)
 {
 	collapse_bpf__destroy(run->skel);
+	enum_names_free(run->data);
+	free(run->data);
 	run->skel = NULL;
+	run->data = NULL;
 }
 
 const struct family collapse_family = {

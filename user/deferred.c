@@ -33,8 +33,8 @@ static const char *const order_fields[] = {
 };
 
 struct deferred_data {
-	struct cause_setup causes;
-	char scan_why[160];	/* why the tracepoint tier is blind, or "" */
+	const struct cause_setup *causes;	/* the session's */
+	char scan_why[256];	/* why the tracepoint tier is blind, or "" */
 };
 
 /* The path of the cgroup whose id is ID, under DIR, in BUF. */
@@ -133,30 +133,22 @@ static struct bpf_object *deferred_open(struct family_run *run, struct kenv *env
 {
 	struct deferred_data *dd = calloc(1, sizeof(*dd));
 	struct deferred_bpf *skel;
-	const struct ksym *scan = NULL;
 
 	if (!dd)
 		return NULL;
-	skel = deferred_bpf__open();
+	dd->causes = causes_get(env);
+	skel = dd->causes ? deferred_bpf__open() : NULL;
 	if (!skel) {
 		free(dd);
 		return NULL;
 	}
-	causes_prepare(env, &dd->causes);
-	skel->rodata->nr_cause_ranges = dd->causes.n > 0 ? dd->causes.n : 0;
-	if (kenv_ksyms_usable(env)) {
-		size_t i = 0;
-
-		for (i = 0; i < env->nksyms && !scan; i++)
-			if (!strcmp(env->ksyms[i].name, "deferred_split_scan"))
-				scan = &env->ksyms[i];
-	}
-	if (scan)
-		skel->rodata->deferred_scan_addr = scan->addr;
-	else
-		snprintf(dd->scan_why, sizeof(dd->scan_why), "%s",
-			 kenv_ksyms_usable(env) ? "deferred_split_scan is not in kallsyms" :
-			 "kernel addresses are hidden: the deferred-split shrinker cannot be recognised");
+	skel->rodata->nr_cause_ranges = dd->causes->n > 0 ? dd->causes->n : 0;
+	skel->rodata->deferred_scan_addr = dd->causes->shrinker_scan;
+	if (dd->causes->n < 0)
+		snprintf(dd->scan_why, sizeof(dd->scan_why),
+			 "the deferred-split shrinker cannot be recognised: %s", dd->causes->why);
+	else if (!dd->causes->shrinker_scan)
+		snprintf(dd->scan_why, sizeof(dd->scan_why), "deferred_split_scan is not in kallsyms");
 	run->skel = skel;
 	run->data = dd;
 	return skel->obj;
@@ -168,7 +160,7 @@ static int deferred_load(struct family_run *run)
 	struct deferred_data *dd = run->data;
 	int err = deferred_bpf__load(skel);
 
-	return err ?: causes_fill(bpf_map__fd(skel->maps.cause_ranges), &dd->causes);
+	return err ?: causes_fill(bpf_map__fd(skel->maps.cause_ranges), dd->causes);
 }
 
 static void deferred_harvest(struct family_run *run, struct kenv *env,

@@ -149,10 +149,15 @@ static void add_fault(const void *k, const void *v, void *data)
 
 static struct bpf_object *device_open(struct family_run *run, struct kenv *env)
 {
-	struct device_bpf *skel = device_bpf__open();
+	struct enum_names *events = calloc(1, sizeof(*events));
+	struct device_bpf *skel = events ? device_bpf__open() : NULL;
 
-	if (!skel)
+	if (!skel) {
+		free(events);
 		return NULL;
+	}
+	enum_names_load(events, kenv_btf(env), "mmu_notifier_event", "MMU_NOTIFY_", "event");
+	run->data = events;
 	skel->rodata->pmd_order = env->pmd_order;
 	run->skel = skel;
 	return skel->obj;
@@ -220,24 +225,24 @@ static void device_harvest(struct family_run *run, struct kenv *env,
 		}
 	}
 	if (probe_attached(probes, "device:__mmu_notifier_invalidate_range_start")) {
-		struct enum_names ev;
 		json_t *inv = jpath(record, "hmm.invalidations");
 
-		enum_names_load(&ev, env->btf, "mmu_notifier_event", "MMU_NOTIFY_", "event");
 		for (i = 0; i < NOTIFY_EVENTS; i++) {
 			char buf[32];
 
 			if (!bpf_map_lookup_elem(bpf_map__fd(skel->maps.invalidations), &i, &n) && n)
-				jadd(inv, enum_name(&ev, i, buf, sizeof(buf)), n);
+				jadd(inv, enum_name(run->data, i, buf, sizeof(buf)), n);
 		}
-		enum_names_free(&ev);
 	}
 }
 
 static void device_destroy(struct family_run *run)
 {
 	device_bpf__destroy(run->skel);
+	enum_names_free(run->data);
+	free(run->data);
 	run->skel = NULL;
+	run->data = NULL;
 }
 
 const struct family device_family = {

@@ -70,19 +70,25 @@ static void find_tracefs(struct kenv *env)
 		 dirs[0], strerror(errno));
 }
 
+struct btf *kenv_btf(struct kenv *env)
+{
+	if (!env->btf) {
+		env->btf = btf__load_vmlinux_btf();
+		if (libbpf_get_error(env->btf))
+			env->btf = NULL;
+	}
+	return env->btf;
+}
+
 int kenv_open(struct kenv *env)
 {
 	char buf[64];
 	uint64_t pmd_size = 0;
-	long err;
 
 	memset(env, 0, sizeof(*env));
-	env->btf = btf__load_vmlinux_btf();
-	err = libbpf_get_error(env->btf);
-	if (err) {
-		env->btf = NULL;
+	if (!kenv_btf(env)) {
 		errorf("kernel BTF is unavailable (/sys/kernel/btf/vmlinux): %s; "
-		       "thpscope needs CONFIG_DEBUG_INFO_BTF", strerror(-err));
+		       "thpscope needs CONFIG_DEBUG_INFO_BTF", strerror(errno));
 		return -1;
 	}
 	find_tracefs(env);
@@ -94,23 +100,69 @@ int kenv_open(struct kenv *env)
 	return 0;
 }
 
-void kenv_close(struct kenv *env)
-{
-	size_t i;
+/* Names of symbols, kept in large blocks rather than one allocation each. */
+struct ksym_arena {
+	struct ksym_arena *next;
+	size_t used, size;
+	char data[];
+};
 
-	btf__free(env->btf);
-	for (i = 0; i < env->nksyms; i++) {
-		free(env->ksyms[i].name);
-		free(env->ksyms[i].module);
+static const char *arena_strdup(struct ksym_arena **head, const char *s)
+{
+	size_t n = strlen(s) + 1;
+	struct ksym_arena *a = *head;
+	char *p;
+
+	if (!a || a->used + n > a->size) {
+		size_t size = n > 1 << 20 ? n : 1 << 20;
+
+		a = malloc(sizeof(*a) + size);
+		if (!a)
+			return NULL;
+		a->next = *head;
+		a->used = 0;
+		a->size = size;
+		*head = a;
+	}
+	p = a->data + a->used;
+	memcpy(p, s, n);
+	a->used += n;
+	return p;
+}
+
+static void drop_ksyms(struct kenv *env)
+{
+	while (env->names) {
+		struct ksym_arena *next = env->names->next;
+
+		free(env->names);
+		env->names = next;
 	}
 	free(env->ksyms);
 	free(env->ksyms_by_name);
+	env->ksyms = NULL;
+	env->ksyms_by_name = NULL;
+	env->nksyms = 0;
+	env->ksyms_loaded = false;
+}
+
+void kenv_release(struct kenv *env)
+{
+	btf__free(env->btf);
+	env->btf = NULL;
+	drop_ksyms(env);
+}
+
+void kenv_close(struct kenv *env)
+{
+	kenv_release(env);
+	free(env->causes);
 	memset(env, 0, sizeof(*env));
 }
 
-bool kenv_has_func(const struct kenv *env, const char *name)
+bool kenv_has_func(struct kenv *env, const char *name)
 {
-	return btf__find_by_name_kind(env->btf, name, BTF_KIND_FUNC) > 0;
+	return btf__find_by_name_kind(kenv_btf(env), name, BTF_KIND_FUNC) > 0;
 }
 
 static bool struct_has_member(const struct btf *btf, const struct btf_type *t,
@@ -138,14 +190,15 @@ static bool struct_has_member(const struct btf *btf, const struct btf_type *t,
 	return false;
 }
 
-bool kenv_has_member(const struct kenv *env, const char *sname,
+bool kenv_has_member(struct kenv *env, const char *sname,
 		     const char *mname)
 {
-	int id = btf__find_by_name_kind(env->btf, sname, BTF_KIND_STRUCT);
+	struct btf *btf = kenv_btf(env);
+	int id = btf ? btf__find_by_name_kind(btf, sname, BTF_KIND_STRUCT) : -1;
 
 	if (id <= 0)
 		return false;
-	return struct_has_member(env->btf, btf__type_by_id(env->btf, id), mname, 0);
+	return struct_has_member(btf, btf__type_by_id(btf, id), mname, 0);
 }
 
 static int by_addr(const void *a, const void *b)
@@ -155,15 +208,19 @@ static int by_addr(const void *a, const void *b)
 	return x->addr < y->addr ? -1 : x->addr > y->addr;
 }
 
+static const struct kenv *sort_env;
+
 static int by_name(const void *a, const void *b)
 {
-	return strcmp((*(struct ksym *const *)a)->name, (*(struct ksym *const *)b)->name);
+	return strcmp(sort_env->ksyms[*(const unsigned int *)a].name,
+		      sort_env->ksyms[*(const unsigned int *)b].name);
 }
 
 static void load_ksyms(struct kenv *env)
 {
 	FILE *f = fopen("/proc/kallsyms", "r");
 	char line[512], name[256], module[64], type;
+	const char *last_module = NULL;
 	unsigned long long addr, nonzero = 0;
 	size_t cap = 0, i;
 
@@ -172,6 +229,8 @@ static void load_ksyms(struct kenv *env)
 	if (!f)
 		return;
 	while (fgets(line, sizeof(line), f)) {
+		struct ksym *k;
+
 		module[0] = '\0';
 		if (sscanf(line, "%llx %c %255s [%63[^]]]", &addr, &type, name, module) < 3)
 			continue;
@@ -180,15 +239,19 @@ static void load_ksyms(struct kenv *env)
 		if (env->nksyms == cap) {
 			struct ksym *v;
 
-			cap = cap ? cap * 2 : 65536;
+			cap = cap ? cap * 2 : 131072;
 			v = realloc(env->ksyms, cap * sizeof(*v));
 			if (!v)
 				break;
 			env->ksyms = v;
 		}
-		env->ksyms[env->nksyms].addr = addr;
-		env->ksyms[env->nksyms].module = module[0] ? strdup(module) : NULL;
-		env->ksyms[env->nksyms++].name = strdup(name);
+		k = &env->ksyms[env->nksyms++];
+		k->addr = addr;
+		k->name = arena_strdup(&env->names, name);
+		/* Module names repeat line after line: keep one copy each. */
+		if (module[0] && (!last_module || strcmp(last_module, module)))
+			last_module = arena_strdup(&env->names, module);
+		k->module = module[0] ? last_module : NULL;
 		nonzero += addr != 0;
 	}
 	fclose(f);
@@ -201,7 +264,8 @@ static void load_ksyms(struct kenv *env)
 	if (!env->ksyms_by_name)
 		return;
 	for (i = 0; i < env->nksyms; i++)
-		env->ksyms_by_name[i] = &env->ksyms[i];
+		env->ksyms_by_name[i] = i;
+	sort_env = env;
 	qsort(env->ksyms_by_name, env->nksyms, sizeof(*env->ksyms_by_name), by_name);
 }
 
@@ -220,7 +284,7 @@ static size_t lower_bound(const struct kenv *env, const char *name)
 	while (lo < hi) {
 		size_t mid = (lo + hi) / 2;
 
-		if (strcmp(env->ksyms_by_name[mid]->name, name) < 0)
+		if (strcmp(env->ksyms[env->ksyms_by_name[mid]].name, name) < 0)
 			lo = mid + 1;
 		else
 			hi = mid;
@@ -238,7 +302,7 @@ void kenv_ksym_match(struct kenv *env, const char *name, bool prefix,
 	if (!env->ksyms_by_name)
 		return;
 	for (i = lower_bound(env, name); i < env->nksyms; i++) {
-		const struct ksym *sym = env->ksyms_by_name[i];
+		const struct ksym *sym = &env->ksyms[env->ksyms_by_name[i]];
 
 		if (strncmp(sym->name, name, n))
 			break;
@@ -256,7 +320,7 @@ bool kenv_has_ksym(struct kenv *env, const char *name)
 	if (!env->ksyms_by_name)
 		return false;
 	i = lower_bound(env, name);
-	return i < env->nksyms && !strcmp(env->ksyms_by_name[i]->name, name);
+	return i < env->nksyms && !strcmp(env->ksyms[env->ksyms_by_name[i]].name, name);
 }
 
 const struct ksym *kenv_ksym_at(struct kenv *env, unsigned long long addr)

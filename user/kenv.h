@@ -9,24 +9,34 @@
 
 struct btf;
 
-/* A kernel text symbol; [addr, end) is its extent up to the next symbol. */
+/* A kernel text symbol; its extent runs to the next symbol's address. */
 struct ksym {
 	unsigned long long addr;
 	unsigned long long end;
-	char *name;
-	char *module;		/* "thpdev", "bpf", ...; NULL for the kernel */
+	const char *name;
+	const char *module;	/* "thpdev", "bpf", ...; NULL for the kernel */
 };
 
+struct ksym_arena;
+struct cause_setup;
+
+/*
+ * The kernel's BTF (about 10 MB parsed) and its symbols (about 5 MB) are
+ * loaded on demand and released once start-up no longer needs them, so
+ * that they are never held together with libbpf's own copy of the BTF.
+ */
 struct kenv {
-	struct btf *btf;
+	struct btf *btf;	/* kenv_btf() */
 	char tracefs[64];	/* mount point, "" when unavailable */
 	char tracefs_why[128];
 	bool kprobe_pmu;	/* the kernel can create kprobes */
 	struct ksym *ksyms;	/* text symbols by address, loaded on demand */
-	struct ksym **ksyms_by_name;
+	unsigned int *ksyms_by_name;
 	size_t nksyms;
+	struct ksym_arena *names;
 	bool ksyms_loaded;
 	bool ksyms_hidden;	/* kallsyms shows no addresses (kptr_restrict) */
+	struct cause_setup *causes;	/* resolved once, see cause_table.h */
 	unsigned int page_size;
 	unsigned int pmd_order;
 };
@@ -38,12 +48,16 @@ int kenv_check_privileges(void);
  * error; missing tracefs only disables tracepoint probes. */
 int kenv_open(struct kenv *env);
 void kenv_close(struct kenv *env);
+/* The kernel's BTF, loaded on first use (NULL if it cannot be). */
+struct btf *kenv_btf(struct kenv *env);
+/* Drop the BTF and the symbols; later uses load them again. */
+void kenv_release(struct kenv *env);
 
 /* The kernel's BTF has FUNC NAME. */
-bool kenv_has_func(const struct kenv *env, const char *name);
+bool kenv_has_func(struct kenv *env, const char *name);
 /* The kernel's BTF struct SNAME has member MNAME (at any depth of
  * anonymous members). */
-bool kenv_has_member(const struct kenv *env, const char *sname,
+bool kenv_has_member(struct kenv *env, const char *sname,
 		     const char *mname);
 /* NAME is a text symbol in /proc/kallsyms. */
 bool kenv_has_ksym(struct kenv *env, const char *name);

@@ -3,6 +3,7 @@
  * migrating task, start-to-end latency per reason, and migration entries
  * per order. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -20,11 +21,18 @@
 
 #define TOP_PROCESSES 20
 
+/* Names of the kernel's enums, taken at open while its BTF is loaded. */
+struct migrate_data {
+	struct enum_names reasons;
+	struct enum_names modes;
+	bool has_large_folio_split;
+};
+
 struct harvest_ctx {
 	json_t *migration;
 	json_t *procs;
-	struct enum_names reasons;
-	struct enum_names modes;
+	const struct enum_names *reasons;
+	const struct enum_names *modes;
 	bool has_large_folio_split;
 };
 
@@ -55,19 +63,19 @@ static void add_call(const void *k, const void *v, void *data)
 	const struct migrate_val *val = v;
 	struct harvest_ctx *ctx = data;
 	char buf[32], path[96];
-	const char *reason = enum_name(&ctx->reasons, key->reason, buf, sizeof(buf));
+	const char *reason = enum_name(ctx->reasons, key->reason, buf, sizeof(buf));
 	json_t *proc;
 
 	snprintf(path, sizeof(path), "by_reason.%s", reason);
 	add_fields(ctx, jpath(ctx->migration, path), val);
 	snprintf(path, sizeof(path), "by_mode.%s",
-		 enum_name(&ctx->modes, key->mode, buf, sizeof(buf)));
+		 enum_name(ctx->modes, key->mode, buf, sizeof(buf)));
 	add_fields(ctx, jpath(ctx->migration, path), val);
 
 	proc = json_pack("{s:I, s:s%, s:s, s:s}", "pid", (json_int_t)key->tgid,
 			 "comm", val->comm, strnlen(val->comm, sizeof(val->comm)),
 			 "reason", reason, "mode",
-			 enum_name(&ctx->modes, key->mode, buf, sizeof(buf)));
+			 enum_name(ctx->modes, key->mode, buf, sizeof(buf)));
 	add_fields(ctx, proc, val);
 	json_array_append_new(ctx->procs, proc);
 }
@@ -79,7 +87,7 @@ static void add_latency(const void *k, const void *v, void *data)
 	char buf[32], path[96];
 
 	snprintf(path, sizeof(path), "latency.%s",
-		 enum_name(&ctx->reasons, *(const __s32 *)k, buf, sizeof(buf)));
+		 enum_name(ctx->reasons, *(const __s32 *)k, buf, sizeof(buf)));
 	hist_json_add(ctx->migration, path, h);
 	json_decref(h);
 }
@@ -96,10 +104,18 @@ static void add_entries(json_t *obj, const char *path, const uint64_t *e)
 
 static struct bpf_object *migrate_open(struct family_run *run, struct kenv *env)
 {
-	struct migrate_bpf *skel = migrate_bpf__open();
+	struct migrate_data *md = calloc(1, sizeof(*md));
+	struct migrate_bpf *skel = md ? migrate_bpf__open() : NULL;
 
-	if (!skel)
+	if (!skel) {
+		free(md);
 		return NULL;
+	}
+	enum_names_load(&md->reasons, kenv_btf(env), "migrate_reason", "MR_", "reason");
+	enum_names_load(&md->modes, kenv_btf(env), "migrate_mode", "MIGRATE_", "mode");
+	md->has_large_folio_split = kenv_has_member(env, "trace_event_raw_mm_migrate_pages",
+						    "large_folio_split");
+	run->data = md;
 	run->skel = skel;
 	return skel->obj;
 }
@@ -113,18 +129,18 @@ static void migrate_harvest(struct family_run *run, struct kenv *env,
 			    const struct probe_set *probes, json_t *record)
 {
 	struct migrate_bpf *skel = run->skel;
+	struct migrate_data *md = run->data;
 	struct harvest_ctx ctx = {
 		.migration = jpath(record, "migration"),
 		.procs = json_array(),
-		.has_large_folio_split = kenv_has_member(env,
-			"trace_event_raw_mm_migrate_pages", "large_folio_split"),
+		.reasons = &md->reasons,
+		.modes = &md->modes,
+		.has_large_folio_split = md->has_large_folio_split,
 	};
 	uint64_t e[2];
 	char path[32];
 	__u32 order;
 
-	enum_names_load(&ctx.reasons, env->btf, "migrate_reason", "MR_", "reason");
-	enum_names_load(&ctx.modes, env->btf, "migrate_mode", "MIGRATE_", "mode");
 	map_foreach(bpf_map__fd(skel->maps.migrate_calls), sizeof(struct migrate_key),
 		    sizeof(struct migrate_val), add_call, &ctx);
 	map_foreach(bpf_map__fd(skel->maps.migrate_latency), sizeof(__s32),
@@ -142,14 +158,20 @@ static void migrate_harvest(struct family_run *run, struct kenv *env,
 	if (probe_attached(probes, "migrate:set_migration_pmd") &&
 	    !map_sum_percpu(bpf_map__fd(skel->maps.pmd_entries), 0, 2, e))
 		add_entries(ctx.migration, "pmd", e);
-	enum_names_free(&ctx.reasons);
-	enum_names_free(&ctx.modes);
 }
 
 static void migrate_destroy(struct family_run *run)
 {
+	struct migrate_data *md = run->data;
+
 	migrate_bpf__destroy(run->skel);
+	if (md) {
+		enum_names_free(&md->reasons);
+		enum_names_free(&md->modes);
+	}
+	free(md);
 	run->skel = NULL;
+	run->data = NULL;
 }
 
 const struct family migrate_family = {

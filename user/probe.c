@@ -84,13 +84,14 @@ static struct probe *probe_get(struct probe_set *set, const char *name)
 
 /* Load and attach an empty fentry program to FUNC: the only reliable way
  * to learn whether this kernel lets fentry attach there. */
-static int fentry_try(const struct kenv *env, const char *func)
+static int fentry_try(struct kenv *env, const char *func)
 {
 	struct bpf_insn insns[] = {
 		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0 },
 		{ .code = BPF_JMP | BPF_EXIT },
 	};
-	int id = btf__find_by_name_kind(env->btf, func, BTF_KIND_FUNC);
+	struct btf *btf = kenv_btf(env);
+	int id = btf ? btf__find_by_name_kind(btf, func, BTF_KIND_FUNC) : -ENOENT;
 	int fd, link, err = 0;
 	LIBBPF_OPTS(bpf_prog_load_opts, opts,
 		    .expected_attach_type = BPF_TRACE_FENTRY,
@@ -153,7 +154,7 @@ static bool mech_available(struct kenv *env, struct probe *p, int mech)
 	case MECH_TP_BTF:
 	case MECH_RAW_TP:
 		snprintf(path, sizeof(path), "btf_trace_%s", p->hook);
-		if (btf__find_by_name_kind(env->btf, path, BTF_KIND_TYPEDEF) <= 0)
+		if (btf__find_by_name_kind(kenv_btf(env), path, BTF_KIND_TYPEDEF) <= 0)
 			snprintf(reason, sizeof(reason), "no such tracepoint in this kernel");
 		break;
 	case MECH_FENTRY:
@@ -310,9 +311,15 @@ void probes_attach(struct probe_set *set, const char *family)
 	}
 }
 
-static uint64_t probe_misses(const struct probe *p)
+struct probe_runtime {
+	uint64_t misses;	/* recursion misses */
+	uint64_t runs;		/* with kernel.bpf_stats_enabled */
+	uint64_t run_ns;
+};
+
+static struct probe_runtime probe_runtime(const struct probe *p)
 {
-	uint64_t misses = 0;
+	struct probe_runtime rt = { 0 };
 	int k;
 
 	for (k = 0; k < p->nprogs; k++) {
@@ -324,10 +331,13 @@ static uint64_t probe_misses(const struct probe *p)
 			continue;
 		fd = bpf_program__fd(p->progs[k]);
 		memset(&info, 0, sizeof(info));
-		if (fd >= 0 && !bpf_obj_get_info_by_fd(fd, &info, &len))
-			misses += info.recursion_misses;
+		if (fd < 0 || bpf_obj_get_info_by_fd(fd, &info, &len))
+			continue;
+		rt.misses += info.recursion_misses;
+		rt.runs += info.run_cnt;
+		rt.run_ns += info.run_time_ns;
 	}
-	return misses;
+	return rt;
 }
 
 json_t *probes_to_json(const struct probe_set *set)
@@ -343,7 +353,13 @@ json_t *probes_to_json(const struct probe_set *set)
 		json_object_set_new(o, "mechanism", p->mech >= 0 ?
 				    json_string(mechanism_name(p->mech)) : json_null());
 		json_object_set_new(o, "why", p->attached ? json_null() : json_string(p->why));
-		json_object_set_new(o, "misses", json_integer(probe_misses(p)));
+		struct probe_runtime rt = probe_runtime(p);
+
+		json_object_set_new(o, "misses", json_integer(rt.misses));
+		if (rt.runs) {
+			json_object_set_new(o, "runs", json_integer(rt.runs));
+			json_object_set_new(o, "run_ns", json_integer(rt.run_ns));
+		}
 		json_object_set_new(all, p->name, o);
 	}
 	return all;

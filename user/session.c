@@ -46,26 +46,34 @@ static void step_done(const char *family, const char *step, uint64_t *t)
 	*t = now;
 }
 
-static void open_family(struct session *s, const struct family *fam)
+/* Open FAM and choose its probes' mechanisms; false when it cannot be. */
+static bool open_family(struct session *s, struct family_run *run, const struct family *fam)
 {
-	struct family_run *run = &s->runs[s->nruns++];
 	struct bpf_object *obj;
 	uint64_t t = mono_ns();
-	char why[320];
-	int err;
 
 	run->fam = fam;
 	obj = fam->open(run, &s->env);
 	step_done(fam->name, "open", &t);
 	if (!obj) {
 		warnf("%s probes cannot be opened: %s", fam->name, strerror(errno));
-		return;
+		return false;
 	}
 	if (probes_prepare(&s->probes, fam->name, obj, &s->env, fam->alternatives)) {
 		warnf("%s probes: out of memory", fam->name);
-		return;
+		return false;
 	}
 	step_done(fam->name, "choosing mechanisms", &t);
+	return true;
+}
+
+static void load_family(struct session *s, struct family_run *run)
+{
+	const struct family *fam = run->fam;
+	uint64_t t = mono_ns();
+	char why[320];
+	int err;
+
 	err = fam->load(run);
 	step_done(fam->name, "load", &t);
 	if (err) {
@@ -81,6 +89,7 @@ static void open_family(struct session *s, const struct family *fam)
 
 int session_open(struct session *s)
 {
+	bool opened[ARRAY_SIZE(families)];
 	size_t i;
 
 	memset(s, 0, sizeof(*s));
@@ -88,7 +97,12 @@ int session_open(struct session *s)
 		return -1;
 	libbpf_set_print(libbpf_log);
 	for (i = 0; i < ARRAY_SIZE(families); i++)
-		open_family(s, families[i]);
+		opened[i] = open_family(s, &s->runs[s->nruns++], families[i]);
+	/* libbpf parses its own copy of the BTF for each load: not both. */
+	kenv_release(&s->env);
+	for (i = 0; i < s->nruns; i++)
+		if (opened[i])
+			load_family(s, &s->runs[i]);
 	return 0;
 }
 

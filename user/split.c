@@ -102,22 +102,19 @@ static void add_proc(const void *k, const void *v, void *data)
 
 static struct bpf_object *split_open(struct family_run *run, struct kenv *env)
 {
-	struct cause_setup *cs = calloc(1, sizeof(*cs));
+	const struct cause_setup *cs = causes_get(env);
 	struct split_bpf *skel;
 
 	if (!cs)
 		return NULL;
 	skel = split_bpf__open();
-	if (!skel) {
-		free(cs);
+	if (!skel)
 		return NULL;
-	}
-	causes_prepare(env, cs);
 	skel->rodata->nr_cause_ranges = cs->n > 0 ? cs->n : 0;
 	skel->rodata->split_type_enum =
-		btf__find_by_name_kind(env->btf, "split_type", BTF_KIND_ENUM) > 0;
+		btf__find_by_name_kind(kenv_btf(env), "split_type", BTF_KIND_ENUM) > 0;
 	run->skel = skel;
-	run->data = cs;
+	run->data = (void *)cs;
 	return skel->obj;
 }
 
@@ -169,9 +166,8 @@ static void split_harvest(struct family_run *run, struct kenv *env,
 static void split_destroy(struct family_run *run)
 {
 	split_bpf__destroy(run->skel);
-	free(run->data);
 	run->skel = NULL;
-	run->data = NULL;
+	run->data = NULL;	/* the session's cause setup */
 }
 
 const struct family split_family = {
