@@ -9,15 +9,20 @@
 : "${FTCOUNT:=$BUILD/tests/ftcount}"
 
 TMP=$(mktemp -d /tmp/thpscope-test.XXXXXX)
-FT_INSTANCES=
-cleanup() {
-	for i in $FT_INSTANCES; do
-		echo 0 >"$i/tracing_on" 2>/dev/null
-		for e in "$i"/events/*/*/enable; do
-			[ "$(cat "$e" 2>/dev/null)" = 1 ] && echo 0 >"$e"
-		done
-		rmdir "$i" 2>/dev/null
+# ft_open runs in command substitutions: its instances are listed in a
+# file, not a variable, so that cleanup sees them.
+FT_LIST=$TMP/ft-instances
+ft_remove() {
+	echo 0 >"$1/tracing_on" 2>/dev/null
+	for e in "$1"/events/*/*/enable; do
+		[ "$(cat "$e" 2>/dev/null)" = 1 ] && echo 0 >"$e"
 	done
+	rmdir "$1" 2>/dev/null
+}
+cleanup() {
+	if [ -f "$FT_LIST" ]; then
+		while read -r i; do ft_remove "$i"; done <"$FT_LIST"
+	fi
 	rm -rf "$TMP"
 }
 trap cleanup EXIT
@@ -79,7 +84,7 @@ ft_open() {
 	t=$(tracefs) || return 1
 	inst="$t/instances/thpscope-$1-$$"
 	mkdir "$inst" || return 1
-	FT_INSTANCES="$FT_INSTANCES $inst"
+	echo "$inst" >>"$FT_LIST"
 	echo 32768 >"$inst/buffer_size_kb"
 	shift
 	for ev in "$@"; do
@@ -110,4 +115,25 @@ jlist_orders() {
 # sum of the second column
 sum2() {
 	awk '{ s += $2 } END { print s + 0 }'
+}
+
+# record_windowed NAME REC "EVENTS" THPLOAD-ARGS...: record thpload with
+# thpscope into REC while two ftrace instances trace EVENTS: $outer around
+# the whole recording, $inner around the workload only. Events the kernel
+# emits on its own clock must lie between the two. Returns the workload's
+# exit status.
+record_windowed() {
+	name=$1 rec=$2 evs=$3
+	shift 3
+	# shellcheck disable=SC2086
+	outer=$(ft_open "$name-outer" $evs)
+	# shellcheck disable=SC2086
+	inner=$(ft_open "$name-inner" $evs)
+	echo 0 >"$inner/tracing_on"
+	"$THPSCOPE" record -q -o "$rec" -- sh -c \
+		"echo 1 > $inner/tracing_on; \"$THPLOAD\" $*; s=\$?; echo 0 > $inner/tracing_on; exit \$s" \
+		>/dev/null
+	s=$?
+	ft_off "$outer"
+	return $s
 }

@@ -6,16 +6,10 @@
 . "$(dirname "$0")/../lib.sh"
 require_root
 
-events="migrate/mm_migrate_pages migrate/set_migration_pte migrate/remove_migration_pte"
-outer=$(ft_open compaction-outer $events)
-inner=$(ft_open compaction-inner $events)
-echo 0 >"$inner/tracing_on"
 rec=$TMP/rec.json
-"$THPSCOPE" record -q -o "$rec" -- sh -c \
-	"echo 1 > $inner/tracing_on; \"$THPLOAD\" -m 128 compaction; s=\$?; echo 0 > $inner/tracing_on; exit \$s" \
-	>/dev/null
+record_windowed compaction "$rec" \
+	"migrate/mm_migrate_pages migrate/set_migration_pte migrate/remove_migration_pte" -m 128 compaction
 check_eq "record exit status passes the workload's" 0 $?
-ft_off "$outer"
 
 pid=$(awk '/thpload-[0-9]+ .*mm_migrate_pages:/ { sub(/.*thpload-/, ""); print $1 + 0; exit }' "$inner/trace")
 if [ -z "$pid" ]; then

@@ -6,16 +6,10 @@
 . "$(dirname "$0")/../lib.sh"
 require_root
 
-events="huge_memory/mm_khugepaged_scan_pmd huge_memory/mm_collapse_huge_page"
-outer=$(ft_open khugepaged-outer $events)
-inner=$(ft_open khugepaged-inner $events)
-echo 0 >"$inner/tracing_on"
 rec=$TMP/rec.json
-"$THPSCOPE" record -q -o "$rec" -- sh -c \
-	"echo 1 > $inner/tracing_on; \"$THPLOAD\" -n 4 -t 60 khugepaged; s=\$?; echo 0 > $inner/tracing_on; exit \$s" \
-	>/dev/null
+record_windowed khugepaged "$rec" \
+	"huge_memory/mm_khugepaged_scan_pmd huge_memory/mm_collapse_huge_page" -n 4 -t 60 khugepaged
 check_eq "khugepaged collapsed the whole region" 0 $?
-ft_off "$outer"
 order=$("$JGET" "$rec" kernel.pmd_order)
 
 count() { "$FTCOUNT" -c khugepaged -e scan_result:SCAN_ "$1" "$2" status | awk -v r="$3" '$1 == r { print $2 }'; }
