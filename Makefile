@@ -112,9 +112,10 @@ vm-update:
 	scripts/vm/update
 
 bench:
-	scripts/deps.sh build test bench
-	$(MAKE) -s all tools
+	scripts/deps.sh build test bench lab
+	$(MAKE) -s all tools static
 	scripts/bench --build $(BUILD)
+	scripts/bench-guest --build $(BUILD)
 
 vmlinux:
 	scripts/gen-vmlinux-h vmlinux/vmlinux.h
