@@ -89,6 +89,35 @@ static const char *via(json_t *rec, const char *const *names, char *buf, size_t 
 	return buf;
 }
 
+/* The probes that did not attach, one line per reason; alternatives this
+ * kernel did not need are not missing and are left out. */
+static void print_unattached(FILE *out, json_t *probes)
+{
+	json_t *by_why = json_object(), *v, *names;
+	const char *k, *why;
+
+	json_object_foreach(probes, k, v) {
+		why = json_string_value(json_object_get(v, "why"));
+		if (json_is_true(json_object_get(v, "attached")) || !why ||
+		    !strncmp(why, "not used:", 9))
+			continue;
+		names = json_object_get(by_why, why);
+		if (!names) {
+			names = json_array();
+			json_object_set_new(by_why, why, names);
+		}
+		json_array_append_new(names, json_string(k));
+	}
+	json_object_foreach(by_why, why, names) {
+		size_t i;
+
+		fprintf(out, "\n  not attached (%s):", why);
+		json_array_foreach(names, i, v)
+			fprintf(out, "%s %s", i ? "," : "", json_string_value(v));
+	}
+	json_decref(by_why);
+}
+
 static void print_header(FILE *out, json_t *rec)
 {
 	json_t *cmd = json_object_get(rec, "command"), *cfg = json_object_get(rec, "config");
@@ -129,12 +158,11 @@ static void print_header(FILE *out, json_t *rec)
 		attached += json_is_true(json_object_get(v, "attached"));
 	}
 	fprintf(out, "probes: %zu of %zu attached", attached, total);
+	print_unattached(out, probes);
 	json_object_foreach(probes, k, v) {
 		json_int_t misses = json_integer_value(json_object_get(v, "misses"));
 
-		if (!json_is_true(json_object_get(v, "attached")))
-			fprintf(out, "\n  %s: %s", k, json_string_value(json_object_get(v, "why")));
-		else if (misses)
+		if (misses)
 			fprintf(out, "\n  %s: %lld events missed (recursion)", k, misses);
 	}
 	fputc('\n', out);
