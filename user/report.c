@@ -570,6 +570,77 @@ static void print_device(FILE *out, json_t *rec)
 	}
 }
 
+/* One table of every way large folios fell back to small pages, ranked by
+ * the pages concerned ("-" where the record does not know them):
+ * migration splits and failures, device-migration splits by reason,
+ * failed collapses, failed splits. */
+static void print_fallbacks(FILE *out, json_t *rec)
+{
+	json_t *rows = json_array(), *v, *o;
+	const char *k, *r;
+	size_t i;
+	unsigned int pmd = jget_u64(rec, "kernel.pmd_order");
+	json_int_t thp = 1LL << (pmd ? pmd : 9);
+	struct table *t;
+
+#define ROW(what, via, n, pages) do { if (n) json_array_append_new(rows, json_pack( \
+		"{s:s, s:s, s:I, s:I}", "what", what, "via", via, "count", (json_int_t)(n), \
+		"pages", (json_int_t)(pages))); } while (0)
+	json_object_foreach(jget(rec, "migration.by_reason"), k, o) {
+		char what[96];
+
+		snprintf(what, sizeof(what), "migration (%s): THP split", k);
+		ROW(what, "mm_migrate_pages", jget_u64(o, "thp_split"), jget_u64(o, "thp_split") * thp);
+		/* large_folio_split counts the THPs of thp_split too; the rest
+		 * are smaller large folios, of orders the tracepoint omits. */
+		snprintf(what, sizeof(what), "migration (%s): mTHP split", k);
+		ROW(what, "mm_migrate_pages",
+		    jget_u64(o, "large_folio_split") > jget_u64(o, "thp_split") ?
+		    jget_u64(o, "large_folio_split") - jget_u64(o, "thp_split") : 0, -1);
+		snprintf(what, sizeof(what), "migration (%s): THP not migrated", k);
+		ROW(what, "mm_migrate_pages", jget_u64(o, "thp_failed"), jget_u64(o, "thp_failed") * thp);
+	}
+	json_object_foreach(jget(rec, "migrate_vma.fallback_reasons"), k, v) {
+		char what[96];
+
+		snprintf(what, sizeof(what), "device migration: THP split (%s)", k);
+		ROW(what, "migrate_vma", json_integer_value(v), json_integer_value(v) * thp);
+	}
+	json_object_foreach(jget(rec, "collapse.by_order"), k, o) {
+		json_object_foreach(o, r, v) {
+			char what[96];
+
+			if (!strcmp(r, "succeed"))
+				continue;
+			snprintf(what, sizeof(what), "collapse to order %s failed: %s", k, r);
+			ROW(what, "mm_collapse_huge_page", json_integer_value(v),
+			    json_integer_value(v) << strtol(k, NULL, 10));
+		}
+	}
+	json_object_foreach(jget(rec, "split.by_order"), k, o) {
+		char what[96];
+
+		snprintf(what, sizeof(what), "order-%s split failed", k);
+		ROW(what, "split probes", jget_u64(o, "failed"), jget_u64(o, "failed") << strtol(k, NULL, 10));
+	}
+#undef ROW
+	json_array_top(rows, "pages", 20);
+	t = table_new("FALLBACK\tCOUNT\tPAGES\tSEEN_BY");
+	json_array_foreach(rows, i, o) {
+		json_int_t pages = json_integer_value(json_object_get(o, "pages"));
+		char p[24] = "-";
+
+		if (pages >= 0)
+			snprintf(p, sizeof(p), "%lld", pages);
+		table_add(t, "%s\t%lld\t%s\t%s", json_string_value(json_object_get(o, "what")),
+			  json_integer_value(json_object_get(o, "count")), p,
+			  json_string_value(json_object_get(o, "via")));
+	}
+	table_print(t, out, "Fallbacks to small pages, ranked by pages concerned", NULL);
+	table_free(t);
+	json_decref(rows);
+}
+
 static void print_vmstat(FILE *out, json_t *rec)
 {
 	json_t *vm = jget(rec, "counters.vmstat");
@@ -603,5 +674,6 @@ void report_print(FILE *out, json_t *rec)
 	print_deferred(out, rec);
 	print_device(out, rec);
 	print_migration(out, rec);
+	print_fallbacks(out, rec);
 	print_vmstat(out, rec);
 }
