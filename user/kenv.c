@@ -92,6 +92,10 @@ int kenv_open(struct kenv *env)
 		return -1;
 	}
 	find_tracefs(env);
+	if (!env->tracefs[0]) {
+		errorf("%s", env->tracefs_why);
+		return -1;
+	}
 	env->kprobe_pmu = path_exists("/sys/bus/event_source/devices/kprobe/type");
 	env->page_size = sysconf(_SC_PAGESIZE);
 	if (read_text("/sys/kernel/mm/transparent_hugepage/hpage_pmd_size", buf, sizeof(buf)))

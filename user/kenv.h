@@ -27,8 +27,8 @@ struct cause_setup;
  */
 struct kenv {
 	struct btf *btf;	/* kenv_btf() */
-	char tracefs[64];	/* mount point, "" when unavailable */
-	char tracefs_why[128];
+	char tracefs[64];	/* mount point */
+	char tracefs_why[128];	/* why it could not be found or mounted */
 	bool kprobe_pmu;	/* the kernel can create kprobes */
 	struct ksym *ksyms;	/* text symbols by address, loaded on demand */
 	unsigned int *ksyms_by_name;
@@ -44,8 +44,8 @@ struct kenv {
 /* Privileges: root, or CAP_BPF + CAP_PERFMON (+ CAP_SYSLOG). Returns 0 or
  * prints one line and returns -1. */
 int kenv_check_privileges(void);
-/* Open the kernel's BTF and find (or mount) tracefs. Missing BTF is an
- * error; missing tracefs only disables tracepoint probes. */
+/* Open the kernel's BTF and find (or mount) tracefs; either missing is
+ * an error, printed in one line. */
 int kenv_open(struct kenv *env);
 void kenv_close(struct kenv *env);
 /* The kernel's BTF, loaded on first use (NULL if it cannot be). */

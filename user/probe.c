@@ -142,10 +142,6 @@ static bool mech_available(struct kenv *env, struct probe *p, int mech)
 	}
 	switch (mech) {
 	case MECH_TRACEPOINT:
-		if (!env->tracefs[0]) {
-			snprintf(reason, sizeof(reason), "%s", env->tracefs_why);
-			break;
-		}
 		snprintf(path, sizeof(path), "%s/events/%s/%s/id", env->tracefs,
 			 p->category, p->hook);
 		if (!path_exists(path))
