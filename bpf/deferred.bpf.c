@@ -103,7 +103,7 @@ struct {
 	__type(value, __s32);
 } in_shrinker SEC(".maps");
 
-/* Folio arguments kept from entry to return (kprobe fallbacks, splits). */
+/* Arguments kept from a kprobe to its kretprobe. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 4096);
@@ -343,64 +343,32 @@ static __always_inline void split_done(__u64 folio, long ret)
 	member_leaves(folio, FATE(split));
 }
 
-SEC("fexit/__folio_split")
-int BPF_PROG(split_exit)
-{
-	__u64 folio = 0, ret = 0;
+/* The folio a task is splitting, taken on entry. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u64);
+	__type(value, __u64);
+} splitting SEC(".maps");
 
-	bpf_get_func_arg(ctx, 0, &folio);
-	bpf_get_func_ret(ctx, &ret);
-	split_done(folio, (int)ret);
-	return 0;
+static __always_inline void on_split_begin(struct folio *folio)
+{
+	__u64 id = bpf_get_current_pid_tgid(), f = (__u64)folio;
+
+	bpf_map_update_elem(&splitting, &id, &f, BPF_ANY);
 }
 
-/* The page-based entry points may be handed any page of the THP (6.1's
- * shrinker passes the third, holding the list); after the split it is no
- * longer a tail, so the folio is taken on entry. */
-static __always_inline void split_page_begin(struct page *page)
-{
-	__u64 id = bpf_get_current_pid_tgid(), folio = (__u64)page_folio_of(page);
-
-	bpf_map_update_elem(&folio_args, &id, &folio, BPF_ANY);
-}
-
-static __always_inline void split_page_end(int ret)
+static __always_inline void on_split_end(int ret)
 {
 	__u64 id = bpf_get_current_pid_tgid();
-	__u64 *folio = bpf_map_lookup_elem(&folio_args, &id);
+	__u64 *folio = bpf_map_lookup_elem(&splitting, &id);
 
 	if (folio)
 		split_done(*folio, ret);
-	bpf_map_delete_elem(&folio_args, &id);
+	bpf_map_delete_elem(&splitting, &id);
 }
 
-SEC("fentry/split_huge_page_to_list_to_order")
-int BPF_PROG(to_order_enter, struct page *page)
-{
-	split_page_begin(page);
-	return 0;
-}
-
-SEC("fexit/split_huge_page_to_list_to_order")
-int BPF_PROG(to_order_exit, struct page *page, struct list_head *list, unsigned int order, int ret)
-{
-	split_page_end(ret);
-	return 0;
-}
-
-SEC("fentry/split_huge_page_to_list")
-int BPF_PROG(to_list_enter, struct page *page)
-{
-	split_page_begin(page);
-	return 0;
-}
-
-SEC("fexit/split_huge_page_to_list")
-int BPF_PROG(to_list_exit, struct page *page, struct list_head *list, int ret)
-{
-	split_page_end(ret);
-	return 0;
-}
+#include "split_entry.bpf.h"
 
 /* The shrinker: its scans, and the queue length its count reports. */
 SEC("fentry/deferred_split_scan")

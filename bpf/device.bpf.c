@@ -358,9 +358,9 @@ struct {
  * A THP split while a migrate_vma call collects it: the reason is judged
  * on entry, while the folio still has its order; counted on success.
  * These are the split entry points themselves (migrate_vma_split_folio on
- * 7.x and split_folio before both end there), one per kernel.
+ * 7.x and split_folio before both end there).
  */
-static __always_inline void collect_split_begin(struct folio *folio)
+static __always_inline void on_split_begin(struct folio *folio)
 {
 	__u64 id = bpf_get_current_pid_tgid();
 	struct call_state *s = current_state();
@@ -372,7 +372,7 @@ static __always_inline void collect_split_begin(struct folio *folio)
 	bpf_map_update_elem(&split_reasons, &id, &reason, BPF_ANY);
 }
 
-static __always_inline void collect_split_end(int ret)
+static __always_inline void on_split_end(int ret)
 {
 	__u64 id = bpf_get_current_pid_tgid();
 	__u32 *reason = bpf_map_lookup_elem(&split_reasons, &id);
@@ -386,50 +386,7 @@ static __always_inline void collect_split_end(int ret)
 	bpf_map_delete_elem(&split_reasons, &id);
 }
 
-SEC("fentry/__folio_split")
-int BPF_PROG(folio_split_enter, struct folio *folio)
-{
-	collect_split_begin(folio);
-	return 0;
-}
-
-SEC("fexit/__folio_split")
-int BPF_PROG(folio_split_exit)
-{
-	__u64 ret = 0;
-
-	bpf_get_func_ret(ctx, &ret);
-	collect_split_end((int)ret);
-	return 0;
-}
-
-SEC("fentry/split_huge_page_to_list_to_order")
-int BPF_PROG(to_order_enter, struct page *page)
-{
-	collect_split_begin(page_folio_of(page));
-	return 0;
-}
-
-SEC("fexit/split_huge_page_to_list_to_order")
-int BPF_PROG(to_order_exit, struct page *page, struct list_head *list, unsigned int order, int ret)
-{
-	collect_split_end(ret);
-	return 0;
-}
-
-SEC("fentry/split_huge_page_to_list")
-int BPF_PROG(to_list_enter, struct page *page)
-{
-	collect_split_begin(page_folio_of(page));
-	return 0;
-}
-
-SEC("fexit/split_huge_page_to_list")
-int BPF_PROG(to_list_exit, struct page *page, struct list_head *list, int ret)
-{
-	collect_split_end(ret);
-	return 0;
-}
+#include "split_entry.bpf.h"
 
 /* folio_split_unmapped(folio, order): 7.x, the driver gave base pages */
 SEC("fexit/folio_split_unmapped")
