@@ -164,11 +164,6 @@ void kenv_close(struct kenv *env)
 	memset(env, 0, sizeof(*env));
 }
 
-bool kenv_has_func(struct kenv *env, const char *name)
-{
-	return btf__find_by_name_kind(kenv_btf(env), name, BTF_KIND_FUNC) > 0;
-}
-
 static bool struct_has_member(const struct btf *btf, const struct btf_type *t,
 			      const char *mname, int depth)
 {

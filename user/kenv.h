@@ -53,8 +53,6 @@ struct btf *kenv_btf(struct kenv *env);
 /* Drop the BTF and the symbols; later uses load them again. */
 void kenv_release(struct kenv *env);
 
-/* The kernel's BTF has FUNC NAME. */
-bool kenv_has_func(struct kenv *env, const char *name);
 /* The kernel's BTF struct SNAME has member MNAME (at any depth of
  * anonymous members). */
 bool kenv_has_member(struct kenv *env, const char *sname,
