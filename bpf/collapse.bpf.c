@@ -5,13 +5,19 @@
  * tracepoints through CO-RE-relocated trace_event_raw_* records, since
  * their layouts changed across kernels (a removed `writable`, an added
  * `order`). Latency of collapse_huge_page comes from fentry/fexit, or
- * kprobe/kretprobe where fentry cannot attach; the loader picks one. */
+ * kprobe/kretprobe where fentry cannot attach; the loader picks one.
+ *
+ * Events belong to the process owning the mm; the isolate and swap-in
+ * record carries no mm, so in khugepaged it takes the mm of the
+ * collapse_huge_page call in progress (none on the tracepoint tier). */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_core_read.h>
 #include <bpf/bpf_tracing.h>
 #include "thpscope.bpf.h"
 #include "collapse.h"
+#include "filter.bpf.h"
+#include "trace.bpf.h"
 
 /* The PMD order of this machine, for records that carry no order. */
 const volatile __u32 pmd_order = 9;
@@ -41,6 +47,7 @@ struct {
 
 struct collapse_start {
 	__u64 ts;
+	struct mm_struct *mm;
 	__u32 order;
 };
 
@@ -79,10 +86,9 @@ static __always_inline void count_outcome(__u8 event, __u8 order, int result)
 }
 
 /* Per owning process: a scan, or an attempt with its result. */
-static __always_inline void count_proc(struct mm_struct *mm, bool attempt,
+static __always_inline void count_proc(struct task_struct *owner, bool attempt,
 				       int result)
 {
-	struct task_struct *owner = mm_owner(mm);
 	struct collapse_proc_key key = { .source = current_source() };
 	static const struct collapse_proc zero;
 	struct collapse_proc *p;
@@ -104,67 +110,123 @@ static __always_inline void count_proc(struct mm_struct *mm, bool attempt,
 		__sync_fetch_and_add(&p->succeeded, 1);
 }
 
+/* Stream one outcome when tracing. */
+static __always_inline void trace_outcome(__u8 kind, struct task_struct *t,
+					  __u8 order, int result, __u64 addr,
+					  __u64 val)
+{
+	struct thp_event *e = trace_begin(kind, t);
+
+	if (!e)
+		return;
+	e->order = order;
+	e->result = result;
+	e->addr = addr;
+	e->val[0] = val;
+	trace_end(e);
+}
+
+/* The task owning the memory an isolation step works on. */
+static __always_inline struct task_struct *step_task(void)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	struct collapse_start *s;
+
+	if (!current_is_kthread())
+		return (struct task_struct *)bpf_get_current_task();
+	s = bpf_map_lookup_elem(&collapse_starts, &id);
+	return s && s->mm ? mm_owner(s->mm) : NULL;
+}
+
 SEC("tracepoint/huge_memory/mm_khugepaged_scan_pmd")
 int scan_pmd(struct trace_event_raw_mm_khugepaged_scan_pmd *ctx)
 {
+	struct task_struct *t = event_task(ctx->mm);
+
+	if (!task_selected(t))
+		return 0;
 	count_outcome(CE_SCAN_PMD, ORDER_NONE, ctx->status);
-	count_proc(ctx->mm, false, 0);
+	count_proc(t, false, 0);
+	trace_outcome(TK_SCAN_PMD, t, ORDER_NONE, ctx->status,
+		      ctx->pfn, ctx->referenced);
 	return 0;
 }
 
 SEC("tracepoint/huge_memory/mm_collapse_huge_page")
 int collapse(struct trace_event_raw_mm_collapse_huge_page *ctx)
 {
+	struct task_struct *t = event_task(ctx->mm);
 	__u8 order = pmd_order;
 
+	if (!task_selected(t))
+		return 0;
 	if (bpf_core_field_exists(ctx->order))
 		order = ctx->order;
 	count_outcome(CE_COLLAPSE, order, ctx->status);
-	count_proc(ctx->mm, true, ctx->status);
+	count_proc(t, true, ctx->status);
+	trace_outcome(TK_COLLAPSE, t, order, ctx->status, 0, 0);
 	return 0;
 }
 
 SEC("tracepoint/huge_memory/mm_collapse_huge_page_isolate")
 int isolate(struct trace_event_raw_mm_collapse_huge_page_isolate *ctx)
 {
+	struct task_struct *t = step_task();
 	__u8 order = pmd_order;
 
+	if (!task_selected(t))
+		return 0;
 	if (bpf_core_field_exists(ctx->order))
 		order = ctx->order;
 	count_outcome(CE_ISOLATE, order, ctx->status);
+	trace_outcome(TK_ISOLATE, t, order, ctx->status, ctx->pfn,
+		      ctx->referenced);
 	return 0;
 }
 
 SEC("tracepoint/huge_memory/mm_collapse_huge_page_swapin")
 int swapin(struct trace_event_raw_mm_collapse_huge_page_swapin *ctx)
 {
+	struct task_struct *t = event_task(ctx->mm);
 	__u8 order = pmd_order;
 
+	if (!task_selected(t))
+		return 0;
 	if (bpf_core_field_exists(ctx->order))
 		order = ctx->order;
 	count_outcome(CE_SWAPIN, order, ctx->ret);
+	trace_outcome(TK_SWAPIN, t, order, ctx->ret, 0, ctx->swapped_in);
 	return 0;
 }
 
 SEC("tracepoint/huge_memory/mm_khugepaged_scan_file")
 int scan_file(struct trace_event_raw_mm_khugepaged_scan_file *ctx)
 {
+	struct task_struct *t = event_task(ctx->mm);
+
+	if (!task_selected(t))
+		return 0;
 	count_outcome(CE_SCAN_FILE, ORDER_NONE, ctx->result);
-	count_proc(ctx->mm, false, 0);
+	count_proc(t, false, 0);
+	trace_outcome(TK_SCAN_FILE, t, ORDER_NONE, ctx->result, ctx->pfn, 0);
 	return 0;
 }
 
 SEC("tracepoint/huge_memory/mm_khugepaged_collapse_file")
 int collapse_file(struct trace_event_raw_mm_khugepaged_collapse_file *ctx)
 {
+	struct task_struct *t = event_task(ctx->mm);
 	int result = ctx->result;
 
+	if (!task_selected(t))
+		return 0;
 	count_outcome(CE_COLLAPSE_FILE, ORDER_NONE, result);
+	trace_outcome(TK_COLLAPSE_FILE, t, ORDER_NONE, result, ctx->index, 0);
 	/* A file collapse that ends in pte_mapped_hugepage has put the new
 	 * folio in the page cache; only mapping it by PMD remains. */
 	if (result == bpf_core_enum_value(enum scan_result, SCAN_PTE_MAPPED_HUGEPAGE))
 		result = bpf_core_enum_value(enum scan_result, SCAN_SUCCEED);
-	count_proc(ctx->mm, true, result);
+	count_proc(t, true, result);
 	return 0;
 }
 
@@ -174,7 +236,7 @@ int khugepaged_scan(struct trace_event_raw_mm_khugepaged_scan *ctx)
 	__u32 zero = 0;
 	struct khugepaged_pass *p = bpf_map_lookup_elem(&khugepaged_passes, &zero);
 
-	if (!p)
+	if (!p || (filter_active && !task_selected(event_task(ctx->mm))))
 		return 0;
 	__sync_fetch_and_add(&p->passes, 1);
 	__sync_fetch_and_add(&p->progress, ctx->progress);
@@ -183,11 +245,17 @@ int khugepaged_scan(struct trace_event_raw_mm_khugepaged_scan *ctx)
 	return 0;
 }
 
-static __always_inline void latency_start(__u32 order)
+static __always_inline void latency_start(struct mm_struct *mm, __u32 order)
 {
 	__u64 id = bpf_get_current_pid_tgid();
-	struct collapse_start s = { .ts = bpf_ktime_get_ns(), .order = order };
+	struct collapse_start s = {
+		.ts = bpf_ktime_get_ns(),
+		.mm = mm,
+		.order = order,
+	};
 
+	if (filter_active && !task_selected(mm_owner(mm)))
+		return;
 	bpf_map_update_elem(&collapse_starts, &id, &s, BPF_ANY);
 }
 
@@ -210,14 +278,14 @@ static __always_inline void latency_end(void)
 }
 
 SEC("fentry/collapse_huge_page")
-int BPF_PROG(collapse_enter)
+int BPF_PROG(collapse_enter, struct mm_struct *mm)
 {
 	__u64 order = pmd_order;
 
 	/* The order is the sixth argument where the kernel has it. */
 	if (bpf_get_func_arg_cnt(ctx) > 5)
 		bpf_get_func_arg(ctx, 5, &order);
-	latency_start(order);
+	latency_start(mm, order);
 	return 0;
 }
 
@@ -229,13 +297,13 @@ int BPF_PROG(collapse_exit)
 }
 
 SEC("kprobe/collapse_huge_page")
-int BPF_KPROBE(collapse_kprobe)
+int BPF_KPROBE(collapse_kprobe, struct mm_struct *mm)
 {
 	__u32 order = pmd_order;
 
 	if (collapse_has_order)
 		order = PT_REGS_PARM6(ctx);
-	latency_start(order);
+	latency_start(mm, order);
 	return 0;
 }
 

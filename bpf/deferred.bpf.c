@@ -13,7 +13,11 @@
  * Where fentry and kprobes are unavailable, the vmscan mm_shrink_slab_*
  * tracepoints still show the deferred-split shrinker (recognised by its
  * scan callback's address): the queue length as it sees it and the folios
- * it split. */
+ * it split.
+ *
+ * With a filter set, only the folios queued by (or, from a kernel thread,
+ * mapped by) the selected processes are tracked; the queue length and
+ * the shrinker's figures stay system-wide. */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_core_read.h>
@@ -22,6 +26,8 @@
 #include "folio.bpf.h"
 #include "causes.bpf.h"
 #include "deferred.h"
+#include "filter.bpf.h"
+#include "trace.bpf.h"
 
 /* Address of deferred_split_scan, from kallsyms. */
 const volatile __u64 deferred_scan_addr;
@@ -30,6 +36,7 @@ struct member {
 	__u64 enqueued_ns;
 	__u64 partially_mapped_ns;
 	__u32 order;
+	__u32 tgid;	/* the process it is attributed to */
 };
 
 struct {
@@ -84,6 +91,7 @@ struct {
 /* State of a folio when deferred_split_folio() was entered. */
 struct enqueue_start {
 	__u64 folio;
+	__u32 tgid;
 	bool queued;
 	bool partially_mapped;
 };
@@ -139,6 +147,26 @@ static __always_inline void age_add(__u32 which, __u64 since)
 		hist_add(h, bpf_ktime_get_ns() - since);
 }
 
+enum { TRACE_ENQUEUE, TRACE_FATE };
+
+/* Stream a folio joining the queue (ARG: partially mapped) or leaving it
+ * (ARG: the fate's field index). */
+static __always_inline void trace_member(int what, struct member *m, __u64 folio, __u32 arg)
+{
+	struct thp_event *e;
+
+	e = trace_begin(what == TRACE_ENQUEUE ? TK_DEFERRED_QUEUE : TK_DEFERRED_FATE, NULL);
+	if (!e)
+		return;
+	e->tgid = e->pid = m->tgid;
+	e->order = m->order;
+	e->arg = arg;
+	e->addr = folio;
+	if (what == TRACE_FATE)
+		e->val[0] = bpf_ktime_get_ns() - m->enqueued_ns;
+	trace_end(e);
+}
+
 /* FATE is the field of struct deferred_order to count; the folio leaves. */
 static __always_inline void member_leaves(__u64 folio, int fate)
 {
@@ -155,21 +183,38 @@ static __always_inline void member_leaves(__u64 folio, int fate)
 	}
 	age_add(0, m->enqueued_ns);
 	age_add(1, m->partially_mapped_ns);
+	trace_member(TRACE_FATE, m, folio, fate);
 	bpf_map_delete_elem(&members, &folio);
 	depth_add(-1);
 }
 
 #define FATE(field) (offsetof(struct deferred_order, field) / sizeof(__u64))
 
+/* The process a queued folio is attributed to: the current one, or the
+ * one mapping an anon folio that a kernel thread queues. */
+static __always_inline struct task_struct *enqueue_task(struct folio *folio)
+{
+	struct mm_struct *mm;
+
+	if (!current_is_kthread())
+		return (struct task_struct *)bpf_get_current_task();
+	mm = folio_anon_mm(folio);
+	return mm ? mm_owner(mm) : (struct task_struct *)bpf_get_current_task();
+}
+
 static __always_inline void enqueue_begin(struct folio *folio)
 {
 	__u64 id = bpf_get_current_pid_tgid();
+	struct task_struct *task = enqueue_task(folio);
 	struct enqueue_start s = {
 		.folio = (__u64)folio,
 		.queued = folio_on_deferred_list(folio),
 		.partially_mapped = folio_partially_mapped(folio),
+		.tgid = BPF_CORE_READ(task, tgid),
 	};
 
+	if (!task_selected(task))
+		return;
 	bpf_map_update_elem(&enqueue_starts, &id, &s, BPF_ANY);
 }
 
@@ -196,7 +241,7 @@ static __always_inline void enqueue_end(bool partially_mapped_arg, bool has_flag
 	if (!has_flag)
 		s->partially_mapped = s->queued;
 	if (o && queued && !s->queued) {
-		struct member nm = { .enqueued_ns = now, .order = order };
+		struct member nm = { .enqueued_ns = now, .order = order, .tgid = s->tgid };
 
 		__sync_fetch_and_add(&o->enqueued, 1);
 		if (!partially_mapped_arg && has_flag)
@@ -205,6 +250,7 @@ static __always_inline void enqueue_end(bool partially_mapped_arg, bool has_flag
 			depth_add(1);
 		else
 			__sync_fetch_and_add(&o->untracked, 1);
+		trace_member(TRACE_ENQUEUE, &nm, s->folio, pm);
 	}
 	if (o && pm && !s->partially_mapped) {
 		__sync_fetch_and_add(&o->partially_mapped, 1);
@@ -449,9 +495,23 @@ int shrink_end(struct trace_event_raw_mm_shrink_slab_end *ctx)
 	struct shrinker_tp *t;
 	__s32 nid;
 
-	if (!deferred_scan_addr || (__u64)ctx->shrink != deferred_scan_addr || ctx->retval <= 0)
+	if (!deferred_scan_addr || (__u64)ctx->shrink != deferred_scan_addr)
 		return 0;
 	nid = ctx->nid;
+	if (!filter_active) {
+		struct thp_event *e = trace_begin(TK_SHRINKER_SCAN,
+						    (struct task_struct *)bpf_get_current_task());
+
+		if (e) {
+			e->order = TRACE_NO_ORDER;
+			e->arg = nid;
+			e->result = ctx->retval;
+			e->val[0] = ctx->total_scan;
+			trace_end(e);
+		}
+	}
+	if (ctx->retval <= 0)
+		return 0;
 	t = lookup_or_init(&shrinker_tp_by_node, &nid, &zero);
 	if (t)
 		__sync_fetch_and_add(&t->freed, ctx->retval);

@@ -16,6 +16,8 @@
 #include "thpscope.bpf.h"
 #include "folio.bpf.h"
 #include "device.h"
+#include "filter.bpf.h"
+#include "trace.bpf.h"
 
 #define PFN_MIGRATE	(1UL << 1)
 #define PFN_COMPOUND	(1UL << 4)
@@ -126,6 +128,8 @@ static __always_inline void vma_setup_begin(void *ctx, struct migrate_vma *args)
 		.end = BPF_CORE_READ(args, end),
 	};
 
+	if (!current_selected())
+		return;
 	s.t_phase = s.t_start;
 	s.npages = (s.end - s.start) >> 12;
 	if (BPF_CORE_READ(args, fault_page))
@@ -227,6 +231,27 @@ static __always_inline void vma_pages_end(struct migrate_vma *args)
 	s->t_phase = now;
 }
 
+/* Stream a finished migrate_vma or eviction call. */
+static __always_inline void trace_call(struct call_state *s, __u64 collected, __u64 migrated,
+				       __u64 whole, __u64 split)
+{
+	struct thp_event *e = trace_begin(TK_MIGRATE_VMA,
+					    (struct task_struct *)bpf_get_current_task());
+
+	if (!e)
+		return;
+	e->order = TRACE_NO_ORDER;
+	e->arg = s->direction;
+	e->addr = s->start;
+	e->val[0] = s->npages;
+	e->val[1] = collected;
+	e->val[2] = migrated;
+	e->val[3] = whole;
+	e->val[4] = split;
+	e->val[5] = bpf_ktime_get_ns() - s->t_start;
+	trace_end(e);
+}
+
 /* Finalize: what stayed migrated is known; account the whole call. */
 static __always_inline void vma_finalize_end(struct migrate_vma *args)
 {
@@ -261,6 +286,7 @@ static __always_inline void vma_finalize_end(struct migrate_vma *args)
 		hist_add(&st->latency[PHASE_FINALIZE], now - s->t_phase);
 		hist_add(&st->latency[PHASE_TOTAL], now - s->t_start);
 	}
+	trace_call(s, s->collected, sc.migrated, sc.whole, s->thp_split);
 	bpf_map_delete_elem(&calls, &key);
 	bpf_map_delete_elem(&current_call, &id);
 }
@@ -408,6 +434,8 @@ static __always_inline void evict_begin(void *ctx, unsigned long *src, __u64 npa
 	struct call_state s = { .t_start = bpf_ktime_get_ns(), .npages = npages,
 				.direction = DIR_EVICT };
 
+	if (!current_selected())
+		return;
 	s.t_phase = s.t_start;
 	s.stack_id = bpf_get_stackid(ctx, &caller_stacks, 0);
 	bpf_map_update_elem(&calls, &key, &s, BPF_ANY);
@@ -450,6 +478,7 @@ int BPF_PROG(evict_finalize_exit, unsigned long *src, unsigned long *dst, unsign
 		__sync_fetch_and_add(&st->thp_whole, sc.whole);
 		hist_add(&st->latency[PHASE_TOTAL], now - s->t_start);
 	}
+	trace_call(s, npages, sc.migrated, sc.whole, 0);
 	bpf_map_delete_elem(&calls, &key);
 	return 0;
 }
@@ -460,10 +489,11 @@ static __always_inline void device_fault(struct vm_fault *vmf, __u64 size)
 {
 	struct fault_key k = { .tgid = bpf_get_current_pid_tgid() >> 32 };
 	static const struct fault_rec zero;
+	struct thp_event *e;
 	struct fault_rec *r;
 	__u64 now = bpf_ktime_get_ns();
 
-	if (!BPF_CORE_READ(vmf, page))
+	if (!BPF_CORE_READ(vmf, page) || !current_selected())
 		return;
 	k.address = BPF_CORE_READ(vmf, address) & ~(size - 1);
 	r = lookup_or_init(&device_faults, &k, &zero);
@@ -475,6 +505,13 @@ static __always_inline void device_fault(struct vm_fault *vmf, __u64 size)
 	}
 	__sync_fetch_and_add(&r->count, 1);
 	r->last_ns = now;
+	e = trace_begin(TK_DEVICE_FAULT, (struct task_struct *)bpf_get_current_task());
+	if (e) {
+		e->order = size > 4096 ? pmd_order : 0;
+		e->addr = BPF_CORE_READ(vmf, address);
+		e->val[0] = r->count;
+		trace_end(e);
+	}
 }
 
 /* do_huge_pmd_device_private(vmf): 7.x, a device-private PMD */
@@ -512,6 +549,8 @@ int BPF_PROG(hmm_enter, struct hmm_range *range)
 {
 	__u64 id = bpf_get_current_pid_tgid(), r = (__u64)range;
 
+	if (!current_selected())
+		return 0;
 	bpf_map_update_elem(&hmm_ranges, &id, &r, BPF_ANY);
 	return 0;
 }
@@ -548,7 +587,7 @@ int BPF_PROG(hmm_exit, struct hmm_range *range, int ret)
 	__u64 npages = (BPF_CORE_READ(range, end) - BPF_CORE_READ(range, start)) >> 12;
 	struct order_scan o = { .n = npages < MAX_SCAN ? npages : MAX_SCAN };
 
-	if (!st)
+	if (!st || !current_selected())
 		return 0;
 	__sync_fetch_and_add(&st->calls, 1);
 	__sync_fetch_and_add(&st->pages, npages);
@@ -570,7 +609,7 @@ int BPF_PROG(invalidate_enter, struct mmu_notifier_range *range)
 	__u32 event = BPF_CORE_READ(range, event);
 	__u64 *n;
 
-	if (event >= NOTIFY_EVENTS)
+	if (event >= NOTIFY_EVENTS || !current_selected())
 		return 0;
 	n = bpf_map_lookup_elem(&invalidations, &event);
 	if (n)

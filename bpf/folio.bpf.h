@@ -65,6 +65,25 @@ static __always_inline __u8 folio_kind_of(struct folio *folio)
 	return KIND_FILE;
 }
 
+/* The mm of a process mapping the anon FOLIO, found through the root of
+ * its anon_vma's tree of mappings; NULL for other folios. */
+static __always_inline struct mm_struct *folio_anon_mm(struct folio *folio)
+{
+	unsigned long mapping = (unsigned long)BPF_CORE_READ(folio, mapping);
+	struct anon_vma_chain *avc;
+	struct anon_vma *av;
+	struct rb_node *node;
+
+	if (!(mapping & 1))	/* PAGE_MAPPING_ANON */
+		return NULL;
+	av = (struct anon_vma *)(mapping & ~3UL);
+	node = BPF_CORE_READ(av, rb_root.rb_root.rb_node);
+	if (!node)
+		return NULL;
+	avc = (void *)node - bpf_core_field_offset(struct anon_vma_chain, rb);
+	return BPF_CORE_READ(avc, vma, vm_mm);
+}
+
 /* The partially-mapped flag (6.12+) lives in the second page's flags. */
 static __always_inline bool folio_partially_mapped(struct folio *folio)
 {

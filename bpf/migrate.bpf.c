@@ -11,6 +11,8 @@
 #include <bpf/bpf_tracing.h>
 #include "thpscope.bpf.h"
 #include "migrate.h"
+#include "filter.bpf.h"
+#include "trace.bpf.h"
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -59,8 +61,29 @@ int migrate_start(struct trace_event_raw_mm_migrate_pages_start *ctx)
 	__u64 id = bpf_get_current_pid_tgid();
 	struct migrate_start s = { .ts = bpf_ktime_get_ns(), .reason = ctx->reason };
 
+	if (!current_selected())
+		return 0;
 	bpf_map_update_elem(&migrate_starts, &id, &s, BPF_ANY);
 	return 0;
+}
+
+static __always_inline void trace_migration(struct trace_event_raw_mm_migrate_pages *ctx)
+{
+	struct thp_event *e = trace_begin(TK_MIGRATE_PAGES,
+					    (struct task_struct *)bpf_get_current_task());
+
+	if (!e)
+		return;
+	e->arg = ctx->reason;
+	e->arg2 = ctx->mode;
+	e->val[0] = ctx->succeeded;
+	e->val[1] = ctx->failed;
+	e->val[2] = ctx->thp_succeeded;
+	e->val[3] = ctx->thp_failed;
+	e->val[4] = ctx->thp_split;
+	if (bpf_core_field_exists(ctx->large_folio_split))
+		e->val[5] = ctx->large_folio_split;
+	trace_end(e);
 }
 
 SEC("tracepoint/migrate/mm_migrate_pages")
@@ -78,6 +101,9 @@ int migrate_end(struct trace_event_raw_mm_migrate_pages *ctx)
 	struct migrate_val *v;
 	struct hist *h;
 
+	if (!current_selected())
+		return 0;
+	trace_migration(ctx);
 	v = lookup_or_init(&migrate_calls, &key, &vzero);
 	if (v) {
 		if (!v->comm[0])
@@ -117,7 +143,7 @@ int set_pte(struct trace_event_raw_migration_pte *ctx)
 {
 	struct migration_entries *e = pte_slot(ctx->order);
 
-	if (e)
+	if (e && current_selected())
 		e->set++;
 	return 0;
 }
@@ -127,7 +153,7 @@ int remove_pte(struct trace_event_raw_migration_pte *ctx)
 {
 	struct migration_entries *e = pte_slot(ctx->order);
 
-	if (e)
+	if (e && current_selected())
 		e->remove++;
 	return 0;
 }
@@ -138,7 +164,7 @@ int set_pmd(void *ctx)
 	__u32 zero = 0;
 	struct migration_entries *e = bpf_map_lookup_elem(&pmd_entries, &zero);
 
-	if (e)
+	if (e && current_selected())
 		e->set++;
 	return 0;
 }
@@ -149,7 +175,7 @@ int remove_pmd(void *ctx)
 	__u32 zero = 0;
 	struct migration_entries *e = bpf_map_lookup_elem(&pmd_entries, &zero);
 
-	if (e)
+	if (e && current_selected())
 		e->remove++;
 	return 0;
 }

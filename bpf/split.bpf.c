@@ -7,7 +7,11 @@
  * the one this kernel really calls (__folio_split from 6.18,
  * split_huge_page_to_list_to_order on 6.12, split_huge_page_to_list on
  * 6.1) plus folio_split_unmapped (7.x), which splits unmapped folios during
- * (device) migration. The cause comes from the kernel stack. */
+ * (device) migration. The cause comes from the kernel stack.
+ *
+ * A split belongs to the current task, except that one a kernel thread
+ * performs on an anon folio (the shrinker, khugepaged) or on a PMD
+ * belongs to the process owning the memory. */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_core_read.h>
@@ -16,6 +20,8 @@
 #include "folio.bpf.h"
 #include "causes.bpf.h"
 #include "split.h"
+#include "filter.bpf.h"
+#include "trace.bpf.h"
 
 /* __folio_split's last argument: bool uniform_split (6.18) or enum
  * split_type (7.x, SPLIT_TYPE_UNIFORM == 0). */
@@ -24,6 +30,7 @@ const volatile bool split_type_enum;
 struct split_start {
 	__u64 ts;
 	__u64 folio;
+	struct task_struct *task;
 	__u8 old_order;
 	__u8 new_order;
 	__u8 kind;
@@ -62,6 +69,8 @@ struct {
 
 struct pmd_start {
 	__u64 pmd;
+	__u64 addr;
+	struct task_struct *task;
 	__u8 cause;
 };
 
@@ -89,10 +98,22 @@ struct {
 	__type(value, __u64);
 } pmd_splits SEC(".maps");
 
+/* The task a split of FOLIO belongs to. */
+static __always_inline struct task_struct *split_task(struct folio *folio)
+{
+	struct mm_struct *mm;
+
+	if (!current_is_kthread())
+		return (struct task_struct *)bpf_get_current_task();
+	mm = folio_anon_mm(folio);
+	return mm ? mm_owner(mm) : (struct task_struct *)bpf_get_current_task();
+}
+
 static __always_inline void split_begin(void *ctx, struct folio *folio,
 					__u32 new_order, bool uniform, __u8 entry)
 {
 	__u64 id = bpf_get_current_pid_tgid();
+	struct task_struct *task = split_task(folio);
 	struct split_start s = {
 		.ts = bpf_ktime_get_ns(),
 		.folio = (__u64)folio,
@@ -101,12 +122,31 @@ static __always_inline void split_begin(void *ctx, struct folio *folio,
 		.kind = folio_kind_of(folio),
 		.uniform = uniform,
 		.entry = entry,
+		.task = task,
 	};
 
+	if (!task_selected(task))
+		return;
 	s.cause = classify(ctx, TIER_FOLIO);
 	if (s.cause == CAUSE_MIGRATION && folio_partially_mapped(folio))
 		s.cause = CAUSE_MIGRATION_PARTIAL;
 	bpf_map_update_elem(&split_starts, &id, &s, BPF_ANY);
+}
+
+static __always_inline void trace_split(struct split_start *s, long ret, __u64 ns)
+{
+	struct thp_event *e = trace_begin(TK_FOLIO_SPLIT, s->task);
+
+	if (!e)
+		return;
+	e->order = s->old_order;
+	e->new_order = s->new_order;
+	e->arg = s->cause;
+	e->arg2 = s->kind | s->uniform << 4 | s->entry << 8;
+	e->result = ret;
+	e->addr = s->folio;
+	e->val[0] = ns;
+	trace_end(e);
 }
 
 static __always_inline void split_end(long ret)
@@ -118,12 +158,14 @@ static __always_inline void split_end(long ret)
 	static const __u64 zero;
 	struct split_key key = {};
 	struct split_proc *p;
-	__u32 tgid = id >> 32, order;
+	__u32 tgid, order;
 	struct hist *h;
-	__u64 *cnt;
+	__u64 *cnt, ns;
 
 	if (!s)
 		return;
+	ns = bpf_ktime_get_ns() - s->ts;
+	tgid = BPF_CORE_READ(s->task, tgid);
 	key.old_order = s->old_order;
 	key.new_order = s->new_order;
 	key.cause = s->cause;
@@ -137,13 +179,14 @@ static __always_inline void split_end(long ret)
 	order = s->old_order;
 	h = lookup_or_init(&split_latency, &order, &hzero);
 	if (h)
-		hist_add(h, bpf_ktime_get_ns() - s->ts);
+		hist_add(h, ns);
 	p = lookup_or_init(&split_procs, &tgid, &pzero);
 	if (p) {
 		if (!p->comm[0])
-			bpf_get_current_comm(&p->comm, sizeof(p->comm));
+			BPF_CORE_READ_STR_INTO(&p->comm, s->task, group_leader, comm);
 		__sync_fetch_and_add(ret ? &p->failed : &p->splits, 1);
 	}
+	trace_split(s, ret, ns);
 	bpf_map_delete_elem(&split_starts, &id);
 }
 
@@ -302,14 +345,19 @@ static __always_inline bool pmd_maps_huge(__u64 v)
 	return v != 0;	/* a migration or device-private entry */
 }
 
-static __always_inline void pmd_begin(void *ctx, void *starts, __u64 pmd)
+static __always_inline void pmd_begin(void *ctx, void *starts, struct vm_area_struct *vma,
+				      __u64 pmd, __u64 addr)
 {
 	__u64 id = bpf_get_current_pid_tgid();
-	struct pmd_start s = { .pmd = pmd };
+	struct pmd_start s = { .pmd = pmd, .addr = addr };
 
 	if (starts == &pmd_inner_starts && bpf_map_lookup_elem(&pmd_starts, &id))
 		return;
 	if (!pmd_maps_huge(read_pmd(pmd)))
+		return;
+	s.task = current_is_kthread() ? mm_owner(BPF_CORE_READ(vma, vm_mm)) :
+		 (struct task_struct *)bpf_get_current_task();
+	if (!task_selected(s.task))
 		return;
 	s.cause = classify(ctx, TIER_PMD);
 	bpf_map_update_elem(starts, &id, &s, BPF_ANY);
@@ -326,18 +374,27 @@ static __always_inline void pmd_end(void *starts)
 		return;
 	cause = s->cause;
 	if (!pmd_maps_huge(read_pmd(s->pmd))) {
+		struct thp_event *e;
+
 		cnt = bpf_map_lookup_elem(&pmd_splits, &cause);
 		if (cnt)
 			__sync_fetch_and_add(cnt, 1);
+		e = trace_begin(TK_PMD_SPLIT, s->task);
+		if (e) {
+			e->order = TRACE_NO_ORDER;
+			e->arg = cause;
+			e->addr = s->addr;
+			trace_end(e);
+		}
 	}
 	bpf_map_delete_elem(starts, &id);
 }
 
 /* __split_huge_pmd(vma, pmd, address, freeze[, folio before 6.18]) */
 SEC("fentry/__split_huge_pmd")
-int BPF_PROG(pmd_enter, struct vm_area_struct *vma, pmd_t *pmd)
+int BPF_PROG(pmd_enter, struct vm_area_struct *vma, pmd_t *pmd, unsigned long address)
 {
-	pmd_begin(ctx, &pmd_starts, (__u64)pmd);
+	pmd_begin(ctx, &pmd_starts, vma, (__u64)pmd, address);
 	return 0;
 }
 
@@ -349,9 +406,9 @@ int BPF_PROG(pmd_exit)
 }
 
 SEC("kprobe/__split_huge_pmd")
-int BPF_KPROBE(pmd_kprobe, struct vm_area_struct *vma, pmd_t *pmd)
+int BPF_KPROBE(pmd_kprobe, struct vm_area_struct *vma, pmd_t *pmd, unsigned long address)
 {
-	pmd_begin(ctx, &pmd_starts, (__u64)pmd);
+	pmd_begin(ctx, &pmd_starts, vma, (__u64)pmd, address);
 	return 0;
 }
 
@@ -366,7 +423,7 @@ int BPF_KRETPROBE(pmd_kretprobe)
 SEC("fentry/split_huge_pmd_locked")
 int BPF_PROG(pmd_locked_enter, struct vm_area_struct *vma, unsigned long address, pmd_t *pmd)
 {
-	pmd_begin(ctx, &pmd_inner_starts, (__u64)pmd);
+	pmd_begin(ctx, &pmd_inner_starts, vma, (__u64)pmd, address);
 	return 0;
 }
 
@@ -380,7 +437,7 @@ int BPF_PROG(pmd_locked_exit)
 SEC("kprobe/split_huge_pmd_locked")
 int BPF_KPROBE(pmd_locked_kprobe, struct vm_area_struct *vma, unsigned long address, pmd_t *pmd)
 {
-	pmd_begin(ctx, &pmd_inner_starts, (__u64)pmd);
+	pmd_begin(ctx, &pmd_inner_starts, vma, (__u64)pmd, address);
 	return 0;
 }
 

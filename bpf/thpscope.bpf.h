@@ -76,4 +76,13 @@ static __always_inline struct task_struct *mm_owner(struct mm_struct *mm)
 	return NULL;
 }
 
+/* The task an event belongs to: the owner of MM when the event has one,
+ * else the current task. */
+static __always_inline struct task_struct *event_task(struct mm_struct *mm)
+{
+	if (mm)
+		return mm_owner(mm);
+	return (struct task_struct *)bpf_get_current_task();
+}
+
 #endif

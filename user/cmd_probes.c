@@ -43,7 +43,7 @@ int cmd_probes(int argc, char **argv)
 		       argv[argc - 1]);
 		return 2;
 	}
-	if (session_open(&s)) {
+	if (session_open(&s, NULL)) {
 		session_close(&s);
 		return 1;
 	}

@@ -18,6 +18,7 @@
 #include "record_opts.h"
 #include "session.h"
 #include "thpconfig.h"
+#include "timeline.h"
 #include "util.h"
 
 /* Fail before tracing when the record could not be written anyway. */
@@ -58,7 +59,8 @@ static int exit_status(int wstatus)
 
 /* Wait for the end: deadline, the command's exit, or a signal. Returns
  * the signal that stopped the recording, or 0. */
-static int wait_for_end(pid_t child, double seconds, int *wstatus, bool *reaped)
+static int wait_for_end(pid_t child, double seconds, int *wstatus, bool *reaped,
+			struct timeline *tl, struct session *s)
 {
 	uint64_t deadline = seconds ? mono_ns() + (uint64_t)(seconds * 1e9) : 0;
 	sigset_t set;
@@ -68,19 +70,18 @@ static int wait_for_end(pid_t child, double seconds, int *wstatus, bool *reaped)
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGCHLD);
 	for (;;) {
-		struct timespec ts = { .tv_sec = 1 };
+		uint64_t now = mono_ns(), wake = tl->next;
+		struct timespec ts;
 		int sig;
 
-		if (deadline) {
-			uint64_t now = mono_ns();
-
-			if (now >= deadline)
-				return 0;
-			if (deadline - now < 1000000000ULL) {
-				ts.tv_sec = 0;
-				ts.tv_nsec = deadline - now;
-			}
-		}
+		timeline_tick(tl, s, false);
+		if (deadline && now >= deadline)
+			return 0;
+		if (deadline && deadline < wake)
+			wake = deadline;
+		wake = wake > now ? wake - now : 0;
+		ts.tv_sec = wake / 1000000000ULL;
+		ts.tv_nsec = wake % 1000000000ULL;
 		sig = sigtimedwait(&set, NULL, &ts);
 		if (sig == SIGINT || sig == SIGTERM)
 			return sig;
@@ -142,6 +143,8 @@ static void iso_time(char *buf, size_t len)
 int cmd_record(int argc, char **argv)
 {
 	struct record_opts o;
+	struct session_config cfg = { 0 };
+	struct timeline tl;
 	struct session s;
 	sigset_t block, orig;
 	json_t *rec, *c_start, *c_end;
@@ -163,7 +166,8 @@ int cmd_record(int argc, char **argv)
 	sigaddset(&block, SIGCHLD);
 	sigprocmask(SIG_BLOCK, &block, &orig);
 
-	if (session_open(&s)) {
+	cfg.filter = &o.filter;
+	if (session_open(&s, &cfg)) {
 		session_close(&s);
 		return 1;
 	}
@@ -177,9 +181,11 @@ int cmd_record(int argc, char **argv)
 	iso_time(started, sizeof(started));
 	c_start = counters_snapshot(s.env.page_size);
 	t0 = mono_ns();
+	timeline_init(&tl, o.interval, t0, c_start);
 	if (o.command)
 		child = start_command(o.command, &orig);
-	sig = wait_for_end(child, o.seconds, &wstatus, &reaped);
+	sig = wait_for_end(child, o.seconds, &wstatus, &reaped, &tl, &s);
+	timeline_tick(&tl, &s, true);
 	c_end = counters_snapshot(s.env.page_size);
 	t1 = mono_ns();
 	session_detach(&s);
@@ -199,6 +205,8 @@ int cmd_record(int argc, char **argv)
 	if (o.command)
 		json_object_set_new(rec, "command", command_json(o.command, child, wstatus, reaped));
 	json_object_set_new(rec, "config", config_snapshot(s.env.page_size));
+	json_object_set_new(rec, "filter", filter_to_json(&o.filter));
+	json_object_set_new(rec, "timeline", timeline_take(&tl));
 	jpath(rec, "collapse");
 	jpath(rec, "migration");
 	session_harvest(&s, rec);

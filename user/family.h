@@ -30,6 +30,7 @@ struct family {
 struct family_run {
 	const struct family *fam;
 	void *skel;
+	struct bpf_object *obj;	/* the skeleton's object */
 	void *data;		/* the family's own state */
 	bool loaded;
 };

@@ -10,7 +10,8 @@
 #include "util.h"
 
 static const char usage[] =
-"usage: thpscope record [-o FILE] [-d SECONDS] [-q] [-- COMMAND [ARGS...]]\n"
+"usage: thpscope record [-o FILE] [-d SECONDS] [-i SECONDS] [-q] [FILTERS]\n"
+"                       [-- COMMAND [ARGS...]]\n"
 "\n"
 "Trace THP collapse and migration system-wide and write a record file.\n"
 "Tracing stops when SECONDS have passed, COMMAND exits (its exit status\n"
@@ -19,8 +20,24 @@ static const char usage[] =
 "\n"
 "  -o FILE      record file to write (default " DEFAULT_OUTPUT ")\n"
 "  -d SECONDS   stop after SECONDS (decimals allowed)\n"
+"  -i SECONDS   timeline sampling interval (default 1)\n"
 "  -q           do not print the report\n"
-"  -h, --help   this text\n";
+"  -h, --help   this text\n"
+FILTER_USAGE;
+
+/* A positive number of seconds for option OPT, or -1 after an error. */
+static int parse_seconds(const char *cmd, char opt, const char *arg, double *out)
+{
+	char *end;
+
+	errno = 0;
+	*out = strtod(arg, &end);
+	if (errno || *end || !isfinite(*out) || *out <= 0) {
+		errorf("%s: -%c wants a positive number of seconds, not '%s'", cmd, opt, arg);
+		return -1;
+	}
+	return 0;
+}
 
 int record_parse_args(int argc, char **argv, struct record_opts *o)
 {
@@ -29,16 +46,18 @@ int record_parse_args(int argc, char **argv, struct record_opts *o)
 		{ "output", required_argument, NULL, 'o' },
 		{ "duration", required_argument, NULL, 'd' },
 		{ "quiet", no_argument, NULL, 'q' },
+		{ "interval", required_argument, NULL, 'i' },
+		FILTER_LONGOPTS,
 		{ 0 }
 	};
-	char *end;
-	int c;
+	int c, err;
 
 	memset(o, 0, sizeof(*o));
 	o->output = DEFAULT_OUTPUT;
+	o->interval = 1;
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+ho:d:q", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+ho:d:qi:p:", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'h':
 			fputs(usage, stdout);
@@ -47,17 +66,22 @@ int record_parse_args(int argc, char **argv, struct record_opts *o)
 			o->output = optarg;
 			break;
 		case 'd':
-			errno = 0;
-			o->seconds = strtod(optarg, &end);
-			if (errno || *end || !isfinite(o->seconds) || o->seconds <= 0) {
-				errorf("record: -d wants a positive number of seconds, not '%s'", optarg);
+			if (parse_seconds("record", 'd', optarg, &o->seconds))
 				return -1;
-			}
+			break;
+		case 'i':
+			if (parse_seconds("record", 'i', optarg, &o->interval))
+				return -1;
 			break;
 		case 'q':
 			o->quiet = true;
 			break;
 		default:
+			err = filter_option(&o->filter, c, optarg, "record");
+			if (err < 0)
+				return -1;
+			if (err == 0)
+				break;
 			errorf("record: unknown option '%s' (see thpscope record --help)",
 			       argv[optind - 1]);
 			return -1;

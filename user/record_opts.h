@@ -3,13 +3,16 @@
 #define THPSCOPE_RECORD_OPTS_H
 
 #include <stdbool.h>
+#include "filter.h"
 
 #define DEFAULT_OUTPUT "thpscope.json"
 
 struct record_opts {
 	const char *output;
 	double seconds;		/* 0: until the command exits or a signal */
+	double interval;	/* timeline sampling, s */
 	bool quiet;
+	struct filter filter;
 	char **command;		/* NULL-terminated, or NULL */
 };
 

@@ -5,7 +5,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/btf.h>
 #include <bpf/libbpf.h>
+#include "maps.h"
 #include "session.h"
 #include "util.h"
 
@@ -53,7 +57,7 @@ static bool open_family(struct session *s, struct family_run *run, const struct 
 	uint64_t t = mono_ns();
 
 	run->fam = fam;
-	obj = fam->open(run, &s->env);
+	obj = run->obj = fam->open(run, &s->env);
 	step_done(fam->name, "open", &t);
 	if (!obj) {
 		warnf("%s probes cannot be opened: %s", fam->name, strerror(errno));
@@ -65,6 +69,96 @@ static bool open_family(struct session *s, struct family_run *run, const struct 
 	}
 	step_done(fam->name, "choosing mechanisms", &t);
 	return true;
+}
+
+/* Set the read-only variable NAME of OBJ before load. A family that
+ * does not use it has none: -ENOENT. */
+static int set_rodata(struct bpf_object *obj, const char *name, const void *val, size_t size)
+{
+	const struct btf *btf = bpf_object__btf(obj);
+	const struct btf_var_secinfo *vs;
+	const struct btf_type *sec;
+	struct bpf_map *map;
+	size_t map_size, i;
+	int id;
+	char *data;
+
+	id = btf ? btf__find_by_name_kind(btf, ".rodata", BTF_KIND_DATASEC) : -1;
+	map = bpf_object__find_map_by_name(obj, ".rodata");
+	if (id < 0 || !map)
+		return -ENOENT;
+	sec = btf__type_by_id(btf, id);
+	vs = btf_var_secinfos(sec);
+	for (i = 0; i < btf_vlen(sec); i++, vs++) {
+		const struct btf_type *var = btf__type_by_id(btf, vs->type);
+
+		if (strcmp(btf__name_by_offset(btf, var->name_off), name))
+			continue;
+		data = (char *)bpf_map__initial_value(map, &map_size);
+		if (!data || vs->size != size || vs->offset + size > map_size)
+			return -EINVAL;
+		memcpy(data + vs->offset, val, size);
+		return 0;
+	}
+	return -ENOENT;
+}
+
+/* Point OBJ at the kernel-side filter of F. */
+static void configure_filter(struct bpf_object *obj, const struct filter *f)
+{
+	bool active = filter_active(f), by_comm = f->by_comm, v1 = f->cgroup_v1;
+	uint32_t n = f->ntgids;
+	uint64_t cg = f->cgroup_id;
+
+	set_rodata(obj, "filter_active", &active, sizeof(active));
+	set_rodata(obj, "filter_ntgids", &n, sizeof(n));
+	set_rodata(obj, "filter_tgids", f->tgids, sizeof(f->tgids));
+	set_rodata(obj, "filter_by_comm", &by_comm, sizeof(by_comm));
+	set_rodata(obj, "filter_comm", f->comm, sizeof(f->comm));
+	set_rodata(obj, "filter_cgroup", &cg, sizeof(cg));
+	set_rodata(obj, "filter_cgroup_v1", &v1, sizeof(v1));
+}
+
+/* Make OBJ stream into the session's ring. */
+static int configure_trace(struct session *s, struct bpf_object *obj)
+{
+	struct bpf_map *ring = bpf_object__find_map_by_name(obj, "trace_ring");
+	struct bpf_map *lost = bpf_object__find_map_by_name(obj, "trace_lost");
+	bool on = true;
+
+	if (!ring || !lost)
+		return 0;
+	if (set_rodata(obj, "trace_enabled", &on, sizeof(on)))
+		return 0;
+	if (bpf_map__reuse_fd(ring, s->ring_fd) || bpf_map__reuse_fd(lost, s->lost_fd))
+		return -1;
+	return 0;
+}
+
+/* The ring every family streams into, and its lost-event counter. */
+static int create_ring(struct session *s, size_t bytes)
+{
+	size_t size = sysconf(_SC_PAGESIZE);
+
+	while (size < bytes)
+		size <<= 1;
+	s->ring_fd = bpf_map_create(BPF_MAP_TYPE_RINGBUF, "trace_ring", 0, 0, size, NULL);
+	s->lost_fd = bpf_map_create(BPF_MAP_TYPE_PERCPU_ARRAY, "trace_lost",
+				    sizeof(uint32_t), sizeof(uint64_t), 1, NULL);
+	if (s->ring_fd < 0 || s->lost_fd < 0) {
+		errorf("cannot create the event ring buffer: %s", strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+uint64_t session_lost(const struct session *s)
+{
+	uint64_t n = 0;
+
+	if (s->lost_fd >= 0)
+		map_sum_percpu(s->lost_fd, 0, 1, &n);
+	return n;
 }
 
 static void load_family(struct session *s, struct family_run *run)
@@ -87,17 +181,35 @@ static void load_family(struct session *s, struct family_run *run)
 	step_done(fam->name, "attach", &t);
 }
 
-int session_open(struct session *s)
+int session_open(struct session *s, const struct session_config *cfg)
 {
+	static const struct session_config none;
 	bool opened[ARRAY_SIZE(families)];
 	size_t i;
 
 	memset(s, 0, sizeof(*s));
+	s->ring_fd = s->lost_fd = -1;
+	if (!cfg)
+		cfg = &none;
 	if (kenv_check_privileges() || kenv_open(&s->env))
 		return -1;
+	if (cfg->ring_bytes && create_ring(s, cfg->ring_bytes))
+		return -1;
 	libbpf_set_print(libbpf_log);
-	for (i = 0; i < ARRAY_SIZE(families); i++)
-		opened[i] = open_family(s, &s->runs[s->nruns++], families[i]);
+	for (i = 0; i < ARRAY_SIZE(families); i++) {
+		struct family_run *run = &s->runs[s->nruns++];
+
+		opened[i] = open_family(s, run, families[i]);
+		if (!opened[i])
+			continue;
+		if (cfg->filter)
+			configure_filter(run->obj, cfg->filter);
+		if (cfg->ring_bytes && configure_trace(s, run->obj)) {
+			errorf("%s probes cannot share the event ring: %s", run->fam->name,
+			       strerror(errno));
+			return -1;
+		}
+	}
 	/* libbpf parses its own copy of the BTF for each load: not both. */
 	kenv_release(&s->env);
 	for (i = 0; i < s->nruns; i++)
@@ -139,4 +251,8 @@ void session_close(struct session *s)
 		if (s->runs[i].skel)
 			s->runs[i].fam->destroy(&s->runs[i]);
 	kenv_close(&s->env);
+	if (s->ring_fd >= 0)
+		close(s->ring_fd);
+	if (s->lost_fd >= 0)
+		close(s->lost_fd);
 }

@@ -4,24 +4,37 @@
 #ifndef THPSCOPE_SESSION_H
 #define THPSCOPE_SESSION_H
 
+#include <stdint.h>
 #include <jansson.h>
 #include "family.h"
+#include "filter.h"
 #include "kenv.h"
 #include "probe.h"
 
 #define MAX_FAMILIES 8
 
+/* What a session is asked for beyond the default counting. */
+struct session_config {
+	const struct filter *filter;	/* NULL: every event */
+	size_t ring_bytes;		/* > 0: stream events (thpscope trace) */
+};
+
 struct session {
 	struct kenv env;
+	int ring_fd;			/* the shared event ring, or -1 */
+	int lost_fd;			/* its per-CPU lost-event counter */
 	struct probe_set probes;
 	struct family_run runs[MAX_FAMILIES];
 	size_t nruns;
 };
 
 /* Check privileges, open the kernel environment, load and attach every
- * family. Hooks the kernel lacks are recorded per probe. Returns 0, or
- * -1 after printing why nothing can be traced. */
-int session_open(struct session *s);
+ * family with CFG's filter and streaming (CFG may be NULL). Hooks the
+ * kernel lacks are recorded per probe. Returns 0, or -1 after printing
+ * why nothing can be traced. */
+int session_open(struct session *s, const struct session_config *cfg);
+/* Events the ring had no room for so far. */
+uint64_t session_lost(const struct session *s);
 /* Detach every probe; the maps stay readable. */
 void session_detach(struct session *s);
 /* Add every family's findings and the probes' state to RECORD. */

@@ -1,0 +1,100 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Filters applied in the kernel, so that a filtered-out event costs one
+ * check and takes no map slot. An event is kept when the task it is
+ * attributed to (see each family) passes every filter that is set:
+ * its process is one of filter_tgids, its process is named filter_comm,
+ * and it lives in the cgroup filter_cgroup or below. The loader sets
+ * these before load; with none set the checks compile away.
+ */
+#ifndef THPSCOPE_FILTER_BPF_H
+#define THPSCOPE_FILTER_BPF_H
+
+#include "filter.h"
+
+const volatile bool filter_active;
+const volatile __u32 filter_ntgids;
+const volatile __u32 filter_tgids[FILTER_MAX_PIDS];
+const volatile bool filter_by_comm;
+const volatile char filter_comm[16];
+/* kernfs id (the directory's inode number) of the cgroup, 0: none. */
+const volatile __u64 filter_cgroup;
+/* The cgroup is in the v1 memory hierarchy, not the v2 one. */
+const volatile bool filter_cgroup_v1;
+
+static __always_inline bool filter_tgid_ok(struct task_struct *t)
+{
+	__u32 tgid = BPF_CORE_READ(t, tgid), i;
+
+	if (!filter_ntgids)
+		return true;
+	for (i = 0; i < FILTER_MAX_PIDS && i < filter_ntgids; i++)
+		if (filter_tgids[i] == tgid)
+			return true;
+	return false;
+}
+
+static __always_inline bool filter_comm_ok(struct task_struct *t)
+{
+	char comm[16];
+	int i;
+
+	if (!filter_by_comm)
+		return true;
+	BPF_CORE_READ_STR_INTO(&comm, t, group_leader, comm);
+	for (i = 0; i < 16; i++) {
+		if (comm[i] != filter_comm[i])
+			return false;
+		if (!comm[i])
+			break;
+	}
+	return true;
+}
+
+static __always_inline struct cgroup *task_cgroup(struct task_struct *t)
+{
+	if (filter_cgroup_v1) {
+		int id = bpf_core_enum_value(enum cgroup_subsys_id, memory_cgrp_id);
+
+		return BPF_CORE_READ(t, cgroups, subsys[id], cgroup);
+	}
+	return BPF_CORE_READ(t, cgroups, dfl_cgrp);
+}
+
+static __always_inline bool filter_cgroup_ok(struct task_struct *t)
+{
+	struct cgroup_subsys_state *parent;
+	struct cgroup *cg;
+	int i;
+
+	if (!filter_cgroup)
+		return true;
+	cg = task_cgroup(t);
+	for (i = 0; i < FILTER_CGROUP_DEPTH && cg; i++) {
+		if (BPF_CORE_READ(cg, kn, id) == filter_cgroup)
+			return true;
+		parent = BPF_CORE_READ(cg, self.parent);
+		if (!parent)
+			break;
+		cg = (void *)parent - bpf_core_field_offset(struct cgroup, self);
+	}
+	return false;
+}
+
+/* T passes every filter; a NULL task (no process to attribute the event
+ * to) passes only when no filter is set. */
+static __always_inline bool task_selected(struct task_struct *t)
+{
+	if (!filter_active)
+		return true;
+	if (!t)
+		return false;
+	return filter_tgid_ok(t) && filter_comm_ok(t) && filter_cgroup_ok(t);
+}
+
+static __always_inline bool current_selected(void)
+{
+	return task_selected((struct task_struct *)bpf_get_current_task());
+}
+
+#endif

@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * A record seen as flat metrics: one number per name, with what kind of
+ * number it is and which way is bad. top shows them per interval, record
+ * samples them into its timeline, diff compares them between runs.
+ */
+#ifndef THPSCOPE_METRICS_H
+#define THPSCOPE_METRICS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <jansson.h>
+
+enum metric_kind {
+	MK_COUNTER,	/* events over the recording */
+	MK_GAUGE,	/* a level: queue depth, the largest queue seen */
+	MK_LATENCY,	/* a latency percentile, ns */
+	MK_RATIO,	/* per unit of work: successes per attempt, ... */
+};
+
+/* The direction in which a change is a regression. */
+enum metric_bad {
+	BAD_NEITHER,
+	BAD_UP,		/* more fallbacks, failures, latency, depth */
+	BAD_DOWN,	/* fewer successes for the same work */
+};
+
+struct metric {
+	char name[96];
+	double value;
+	enum metric_kind kind;
+	enum metric_bad bad;
+	bool timeline;	/* sampled into record's timeline */
+};
+
+struct metrics {
+	struct metric *v;
+	size_t n, cap;
+};
+
+/* Every metric RECORD holds, sorted by name. Returns 0 or -ENOMEM. */
+int metrics_from_record(json_t *record, struct metrics *out);
+const struct metric *metrics_find(const struct metrics *m, const char *name);
+void metrics_free(struct metrics *m);
+const char *metric_kind_name(enum metric_kind k);
+
+#endif
