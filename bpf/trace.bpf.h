@@ -54,9 +54,14 @@ static __always_inline struct thp_event *trace_begin(__u8 kind, struct task_stru
 	return e;
 }
 
+/* Wake the reader only once the ring is half full: it also drains the
+ * ring every 100 ms, so events cost no wake-up each. */
 static __always_inline void trace_end(struct thp_event *e)
 {
-	bpf_ringbuf_submit(e, 0);
+	__u64 avail = bpf_ringbuf_query(&trace_ring, BPF_RB_AVAIL_DATA);
+	__u64 size = bpf_ringbuf_query(&trace_ring, BPF_RB_RING_SIZE);
+
+	bpf_ringbuf_submit(e, avail > size / 2 ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP);
 }
 
 #endif

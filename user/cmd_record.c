@@ -16,6 +16,7 @@
 #include "counters.h"
 #include "json_util.h"
 #include "record_opts.h"
+#include "runner.h"
 #include "session.h"
 #include "thpconfig.h"
 #include "timeline.h"
@@ -34,62 +35,6 @@ static int check_output(const char *path)
 		return -1;
 	}
 	return 0;
-}
-
-static pid_t start_command(char **argv, const sigset_t *orig)
-{
-	pid_t pid = fork();
-
-	if (pid)
-		return pid;
-	sigprocmask(SIG_SETMASK, orig, NULL);
-	execvp(argv[0], argv);
-	errorf("record: cannot run %s: %s", argv[0], strerror(errno));
-	_exit(127);
-}
-
-static int exit_status(int wstatus)
-{
-	if (WIFEXITED(wstatus))
-		return WEXITSTATUS(wstatus);
-	if (WIFSIGNALED(wstatus))
-		return 128 + WTERMSIG(wstatus);
-	return 1;
-}
-
-/* Wait for the end: deadline, the command's exit, or a signal. Returns
- * the signal that stopped the recording, or 0. */
-static int wait_for_end(pid_t child, double seconds, int *wstatus, bool *reaped,
-			struct timeline *tl, struct session *s)
-{
-	uint64_t deadline = seconds ? mono_ns() + (uint64_t)(seconds * 1e9) : 0;
-	sigset_t set;
-
-	sigemptyset(&set);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGCHLD);
-	for (;;) {
-		uint64_t now = mono_ns(), wake = tl->next;
-		struct timespec ts;
-		int sig;
-
-		timeline_tick(tl, s, false);
-		if (deadline && now >= deadline)
-			return 0;
-		if (deadline && deadline < wake)
-			wake = deadline;
-		wake = wake > now ? wake - now : 0;
-		ts.tv_sec = wake / 1000000000ULL;
-		ts.tv_nsec = wake % 1000000000ULL;
-		sig = sigtimedwait(&set, NULL, &ts);
-		if (sig == SIGINT || sig == SIGTERM)
-			return sig;
-		if (sig == SIGCHLD && child > 0 && waitpid(child, wstatus, WNOHANG) == child) {
-			*reaped = true;
-			return 0;
-		}
-	}
 }
 
 static json_t *kernel_json(const struct kenv *env)
@@ -116,18 +61,18 @@ static json_t *kernel_json(const struct kenv *env)
 			 "nr_nodes", (json_int_t)nodes);
 }
 
-static json_t *command_json(char **argv, pid_t pid, int wstatus, bool reaped)
+static json_t *command_json(char **argv, const struct runner *r)
 {
 	json_t *o = json_object(), *args = json_array();
 
 	for (; *argv; argv++)
 		json_array_append_new(args, json_string(*argv));
 	json_object_set_new(o, "argv", args);
-	json_object_set_new(o, "pid", json_integer(pid));
-	if (reaped && WIFEXITED(wstatus))
-		json_object_set_new(o, "exit_status", json_integer(WEXITSTATUS(wstatus)));
-	if (reaped && WIFSIGNALED(wstatus))
-		json_object_set_new(o, "signal", json_integer(WTERMSIG(wstatus)));
+	json_object_set_new(o, "pid", json_integer(r->child));
+	if (r->reaped && WIFEXITED(r->wstatus))
+		json_object_set_new(o, "exit_status", json_integer(WEXITSTATUS(r->wstatus)));
+	if (r->reaped && WIFSIGNALED(r->wstatus))
+		json_object_set_new(o, "signal", json_integer(WTERMSIG(r->wstatus)));
 	return o;
 }
 
@@ -145,13 +90,11 @@ int cmd_record(int argc, char **argv)
 	struct record_opts o;
 	struct session_config cfg = { 0 };
 	struct timeline tl;
+	struct runner run;
 	struct session s;
-	sigset_t block, orig;
 	json_t *rec, *c_start, *c_end;
 	uint64_t t0, t1;
-	pid_t child = 0;
-	int wstatus = 0, sig, err, ret;
-	bool reaped = false;
+	int err, ret;
 	char started[32];
 
 	ret = record_parse_args(argc, argv, &o);
@@ -160,12 +103,7 @@ int cmd_record(int argc, char **argv)
 	if (check_output(o.output))
 		return 1;
 
-	sigemptyset(&block);
-	sigaddset(&block, SIGINT);
-	sigaddset(&block, SIGTERM);
-	sigaddset(&block, SIGCHLD);
-	sigprocmask(SIG_BLOCK, &block, &orig);
-
+	runner_init(&run);
 	cfg.filter = &o.filter;
 	if (session_open(&s, &cfg)) {
 		session_close(&s);
@@ -182,19 +120,19 @@ int cmd_record(int argc, char **argv)
 	c_start = counters_snapshot(s.env.page_size);
 	t0 = mono_ns();
 	timeline_init(&tl, o.interval, t0, c_start);
-	if (o.command)
-		child = start_command(o.command, &orig);
-	sig = wait_for_end(child, o.seconds, &wstatus, &reaped, &tl, &s);
+	runner_start(&run, o.command, o.seconds);
+	for (;;) {
+		uint64_t now = mono_ns();
+
+		if (runner_wait(&run, tl.next > now ? tl.next - now : 0))
+			break;
+		timeline_tick(&tl, &s, false);
+	}
 	timeline_tick(&tl, &s, true);
 	c_end = counters_snapshot(s.env.page_size);
 	t1 = mono_ns();
 	session_detach(&s);
-
-	if (child > 0 && !reaped) {
-		kill(child, sig ? sig : SIGTERM);
-		if (waitpid(child, &wstatus, 0) == child)
-			reaped = true;
-	}
+	runner_finish(&run);
 
 	json_object_set_new(rec, "schema", json_string(RECORD_SCHEMA));
 	json_object_set_new(rec, "tool", json_pack("{s:s, s:s}", "name", "thpscope",
@@ -203,7 +141,7 @@ int cmd_record(int argc, char **argv)
 	json_object_set_new(rec, "start_time", json_string(started));
 	json_object_set_new(rec, "duration_ns", json_integer(t1 - t0));
 	if (o.command)
-		json_object_set_new(rec, "command", command_json(o.command, child, wstatus, reaped));
+		json_object_set_new(rec, "command", command_json(o.command, &run));
 	json_object_set_new(rec, "config", config_snapshot(s.env.page_size));
 	json_object_set_new(rec, "filter", filter_to_json(&o.filter));
 	json_object_set_new(rec, "timeline", timeline_take(&tl));
@@ -226,7 +164,5 @@ int cmd_record(int argc, char **argv)
 		fprintf(stderr, "thpscope: record written to %s\n", o.output);
 	}
 	json_decref(rec);
-	if (o.command)
-		return reaped ? exit_status(wstatus) : 1;
-	return 0;
+	return o.command ? runner_exit_status(&run) : 0;
 }

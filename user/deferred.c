@@ -32,6 +32,11 @@ static const char *const order_fields[] = {
 	"freed", "migrated", "dropped", "untracked",
 };
 
+const char *deferred_field_name(unsigned int field)
+{
+	return field < ARRAY_SIZE(order_fields) ? order_fields[field] : "other";
+}
+
 struct deferred_data {
 	const struct cause_setup *causes;	/* the session's */
 	char scan_why[256];	/* why the tracepoint tier is blind, or "" */

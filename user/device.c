@@ -37,6 +37,11 @@ static const char *const directions[DIR_NR] = {
 	[DIR_EVICT] = "evict",
 };
 
+const char *device_direction_name(unsigned int dir)
+{
+	return dir < DIR_NR ? directions[dir] : "other";
+}
+
 static const char *const phases[PHASE_NR] = {
 	[PHASE_SETUP] = "setup",
 	[PHASE_PAGES] = "pages",

@@ -35,6 +35,11 @@ struct family_run {
 	bool loaded;
 };
 
+/* Names of the families' raw values, for streamed events. */
+const char *deferred_field_name(unsigned int field);
+const char *device_direction_name(unsigned int dir);
+const char *split_kind_name(unsigned int kind);
+
 extern const struct family collapse_family;
 extern const struct family migrate_family;
 extern const struct family split_family;

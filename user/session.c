@@ -152,6 +152,26 @@ static int create_ring(struct session *s, size_t bytes)
 	return 0;
 }
 
+unsigned int session_family_bit(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(families); i++)
+		if (!strcmp(families[i]->name, name))
+			return 1U << i;
+	return 0;
+}
+
+const char *session_family_names(void)
+{
+	static char buf[128];
+	size_t i, n = 0;
+
+	for (i = 0; i < ARRAY_SIZE(families) && n < sizeof(buf); i++)
+		n += snprintf(buf + n, sizeof(buf) - n, "%s%s", i ? ", " : "", families[i]->name);
+	return buf;
+}
+
 uint64_t session_lost(const struct session *s)
 {
 	uint64_t n = 0;
@@ -199,6 +219,9 @@ int session_open(struct session *s, const struct session_config *cfg)
 	for (i = 0; i < ARRAY_SIZE(families); i++) {
 		struct family_run *run = &s->runs[s->nruns++];
 
+		opened[i] = false;
+		if (cfg->families && !(cfg->families & (1U << i)))
+			continue;
 		opened[i] = open_family(s, run, families[i]);
 		if (!opened[i])
 			continue;

@@ -17,6 +17,7 @@
 struct session_config {
 	const struct filter *filter;	/* NULL: every event */
 	size_t ring_bytes;		/* > 0: stream events (thpscope trace) */
+	unsigned int families;		/* bit per family to load, 0: all */
 };
 
 struct session {
@@ -33,6 +34,10 @@ struct session {
  * kernel lacks are recorded per probe. Returns 0, or -1 after printing
  * why nothing can be traced. */
 int session_open(struct session *s, const struct session_config *cfg);
+/* The bit of family NAME in session_config.families, 0 when unknown. */
+unsigned int session_family_bit(const char *name);
+/* The families' names, comma-separated. */
+const char *session_family_names(void);
 /* Events the ring had no room for so far. */
 uint64_t session_lost(const struct session *s);
 /* Detach every probe; the maps stay readable. */

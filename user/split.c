@@ -31,6 +31,11 @@ static const char *const *const split_alternatives[] = { split_entries, NULL };
 
 static const char *const kind_names[] = { "anon", "shmem", "file" };
 
+const char *split_kind_name(unsigned int kind)
+{
+	return kind < ARRAY_SIZE(kind_names) ? kind_names[kind] : "other";
+}
+
 /* errno names for the results of failed splits. */
 static const char *errno_name(int err, char *buf, size_t len)
 {

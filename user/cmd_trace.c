@@ -1,0 +1,254 @@
+// SPDX-License-Identifier: GPL-2.0
+/* thpscope trace: one line per event, streamed through the shared ring
+ * buffer, as text or JSON Lines; events the ring had no room for are
+ * counted and reported at the end. */
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <bpf/libbpf.h>
+#include <linux/types.h>
+#include "../bpf/trace.h"
+#include "commands.h"
+#include "event_decode.h"
+#include "filter.h"
+#include "runner.h"
+#include "session.h"
+#include "util.h"
+
+#define DEFAULT_RING_KB 8192
+
+static const char usage[] =
+"usage: thpscope trace [--json] [-e FAMILY]... [-d SECONDS] [--ring-kb N]\n"
+"                      [FILTERS] [-- COMMAND [ARGS...]]\n"
+"\n"
+"Print one line per THP event as it happens: timestamp, CPU, process,\n"
+"event and its decoded fields. Stops like record: after SECONDS, when\n"
+"COMMAND exits, or on SIGINT/SIGTERM; then says how many events the\n"
+"ring buffer had no room for.\n"
+"\n"
+"  --json         JSON Lines; the last line is {\"event\": \"summary\", ...}\n"
+"  -e FAMILY      only this family's events (repeatable): %s\n"
+"  -d SECONDS     stop after SECONDS\n"
+"  --ring-kb N    ring buffer size, kB, rounded up to a power of two\n"
+"                 (default %d)\n"
+"  -h, --help     this text\n"
+FILTER_USAGE;
+
+struct trace_opts {
+	bool json;
+	unsigned int families;
+	double seconds;
+	unsigned long ring_kb;
+	struct filter filter;
+	char **command;
+};
+
+struct trace_state {
+	const struct trace_opts *o;
+	struct event_names names;
+	uint64_t t0;
+	uint64_t printed;
+	uint64_t per_kind[TK_NR];
+};
+
+enum { OPT_JSON = 0x200, OPT_RING };
+
+static int parse_args(int argc, char **argv, struct trace_opts *o)
+{
+	static const struct option longopts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ "json", no_argument, NULL, OPT_JSON },
+		{ "family", required_argument, NULL, 'e' },
+		{ "duration", required_argument, NULL, 'd' },
+		{ "ring-kb", required_argument, NULL, OPT_RING },
+		FILTER_LONGOPTS,
+		{ 0 }
+	};
+	uint64_t kb;
+	char *end;
+	int c, err;
+
+	memset(o, 0, sizeof(*o));
+	o->ring_kb = DEFAULT_RING_KB;
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+he:d:p:", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'h':
+			printf(usage, session_family_names(), DEFAULT_RING_KB);
+			return 1;
+		case OPT_JSON:
+			o->json = true;
+			break;
+		case 'e':
+			if (!session_family_bit(optarg)) {
+				errorf("trace: unknown family '%s' (%s)", optarg,
+				       session_family_names());
+				return -1;
+			}
+			o->families |= session_family_bit(optarg);
+			break;
+		case 'd':
+			errno = 0;
+			o->seconds = strtod(optarg, &end);
+			if (errno || *end || !isfinite(o->seconds) || o->seconds <= 0) {
+				errorf("trace: -d wants a positive number of seconds, not '%s'", optarg);
+				return -1;
+			}
+			break;
+		case OPT_RING:
+			if (!parse_u64(optarg, &kb) || kb < 4 || kb > 1048576) {
+				errorf("trace: --ring-kb wants 4 to 1048576, not '%s'", optarg);
+				return -1;
+			}
+			o->ring_kb = kb;
+			break;
+		default:
+			err = filter_option(&o->filter, c, optarg, "trace");
+			if (err < 0)
+				return -1;
+			if (err == 0)
+				break;
+			errorf("trace: unknown option '%s' (see thpscope trace --help)",
+			       argv[optind - 1]);
+			return -1;
+		}
+	}
+	if (optind < argc)
+		o->command = &argv[optind];
+	return 0;
+}
+
+/* "key=value" for every decoded field after the common ones. */
+static void print_text(struct trace_state *st, json_t *ev)
+{
+	static const char *const common[] = {
+		"ts_ns", "cpu", "pid", "tid", "comm", "family", "event",
+	};
+	const char *k;
+	json_t *v;
+	size_t i;
+
+	printf("%12.6f %3lld %7lld %-15s %-14s",
+	       (json_integer_value(json_object_get(ev, "ts_ns")) - st->t0) / 1e9,
+	       json_integer_value(json_object_get(ev, "cpu")),
+	       json_integer_value(json_object_get(ev, "pid")),
+	       json_string_value(json_object_get(ev, "comm")),
+	       json_string_value(json_object_get(ev, "event")));
+	json_object_foreach(ev, k, v) {
+		for (i = 0; i < ARRAY_SIZE(common); i++)
+			if (!strcmp(k, common[i]))
+				break;
+		if (i < ARRAY_SIZE(common))
+			continue;
+		if (json_is_string(v))
+			printf(" %s=%s", k, json_string_value(v));
+		else if (json_is_boolean(v))
+			printf(" %s=%s", k, json_is_true(v) ? "yes" : "no");
+		else
+			printf(" %s=%lld", k, json_integer_value(v));
+	}
+	putchar('\n');
+}
+
+static int on_event(void *ctx, void *data, size_t size)
+{
+	struct trace_state *st = ctx;
+	const struct thp_event *e = data;
+	json_t *ev;
+
+	if (size < sizeof(*e))
+		return 0;
+	ev = event_to_json(e, &st->names);
+	if (st->o->json) {
+		json_dumpf(ev, stdout, JSON_COMPACT);
+		putchar('\n');
+	} else {
+		print_text(st, ev);
+	}
+	json_decref(ev);
+	st->printed++;
+	if (e->kind < TK_NR)
+		st->per_kind[e->kind]++;
+	return 0;
+}
+
+static void print_summary(const struct trace_state *st, uint64_t lost)
+{
+	json_t *kinds = json_object();
+	size_t k;
+
+	for (k = 0; k < TK_NR; k++)
+		if (st->per_kind[k])
+			json_object_set_new(kinds, event_name(k), json_integer(st->per_kind[k]));
+	if (st->o->json) {
+		json_t *sum = json_pack("{s:s, s:I, s:I, s:o}", "event", "summary",
+					"emitted", (json_int_t)st->printed, "lost",
+					(json_int_t)lost, "by_event", kinds);
+
+		json_dumpf(sum, stdout, JSON_COMPACT);
+		putchar('\n');
+		json_decref(sum);
+	} else {
+		json_decref(kinds);
+	}
+	fflush(stdout);
+	fprintf(stderr, "thpscope: %llu events, %llu lost (ring buffer full)\n",
+		(unsigned long long)st->printed, (unsigned long long)lost);
+}
+
+int cmd_trace(int argc, char **argv)
+{
+	struct trace_state st = { 0 };
+	struct session_config cfg = { 0 };
+	struct ring_buffer *rb;
+	struct trace_opts o;
+	struct runner run;
+	struct session s;
+	uint64_t lost;
+	int ret;
+
+	ret = parse_args(argc, argv, &o);
+	if (ret)
+		return ret > 0 ? 0 : 2;
+	runner_init(&run);
+	cfg.filter = &o.filter;
+	cfg.families = o.families;
+	cfg.ring_bytes = o.ring_kb << 10;
+	if (session_open(&s, &cfg)) {
+		session_close(&s);
+		return 1;
+	}
+	st.o = &o;
+	event_names_load(&st.names, &s.env);
+	kenv_release(&s.env);
+	rb = ring_buffer__new(s.ring_fd, on_event, &st, NULL);
+	if (!rb) {
+		errorf("trace: cannot read the event ring buffer: %s", strerror(errno));
+		session_close(&s);
+		return 1;
+	}
+	if (!session_attached(&s))
+		warnf("no probe attached (see thpscope probes); nothing to trace");
+	fprintf(stderr, "thpscope: %zu probes attached; tracing%s\n", session_attached(&s),
+		o.command ? "" : " (Ctrl-C to stop)");
+	st.t0 = mono_ns();
+	runner_start(&run, o.command, o.seconds);
+	while (!runner_wait(&run, 0))
+		if (ring_buffer__poll(rb, 100) < 0 && errno != EINTR)
+			break;
+	session_detach(&s);
+	ring_buffer__consume(rb);
+	runner_finish(&run);
+	lost = session_lost(&s);
+	print_summary(&st, lost);
+	ring_buffer__free(rb);
+	event_names_free(&st.names);
+	session_close(&s);
+	if (o.command)
+		return runner_exit_status(&run);
+	return 0;
+}
