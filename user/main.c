@@ -14,6 +14,7 @@ struct command {
 static const struct command commands[] = {
 	{ "record", cmd_record, "trace THP activity and write a record file" },
 	{ "report", cmd_report, "print a record file as tables or JSON" },
+	{ "top", cmd_top, "watch THP activity live, per interval" },
 	{ "trace", cmd_trace, "print THP events as they happen" },
 	{ "probes", cmd_probes, "list the probes and whether they attach here" },
 };

@@ -172,7 +172,7 @@ static void migration_metrics(json_t *rec, struct metrics *m)
 	double fallbacks = 0, moved = 0;
 	size_t i;
 
-	if (!by_reason)
+	if (!json_is_true(jget(rec, "probes.migrate:mm_migrate_pages.attached")))
 		return;
 	for (i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
 		struct metric *x;

@@ -1,0 +1,64 @@
+#!/bin/sh
+# Filters applied in the kernel: with two workloads collapsing memory at
+# once, -p of one records exactly its events (equal to ftrace's for that
+# pid) and none of the other's; --cgroup selects the one in a memory
+# cgroup; --comm matches by name; trace -p streams only that process.
+. "$(dirname "$0")/../lib.sh"
+require_root
+
+# Two workloads that start after a second, so the filters can name them.
+start_load() {
+	sh -c 'sleep 1; exec "$0" -n 8 -r 40 collapse-anon >/dev/null' "$THPLOAD" &
+}
+events="huge_memory/mm_khugepaged_scan_pmd huge_memory/mm_collapse_huge_page"
+rec=$TMP/rec.json
+
+inst=$(ft_open filters-pid $events)
+start_load; a=$!
+start_load; b=$!
+"$THPSCOPE" record -q -o "$rec" -d 30 -p "$a" -- sh -c "while kill -0 $a 2>/dev/null || kill -0 $b 2>/dev/null; do sleep 0.1; done"
+check_eq "record -p exit status" 0 $?
+ft_off "$inst"
+check_ge "the other workload collapsed memory too" 1 "$("$FTCOUNT" -p "$b" "$inst" mm_collapse_huge_page -)"
+check_same "-p: collapse results = ftrace's for that pid" \
+	"$("$FTCOUNT" -p "$a" -e scan_result:SCAN_ "$inst" mm_collapse_huge_page status)" \
+	"$(jlist_orders "$rec" collapse.by_order)"
+check_same "-p: scan results = ftrace's for that pid" \
+	"$("$FTCOUNT" -p "$a" -e scan_result:SCAN_ "$inst" mm_khugepaged_scan_pmd status)" \
+	"$(jlist "$rec" collapse.scan)"
+check_eq "-p: one process in the record" 1 "$("$JGET" "$rec" collapse.processes | grep -c '"pid"')"
+check_eq "-p: it is the one asked for" "$a" "$("$JGET" "$rec" "collapse.processes[pid=$a].pid")"
+check_eq "the record names its filter" "[$a]" "$("$JGET" "$rec" filter.pids | tr -d ' \n')"
+
+cg=/sys/fs/cgroup/memory/thpscope-filter-$$
+if mkdir "$cg" 2>/dev/null; then
+	inst=$(ft_open filters-cgroup $events)
+	start_load; a=$!
+	start_load; b=$!
+	echo "$b" >"$cg/cgroup.procs"
+	"$THPSCOPE" record -q -o "$rec" -d 30 --cgroup "$cg" -- sh -c "while kill -0 $a 2>/dev/null || kill -0 $b 2>/dev/null; do sleep 0.1; done"
+	ft_off "$inst"
+	check_same "--cgroup: collapse results = ftrace's for the process inside" \
+		"$("$FTCOUNT" -p "$b" -e scan_result:SCAN_ "$inst" mm_collapse_huge_page status)" \
+		"$(jlist_orders "$rec" collapse.by_order)"
+	check_eq "--cgroup: one process in the record" 1 "$("$JGET" "$rec" collapse.processes | grep -c '"pid"')"
+	check_eq "--cgroup: it is the process inside" "$b" "$("$JGET" "$rec" "collapse.processes[pid=$b].pid")"
+	rmdir "$cg"
+else
+	skip "--cgroup: no v1 memory hierarchy at /sys/fs/cgroup/memory"
+fi
+
+"$THPSCOPE" record -q -o "$rec" --comm no-such-task -- "$THPLOAD" -n 4 collapse-anon >/dev/null
+check_eq "--comm of another name: no collapse recorded" "" "$("$JGET" -k "$rec" collapse.by_order)"
+"$THPSCOPE" record -q -o "$rec" --comm thpload -- "$THPLOAD" -n 4 collapse-anon >/dev/null
+check_ge "--comm thpload: the workload's collapses" 2 "$("$JGET" "$rec" "collapse.by_order.9.succeed")"
+
+inst=$(ft_open filters-trace $events)
+start_load; a=$!
+start_load; b=$!
+"$THPSCOPE" trace --json -e collapse -p "$a" -- sh -c "while kill -0 $a 2>/dev/null || kill -0 $b 2>/dev/null; do sleep 0.1; done" >"$TMP/trace" 2>/dev/null
+ft_off "$inst"
+check_eq "trace -p: collapse events = ftrace's for that pid" \
+	"$("$FTCOUNT" -p "$a" "$inst" mm_collapse_huge_page -)" \
+	"$(grep -c "\"pid\":$a,.*\"event\":\"collapse\"" "$TMP/trace")"
+check_eq "trace -p: no event of another process" 0 "$(grep -v '"event":"summary"' "$TMP/trace" | grep -vc "\"pid\":$a,")"

@@ -1,0 +1,299 @@
+// SPDX-License-Identifier: GPL-2.0
+/* thpscope top: a refreshing one-screen view of THP activity per
+ * interval, for a plain terminal (ANSI only), or one screen with --once. */
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/utsname.h>
+#include <termios.h>
+#include <time.h>
+#include <unistd.h>
+#include "commands.h"
+#include "counters.h"
+#include "filter.h"
+#include "runner.h"
+#include "session.h"
+#include "timeline.h"
+#include "top_screen.h"
+#include "util.h"
+
+static const char usage[] =
+"usage: thpscope top [-i SECONDS] [--once] [--no-color] [-d SECONDS] [FILTERS]\n"
+"                    [-- COMMAND [ARGS...]]\n"
+"\n"
+"Show THP activity per interval: collapses per order and why they failed,\n"
+"splits per order and cause, migrations and their fallbacks, the\n"
+"deferred-split queue, device migrations, the busiest processes. q quits.\n"
+"\n"
+"  -i SECONDS   refresh interval (default 1)\n"
+"  --once       print one screen after one interval and exit\n"
+"  --no-color   no bold headings (also when stdout is not a terminal)\n"
+"  -d SECONDS   exit after SECONDS\n"
+"  -h, --help   this text\n"
+FILTER_USAGE;
+
+struct top_opts {
+	double interval, seconds;
+	bool once, no_color;
+	struct filter filter;
+	char **command;
+};
+
+enum { OPT_ONCE = 0x200, OPT_NO_COLOR };
+
+static int seconds_arg(const char *opt, const char *arg, double *out)
+{
+	char *end;
+
+	errno = 0;
+	*out = strtod(arg, &end);
+	if (errno || *end || !isfinite(*out) || *out <= 0) {
+		errorf("top: %s wants a positive number of seconds, not '%s'", opt, arg);
+		return -1;
+	}
+	return 0;
+}
+
+static int parse_args(int argc, char **argv, struct top_opts *o)
+{
+	static const struct option longopts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ "interval", required_argument, NULL, 'i' },
+		{ "duration", required_argument, NULL, 'd' },
+		{ "once", no_argument, NULL, OPT_ONCE },
+		{ "no-color", no_argument, NULL, OPT_NO_COLOR },
+		FILTER_LONGOPTS,
+		{ 0 }
+	};
+	int c, err;
+
+	memset(o, 0, sizeof(*o));
+	o->interval = 1;
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+hi:d:p:", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'h':
+			fputs(usage, stdout);
+			return 1;
+		case 'i':
+			if (seconds_arg("-i", optarg, &o->interval))
+				return -1;
+			break;
+		case 'd':
+			if (seconds_arg("-d", optarg, &o->seconds))
+				return -1;
+			break;
+		case OPT_ONCE:
+			o->once = true;
+			break;
+		case OPT_NO_COLOR:
+			o->no_color = true;
+			break;
+		default:
+			err = filter_option(&o->filter, c, optarg, "top");
+			if (err < 0)
+				return -1;
+			if (err == 0)
+				break;
+			errorf("top: unknown option '%s' (see thpscope top --help)", argv[optind - 1]);
+			return -1;
+		}
+	}
+	if (optind < argc)
+		o->command = &argv[optind];
+	return 0;
+}
+
+/* The terminal, when stdout and stdin are one: raw keys, a hidden cursor,
+ * the alternate screen; restored on exit. */
+struct term {
+	bool active;
+	struct termios saved;
+};
+
+static void term_enter(struct term *t)
+{
+	struct termios raw;
+
+	if (!isatty(STDOUT_FILENO) || !isatty(STDIN_FILENO) || tcgetattr(STDIN_FILENO, &t->saved))
+		return;
+	raw = t->saved;
+	raw.c_lflag &= ~(ICANON | ECHO);
+	raw.c_cc[VMIN] = 0;
+	raw.c_cc[VTIME] = 0;
+	tcsetattr(STDIN_FILENO, TCSANOW, &raw);
+	fputs("\033[?1049h\033[?25l", stdout);
+	t->active = true;
+}
+
+static void term_leave(struct term *t)
+{
+	if (!t->active)
+		return;
+	fputs("\033[?25h\033[?1049l", stdout);
+	fflush(stdout);
+	tcsetattr(STDIN_FILENO, TCSANOW, &t->saved);
+}
+
+static void term_size(unsigned int *w, unsigned int *h)
+{
+	struct winsize ws;
+
+	*w = 80;
+	*h = 24;
+	if (!ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) && ws.ws_col && ws.ws_row) {
+		*w = ws.ws_col;
+		*h = ws.ws_row;
+	}
+}
+
+/* A q (or Q) typed since the last look. */
+static bool quit_key(const struct term *t, int wait_ms)
+{
+	struct pollfd p = { .fd = STDIN_FILENO, .events = POLLIN };
+	char buf[32];
+	ssize_t n, i;
+
+	if (!t->active) {
+		if (wait_ms > 0)
+			poll(NULL, 0, wait_ms);
+		return false;
+	}
+	if (poll(&p, 1, wait_ms) <= 0)
+		return false;
+	n = read(STDIN_FILENO, buf, sizeof(buf));
+	for (i = 0; i < n; i++)
+		if (buf[i] == 'q' || buf[i] == 'Q')
+			return true;
+	return false;
+}
+
+static bool window_resized(void)
+{
+	struct timespec zero = { 0 };
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGWINCH);
+	return sigtimedwait(&set, NULL, &zero) == SIGWINCH;
+}
+
+static void make_title(char *buf, size_t len, const struct session *s, const struct top_opts *o)
+{
+	char clock[16], filt[320] = "";
+	struct utsname u;
+	time_t t = time(NULL);
+	struct tm tm;
+
+	uname(&u);
+	localtime_r(&t, &tm);
+	strftime(clock, sizeof(clock), "%H:%M:%S", &tm);
+	if (o->filter.ntgids)
+		snprintf(filt, sizeof(filt), "  pid %u%s", o->filter.tgids[0],
+			 o->filter.ntgids > 1 ? ",..." : "");
+	if (o->filter.by_comm)
+		snprintf(filt + strlen(filt), sizeof(filt) - strlen(filt), "  comm %s",
+			 o->filter.comm);
+	if (o->filter.cgroup_id)
+		snprintf(filt + strlen(filt), sizeof(filt) - strlen(filt), "  cgroup %s",
+			 o->filter.cgroup_path);
+	snprintf(buf, len, "thpscope top  %s  %zu probes%s  %s", u.release,
+		 session_attached(s), filt, clock);
+}
+
+static void draw(const struct top_view *v, const struct term *t, bool color)
+{
+	unsigned int w, h;
+	struct screen scr;
+
+	term_size(&w, &h);
+	screen_build(&scr, v, t->active ? w : 80, color);
+	if (t->active) {
+		fputs("\033[H", stdout);
+		screen_print(&scr, stdout, h, true);
+		fputs("\033[J", stdout);
+	} else {
+		screen_print(&scr, stdout, 0, false);
+		putchar('\n');
+	}
+	fflush(stdout);
+	screen_free(&scr);
+}
+
+int cmd_top(int argc, char **argv)
+{
+	struct session_config cfg = { 0 };
+	struct term term = { 0 };
+	struct top_opts o;
+	struct runner run;
+	struct session s;
+	struct top_view v = { 0 };
+	json_t *c_start;
+	uint64_t last, next;
+	char title[512];
+	bool color, ended = false;
+	sigset_t winch;
+	int ret;
+
+	ret = parse_args(argc, argv, &o);
+	if (ret)
+		return ret > 0 ? 0 : 2;
+	runner_init(&run);
+	sigemptyset(&winch);
+	sigaddset(&winch, SIGWINCH);
+	sigprocmask(SIG_BLOCK, &winch, NULL);
+	cfg.filter = &o.filter;
+	if (session_open(&s, &cfg)) {
+		session_close(&s);
+		return 1;
+	}
+	color = !o.no_color && isatty(STDOUT_FILENO);
+	c_start = counters_snapshot(s.env.page_size);
+	v.prev = session_sample(&s, c_start);
+	last = mono_ns();
+	next = last + (uint64_t)(o.interval * 1e9);
+	runner_start(&run, o.command, o.seconds);
+	if (!o.once)
+		term_enter(&term);
+	for (;;) {
+		uint64_t now = mono_ns();
+		bool redraw = window_resized() && v.cur;
+
+		/* The run's end closes a last, shorter interval. */
+		if (now >= next || ended) {
+			if (v.cur) {
+				json_decref(v.prev);
+				v.prev = v.cur;
+			}
+			v.cur = session_sample(&s, c_start);
+			v.interval_s = (now - last) / 1e9;
+			last = now;
+			next = now + (uint64_t)(o.interval * 1e9);
+			redraw = true;
+		}
+		if (redraw) {
+			make_title(title, sizeof(title), &s, &o);
+			v.title = title;
+			draw(&v, &term, color);
+			if (o.once || ended)
+				break;
+		}
+		if (quit_key(&term, 100))
+			break;
+		ended = runner_wait(&run, 0);
+	}
+	term_leave(&term);
+	session_detach(&s);
+	runner_finish(&run);
+	json_decref(v.prev);
+	json_decref(v.cur);
+	json_decref(c_start);
+	session_close(&s);
+	return 0;
+}
