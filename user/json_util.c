@@ -80,28 +80,16 @@ uint64_t jget_u64(json_t *root, const char *path)
 
 int json_write_atomic(json_t *doc, const char *path)
 {
-	char tmp[PATH_MAX];
-	const char *slash = strrchr(path, '/');
-	int fd, err = 0;
+	char *text = json_dumps(doc, JSON_INDENT(1) | JSON_SORT_KEYS);
+	size_t len;
+	int err;
 
-	if (slash)
-		snprintf(tmp, sizeof(tmp), "%.*s/.%s.XXXXXX",
-			 (int)(slash - path), path, slash + 1);
-	else
-		snprintf(tmp, sizeof(tmp), ".%s.XXXXXX", path);
-	fd = mkstemp(tmp);
-	if (fd < 0)
-		return -errno;
-	if (json_dumpfd(doc, fd, JSON_INDENT(1) | JSON_SORT_KEYS) ||
-	    write(fd, "\n", 1) != 1 || fsync(fd))
-		err = errno ? -errno : -EIO;
-	fchmod(fd, 0644);
-	if (close(fd) && !err)
-		err = -errno;
-	if (!err && rename(tmp, path))
-		err = -errno;
-	if (err)
-		unlink(tmp);
+	if (!text)
+		return -ENOMEM;
+	/* json_dumps leaves room to end the document with a newline. */
+	len = strlen(text);
+	err = file_write_atomic(path, text, len, true);
+	free(text);
 	return err;
 }
 

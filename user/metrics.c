@@ -323,6 +323,49 @@ int metrics_from_record(json_t *record, struct metrics *out)
 	return 0;
 }
 
+/* A probe whose name starts with PREFIX attached. */
+static bool probe_attached_like(json_t *rec, const char *prefix)
+{
+	json_t *probes = jget(rec, "probes"), *p;
+	const char *k;
+
+	json_object_foreach(probes, k, p)
+		if (!strncmp(k, prefix, strlen(prefix)) &&
+		    json_is_true(json_object_get(p, "attached")))
+			return true;
+	return false;
+}
+
+bool metric_measured(json_t *record, const char *name)
+{
+	static const struct {
+		const char *metric, *probe;
+	} by[] = {
+		{ "collapse.file.", "collapse:mm_khugepaged_collapse_file" },
+		{ "collapse.", "collapse:mm_collapse_huge_page" },
+		{ "split.pmd", "split:__split_huge_pmd" },
+		{ "split.", "split:" },
+		{ "migration.", "migrate:mm_migrate_pages" },
+		{ "deferred.shrinker.", "deferred:mm_shrink_slab" },
+		{ "deferred.", "deferred:deferred_split" },
+		{ "migrate_vma.", "device:migrate_vma_setup" },
+	};
+	size_t i;
+
+	if (!strncmp(name, "vmstat.", 7))
+		return jget(record, "counters.vmstat") != NULL;
+	if (!strncmp(name, "mthp.order", 10)) {
+		char path[64];
+
+		snprintf(path, sizeof(path), "counters.mthp.%d", atoi(name + 10));
+		return jget(record, path) != NULL;
+	}
+	for (i = 0; i < sizeof(by) / sizeof(by[0]); i++)
+		if (!strncmp(name, by[i].metric, strlen(by[i].metric)))
+			return probe_attached_like(record, by[i].probe);
+	return false;
+}
+
 const struct metric *metrics_find(const struct metrics *m, const char *name)
 {
 	struct metric key;

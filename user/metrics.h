@@ -41,6 +41,9 @@ struct metrics {
 /* Every metric RECORD holds, sorted by name. Returns 0 or -ENOMEM. */
 int metrics_from_record(json_t *record, struct metrics *out);
 const struct metric *metrics_find(const struct metrics *m, const char *name);
+/* RECORD measured counter NAME (its probes attached) even if it holds
+ * none: an absent counter then means zero events. */
+bool metric_measured(json_t *record, const char *name);
 void metrics_free(struct metrics *m);
 const char *metric_kind_name(enum metric_kind k);
 

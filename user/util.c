@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 #include "util.h"
@@ -88,4 +90,31 @@ unsigned int ilog2_u64(uint64_t v)
 bool is_help(const char *arg)
 {
 	return !strcmp(arg, "-h") || !strcmp(arg, "--help") || !strcmp(arg, "help");
+}
+
+int file_write_atomic(const char *path, const void *buf, size_t len, bool newline)
+{
+	char tmp[PATH_MAX];
+	const char *slash = strrchr(path, '/');
+	int fd, err = 0;
+
+	if (slash)
+		snprintf(tmp, sizeof(tmp), "%.*s/.%s.XXXXXX", (int)(slash - path), path, slash + 1);
+	else
+		snprintf(tmp, sizeof(tmp), ".%s.XXXXXX", path);
+	fd = mkstemp(tmp);
+	if (fd < 0)
+		return -errno;
+	errno = 0;
+	if (write(fd, buf, len) != (ssize_t)len || (newline && write(fd, "\n", 1) != 1) ||
+	    fsync(fd))
+		err = errno ? -errno : -EIO;
+	fchmod(fd, 0644);
+	if (close(fd) && !err)
+		err = -errno;
+	if (!err && rename(tmp, path))
+		err = -errno;
+	if (err)
+		unlink(tmp);
+	return err;
 }

@@ -24,6 +24,11 @@ bool parse_u64(const char *s, uint64_t *out);
 /* log2 of a power of two. */
 unsigned int ilog2_u64(uint64_t v);
 
+/* Write BUF (and a newline with NEWLINE) to PATH through a temporary
+ * file in the same directory and a rename, so PATH is never half-written.
+ * Returns 0 or -errno. */
+int file_write_atomic(const char *path, const void *buf, size_t len, bool newline);
+
 /* ARG asks for help: -h, --help or help. */
 bool is_help(const char *arg);
 

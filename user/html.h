@@ -1,0 +1,17 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Self-contained HTML pages (inline CSS and SVG, nothing fetched) of a
+ * record, or of a comparison with the two sides side by side. Written
+ * atomically; 0 or -1 after printing one line. */
+#ifndef THPSCOPE_HTML_H
+#define THPSCOPE_HTML_H
+
+#include <jansson.h>
+
+struct diff;
+struct run_set;
+
+int html_write_report(const char *path, json_t *record);
+int html_write_diff(const char *path, const struct diff *d, const struct run_set *base,
+		    const struct run_set *new);
+
+#endif
