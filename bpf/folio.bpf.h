@@ -113,8 +113,14 @@ static __always_inline struct folio *page_folio_of(struct page *page)
 		return (struct folio *)page;
 	m = info - 1;
 	inv = ~m;
-	if (!(inv & (inv + 1)))		/* ones then zeroes: a mask */
-		return (struct folio *)((unsigned long)page & m);
+	if (!(inv & (inv + 1))) {	/* ones then zeroes: a mask */
+		unsigned long addr = 0;
+
+		/* The verifier forbids masking a BTF pointer: take its value
+		 * as a plain number first. */
+		bpf_probe_read_kernel(&addr, sizeof(addr), &page);
+		return (struct folio *)(addr & m);
+	}
 	return (struct folio *)m;
 }
 

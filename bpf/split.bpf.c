@@ -158,6 +158,7 @@ static __always_inline void split_end(long ret)
 	static const __u64 zero;
 	struct split_key key = {};
 	struct split_proc *p;
+	struct task_struct *task;
 	__u32 tgid, order;
 	struct hist *h;
 	__u64 *cnt, ns;
@@ -165,7 +166,8 @@ static __always_inline void split_end(long ret)
 	if (!s)
 		return;
 	ns = bpf_ktime_get_ns() - s->ts;
-	tgid = BPF_CORE_READ(s->task, tgid);
+	task = s->task;
+	tgid = BPF_CORE_READ(task, tgid);
 	key.old_order = s->old_order;
 	key.new_order = s->new_order;
 	key.cause = s->cause;
@@ -183,7 +185,7 @@ static __always_inline void split_end(long ret)
 	p = lookup_or_init(&split_procs, &tgid, &pzero);
 	if (p) {
 		if (!p->comm[0])
-			BPF_CORE_READ_STR_INTO(&p->comm, s->task, group_leader, comm);
+			BPF_CORE_READ_STR_INTO(&p->comm, task, group_leader, comm);
 		__sync_fetch_and_add(ret ? &p->failed : &p->splits, 1);
 	}
 	trace_split(s, ret, ns);

@@ -185,8 +185,8 @@ static void print_text(const struct diff_cli *c, const struct diff *d,
 		fmt_num(m->new, bb, sizeof(bb));
 		table_add(t, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s", m->name, metric_kind_name(m->kind),
 			  a, bb, ch,
-			  m->kind == MK_COUNTER ? fmt_num(m->base_rate, r1, sizeof(r1)) : "",
-			  m->kind == MK_COUNTER ? fmt_num(m->new_rate, r2, sizeof(r2)) : "",
+			  m->kind == MK_COUNTER ? fmt_num(m->base_rate, r1, sizeof(r1)) : "-",
+			  m->kind == MK_COUNTER ? fmt_num(m->new_rate, r2, sizeof(r2)) : "-",
 			  fmt_rule(m, rule, sizeof(rule)),
 			  m->verdict == V_REGRESSION ? "REGRESSION" : verdict_name(m->verdict));
 	}
