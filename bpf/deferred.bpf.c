@@ -190,22 +190,10 @@ static __always_inline void member_leaves(__u64 folio, int fate)
 
 #define FATE(field) (offsetof(struct deferred_order, field) / sizeof(__u64))
 
-/* The process a queued folio is attributed to: the current one, or the
- * one mapping an anon folio that a kernel thread queues. */
-static __always_inline struct task_struct *enqueue_task(struct folio *folio)
-{
-	struct mm_struct *mm;
-
-	if (!current_is_kthread())
-		return (struct task_struct *)bpf_get_current_task();
-	mm = folio_anon_mm(folio);
-	return mm ? mm_owner(mm) : (struct task_struct *)bpf_get_current_task();
-}
-
 static __always_inline void enqueue_begin(struct folio *folio)
 {
 	__u64 id = bpf_get_current_pid_tgid();
-	struct task_struct *task = enqueue_task(folio);
+	struct task_struct *task = folio_task(folio);
 	struct enqueue_start s = {
 		.folio = (__u64)folio,
 		.queued = folio_on_deferred_list(folio),

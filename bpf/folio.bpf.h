@@ -84,6 +84,19 @@ static __always_inline struct mm_struct *folio_anon_mm(struct folio *folio)
 	return BPF_CORE_READ(avc, vma, vm_mm);
 }
 
+/* The task a kernel thread's work on FOLIO belongs to: the owner of an
+ * mm mapping it when it is anon, else the current task (also for work
+ * done by a task rather than a kernel thread). Needs thpscope.bpf.h. */
+static __always_inline struct task_struct *folio_task(struct folio *folio)
+{
+	struct mm_struct *mm;
+
+	if (!current_is_kthread())
+		return (struct task_struct *)bpf_get_current_task();
+	mm = folio_anon_mm(folio);
+	return mm ? mm_owner(mm) : (struct task_struct *)bpf_get_current_task();
+}
+
 /* The partially-mapped flag (6.12+) lives in the second page's flags. */
 static __always_inline bool folio_partially_mapped(struct folio *folio)
 {

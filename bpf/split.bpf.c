@@ -98,22 +98,11 @@ struct {
 	__type(value, __u64);
 } pmd_splits SEC(".maps");
 
-/* The task a split of FOLIO belongs to. */
-static __always_inline struct task_struct *split_task(struct folio *folio)
-{
-	struct mm_struct *mm;
-
-	if (!current_is_kthread())
-		return (struct task_struct *)bpf_get_current_task();
-	mm = folio_anon_mm(folio);
-	return mm ? mm_owner(mm) : (struct task_struct *)bpf_get_current_task();
-}
-
 static __always_inline void split_begin(void *ctx, struct folio *folio,
 					__u32 new_order, bool uniform, __u8 entry)
 {
 	__u64 id = bpf_get_current_pid_tgid();
-	struct task_struct *task = split_task(folio);
+	struct task_struct *task = folio_task(folio);
 	struct split_start s = {
 		.ts = bpf_ktime_get_ns(),
 		.folio = (__u64)folio,

@@ -3,7 +3,6 @@
  * interval, for a plain terminal (ANSI only), or one screen with --once. */
 #include <errno.h>
 #include <getopt.h>
-#include <math.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -46,19 +45,6 @@ struct top_opts {
 
 enum { OPT_ONCE = 0x200, OPT_NO_COLOR };
 
-static int seconds_arg(const char *opt, const char *arg, double *out)
-{
-	char *end;
-
-	errno = 0;
-	*out = strtod(arg, &end);
-	if (errno || *end || !isfinite(*out) || *out <= 0) {
-		errorf("top: %s wants a positive number of seconds, not '%s'", opt, arg);
-		return -1;
-	}
-	return 0;
-}
-
 static int parse_args(int argc, char **argv, struct top_opts *o)
 {
 	static const struct option longopts[] = {
@@ -82,11 +68,11 @@ static int parse_args(int argc, char **argv, struct top_opts *o)
 			fputs(usage, stdout);
 			return 1;
 		case 'i':
-			if (seconds_arg("-i", optarg, &o->interval))
+			if (parse_seconds("top", "-i", optarg, &o->interval))
 				return -1;
 			break;
 		case 'd':
-			if (seconds_arg("-d", optarg, &o->seconds))
+			if (parse_seconds("top", "-d", optarg, &o->seconds))
 				return -1;
 			break;
 		case OPT_ONCE:

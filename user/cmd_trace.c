@@ -4,7 +4,6 @@
  * counted and reported at the end. */
 #include <errno.h>
 #include <getopt.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -68,7 +67,6 @@ static int parse_args(int argc, char **argv, struct trace_opts *o)
 		{ 0 }
 	};
 	uint64_t kb;
-	char *end;
 	int c, err;
 
 	memset(o, 0, sizeof(*o));
@@ -92,12 +90,8 @@ static int parse_args(int argc, char **argv, struct trace_opts *o)
 			o->families |= session_family_bit(optarg);
 			break;
 		case 'd':
-			errno = 0;
-			o->seconds = strtod(optarg, &end);
-			if (errno || *end || !isfinite(o->seconds) || o->seconds <= 0) {
-				errorf("trace: -d wants a positive number of seconds, not '%s'", optarg);
+			if (parse_seconds("trace", "-d", optarg, &o->seconds))
 				return -1;
-			}
 			break;
 		case OPT_RING:
 			if (!parse_u64(optarg, &kb) || kb < 4 || kb > 1048576) {

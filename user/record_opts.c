@@ -2,7 +2,6 @@
 /* The command line of thpscope record. */
 #include <errno.h>
 #include <getopt.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,20 +23,6 @@ static const char usage[] =
 "  -q           do not print the report\n"
 "  -h, --help   this text\n"
 FILTER_USAGE;
-
-/* A positive number of seconds for option OPT, or -1 after an error. */
-static int parse_seconds(const char *cmd, char opt, const char *arg, double *out)
-{
-	char *end;
-
-	errno = 0;
-	*out = strtod(arg, &end);
-	if (errno || *end || !isfinite(*out) || *out <= 0) {
-		errorf("%s: -%c wants a positive number of seconds, not '%s'", cmd, opt, arg);
-		return -1;
-	}
-	return 0;
-}
 
 int record_parse_args(int argc, char **argv, struct record_opts *o)
 {
@@ -66,11 +51,11 @@ int record_parse_args(int argc, char **argv, struct record_opts *o)
 			o->output = optarg;
 			break;
 		case 'd':
-			if (parse_seconds("record", 'd', optarg, &o->seconds))
+			if (parse_seconds("record", "-d", optarg, &o->seconds))
 				return -1;
 			break;
 		case 'i':
-			if (parse_seconds("record", 'i', optarg, &o->interval))
+			if (parse_seconds("record", "-i", optarg, &o->interval))
 				return -1;
 			break;
 		case 'q':

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
 #include <limits.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -117,4 +118,17 @@ int file_write_atomic(const char *path, const void *buf, size_t len, bool newlin
 	if (err)
 		unlink(tmp);
 	return err;
+}
+
+int parse_seconds(const char *cmd, const char *opt, const char *arg, double *out)
+{
+	char *end;
+
+	errno = 0;
+	*out = strtod(arg, &end);
+	if (errno || *end || !isfinite(*out) || *out <= 0) {
+		errorf("%s: %s wants a positive number of seconds, not '%s'", cmd, opt, arg);
+		return -1;
+	}
+	return 0;
 }

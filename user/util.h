@@ -21,6 +21,10 @@ uint64_t mono_ns(void);
 /* Parse a whole decimal unsigned number; false on any junk. */
 bool parse_u64(const char *s, uint64_t *out);
 
+/* Parse option OPT's ARG of command CMD as a positive, finite number of
+ * seconds; -1 after one line of error. */
+int parse_seconds(const char *cmd, const char *opt, const char *arg, double *out);
+
 /* log2 of a power of two. */
 unsigned int ilog2_u64(uint64_t v);
 
