@@ -16,5 +16,7 @@ int cmd_diff(int argc, char **argv);
 
 /* Print the human report of RECORD. */
 void report_print(FILE *out, json_t *record);
+/* The record's timeline as a table (nothing with fewer than 2 samples). */
+void report_timeline(FILE *out, json_t *record);
 
 #endif

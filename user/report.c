@@ -676,4 +676,5 @@ void report_print(FILE *out, json_t *rec)
 	print_migration(out, rec);
 	print_fallbacks(out, rec);
 	print_vmstat(out, rec);
+	report_timeline(out, rec);
 }

@@ -1,0 +1,68 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The report's timeline table: the record's samples, merged into at most
+ * TIMELINE_ROWS rows (counters summed, gauges at the row's last sample),
+ * the series that saw anything, at most TIMELINE_COLS of them. */
+#include <stdio.h>
+#include <string.h>
+#include "commands.h"
+#include "json_util.h"
+#include "table.h"
+
+#define TIMELINE_ROWS 15
+#define TIMELINE_COLS 6
+
+static bool is_gauge(const char *name)
+{
+	return !strcmp(name, "deferred.depth") || !strcmp(name, "deferred.shrinker.queue");
+}
+
+static bool any_nonzero(json_t *arr)
+{
+	size_t i;
+	json_t *v;
+
+	json_array_foreach(arr, i, v)
+		if (json_integer_value(v))
+			return true;
+	return false;
+}
+
+void report_timeline(FILE *out, json_t *rec)
+{
+	json_t *t = jget(rec, "timeline.t_ns"), *series = jget(rec, "timeline.series"), *arr;
+	const char *names[TIMELINE_COLS], *k;
+	size_t n = json_array_size(t), ns = 0, per_row, row, i, s;
+	char header[512] = "T (s)", title[96];
+	struct table *tab;
+
+	json_object_foreach(series, k, arr)
+		if (ns < TIMELINE_COLS && any_nonzero(arr))
+			names[ns++] = k;
+	if (n < 2 || !ns)
+		return;
+	for (s = 0; s < ns; s++)
+		snprintf(header + strlen(header), sizeof(header) - strlen(header), "\t%s", names[s]);
+	tab = table_new(header);
+	per_row = (n + TIMELINE_ROWS - 1) / TIMELINE_ROWS;
+	for (row = 0; row * per_row < n; row++) {
+		size_t last = (row + 1) * per_row < n ? (row + 1) * per_row - 1 : n - 1;
+		char line[512];
+
+		snprintf(line, sizeof(line), "%.1f",
+			 json_integer_value(json_array_get(t, last)) / 1e9);
+		for (s = 0; s < ns; s++) {
+			json_t *a = json_object_get(series, names[s]);
+			long long v = 0;
+
+			for (i = row * per_row; i <= last; i++)
+				v = is_gauge(names[s]) ? json_integer_value(json_array_get(a, i)) :
+					v + json_integer_value(json_array_get(a, i));
+			snprintf(line + strlen(line), sizeof(line) - strlen(line), "\t%lld", v);
+		}
+		table_add(tab, "%s", line);
+	}
+	snprintf(title, sizeof(title), "Timeline (rows of %.1f s; counters: events, gauges: level)",
+		 per_row * jget_u64(rec, "timeline.interval_ns") / 1e9);
+	table_print(tab, out, title, "record samples");
+	table_free(tab);
+}
