@@ -6,17 +6,23 @@
 . "$(dirname "$0")/../lib.sh"
 require_root
 
-# Two workloads that start after a second, so the filters can name them.
+# Two workloads that wait for the go file, so that the filters can name
+# them and the probes are attached before they start: the traced
+# command creates it, then waits for both.
+go=$TMP/go
 start_load() {
-	sh -c 'sleep 1; exec "$0" -n 8 -r 40 collapse-anon >/dev/null' "$THPLOAD" &
+	rm -f "$go"
+	sh -c 'while [ ! -e "$1" ]; do sleep 0.05; done; exec "$0" -n 8 -r 40 collapse-anon >/dev/null' \
+		"$THPLOAD" "$go" &
 }
+both_done() { echo "touch $go; while kill -0 $1 2>/dev/null || kill -0 $2 2>/dev/null; do sleep 0.1; done"; }
 events="huge_memory/mm_khugepaged_scan_pmd huge_memory/mm_collapse_huge_page"
 rec=$TMP/rec.json
 
 inst=$(ft_open filters-pid $events)
 start_load; a=$!
 start_load; b=$!
-"$THPSCOPE" record -q -o "$rec" -d 30 -p "$a" -- sh -c "while kill -0 $a 2>/dev/null || kill -0 $b 2>/dev/null; do sleep 0.1; done"
+"$THPSCOPE" record -q -o "$rec" -d 60 -p "$a" -- sh -c "$(both_done "$a" "$b")"
 check_eq "record -p exit status" 0 $?
 ft_off "$inst"
 check_ge "the other workload collapsed memory too" 1 "$("$FTCOUNT" -p "$b" "$inst" mm_collapse_huge_page -)"
@@ -36,7 +42,7 @@ if mkdir "$cg" 2>/dev/null; then
 	start_load; a=$!
 	start_load; b=$!
 	echo "$b" >"$cg/cgroup.procs"
-	"$THPSCOPE" record -q -o "$rec" -d 30 --cgroup "$cg" -- sh -c "while kill -0 $a 2>/dev/null || kill -0 $b 2>/dev/null; do sleep 0.1; done"
+	"$THPSCOPE" record -q -o "$rec" -d 60 --cgroup "$cg" -- sh -c "$(both_done "$a" "$b")"
 	ft_off "$inst"
 	check_same "--cgroup: collapse results = ftrace's for the process inside" \
 		"$("$FTCOUNT" -p "$b" -e scan_result:SCAN_ "$inst" mm_collapse_huge_page status)" \
@@ -56,7 +62,7 @@ check_ge "--comm thpload: the workload's collapses" 2 "$("$JGET" "$rec" "collaps
 inst=$(ft_open filters-trace $events)
 start_load; a=$!
 start_load; b=$!
-"$THPSCOPE" trace --json -e collapse -p "$a" -- sh -c "while kill -0 $a 2>/dev/null || kill -0 $b 2>/dev/null; do sleep 0.1; done" >"$TMP/trace" 2>/dev/null
+"$THPSCOPE" trace --json -e collapse -p "$a" -- sh -c "$(both_done "$a" "$b")" >"$TMP/trace" 2>/dev/null
 ft_off "$inst"
 check_eq "trace -p: collapse events = ftrace's for that pid" \
 	"$("$FTCOUNT" -p "$a" "$inst" mm_collapse_huge_page -)" \
