@@ -6,6 +6,12 @@
 # the threshold with one; bad input exits 2 with one line.
 . "$(dirname "$0")/../lib.sh"
 require_root
+if [ -n "${THPSCOPE_GUEST:-}" ]; then
+	# Its subject is the comparison, not the kernel: the host run covers it,
+	# and scripts/vm/compare compares kernels.
+	skip "diff: kernel-independent, run on the host"
+	exit 0
+fi
 
 # runs DIR N [CGROUP]: N records of collapse-anon in DIR, the workload in
 # CGROUP when given; the command line is the same either way, so counts
