@@ -105,6 +105,7 @@ int cmd_record(int argc, char **argv)
 
 	runner_init(&run);
 	cfg.filter = &o.filter;
+	cfg.families = o.families;
 	if (session_open(&s, &cfg)) {
 		session_close(&s);
 		return 1;

@@ -6,10 +6,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include "record_opts.h"
+#include "session.h"
 #include "util.h"
 
 static const char usage[] =
-"usage: thpscope record [-o FILE] [-d SECONDS] [-i SECONDS] [-q] [FILTERS]\n"
+"usage: thpscope record [-o FILE] [-d SECONDS] [-i SECONDS] [-e FAMILY]... [-q]\n"
+"                       [FILTERS]\n"
 "                       [-- COMMAND [ARGS...]]\n"
 "\n"
 "Trace THP collapse and migration system-wide and write a record file.\n"
@@ -20,6 +22,8 @@ static const char usage[] =
 "  -o FILE      record file to write (default " DEFAULT_OUTPUT ")\n"
 "  -d SECONDS   stop after SECONDS (decimals allowed)\n"
 "  -i SECONDS   timeline sampling interval (default 1)\n"
+"  -e FAMILY    only this probe family (repeatable): collapse, migrate,\n"
+"               split, deferred, device\n"
 "  -q           do not print the report\n"
 "  -h, --help   this text\n"
 FILTER_USAGE;
@@ -32,6 +36,7 @@ int record_parse_args(int argc, char **argv, struct record_opts *o)
 		{ "duration", required_argument, NULL, 'd' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "interval", required_argument, NULL, 'i' },
+		{ "family", required_argument, NULL, 'e' },
 		FILTER_LONGOPTS,
 		{ 0 }
 	};
@@ -42,7 +47,7 @@ int record_parse_args(int argc, char **argv, struct record_opts *o)
 	o->interval = 1;
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+ho:d:qi:p:", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+ho:d:qi:e:p:", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'h':
 			fputs(usage, stdout);
@@ -57,6 +62,14 @@ int record_parse_args(int argc, char **argv, struct record_opts *o)
 		case 'i':
 			if (parse_seconds("record", "-i", optarg, &o->interval))
 				return -1;
+			break;
+		case 'e':
+			if (!session_family_bit(optarg)) {
+				errorf("record: unknown family '%s' (%s)", optarg,
+				       session_family_names());
+				return -1;
+			}
+			o->families |= session_family_bit(optarg);
 			break;
 		case 'q':
 			o->quiet = true;

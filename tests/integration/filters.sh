@@ -12,7 +12,7 @@ require_root
 go=$TMP/go
 start_load() {
 	rm -f "$go"
-	sh -c 'while [ ! -e "$1" ]; do sleep 0.05; done; exec "$0" -n 8 -r 40 collapse-anon >/dev/null' \
+	sh -c 'while [ ! -e "$1" ]; do sleep 0.05; done; exec "$0" -n 8 -r 15 collapse-anon >/dev/null' \
 		"$THPLOAD" "$go" &
 }
 both_done() { echo "touch $go; while kill -0 $1 2>/dev/null || kill -0 $2 2>/dev/null; do sleep 0.1; done"; }
@@ -22,7 +22,7 @@ rec=$TMP/rec.json
 inst=$(ft_open filters-pid $events)
 start_load; a=$!
 start_load; b=$!
-"$THPSCOPE" record -q -o "$rec" -d 60 -p "$a" -- sh -c "$(both_done "$a" "$b")"
+"$THPSCOPE" record -e collapse -q -o "$rec" -d 60 -p "$a" -- sh -c "$(both_done "$a" "$b")"
 check_eq "record -p exit status" 0 $?
 ft_off "$inst"
 check_ge "the other workload collapsed memory too" 1 "$("$FTCOUNT" -p "$b" "$inst" mm_collapse_huge_page -)"
@@ -42,7 +42,7 @@ if mkdir "$cg" 2>/dev/null; then
 	start_load; a=$!
 	start_load; b=$!
 	echo "$b" >"$cg/cgroup.procs"
-	"$THPSCOPE" record -q -o "$rec" -d 60 --cgroup "$cg" -- sh -c "$(both_done "$a" "$b")"
+	"$THPSCOPE" record -e collapse -q -o "$rec" -d 60 --cgroup "$cg" -- sh -c "$(both_done "$a" "$b")"
 	ft_off "$inst"
 	check_same "--cgroup: collapse results = ftrace's for the process inside" \
 		"$("$FTCOUNT" -p "$b" -e scan_result:SCAN_ "$inst" mm_collapse_huge_page status)" \
@@ -54,9 +54,9 @@ else
 	skip "--cgroup: no v1 memory hierarchy at /sys/fs/cgroup/memory"
 fi
 
-"$THPSCOPE" record -q -o "$rec" --comm no-such-task -- "$THPLOAD" -n 4 collapse-anon >/dev/null
+"$THPSCOPE" record -e collapse -q -o "$rec" --comm no-such-task -- "$THPLOAD" -n 4 collapse-anon >/dev/null
 check_eq "--comm of another name: no collapse recorded" "" "$("$JGET" -k "$rec" collapse.by_order)"
-"$THPSCOPE" record -q -o "$rec" --comm thpload -- "$THPLOAD" -n 4 collapse-anon >/dev/null
+"$THPSCOPE" record -e collapse -q -o "$rec" --comm thpload -- "$THPLOAD" -n 4 collapse-anon >/dev/null
 check_ge "--comm thpload: the workload's collapses" 2 "$("$JGET" "$rec" "collapse.by_order.9.succeed")"
 
 inst=$(ft_open filters-trace $events)

@@ -5,6 +5,7 @@
 #include <unistd.h>
 #include "unit.h"
 #include "record_opts.h"
+#include "session.h"
 
 static int parse(struct record_opts *o, const char *line)
 {
@@ -56,6 +57,24 @@ static void options_and_command(void **state)
 	assert_null(o.command[4]);
 }
 
+static void families_interval_and_filters(void **state)
+{
+	struct record_opts o;
+
+	assert_int_equal(parse(&o, "record -e collapse -e migrate -i 0.5 --comm thpload -d 3"), 0);
+	assert_int_equal(o.families, session_family_bit("collapse") | session_family_bit("migrate"));
+	assert_true(o.interval == 0.5);
+	assert_true(o.filter.by_comm);
+	assert_string_equal(o.filter.comm, "thpload");
+	assert_int_equal(parse(&o, "record"), 0);
+	assert_int_equal(o.families, 0);
+	assert_true(o.interval == 1);
+	assert_int_equal(parse(&o, "record -e nosuch"), -1);
+	assert_int_equal(parse(&o, "record -i 0"), -1);
+	assert_int_equal(parse(&o, "record --comm waytoolongforacomm"), -1);
+	assert_int_equal(parse(&o, "record -p 0"), -1);
+}
+
 static void command_options_are_not_ours(void **state)
 {
 	struct record_opts o;
@@ -82,6 +101,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(defaults),
 		cmocka_unit_test(options_and_command),
+		cmocka_unit_test(families_interval_and_filters),
 		cmocka_unit_test(command_options_are_not_ours),
 		cmocka_unit_test(bad_input_is_refused),
 	};
