@@ -36,22 +36,36 @@ check_eq "-p: one process in the record" 1 "$("$JGET" "$rec" collapse.processes 
 check_eq "-p: it is the one asked for" "$a" "$("$JGET" "$rec" "collapse.processes[pid=$a].pid")"
 check_eq "the record names its filter" "[$a]" "$("$JGET" "$rec" filter.pids | tr -d ' \n')"
 
-cg=/sys/fs/cgroup/memory/thpscope-filter-$$
-if mkdir "$cg" 2>/dev/null; then
-	inst=$(ft_open filters-cgroup $events)
+# cgroup_case DIR HIERARCHY: the second workload alone in cgroup DIR.
+cgroup_case() {
+	mkdir "$1" || { not_ok "--cgroup ($2): cannot create $1"; return; }
+	inst=$(ft_open "filters-cgroup-$2" $events)
 	start_load; a=$!
 	start_load; b=$!
-	echo "$b" >"$cg/cgroup.procs"
-	"$THPSCOPE" record -e collapse -q -o "$rec" -d 60 --cgroup "$cg" -- sh -c "$(both_done "$a" "$b")"
+	echo "$b" >"$1/cgroup.procs"
+	"$THPSCOPE" record -e collapse -q -o "$rec" -d 60 --cgroup "$1" -- sh -c "$(both_done "$a" "$b")"
 	ft_off "$inst"
-	check_same "--cgroup: collapse results = ftrace's for the process inside" \
+	check_same "--cgroup ($2): collapse results = ftrace's for the process inside" \
 		"$("$FTCOUNT" -p "$b" -e scan_result:SCAN_ "$inst" mm_collapse_huge_page status)" \
 		"$(jlist_orders "$rec" collapse.by_order)"
-	check_eq "--cgroup: one process in the record" 1 "$("$JGET" "$rec" collapse.processes | grep -c '"pid"')"
-	check_eq "--cgroup: it is the process inside" "$b" "$("$JGET" "$rec" "collapse.processes[pid=$b].pid")"
-	rmdir "$cg"
+	check_eq "--cgroup ($2): one process in the record" 1 \
+		"$("$JGET" "$rec" collapse.processes | grep -c '"pid"')"
+	check_eq "--cgroup ($2): it is the process inside" "$b" \
+		"$("$JGET" "$rec" "collapse.processes[pid=$b].pid")"
+	check_eq "--cgroup ($2): the record names the hierarchy" "$2" \
+		"$("$JGET" "$rec" filter.cgroup.hierarchy)"
+	rmdir "$1"
+}
+if [ -e /sys/fs/cgroup/memory/memory.limit_in_bytes ]; then
+	cgroup_case "/sys/fs/cgroup/memory/thpscope-filter-$$" "v1 memory"
 else
-	skip "--cgroup: no v1 memory hierarchy at /sys/fs/cgroup/memory"
+	skip "--cgroup (v1 memory): no v1 memory hierarchy"
+fi
+v2=$(awk '$3 == "cgroup2" { print $2; exit }' /proc/mounts)
+if [ -n "$v2" ]; then
+	cgroup_case "$v2/thpscope-filter-$$" v2
+else
+	skip "--cgroup (v2): no cgroup2 mount"
 fi
 
 "$THPSCOPE" record -e collapse -q -o "$rec" --comm no-such-task -- "$THPLOAD" -n 4 collapse-anon >/dev/null
