@@ -125,24 +125,53 @@ static void top_children(const struct view *v, const char *prefix, char *buf, si
 				 k ? ", " : "", best[k], bestv[k]);
 }
 
+/* The per-order rows of a section: for every order N with metric
+ * FAMILY.orderN.COLS[0], the interval's counts of COLS (each WIDTH wide),
+ * the total of COLS[TOTAL] since start, and the three commonest of
+ * FAMILY.orderN.CHILDREN. Returns the number of rows. */
+struct order_rows {
+	const char *family;
+	const char *const *cols;
+	size_t ncols;
+	int width;
+	size_t total;
+	const char *children;
+};
+
+static size_t order_rows(struct view *v, const struct order_rows *r)
+{
+	char prefix[64], name[128], row[256], top[160];
+	int orders[32];
+	size_t n, i, c, used;
+
+	snprintf(prefix, sizeof(prefix), "%s.order", r->family);
+	n = orders_of(v, prefix, r->cols[0], orders, 32);
+	for (i = 0; i < n; i++) {
+		used = snprintf(row, sizeof(row), "  order %-3d", orders[i]);
+		for (c = 0; c < r->ncols && used < sizeof(row); c++) {
+			snprintf(name, sizeof(name), "%s%d.%s", prefix, orders[i], r->cols[c]);
+			used += snprintf(row + used, sizeof(row) - used, " %*.0f", r->width,
+					 delta_of(v, name));
+		}
+		snprintf(name, sizeof(name), "%s%d.%s", prefix, orders[i], r->cols[r->total]);
+		if (used < sizeof(row))
+			used += snprintf(row + used, sizeof(row) - used, " %9.0f", now_of(v, name));
+		snprintf(name, sizeof(name), "%s%d.%s.", prefix, orders[i], r->children);
+		top_children(v, name, top, sizeof(top));
+		line(v->s, "%s  %s", row, top);
+	}
+	return n;
+}
+
 static void collapse_section(struct view *v)
 {
-	int orders[32];
-	size_t n = orders_of(v, "collapse.order", "attempts", orders, 32), i;
-	char name[96], top[160];
+	static const char *const cols[] = { "attempts", "succeeded", "failed" };
+	size_t n;
 
-	heading(v->s, "COLLAPSE      attempts   ok fail  total ok  top failures");
-	for (i = 0; i < n; i++) {
-		snprintf(name, sizeof(name), "collapse.order%d.result.", orders[i]);
-		top_children(v, name, top, sizeof(top));
-#define M(field) (snprintf(name, sizeof(name), "collapse.order%d.%s", orders[i], field), name)
-		line(v->s, "  order %-3d %9.0f %5.0f %4.0f %9.0f  %s", orders[i],
-		     delta_of(v, M("attempts")), delta_of(v, M("succeeded")),
-		     delta_of(v, M("failed")), now_of(v, M("succeeded")), top);
-#undef M
-	}
+	heading(v->s, "COLLAPSE   attempts      ok    fail   total ok  top failures");
+	n = order_rows(v, &(struct order_rows){ "collapse", cols, 3, 7, 1, "result" });
 	if (has(v, "collapse.file.attempts"))
-		line(v->s, "  file      %9.0f %5.0f %4.0f %9.0f", delta_of(v, "collapse.file.attempts"),
+		line(v->s, "  file      %7.0f %7.0f %7.0f %9.0f", delta_of(v, "collapse.file.attempts"),
 		     delta_of(v, "collapse.file.succeeded"), delta_of(v, "collapse.file.failed"),
 		     now_of(v, "collapse.file.succeeded"));
 	if (!n && !has(v, "collapse.file.attempts"))
@@ -151,19 +180,11 @@ static void collapse_section(struct view *v)
 
 static void split_section(struct view *v)
 {
-	int orders[32];
-	size_t n = orders_of(v, "split.order", "ok", orders, 32), i;
-	char name[96], top[160];
+	static const char *const cols[] = { "ok", "failed" };
+	size_t n;
 
-	heading(v->s, "SPLITS             ok failed    total  causes");
-	for (i = 0; i < n; i++) {
-		snprintf(name, sizeof(name), "split.order%d.cause.", orders[i]);
-		top_children(v, name, top, sizeof(top));
-#define M(field) (snprintf(name, sizeof(name), "split.order%d.%s", orders[i], field), name)
-		line(v->s, "  order %-3d %8.0f %6.0f %8.0f  %s", orders[i], delta_of(v, M("ok")),
-		     delta_of(v, M("failed")), now_of(v, M("ok")), top);
-#undef M
-	}
+	heading(v->s, "SPLITS           ok  failed      total  causes");
+	n = order_rows(v, &(struct order_rows){ "split", cols, 2, 7, 0, "cause" });
 	if (has(v, "split.pmd"))
 		line(v->s, "  PMD mappings %5.0f %15.0f", delta_of(v, "split.pmd"),
 		     now_of(v, "split.pmd"));
