@@ -21,7 +21,7 @@ expect() {
 	fi
 }
 
-for c in "" record report probes; do
+for c in "" record report probes top trace diff; do
 	expect "thpscope${c:+ $c} --help" 0 "" "$THPSCOPE" $c --help
 done
 expect "no command" 2 "" "$THPSCOPE"
@@ -32,6 +32,14 @@ printf '{"schema": "thpscope-record/1",\n "collapse": {,}}\n' >"$TMP/bad.json"
 expect "malformed record names line and column" 1 "bad.json:2:" "$THPSCOPE" report "$TMP/bad.json"
 echo '{"schema": "thpscope-record/99"}' >"$TMP/future.json"
 expect "unknown schema version" 1 "is not supported" "$THPSCOPE" report "$TMP/future.json"
+expect "report --json and --html" 2 "exclude each other" "$THPSCOPE" report --json --html "$TMP/bad.json"
+expect "trace: unknown family" 2 "unknown family 'nosuch'" "$THPSCOPE" trace -e nosuch
+expect "trace: ring too small" 2 "ring-kb wants" "$THPSCOPE" trace --ring-kb 1
+expect "top: bad interval" 2 "positive number of seconds" "$THPSCOPE" top -i 0
+expect "record: no such process" 2 "no process 99999999" "$THPSCOPE" record -p 99999999
+expect "record: not a cgroup" 2 "is not a cgroup directory" "$THPSCOPE" record --cgroup /proc
+expect "record: comm too long" 2 "1 to 15 characters" "$THPSCOPE" record --comm abcdefghijklmnopq
+expect "diff: one side only" 2 "wants BASE and NEW" "$THPSCOPE" diff "$TMP/bad.json"
 echo '[1, 2]' >"$TMP/array.json"
 expect "not a record" 1 "not a thpscope record" "$THPSCOPE" report "$TMP/array.json"
 expect "record -d 0" 2 "positive number of seconds" "$THPSCOPE" record -d 0
