@@ -4,18 +4,38 @@
 # processes; it follows a resize and quits on q.
 . "$(dirname "$0")/../lib.sh"
 require_root
-if ! command -v tmux >/dev/null; then
-	skip "top: tmux not installed"
-	exit 0
-fi
 
 sock=$TMP/tmux
 "$THPLOAD" -n 8 -r 1000000 collapse-anon >/dev/null &
 load=$!
 tm() { tmux -S "$sock" "$@"; }
-tm new-session -d -x 80 -y 24 "$THPSCOPE top -i 1 2>$TMP/top.err"
-stop() { kill "$load" 2>/dev/null; tm kill-server 2>/dev/null; }
+stop() { kill "$load" 2>/dev/null; command -v tmux >/dev/null && tm kill-server 2>/dev/null; }
 trap 'stop; cleanup' EXIT
+# The PMD order: log2(PMD size / page size), in shell arithmetic (the
+# guests' busybox awk has no math).
+size=$(cat /sys/kernel/mm/transparent_hugepage/hpage_pmd_size)
+page=$(getconf PAGESIZE 2>/dev/null || echo 4096)
+order=0
+while [ $((page << order)) -lt "$size" ]; do order=$((order + 1)); done
+
+# --once: one plain screen, no escape sequences, when not a terminal.
+"$THPSCOPE" top --once -i 2 >"$TMP/once" 2>/dev/null
+check_eq "top --once exit status" 0 $?
+if grep -q "$(printf '\033')" "$TMP/once"; then
+	not_ok "top --once writes no escape sequence to a pipe"
+else
+	ok "top --once writes no escape sequence to a pipe"
+fi
+grep -Eq "^  order $order +[1-9]" "$TMP/once" && ok "top --once shows the collapses" ||
+	not_ok "top --once shows the collapses: $(cat "$TMP/once")"
+grep -Eq "^ +$load +thpload +[1-9]" "$TMP/once" && ok "top --once names the workload" ||
+	not_ok "top --once names the workload (pid $load): $(cat "$TMP/once")"
+
+if ! command -v tmux >/dev/null; then
+	skip "top in a terminal: tmux not installed"
+	exit 0
+fi
+tm new-session -d -x 80 -y 24 "$THPSCOPE top -i 1 2>$TMP/top.err"
 
 # screen_has PATTERN: the pane shows PATTERN within 10 s
 screen_has() {
@@ -26,9 +46,6 @@ screen_has() {
 	done
 	return 1
 }
-order=$(cat /sys/kernel/mm/transparent_hugepage/hpage_pmd_size)
-order=$(awk -v s="$order" -v p="$(getconf PAGESIZE)" 'BEGIN { o = 0; while (p * 2 ^ o < s) o++; print o }')
-
 if screen_has "^  order $order +[1-9][0-9]* +[1-9]"; then
 	ok "top shows order-$order collapse attempts and successes this interval"
 else
@@ -60,13 +77,3 @@ else
 	ok "top quits on q"
 fi
 
-# --once: one plain screen, no escape sequences, when not a terminal.
-"$THPSCOPE" top --once -i 1 >"$TMP/once" 2>/dev/null
-check_eq "top --once exit status" 0 $?
-if grep -q "$(printf '\033')" "$TMP/once"; then
-	not_ok "top --once writes no escape sequence to a pipe"
-else
-	ok "top --once writes no escape sequence to a pipe"
-fi
-grep -Eq "^  order $order +[1-9]" "$TMP/once" && ok "top --once shows the collapses" ||
-	not_ok "top --once shows the collapses: $(cat "$TMP/once")"
