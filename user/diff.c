@@ -324,6 +324,22 @@ static void flatten(json_t *o, const char *prefix, json_t *out)
 	}
 }
 
+/* Setting KEY is BASE on one side and NEW on the other (NULL: absent). */
+static int add_change(struct diff *d, const char *key, json_t *base, json_t *new)
+{
+	struct config_change *grown = realloc(d->cfg, (d->ncfg + 1) * sizeof(*d->cfg));
+	struct config_change *c;
+
+	if (!grown)
+		return -ENOMEM;
+	d->cfg = grown;
+	c = &d->cfg[d->ncfg++];
+	snprintf(c->key, sizeof(c->key), "%s", key);
+	snprintf(c->base, sizeof(c->base), "%s", base ? json_string_value(base) : "(absent)");
+	snprintf(c->new, sizeof(c->new), "%s", new ? json_string_value(new) : "(absent)");
+	return 0;
+}
+
 /* THP settings, kernel and filters that differ between the first runs. */
 static int compare_config(struct diff *d, json_t *a, json_t *b)
 {
@@ -332,6 +348,7 @@ static int compare_config(struct diff *d, json_t *a, json_t *b)
 	json_t *fa = json_object(), *fb = json_object(), *v;
 	const char *k;
 	size_t i;
+	int err = 0;
 
 	for (i = 0; i < ARRAY_SIZE(parts); i++) {
 		json_t *x = jget(a, parts[i]), *y = jget(b, parts[i]);
@@ -354,27 +371,15 @@ static int compare_config(struct diff *d, json_t *a, json_t *b)
 	json_object_foreach(fa, k, v) {
 		json_t *w = json_object_get(fb, k);
 
-		if (w && json_equal(v, w))
-			continue;
-		d->cfg = realloc(d->cfg, (d->ncfg + 1) * sizeof(*d->cfg));
-		snprintf(d->cfg[d->ncfg].key, sizeof(d->cfg[0].key), "%s", k);
-		snprintf(d->cfg[d->ncfg].base, sizeof(d->cfg[0].base), "%s", json_string_value(v));
-		snprintf(d->cfg[d->ncfg].new, sizeof(d->cfg[0].new), "%s",
-			 w ? json_string_value(w) : "(absent)");
-		d->ncfg++;
+		if (!w || !json_equal(v, w))
+			err = err ?: add_change(d, k, v, w);
 	}
-	json_object_foreach(fb, k, v) {
-		if (json_object_get(fa, k))
-			continue;
-		d->cfg = realloc(d->cfg, (d->ncfg + 1) * sizeof(*d->cfg));
-		snprintf(d->cfg[d->ncfg].key, sizeof(d->cfg[0].key), "%s", k);
-		snprintf(d->cfg[d->ncfg].base, sizeof(d->cfg[0].base), "(absent)");
-		snprintf(d->cfg[d->ncfg].new, sizeof(d->cfg[0].new), "%s", json_string_value(v));
-		d->ncfg++;
-	}
+	json_object_foreach(fb, k, v)
+		if (!json_object_get(fa, k))
+			err = err ?: add_change(d, k, NULL, v);
 	json_decref(fa);
 	json_decref(fb);
-	return 0;
+	return err;
 }
 
 int diff_compute(const struct run_set *base, const struct run_set *new,

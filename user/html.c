@@ -10,6 +10,7 @@
 #include "diff.h"
 #include "html.h"
 #include "json_util.h"
+#include "metrics.h"
 #include "svg.h"
 #include "util.h"
 
@@ -220,9 +221,7 @@ static void timeline_chart(FILE *f, json_t *rec, bool gauges)
 	for (i = 0; i < n; i++)
 		x[i] = json_integer_value(json_array_get(t, i)) / 1e9;
 	json_object_foreach(series, k, arr) {
-		bool is_gauge = !strcmp(k, "deferred.depth") || !strcmp(k, "deferred.shrinker.queue");
-
-		if (is_gauge != gauges || ns == SVG_MAX_SERIES)
+		if (timeline_series_is_gauge(k) != gauges || ns == SVG_MAX_SERIES)
 			continue;
 		ys[ns] = calloc(n, sizeof(double));
 		for (i = 0; i < n && i < json_array_size(arr); i++)

@@ -222,7 +222,7 @@ static void deferred_metrics(json_t *rec, struct metrics *m)
 		add(m, MK_GAUGE, BAD_UP, jget_u64(rec, "deferred.tracked.depth_max"),
 		    "deferred.depth_max");
 		add_timeline(m, MK_GAUGE, jget_u64(rec, "deferred.tracked.depth_end"),
-			     "deferred.depth");
+			     METRIC_QUEUE_DEPTH);
 	}
 	if (jget(rec, "deferred.queue_len"))
 		add(m, MK_GAUGE, BAD_UP, jget_u64(rec, "deferred.queue_len.max"),
@@ -235,7 +235,7 @@ static void deferred_metrics(json_t *rec, struct metrics *m)
 		add(m, MK_GAUGE, BAD_UP, jget_u64(rec, "deferred.shrinker_tp.cache_items.max"),
 		    "deferred.shrinker.queue_max");
 		add_timeline(m, MK_GAUGE, jget_u64(rec, "deferred.shrinker_tp.cache_items.last"),
-			     "deferred.shrinker.queue");
+			     METRIC_SHRINKER_QUEUE);
 	}
 }
 
@@ -269,7 +269,7 @@ static void device_metrics(json_t *rec, struct metrics *m)
 static enum metric_bad counter_bad(const char *name)
 {
 	static const char *const up[] = {
-		"fallback", "failed", "_fail", "split_page_failed", "migration_split",
+		"fallback", "failed", "_fail", "migration_split",
 		"exceed_",
 	};
 	size_t i;
@@ -378,6 +378,11 @@ void metrics_free(struct metrics *m)
 {
 	free(m->v);
 	memset(m, 0, sizeof(*m));
+}
+
+bool timeline_series_is_gauge(const char *name)
+{
+	return !strcmp(name, METRIC_QUEUE_DEPTH) || !strcmp(name, METRIC_SHRINKER_QUEUE);
 }
 
 const char *metric_kind_name(enum metric_kind k)

@@ -38,6 +38,13 @@ struct metrics {
 	size_t n, cap;
 };
 
+/* The timeline's gauges: the deferred-split queue as tracked, and as the
+ * shrinker sees it. Every other timeline series is a counter. */
+#define METRIC_QUEUE_DEPTH "deferred.depth"
+#define METRIC_SHRINKER_QUEUE "deferred.shrinker.queue"
+/* Timeline series NAME holds levels, not per-interval counts. */
+bool timeline_series_is_gauge(const char *name);
+
 /* Every metric RECORD holds, sorted by name. Returns 0 or -ENOMEM. */
 int metrics_from_record(json_t *record, struct metrics *out);
 const struct metric *metrics_find(const struct metrics *m, const char *name);

@@ -6,15 +6,11 @@
 #include <string.h>
 #include "commands.h"
 #include "json_util.h"
+#include "metrics.h"
 #include "table.h"
 
 #define TIMELINE_ROWS 15
 #define TIMELINE_COLS 6
-
-static bool is_gauge(const char *name)
-{
-	return !strcmp(name, "deferred.depth") || !strcmp(name, "deferred.shrinker.queue");
-}
 
 static bool any_nonzero(json_t *arr)
 {
@@ -55,7 +51,7 @@ void report_timeline(FILE *out, json_t *rec)
 			long long v = 0;
 
 			for (i = row * per_row; i <= last; i++)
-				v = is_gauge(names[s]) ? json_integer_value(json_array_get(a, i)) :
+				v = timeline_series_is_gauge(names[s]) ? json_integer_value(json_array_get(a, i)) :
 					v + json_integer_value(json_array_get(a, i));
 			snprintf(line + strlen(line), sizeof(line) - strlen(line), "\t%lld", v);
 		}

@@ -222,9 +222,9 @@ static void deferred_section(struct view *v)
 
 	heading(v->s, "DEFERRED SPLIT  enqueued  depth  shrinker calls  split  queue");
 	line(v->s, "  %21.0f %6s %15.0f %6.0f %6s", delta_of(v, "deferred.enqueued"),
-	     gauge(v, "deferred.depth", depth, sizeof(depth)), delta_of(v, "deferred.shrinker.calls"),
+	     gauge(v, METRIC_QUEUE_DEPTH, depth, sizeof(depth)), delta_of(v, "deferred.shrinker.calls"),
 	     delta_of(v, "deferred.shrinker.split"),
-	     gauge(v, "deferred.shrinker.queue", queue, sizeof(queue)));
+	     gauge(v, METRIC_SHRINKER_QUEUE, queue, sizeof(queue)));
 }
 
 static void device_section(struct view *v)
@@ -240,10 +240,13 @@ static void device_section(struct view *v)
 }
 
 /* Per process, the interval's collapse attempts, splits and migrations. */
+enum { COL_COLLAPSE, COL_SPLITS, COL_MIGRATIONS, NCOLS };
+
 struct proc_row {
 	long long pid;
 	char comm[16];
-	double collapse, splits, migrations, total;
+	double count[NCOLS];
+	double total;
 };
 
 static void proc_add(struct proc_row *rows, size_t *n, size_t max, json_t *p, int col,
@@ -264,7 +267,7 @@ static void proc_add(struct proc_row *rows, size_t *n, size_t max, json_t *p, in
 			 json_string_value(json_object_get(p, "comm")) ?: "?");
 		(*n)++;
 	}
-	(&rows[i].collapse)[col] += v;
+	rows[i].count[col] += v;
 	rows[i].total += v;
 }
 
@@ -279,10 +282,10 @@ static void process_section(struct view *v)
 {
 	static const struct {
 		const char *list, *field;
-	} cols[] = {
-		{ "collapse.processes", "attempts" },
-		{ "split.processes", "splits" },
-		{ "migration.processes", "calls" },
+	} cols[NCOLS] = {
+		[COL_COLLAPSE] = { "collapse.processes", "attempts" },
+		[COL_SPLITS] = { "split.processes", "splits" },
+		[COL_MIGRATIONS] = { "migration.processes", "calls" },
 	};
 	struct proc_row rows[128];
 	size_t n = 0, i, c;
@@ -298,7 +301,8 @@ static void process_section(struct view *v)
 	heading(v->s, "PROCESSES     PID  COMM             collapses  splits  migrations");
 	for (i = 0; i < n && i < TOP_PROCS && rows[i].total > 0; i++)
 		line(v->s, "  %10lld  %-15s %10.0f %7.0f %11.0f", rows[i].pid, rows[i].comm,
-		     rows[i].collapse, rows[i].splits, rows[i].migrations);
+		     rows[i].count[COL_COLLAPSE], rows[i].count[COL_SPLITS],
+		     rows[i].count[COL_MIGRATIONS]);
 	if (!i)
 		line(v->s, "  none this interval");
 }

@@ -96,6 +96,14 @@ static void touch(char *p, size_t len, size_t stride)
 		p[off] = (char)(off >> 12);
 }
 
+/* Ask for THPs over AREA and fault them in. */
+static void fault_huge(char *area, size_t len)
+{
+	if (madvise(area, len, MADV_HUGEPAGE))
+		die("madvise(MADV_HUGEPAGE)");
+	touch(area, len, page_size);
+}
+
 /* Fault base pages even where THP would be used: THP is off for the
  * process while touching. */
 static void touch_base_pages(char *p, size_t len, size_t stride)
@@ -360,9 +368,7 @@ static int partial_unmap(const struct opts *o)
 	if (enter_memcg(&cg))
 		die("memory cgroup");
 	area = map_aligned(len, MAP_PRIVATE | MAP_ANONYMOUS, -1);
-	if (madvise(area, len, MADV_HUGEPAGE))
-		die("madvise(MADV_HUGEPAGE)");
-	touch(area, len, page_size);
+	fault_huge(area, len);
 	before = anon_huge_kb();
 	/* Unmap the second half of every THP: the PMD mapping splits and the
 	 * folio, still charged whole, goes on the deferred-split queue. */
@@ -391,9 +397,7 @@ static int split_debugfs(const struct opts *o)
 	char orders[64], *tok, *save, cmd[128];
 	unsigned long before;
 
-	if (madvise(area, len, MADV_HUGEPAGE))
-		die("madvise(MADV_HUGEPAGE)");
-	touch(area, len, page_size);
+	fault_huge(area, len);
 	before = anon_huge_kb();
 	snprintf(orders, sizeof(orders), "%s", o->orders);
 	for (tok = strtok_r(orders, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
@@ -478,9 +482,7 @@ static int migrate_fallback(const struct opts *o)
 		return 1;
 	}
 	bind_to_node(area, len, 0);
-	if (madvise(area, len, MADV_HUGEPAGE))
-		die("madvise(MADV_HUGEPAGE)");
-	touch(area, len, page_size);
+	fault_huge(area, len);
 	exhaust_node(1);
 	for (i = 0; i < n; i++) {
 		pages[i] = area + i * page_size;
@@ -517,6 +519,15 @@ static int dev_migrate(int fd, unsigned long cmd, void *p, size_t len, uint32_t 
 	return 0;
 }
 
+static int thpdev_open(void)
+{
+	int fd = open("/dev/thpdev", O_RDWR);
+
+	if (fd < 0)
+		die("open /dev/thpdev (is the thpdev module loaded?)");
+	return fd;
+}
+
 static void thpdev_ioctl(int fd, unsigned long cmd, void *arg, const char *what)
 {
 	if (ioctl(fd, cmd, arg))
@@ -535,15 +546,11 @@ static int device(const struct opts *o)
 	char *area = map_aligned(len, MAP_PRIVATE | MAP_ANONYMOUS, -1);
 	struct thpdev_faults f = { .size = sizeof(f), .fail_large_alloc = part / PMD_SIZE };
 	struct thpdev_stats st = { .size = sizeof(st) };
-	int fd = open("/dev/thpdev", O_RDWR);
+	int fd = thpdev_open();
 	volatile char sum = 0;
 	size_t off;
 
-	if (fd < 0)
-		die("open /dev/thpdev (is the thpdev module loaded?)");
-	if (madvise(area, len, MADV_HUGEPAGE))
-		die("madvise(MADV_HUGEPAGE)");
-	touch(area, len, page_size);
+	fault_huge(area, len);
 	dev_migrate(fd, THPDEV_IOC_MIGRATE_TO_DEVICE, area, part, 0);
 	dev_migrate(fd, THPDEV_IOC_MIGRATE_TO_DEVICE, area + part, part, THPDEV_NO_COMPOUND);
 	thpdev_ioctl(fd, THPDEV_IOC_FAULTS, &f, "thpdev faults");
@@ -573,13 +580,9 @@ static int device_mthp(const struct opts *o)
 {
 	size_t len = o->regions * PMD_SIZE;
 	char *area = map_aligned(len, MAP_PRIVATE | MAP_ANONYMOUS, -1);
-	int fd = open("/dev/thpdev", O_RDWR);
+	int fd = thpdev_open();
 
-	if (fd < 0)
-		die("open /dev/thpdev (is the thpdev module loaded?)");
-	if (madvise(area, len, MADV_HUGEPAGE))
-		die("madvise(MADV_HUGEPAGE)");
-	touch(area, len, page_size);
+	fault_huge(area, len);
 	dev_migrate(fd, THPDEV_IOC_MIGRATE_TO_DEVICE, area, len, 0);
 	dev_migrate(fd, THPDEV_IOC_MIGRATE_TO_RAM, area, len, 0);
 	printf("device-mthp: %lu PMD ranges to the device and back\n", o->regions);
