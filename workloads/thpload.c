@@ -453,20 +453,41 @@ static void restore_hugepages(void)
 		write_knob(path, saved_hugepages);
 }
 
-/* Take every free 2 MB block of NODE into the hugetlb pool, so that no
- * THP can be allocated there, until exit. */
+/* Take every 2 MB block of NODE the kernel will give into the hugetlb
+ * pool, so that no THP can be allocated there, until exit. Each request
+ * asks for more than is free, which makes the kernel compact the node for
+ * the pool as a THP migration's own allocation would; the pool grows until
+ * a request gains nothing. */
 static void exhaust_node(int node)
 {
-	char path[128], want[32];
+	char path[128], got[32];
+	unsigned long pool, before;
+	int round;
 
 	snprintf(path, sizeof(path), NODE_HUGEPAGES, node);
 	if (read_knob(path, saved_hugepages, sizeof(saved_hugepages)))
 		die("read nr_hugepages of the node");
 	exhausted_node = node;
 	atexit(restore_hugepages);
-	snprintf(want, sizeof(want), "%lu", node_free_kb(node) / 2048 + 64);
-	if (write_knob(path, want))
-		die("write nr_hugepages of the node");
+	pool = strtoul(saved_hugepages, NULL, 10);
+	for (round = 0; round < 16; round++) {
+		before = pool;
+		snprintf(got, sizeof(got), "%lu", pool + node_free_kb(node) / 2048 + 64);
+		if (write_knob(path, got) || read_knob(path, got, sizeof(got)))
+			die("resize the hugetlb pool of the node");
+		pool = strtoul(got, NULL, 10);
+		if (pool <= before)
+			break;
+	}
+}
+
+/* Compact NODE so that its THP faults find 2 MB blocks whatever ran before. */
+static void compact_node(int node)
+{
+	char path[64];
+
+	snprintf(path, sizeof(path), "/sys/devices/system/node/node%d/compact", node);
+	write_knob(path, "1");
 }
 
 static int migrate_fallback(const struct opts *o)
@@ -475,14 +496,21 @@ static int migrate_fallback(const struct opts *o)
 	char *area = map_aligned(len, MAP_PRIVATE | MAP_ANONYMOUS, -1);
 	void **pages = calloc(n, sizeof(*pages));
 	int *nodes = calloc(n, sizeof(int)), *status = calloc(n, sizeof(int));
-	unsigned long moved = 0;
+	unsigned long moved = 0, huge_kb;
 
 	if (node_free_kb(1) == 0) {
 		fprintf(stderr, "thpload: migrate-fallback needs a NUMA node 1\n");
 		return 1;
 	}
+	compact_node(0);
 	bind_to_node(area, len, 0);
 	fault_huge(area, len);
+	huge_kb = anon_huge_kb();
+	if (huge_kb < len / 1024) {
+		fprintf(stderr, "thpload: only %lu of %zu kB faulted as THPs on node 0\n",
+			huge_kb, len / 1024);
+		return 1;
+	}
 	exhaust_node(1);
 	for (i = 0; i < n; i++) {
 		pages[i] = area + i * page_size;

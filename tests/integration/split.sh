@@ -87,6 +87,7 @@ if [ ! -e /sys/devices/system/node/node1/hugepages/hugepages-2048kB/nr_hugepages
 else
 	rec=$TMP/migrate.json
 	"$THPSCOPE" record -q -o "$rec" -- "$THPLOAD" -n 4 migrate-fallback >/dev/null
+	check_eq "migrate-fallback ran with THPs on node 0 and node 1 full" 0 $?
 	check_ge "THP migrations fell back to splitting" 1 "$(J "$rec" counters.vmstat.thp_migration_split)"
 	check_eq "migration fallback splits = thp_migration_split" \
 		"$(J "$rec" counters.vmstat.thp_migration_split)" \
