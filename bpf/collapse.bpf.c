@@ -126,12 +126,15 @@ static __always_inline void trace_outcome(__u8 kind, struct task_struct *t,
 	trace_end(e);
 }
 
-/* The task owning the memory an isolation step works on. */
+/* The task owning the memory an isolation step works on. Only a filter
+ * or a trace asks whose it is: counting alone skips the lookup. */
 static __always_inline struct task_struct *step_task(void)
 {
 	__u64 id = bpf_get_current_pid_tgid();
 	struct collapse_start *s;
 
+	if (!filter_active && !trace_enabled)
+		return NULL;
 	if (!current_is_kthread())
 		return (struct task_struct *)bpf_get_current_task();
 	s = bpf_map_lookup_elem(&collapse_starts, &id);
