@@ -47,7 +47,7 @@ struct trace_opts {
 
 struct trace_state {
 	const struct trace_opts *o;
-	struct event_names names;
+	const struct kenv *env;
 	uint64_t t0;
 	uint64_t printed;
 	uint64_t per_kind[TK_NR];
@@ -156,7 +156,7 @@ static int on_event(void *ctx, void *data, size_t size)
 
 	if (size < sizeof(*e))
 		return 0;
-	ev = event_to_json(e, &st->names);
+	ev = event_to_json(e, st->env);
 	if (st->o->json) {
 		json_dumpf(ev, stdout, JSON_COMPACT);
 		putchar('\n');
@@ -217,7 +217,7 @@ int cmd_trace(int argc, char **argv)
 		return 1;
 	}
 	st.o = &o;
-	event_names_load(&st.names, &s.env);
+	st.env = &s.env;
 	kenv_release(&s.env);
 	rb = ring_buffer__new(s.ring_fd, on_event, &st, NULL);
 	if (!rb) {
@@ -240,7 +240,6 @@ int cmd_trace(int argc, char **argv)
 	lost = session_lost(&s);
 	print_summary(&st, lost);
 	ring_buffer__free(rb);
-	event_names_free(&st.names);
 	session_close(&s);
 	if (o.command)
 		return runner_exit_status(&run);

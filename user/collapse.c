@@ -95,16 +95,10 @@ static void add_latency(const void *k, const void *v, void *data)
 
 static struct bpf_object *collapse_open(struct family_run *run, struct kenv *env)
 {
-	struct enum_names *results = calloc(1, sizeof(*results));
-	struct collapse_bpf *skel = results ? collapse_bpf__open() : NULL;
+	struct collapse_bpf *skel = collapse_bpf__open();
 
-	if (!skel) {
-		free(results);
+	if (!skel)
 		return NULL;
-	}
-	/* Names now, while the kernel's BTF is loaded. */
-	enum_names_load(results, kenv_btf(env), "scan_result", "SCAN_", "result");
-	run->data = results;
 	skel->rodata->pmd_order = env->pmd_order;
 	/* 7.x collapses to mTHP orders and passes the order as argument 6. */
 	skel->rodata->collapse_has_order =
@@ -123,7 +117,8 @@ static void collapse_harvest(struct family_run *run, struct kenv *env,
 {
 	struct collapse_bpf *skel = run->skel;
 	struct harvest_ctx ctx = { .collapse = jpath(record, "collapse"),
-				   .results = run->data, .procs = json_array() };
+				   .results = kenv_enum(env, KENV_SCAN_RESULT),
+				   .procs = json_array() };
 	struct khugepaged_pass pass;
 	__u32 zero = 0;
 
@@ -146,10 +141,7 @@ static void collapse_harvest(struct family_run *run, struct kenv *env,
 static void collapse_destroy(struct family_run *run)
 {
 	collapse_bpf__destroy(run->skel);
-	enum_names_free(run->data);
-	free(run->data);
 	run->skel = NULL;
-	run->data = NULL;
 }
 
 const struct family collapse_family = {

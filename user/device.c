@@ -154,15 +154,10 @@ static void add_fault(const void *k, const void *v, void *data)
 
 static struct bpf_object *device_open(struct family_run *run, struct kenv *env)
 {
-	struct enum_names *events = calloc(1, sizeof(*events));
-	struct device_bpf *skel = events ? device_bpf__open() : NULL;
+	struct device_bpf *skel = device_bpf__open();
 
-	if (!skel) {
-		free(events);
+	if (!skel)
 		return NULL;
-	}
-	enum_names_load(events, kenv_btf(env), "mmu_notifier_event", "MMU_NOTIFY_", "event");
-	run->data = events;
 	skel->rodata->pmd_order = env->pmd_order;
 	run->skel = skel;
 	return skel->obj;
@@ -236,7 +231,8 @@ static void device_harvest(struct family_run *run, struct kenv *env,
 			char buf[32];
 
 			if (!bpf_map_lookup_elem(bpf_map__fd(skel->maps.invalidations), &i, &n) && n)
-				jadd(inv, enum_name(run->data, i, buf, sizeof(buf)), n);
+				jadd(inv, enum_name(kenv_enum(env, KENV_MMU_NOTIFY), i, buf,
+						      sizeof(buf)), n);
 		}
 	}
 }
@@ -244,10 +240,7 @@ static void device_harvest(struct family_run *run, struct kenv *env,
 static void device_destroy(struct family_run *run)
 {
 	device_bpf__destroy(run->skel);
-	enum_names_free(run->data);
-	free(run->data);
 	run->skel = NULL;
-	run->data = NULL;
 }
 
 const struct family device_family = {

@@ -30,22 +30,6 @@ static const struct {
 	[TK_DEVICE_FAULT] = { "device", "device_fault" },
 };
 
-void event_names_load(struct event_names *n, struct kenv *env)
-{
-	struct btf *btf = kenv_btf(env);
-
-	enum_names_load(&n->results, btf, "scan_result", "SCAN_", "result");
-	enum_names_load(&n->reasons, btf, "migrate_reason", "MR_", "reason");
-	enum_names_load(&n->modes, btf, "migrate_mode", "MIGRATE_", "mode");
-}
-
-void event_names_free(struct event_names *n)
-{
-	enum_names_free(&n->results);
-	enum_names_free(&n->reasons);
-	enum_names_free(&n->modes);
-}
-
 const char *event_family(unsigned int kind)
 {
 	return kind < TK_NR ? kinds[kind].family : "?";
@@ -81,7 +65,7 @@ static void set_enum(json_t *o, const char *k, const struct enum_names *names, l
 	set_str(o, k, enum_name(names, v, buf, sizeof(buf)));
 }
 
-static void decode_fields(json_t *o, const struct thp_event *e, const struct event_names *n)
+static void decode_fields(json_t *o, const struct thp_event *e, const struct kenv *env)
 {
 	static const char *const migrate_fields[] = {
 		"succeeded", "failed", "thp_succeeded", "thp_failed", "thp_split",
@@ -90,6 +74,7 @@ static void decode_fields(json_t *o, const struct thp_event *e, const struct eve
 	static const char *const vma_fields[] = {
 		"pages", "collected", "migrated", "thp_whole", "thp_split", "ns",
 	};
+	const struct enum_names *results = kenv_enum(env, KENV_SCAN_RESULT);
 	size_t i;
 
 	if (e->order != TRACE_NO_ORDER && e->kind != TK_MIGRATE_PAGES)
@@ -97,28 +82,28 @@ static void decode_fields(json_t *o, const struct thp_event *e, const struct eve
 	switch (e->kind) {
 	case TK_SCAN_PMD:
 	case TK_ISOLATE:
-		set_enum(o, "result", &n->results, e->result);
+		set_enum(o, "result", results, e->result);
 		set_hex(o, "pfn", e->addr);
 		set_int(o, "referenced", e->val[0]);
 		break;
 	case TK_SWAPIN:
-		set_enum(o, "result", &n->results, e->result);
+		set_enum(o, "result", results, e->result);
 		set_int(o, "swapped_in", e->val[0]);
 		break;
 	case TK_COLLAPSE:
-		set_enum(o, "result", &n->results, e->result);
+		set_enum(o, "result", results, e->result);
 		break;
 	case TK_SCAN_FILE:
-		set_enum(o, "result", &n->results, e->result);
+		set_enum(o, "result", results, e->result);
 		set_hex(o, "pfn", e->addr);
 		break;
 	case TK_COLLAPSE_FILE:
-		set_enum(o, "result", &n->results, e->result);
+		set_enum(o, "result", results, e->result);
 		set_int(o, "index", e->addr);
 		break;
 	case TK_MIGRATE_PAGES:
-		set_enum(o, "reason", &n->reasons, e->arg);
-		set_enum(o, "mode", &n->modes, e->arg2);
+		set_enum(o, "reason", kenv_enum(env, KENV_MIGRATE_REASON), e->arg);
+		set_enum(o, "mode", kenv_enum(env, KENV_MIGRATE_MODE), e->arg2);
 		for (i = 0; i < ARRAY_SIZE(migrate_fields); i++)
 			set_int(o, migrate_fields[i], e->val[i]);
 		break;
@@ -163,7 +148,7 @@ static void decode_fields(json_t *o, const struct thp_event *e, const struct eve
 	}
 }
 
-json_t *event_to_json(const struct thp_event *e, const struct event_names *n)
+json_t *event_to_json(const struct thp_event *e, const struct kenv *env)
 {
 	json_t *o = json_object();
 
@@ -174,6 +159,6 @@ json_t *event_to_json(const struct thp_event *e, const struct event_names *n)
 	set_str(o, "comm", e->comm);
 	set_str(o, "family", event_family(e->kind));
 	set_str(o, "event", event_name(e->kind));
-	decode_fields(o, e, n);
+	decode_fields(o, e, env);
 	return o;
 }

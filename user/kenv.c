@@ -80,10 +80,27 @@ struct btf *kenv_btf(struct kenv *env)
 	return env->btf;
 }
 
+/* Each enum of enum kenv_enum: its BTF name, the prefix its value names
+ * lose, and the fallback spelling of values it lacks. */
+static const struct {
+	const char *name, *prefix, *fallback;
+} kernel_enums[KENV_NR_ENUMS] = {
+	[KENV_SCAN_RESULT] = { "scan_result", "SCAN_", "result" },
+	[KENV_MIGRATE_REASON] = { "migrate_reason", "MR_", "reason" },
+	[KENV_MIGRATE_MODE] = { "migrate_mode", "MIGRATE_", "mode" },
+	[KENV_MMU_NOTIFY] = { "mmu_notifier_event", "MMU_NOTIFY_", "event" },
+};
+
+const struct enum_names *kenv_enum(const struct kenv *env, enum kenv_enum which)
+{
+	return &env->enums[which];
+}
+
 int kenv_open(struct kenv *env)
 {
 	char buf[64];
 	uint64_t pmd_size = 0;
+	int i;
 
 	memset(env, 0, sizeof(*env));
 	if (!kenv_btf(env)) {
@@ -101,6 +118,9 @@ int kenv_open(struct kenv *env)
 	if (read_text("/sys/kernel/mm/transparent_hugepage/hpage_pmd_size", buf, sizeof(buf)))
 		parse_u64(buf, &pmd_size);
 	env->pmd_order = pmd_size ? ilog2_u64(pmd_size / env->page_size) : 9;
+	for (i = 0; i < KENV_NR_ENUMS; i++)
+		enum_names_load(&env->enums[i], env->btf, kernel_enums[i].name,
+				kernel_enums[i].prefix, kernel_enums[i].fallback);
 	return 0;
 }
 
@@ -159,8 +179,12 @@ void kenv_release(struct kenv *env)
 
 void kenv_close(struct kenv *env)
 {
+	int i;
+
 	kenv_release(env);
 	free(env->causes);
+	for (i = 0; i < KENV_NR_ENUMS; i++)
+		enum_names_free(&env->enums[i]);
 	memset(env, 0, sizeof(*env));
 }
 

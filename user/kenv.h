@@ -6,6 +6,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include "btf_enum.h"
 
 struct btf;
 
@@ -19,6 +20,15 @@ struct ksym {
 
 struct ksym_arena;
 struct cause_setup;
+
+/* Kernel enums whose values records and events carry raw. */
+enum kenv_enum {
+	KENV_SCAN_RESULT,	/* enum scan_result: collapse outcomes */
+	KENV_MIGRATE_REASON,	/* enum migrate_reason */
+	KENV_MIGRATE_MODE,	/* enum migrate_mode */
+	KENV_MMU_NOTIFY,	/* enum mmu_notifier_event: invalidations */
+	KENV_NR_ENUMS,
+};
 
 /*
  * The kernel's BTF (about 10 MB parsed) and its symbols (about 5 MB) are
@@ -39,6 +49,8 @@ struct kenv {
 	struct cause_setup *causes;	/* resolved once, see cause_table.h */
 	unsigned int page_size;
 	unsigned int pmd_order;
+	/* Read by kenv_open, kept when the BTF is released. */
+	struct enum_names enums[KENV_NR_ENUMS];
 };
 
 /* Privileges: root, or CAP_BPF + CAP_PERFMON (+ CAP_SYSLOG). Returns 0 or
@@ -52,6 +64,8 @@ void kenv_close(struct kenv *env);
 struct btf *kenv_btf(struct kenv *env);
 /* Drop the BTF and the symbols; later uses load them again. */
 void kenv_release(struct kenv *env);
+/* The value names of enum WHICH (FALLBACK_<n> where the kernel lacks it). */
+const struct enum_names *kenv_enum(const struct kenv *env, enum kenv_enum which);
 
 /* The kernel's BTF struct SNAME has member MNAME (at any depth of
  * anonymous members). */

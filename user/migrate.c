@@ -21,10 +21,8 @@
 
 #define TOP_PROCESSES 20
 
-/* Names of the kernel's enums, taken at open while its BTF is loaded. */
+/* What the kernel's BTF says, taken at open while it is loaded. */
 struct migrate_data {
-	struct enum_names reasons;
-	struct enum_names modes;
 	bool has_large_folio_split;
 };
 
@@ -111,8 +109,6 @@ static struct bpf_object *migrate_open(struct family_run *run, struct kenv *env)
 		free(md);
 		return NULL;
 	}
-	enum_names_load(&md->reasons, kenv_btf(env), "migrate_reason", "MR_", "reason");
-	enum_names_load(&md->modes, kenv_btf(env), "migrate_mode", "MIGRATE_", "mode");
 	md->has_large_folio_split = kenv_has_member(env, "trace_event_raw_mm_migrate_pages",
 						    "large_folio_split");
 	run->data = md;
@@ -133,8 +129,8 @@ static void migrate_harvest(struct family_run *run, struct kenv *env,
 	struct harvest_ctx ctx = {
 		.migration = jpath(record, "migration"),
 		.procs = json_array(),
-		.reasons = &md->reasons,
-		.modes = &md->modes,
+		.reasons = kenv_enum(env, KENV_MIGRATE_REASON),
+		.modes = kenv_enum(env, KENV_MIGRATE_MODE),
 		.has_large_folio_split = md->has_large_folio_split,
 	};
 	uint64_t e[2];
@@ -162,14 +158,8 @@ static void migrate_harvest(struct family_run *run, struct kenv *env,
 
 static void migrate_destroy(struct family_run *run)
 {
-	struct migrate_data *md = run->data;
-
 	migrate_bpf__destroy(run->skel);
-	if (md) {
-		enum_names_free(&md->reasons);
-		enum_names_free(&md->modes);
-	}
-	free(md);
+	free(run->data);
 	run->skel = NULL;
 	run->data = NULL;
 }
