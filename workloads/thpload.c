@@ -562,6 +562,22 @@ static void thpdev_ioctl(int fd, unsigned long cmd, void *arg, const char *what)
 		die(what);
 }
 
+/* thpdev's invalidation counts, named after enum mmu_notifier_event
+ * (the same values from 6.1 to 7.2). */
+static void print_invalidations(const struct thpdev_stats *st)
+{
+	static const char *const events[THPDEV_NR_EVENTS] = {
+		"unmap", "clear", "protection_vma", "protection_page",
+		"soft_dirty", "release", "migrate", "exclusive",
+	};
+	int i;
+
+	printf("device: invalidations");
+	for (i = 0; i < THPDEV_NR_EVENTS; i++)
+		printf(" inval_%s %llu", events[i], (unsigned long long)st->invalidations[i]);
+	printf("\n");
+}
+
 /*
  * THPs to /dev/thpdev in four parts of -n/4 THPs: whole, with compound
  * collection off, with their large device allocation failing, through a
@@ -597,6 +613,7 @@ static int device(const struct opts *o)
 	       (unsigned long long)st.thp_to_device, (unsigned long long)st.split_collect,
 	       (unsigned long long)st.split_alloc, (unsigned long long)st.thp_to_ram,
 	       (unsigned long long)st.cpu_faults, (unsigned long long)st.cpu_faults_refused);
+	print_invalidations(&st);
 	close(fd);
 	munmap(area, len);
 	return 0;

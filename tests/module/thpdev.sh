@@ -54,6 +54,22 @@ if [ "$(J "$rec" 'probes.device:migrate_vma_setup.attached')" = true ]; then
 else
 	skip "device migration: $(J "$rec" 'probes.device:migrate_vma_setup.why')"
 fi
+
+# Invalidations: thpdev's interval notifier spans the whole address space,
+# so it sees every one in the workload's mm until it reads its counters;
+# thpscope also sees the unmaps after that. Only device migration
+# invalidates with MMU_NOTIFY_MIGRATE, all of it before the read.
+if [ "$(J "$rec" 'probes.device:__mmu_notifier_invalidate_range_start.attached')" = true ]; then
+	check_eq "device-migration invalidations = thpdev's" \
+		"$(stat inval_migrate)" "$(J "$rec" hmm.invalidations.migrate)"
+	check_ge "device-migration invalidations seen" 1 "$(J "$rec" hmm.invalidations.migrate)"
+	for e in unmap clear; do
+		check_ge "$e invalidations cover thpdev's" "$(stat inval_$e)" \
+			"$(J "$rec" hmm.invalidations.$e)"
+	done
+else
+	skip "invalidations: $(J "$rec" 'probes.device:__mmu_notifier_invalidate_range_start.why')"
+fi
 if [ "$(J "$rec" 'probes.split:__folio_split.attached')" = true ]; then
 	check_eq "device-migration splits seen by the split probes" \
 		$(($(stat split_collect) + $(stat split_alloc))) \
