@@ -203,6 +203,16 @@ static json_t *num(double v)
 	return isfinite(v) ? json_real(v) : json_null();
 }
 
+static json_t *values_json(const double *v, size_t n)
+{
+	json_t *a = json_array();
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		json_array_append_new(a, num(v[i]));
+	return a;
+}
+
 static json_t *diff_json(const struct diff_cli *c, const struct diff *d,
 			 const struct run_set *b, const struct run_set *n)
 {
@@ -228,6 +238,8 @@ static json_t *diff_json(const struct diff_cli *c, const struct diff *d,
 				      "base", num(m->base), "new", num(m->new), "abs", num(m->abs),
 				      "rel", num(m->rel), "verdict", verdict_name(m->verdict));
 
+		json_object_set_new(e, "base_values", values_json(m->bv, m->nb));
+		json_object_set_new(e, "new_values", values_json(m->nv, m->nn));
 		json_object_set_new(e, "bad", json_string(m->bad == BAD_UP ? "up" :
 							 m->bad == BAD_DOWN ? "down" : "neither"));
 		if (m->kind == MK_COUNTER) {

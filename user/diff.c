@@ -251,6 +251,12 @@ static int add_cmp(struct diff *d, const struct side *b, const struct side *n,
 	snprintf(c->name, sizeof(c->name), "%s", proto->name);
 	c->nb = side_values(b, proto, d->per_second, bv, &c->base_rate);
 	c->nn = side_values(n, proto, d->per_second, nv, &c->new_rate);
+	c->bv = malloc((c->nb + c->nn + 1) * sizeof(double));
+	if (!c->bv)
+		return -ENOMEM;
+	c->nv = c->bv + c->nb;
+	memcpy(c->bv, bv, c->nb * sizeof(double));
+	memcpy(c->nv, nv, c->nn * sizeof(double));
 	c->kind = proto->kind;
 	c->bad = proto->bad;
 	if (!c->nb || !c->nn) {
@@ -270,33 +276,11 @@ static int compare_metrics(struct diff *d, const struct side *b, const struct si
 			   const struct diff_opts *o)
 {
 	struct metrics all = { 0 };
-	size_t i, j;
+	size_t i;
 	int err = 0;
 
-	for (i = 0; i < b->n + n->n && !err; i++) {
-		const struct metrics *m = i < b->n ? &b->m[i] : &n->m[i - b->n];
-
-		for (j = 0; j < m->n && !err; j++) {
-			size_t k;
-
-			for (k = 0; k < all.n && strcmp(all.v[k].name, m->v[j].name); k++)
-				;
-			if (k < all.n)
-				continue;
-			if (all.n == all.cap) {
-				size_t cap = all.cap ? all.cap * 2 : 256;
-				struct metric *v = realloc(all.v, cap * sizeof(*v));
-
-				if (!v) {
-					err = -ENOMEM;
-					break;
-				}
-				all.v = v;
-				all.cap = cap;
-			}
-			all.v[all.n++] = m->v[j];
-		}
-	}
+	for (i = 0; i < b->n + n->n && !err; i++)
+		err = metrics_union(&all, i < b->n ? &b->m[i] : &n->m[i - b->n]);
 	for (i = 0; i < all.n && !err; i++)
 		err = add_cmp(d, b, n, &all.v[i], o);
 	metrics_free(&all);
@@ -402,6 +386,10 @@ int diff_compute(const struct run_set *base, const struct run_set *new,
 
 void diff_free(struct diff *d)
 {
+	size_t i;
+
+	for (i = 0; i < d->n; i++)
+		free(d->m[i].bv);
 	free(d->m);
 	free(d->cfg);
 	memset(d, 0, sizeof(*d));

@@ -47,6 +47,7 @@ struct metric_cmp {
 	enum metric_kind kind;
 	enum metric_bad bad;
 	size_t nb, nn;			/* runs measuring it */
+	double *bv, *nv;		/* each run's value, as compared (one block) */
 	double base, new;		/* means over the runs */
 	double base_rate, new_rate;	/* counters: per second */
 	double abs, rel;		/* new - base; rel NAN when base is 0 */

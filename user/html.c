@@ -321,6 +321,11 @@ struct diff_page {
 	const struct run_set *b, *n;
 };
 
+static bool changed(const struct metric_cmp *m)
+{
+	return m->verdict != V_SAME && m->verdict != V_ONE_SIDE;
+}
+
 static void diff_table(FILE *f, const struct diff *d)
 {
 	size_t i;
@@ -330,7 +335,7 @@ static void diff_table(FILE *f, const struct diff *d)
 	for (i = 0; i < d->n; i++) {
 		const struct metric_cmp *m = &d->m[i];
 
-		if (m->verdict == V_SAME || m->verdict == V_ONE_SIDE)
+		if (!changed(m))
 			continue;
 		fputs("<tr><th>", f);
 		html_escape(f, m->name);
@@ -345,13 +350,46 @@ static void diff_table(FILE *f, const struct diff *d)
 	fputs("</table>\n", f);
 }
 
+/* Every run's value of the metrics that changed: the spread a verdict
+ * rests on, which the side-by-side charts (first runs) cannot show. */
+static void runs_chart(FILE *f, const struct diff *d)
+{
+	const char *rows[MAX_ROWS];
+	const double *v[2][MAX_ROWS];
+	size_t n[2][MAX_ROWS], nrows = 0, i;
+	struct strips c = {
+		.title = "Each run of the metrics that changed",
+		.desc = "Per metric, one dot per run of the base and of the new side, on a "
+			"scale from 0 to the metric's largest value.",
+		.rows = rows, .side = { "base", "new" },
+		.v = { v[0], v[1] }, .n = { n[0], n[1] },
+	};
+
+	for (i = 0; i < d->n && nrows < MAX_ROWS; i++) {
+		const struct metric_cmp *m = &d->m[i];
+
+		if (!changed(m))
+			continue;
+		rows[nrows] = m->name;
+		v[0][nrows] = m->bv;
+		v[1][nrows] = m->nv;
+		n[0][nrows] = m->nb;
+		n[1][nrows] = m->nn;
+		nrows++;
+	}
+	c.nrows = nrows;
+	if (nrows)
+		svg_strips(f, &c);
+}
+
 static void diff_page(FILE *f, const void *arg)
 {
 	const struct diff_page *p = arg;
 	size_t i;
 
 	page_start(f, "thpscope diff");
-	fprintf(f, "<p>%zu regression%s. Base: %zu run%s; new: %zu run%s. Charts show each "
+	fprintf(f, "<p>%zu regression%s. Base: %zu run%s; new: %zu run%s. The chart of the "
+		"metrics that changed shows every run; the charts side by side show each "
 		"side's first run.</p>\n", p->d->regressions, p->d->regressions == 1 ? "" : "s",
 		p->b->n, p->b->n == 1 ? "" : "s", p->n->n, p->n->n == 1 ? "" : "s");
 	if (p->d->ncfg) {
@@ -369,6 +407,7 @@ static void diff_page(FILE *f, const void *arg)
 		fputs("</table>\n", f);
 	}
 	diff_table(f, p->d);
+	runs_chart(f, p->d);
 	fputs("<div class=\"sides\">\n<section>\n<h2>Base</h2>\n", f);
 	record_header(f, p->b->recs[0]);
 	record_charts(f, p->b->recs[0]);

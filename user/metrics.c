@@ -374,6 +374,32 @@ const struct metric *metrics_find(const struct metrics *m, const char *name)
 	return m->n ? bsearch(&key, m->v, m->n, sizeof(key), by_name) : NULL;
 }
 
+int metrics_union(struct metrics *all, const struct metrics *m)
+{
+	size_t i = 0, j = 0, n = 0;
+	struct metric *v;
+
+	if (!m->n)
+		return 0;
+	v = malloc((all->n + m->n) * sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	while (i < all->n || j < m->n) {
+		int c = i == all->n ? 1 : j == m->n ? -1 : strcmp(all->v[i].name, m->v[j].name);
+
+		if (c <= 0) {
+			v[n++] = all->v[i++];
+			j += !c;
+		} else {
+			v[n++] = m->v[j++];
+		}
+	}
+	free(all->v);
+	all->v = v;
+	all->n = all->cap = n;
+	return 0;
+}
+
 void metrics_free(struct metrics *m)
 {
 	free(m->v);

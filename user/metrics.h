@@ -48,6 +48,9 @@ bool timeline_series_is_gauge(const char *name);
 /* Every metric RECORD holds, sorted by name. Returns 0 or -ENOMEM. */
 int metrics_from_record(json_t *record, struct metrics *out);
 const struct metric *metrics_find(const struct metrics *m, const char *name);
+/* Add to ALL the metrics of M it lacks; both are sorted by name, as
+ * metrics_from_record leaves them, and ALL stays so. 0 or -ENOMEM. */
+int metrics_union(struct metrics *all, const struct metrics *m);
 /* RECORD measured counter NAME (its probes attached) even if it holds
  * none: an absent counter then means zero events. */
 bool metric_measured(json_t *record, const char *name);

@@ -194,6 +194,62 @@ void svg_columns(FILE *f, const struct columns *c)
 	close_figure(f, c->title);
 }
 
+#define STRIP_H 46
+#define LANE_X 60
+
+static void strip_cell(FILE *f, const double *v, size_t n)
+{
+	size_t i;
+
+	fputs("<td>", f);
+	for (i = 0; i < n; i++)
+		fprintf(f, "%s%g", i ? ", " : "", v[i]);
+	fputs("</td>", f);
+}
+
+void svg_strips(FILE *f, const struct strips *c)
+{
+	int id = next_id(), h = c->nrows * STRIP_H + 8;
+	size_t r, s, i;
+
+	open_figure(f, c->title, c->desc, WIDTH, h, id);
+	for (r = 0; r < c->nrows; r++) {
+		double y = 4 + r * STRIP_H, max = 0, scale;
+		char buf[32];
+
+		for (s = 0; s < 2; s++)
+			for (i = 0; i < c->n[s][r]; i++)
+				max = fmax(max, c->v[s][r][i]);
+		scale = max > 0 ? (WIDTH - LANE_X - 70) / max : 0;
+		text(f, 0, y + 12, "start", c->rows[r]);
+		for (s = 0; s < 2; s++) {
+			double ly = y + 24 + 12 * s;
+
+			text(f, LANE_X - 6, ly + 4, "end", c->side[s]);
+			fprintf(f, "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" "
+				"stroke=\"#ccc\"/>\n", LANE_X, ly, WIDTH - 70, ly);
+			for (i = 0; i < c->n[s][r]; i++)
+				fprintf(f, "<circle class=\"run\" cx=\"%.1f\" cy=\"%.1f\" r=\"4\" "
+					"fill=\"%s\" fill-opacity=\"0.7\"><title>%s run %zu: %g"
+					"</title></circle>\n", LANE_X + c->v[s][r][i] * scale, ly,
+					svg_colour(s), c->side[s], i + 1, c->v[s][r][i]);
+		}
+		snprintf(buf, sizeof(buf), "max %g", max);
+		text(f, WIDTH - 64, y + 34, "start", buf);
+	}
+	fputs("</svg>\n", f);
+	table_head(f, "", c->side, 2);
+	for (r = 0; r < c->nrows; r++) {
+		fputs("<tr><th>", f);
+		html_escape(f, c->rows[r]);
+		fputs("</th>", f);
+		strip_cell(f, c->v[0][r], c->n[0][r]);
+		strip_cell(f, c->v[1][r], c->n[1][r]);
+		fputs("</tr>\n", f);
+	}
+	close_figure(f, c->title);
+}
+
 void svg_lines(FILE *f, const struct lines *c)
 {
 	int id = next_id();

@@ -38,7 +38,19 @@ struct lines {
 	const double *const *y;		/* nseries arrays of n */
 };
 
+/* Rows of two lanes (two sides of a comparison): each run's value a dot,
+ * on the row's own scale from 0 to its largest value. */
+struct strips {
+	const char *title, *desc;
+	const char *const *rows;
+	size_t nrows;
+	const char *side[2];
+	const double *const *v[2];	/* per side, NROWS arrays of n[side][row] */
+	const size_t *n[2];
+};
+
 void svg_stacked(FILE *f, const struct stacked *c);
+void svg_strips(FILE *f, const struct strips *c);
 void svg_columns(FILE *f, const struct columns *c);
 void svg_lines(FILE *f, const struct lines *c);
 /* TEXT with &, <, > and " escaped. */

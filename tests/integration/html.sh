@@ -70,3 +70,12 @@ check_eq "the two sides side by side" 2 "$(grep -c '^<section>' "$TMP/diff.html"
 render "$TMP/diff.html" "$TMP/diff.png" "$TMP/diff-netlog.json"
 check_eq "the diff page fetched nothing" "" "$(fetches "$TMP/diff-netlog.json")"
 check_ge "both sides' collapse bars drawn" 1000 "$(px "$TMP/diff.png" '#2a7d3f')"
+
+# Every run of each changed metric is a dot: two base runs and one new.
+"$THPSCOPE" diff --json "$rec,$rec" "$TMP/rec2.json" >"$TMP/diff2.json"
+"$THPSCOPE" diff --html "$TMP/diff2.html" "$rec,$rec" "$TMP/rec2.json" >/dev/null
+nchanged=$(grep -cE '"verdict": "(regression|improved|changed)"' "$TMP/diff2.json")
+check_ge "metrics changed between the scenarios" 1 "$nchanged"
+[ "$nchanged" -gt 32 ] && nchanged=32
+check_eq "one dot per run of each changed metric (3 runs)" $((3 * nchanged)) \
+	"$(grep -c '<circle class="run"' "$TMP/diff2.html")"

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /* diff's decision per metric: the rule by the number of runs, and the
- * direction that makes a change a regression. */
+ * direction that makes a change a regression; the union of the runs'
+ * metric names. */
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 #include "unit.h"
 #include "diff.h"
@@ -86,6 +88,45 @@ static void test_rule(void **state)
 	assert_int_equal(m.verdict, V_SAME);
 }
 
+static void set_names(struct metrics *m, struct metric *v, const char *const *names, size_t n)
+{
+	size_t i;
+
+	memset(v, 0, n * sizeof(*v));
+	for (i = 0; i < n; i++) {
+		snprintf(v[i].name, sizeof(v[i].name), "%s", names[i]);
+		v[i].value = i + 1;
+	}
+	m->v = v;
+	m->n = m->cap = n;
+}
+
+static void union_of_names(void **state)
+{
+	static const char *const a[] = { "collapse.attempts", "split.ok", "vmstat.thp_split_page" };
+	static const char *const b[] = { "collapse.attempts", "deferred.queued", "split.ok",
+					 "zz.last" };
+	static const char *const want[] = { "collapse.attempts", "deferred.queued", "split.ok",
+					    "vmstat.thp_split_page", "zz.last" };
+	struct metric va[3], vb[4];
+	struct metrics all = { 0 }, ma, mb;
+	size_t i;
+
+	set_names(&ma, va, a, 3);
+	set_names(&mb, vb, b, 4);
+	assert_int_equal(metrics_union(&all, &ma), 0);
+	assert_int_equal(all.n, 3);
+	assert_int_equal(metrics_union(&all, &mb), 0);
+	assert_int_equal(metrics_union(&all, &ma), 0);
+	assert_int_equal(all.n, 5);
+	for (i = 0; i < all.n; i++)
+		assert_string_equal(all.v[i].name, want[i]);
+	/* The first run holding a name gives its prototype. */
+	assert_true(all.v[2].value == 2);
+	assert_true(metrics_find(&all, "deferred.queued") == &all.v[1]);
+	metrics_free(&all);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -93,6 +134,7 @@ int main(void)
 		cmocka_unit_test(threshold_rule),
 		cmocka_unit_test(bootstrap_rule),
 		cmocka_unit_test(test_rule),
+		cmocka_unit_test(union_of_names),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
