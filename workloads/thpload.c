@@ -454,10 +454,11 @@ static void restore_hugepages(void)
 }
 
 /* Take every 2 MB block of NODE the kernel will give into the hugetlb
- * pool, so that no THP can be allocated there, until exit. Each request
- * asks for more than is free, which makes the kernel compact the node for
- * the pool as a THP migration's own allocation would; the pool grows until
- * a request gains nothing. */
+ * pool, so that no THP can be allocated there, until exit (the first node
+ * asked for is the one restored). Each request asks for more than is free,
+ * which makes the kernel compact the node for the pool as a THP
+ * migration's own allocation would; the pool grows until a request gains
+ * nothing. */
 static void exhaust_node(int node)
 {
 	char path[128], got[32];
@@ -465,11 +466,15 @@ static void exhaust_node(int node)
 	int round;
 
 	snprintf(path, sizeof(path), NODE_HUGEPAGES, node);
-	if (read_knob(path, saved_hugepages, sizeof(saved_hugepages)))
+	if (exhausted_node < 0) {
+		if (read_knob(path, saved_hugepages, sizeof(saved_hugepages)))
+			die("read nr_hugepages of the node");
+		exhausted_node = node;
+		atexit(restore_hugepages);
+	}
+	if (read_knob(path, got, sizeof(got)))
 		die("read nr_hugepages of the node");
-	exhausted_node = node;
-	atexit(restore_hugepages);
-	pool = strtoul(saved_hugepages, NULL, 10);
+	pool = strtoul(got, NULL, 10);
 	for (round = 0; round < 16; round++) {
 		before = pool;
 		snprintf(got, sizeof(got), "%lu", pool + node_free_kb(node) / 2048 + 64);
@@ -490,18 +495,36 @@ static void compact_node(int node)
 	write_knob(path, "1");
 }
 
-static int migrate_fallback(const struct opts *o)
+static unsigned long vmstat(const char *name)
 {
-	size_t len = o->regions * PMD_SIZE, i, n = len / page_size;
+	FILE *f = fopen("/proc/vmstat", "r");
+	char key[64];
+	unsigned long v, found = 0;
+
+	if (!f)
+		die("open /proc/vmstat");
+	while (fscanf(f, "%63s %lu", key, &v) == 2)
+		if (!strcmp(key, name))
+			found = v;
+	fclose(f);
+	return found;
+}
+
+/* Fault REGIONS THPs on node 0, fill node 1's free 2 MB blocks, and move
+ * the THPs there with move_pages(), one THP a call: a failure (no memory
+ * left for the split pages either) ends a call, not the others' chance to
+ * fall back. Returns the base pages that moved, or -1. */
+static long move_thps_to_full_node(unsigned long regions)
+{
+	size_t len = regions * PMD_SIZE, i, j, n = len / page_size, per = PMD_SIZE / page_size;
 	char *area = map_aligned(len, MAP_PRIVATE | MAP_ANONYMOUS, -1);
 	void **pages = calloc(n, sizeof(*pages));
 	int *nodes = calloc(n, sizeof(int)), *status = calloc(n, sizeof(int));
-	unsigned long moved = 0, huge_kb;
+	unsigned long huge_kb;
+	long moved = 0;
 
-	if (node_free_kb(1) == 0) {
-		fprintf(stderr, "thpload: migrate-fallback needs a NUMA node 1\n");
-		return 1;
-	}
+	if (!pages || !nodes || !status)
+		die("calloc");
 	compact_node(0);
 	bind_to_node(area, len, 0);
 	fault_huge(area, len);
@@ -509,30 +532,52 @@ static int migrate_fallback(const struct opts *o)
 	if (huge_kb < len / 1024) {
 		fprintf(stderr, "thpload: only %lu of %zu kB faulted as THPs on node 0\n",
 			huge_kb, len / 1024);
-		return 1;
+		moved = -1;
+		goto out;
 	}
 	exhaust_node(1);
 	for (i = 0; i < n; i++) {
 		pages[i] = area + i * page_size;
 		nodes[i] = 1;
 	}
-	/* One call per THP: a failure (no memory left for the split pages
-	 * either) ends a call, not the others' chance to fall back. */
-	for (i = 0; i < n; i += PMD_SIZE / page_size) {
-		size_t j, per = PMD_SIZE / page_size;
-
+	for (i = 0; i < n; i += per) {
 		if (syscall(SYS_move_pages, 0, per, pages + i, nodes + i, status + i,
 			    MPOL_MF_MOVE_) < 0 && errno != ENOMEM)
 			die("move_pages");
 		for (j = 0; j < per; j++)
 			moved += status[i + j] == 1;
 	}
-	printf("migrate-fallback: %lu THPs to node 1 without free 2 MB blocks: "
-	       "%lu of %zu pages moved\n", o->regions, moved, n);
+out:
 	munmap(area, len);
 	free(pages);
 	free(nodes);
 	free(status);
+	return moved;
+}
+
+/* A block freed between filling node 1 and a move lets that THP migrate
+ * whole: the scenario is tried again, at most three times, until the
+ * kernel counts a fallback. */
+static int migrate_fallback(const struct opts *o)
+{
+	unsigned long split = 0;
+	int attempt;
+
+	if (node_free_kb(1) == 0) {
+		fprintf(stderr, "thpload: migrate-fallback needs a NUMA node 1\n");
+		return 1;
+	}
+	for (attempt = 1; attempt <= 3 && !split; attempt++) {
+		unsigned long before = vmstat("thp_migration_split");
+		long moved = move_thps_to_full_node(o->regions);
+
+		if (moved < 0)
+			return 1;
+		split = vmstat("thp_migration_split") - before;
+		printf("migrate-fallback: attempt %d: %lu THPs to node 1 without free 2 MB "
+		       "blocks: %ld pages moved, %lu THPs split (thp_migration_split)\n",
+		       attempt, o->regions, moved, split);
+	}
 	return 0;
 }
 

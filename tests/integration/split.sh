@@ -86,8 +86,9 @@ if [ ! -e /sys/devices/system/node/node1/hugepages/hugepages-2048kB/nr_hugepages
 	skip "migration fallback: needs a second NUMA node with hugetlb"
 else
 	rec=$TMP/migrate.json
-	"$THPSCOPE" record -q -o "$rec" -- "$THPLOAD" -n 4 migrate-fallback >/dev/null
+	"$THPSCOPE" record -q -o "$rec" -- "$THPLOAD" -n 4 migrate-fallback >"$TMP/migrate.out"
 	check_eq "migrate-fallback ran with THPs on node 0 and node 1 full" 0 $?
+	sed 's/^/# /' "$TMP/migrate.out"
 	check_ge "THP migrations fell back to splitting" 1 "$(J "$rec" counters.vmstat.thp_migration_split)"
 	check_eq "migration fallback splits = thp_migration_split" \
 		"$(J "$rec" counters.vmstat.thp_migration_split)" \
