@@ -27,7 +27,7 @@ CFLAGS    += -Wall -Wextra -Wno-unused-parameter -std=gnu11 -D_GNU_SOURCE \
 	     -DTHPSCOPE_VERSION='"$(VERSION)"' -I$(BUILD)/bpf -Ibpf -Iuser
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -fms-extensions \
 	     -Wall -Wno-microsoft-anon-tag -Ivmlinux -Ibpf
-LIBS      := -lbpf -lelf -lz -ljansson -lm
+LIBS      := -lbpf -lelf -lz -ljansson -lm -lpthread
 ifneq ($(STATIC),)
 LDFLAGS   += -static
 LIBS      += -lzstd

@@ -175,6 +175,12 @@ void kenv_release(struct kenv *env)
 	btf__free(env->btf);
 	env->btf = NULL;
 	drop_ksyms(env);
+	ftrace_funcs_free(&env->ftrace);
+}
+
+int kenv_ftrace_patchable(struct kenv *env, const char *func)
+{
+	return ftrace_funcs_has(&env->ftrace, env->tracefs, func);
 }
 
 void kenv_close(struct kenv *env)
@@ -239,10 +245,35 @@ static int by_name(const void *a, const void *b)
 		      sort_env->ksyms[*(const unsigned int *)b].name);
 }
 
+/* Split a kallsyms LINE in place; false when it is not one. */
+static bool parse_ksym_line(char *line, unsigned long long *addr, char *type, char **name,
+			    char **module)
+{
+	char *p, *end;
+
+	*addr = strtoull(line, &p, 16);
+	if (p == line || p[0] != ' ' || !p[1] || p[2] != ' ')
+		return false;
+	*type = p[1];
+	*name = p + 3;
+	end = *name + strcspn(*name, " \t\n");
+	if (end == *name)
+		return false;
+	*module = end;
+	if (end[0] == '\t' && end[1] == '[') {
+		*module = end + 2;
+		(*module)[strcspn(*module, "]\n")] = '\0';
+	} else {
+		*module = end;
+	}
+	*end = '\0';
+	return true;
+}
+
 static void load_ksyms(struct kenv *env)
 {
 	FILE *f = fopen("/proc/kallsyms", "r");
-	char line[512], name[256], module[64], type;
+	char line[512], *name, *module, type;
 	const char *last_module = NULL;
 	unsigned long long addr, nonzero = 0;
 	size_t cap = 0, i;
@@ -254,8 +285,9 @@ static void load_ksyms(struct kenv *env)
 	while (fgets(line, sizeof(line), f)) {
 		struct ksym *k;
 
-		module[0] = '\0';
-		if (sscanf(line, "%llx %c %255s [%63[^]]]", &addr, &type, name, module) < 3)
+		/* "addr type name[\t[module]]", 160k lines or more: parsed by
+		 * hand, as sscanf costs most of the start-up in a slow guest. */
+		if (!parse_ksym_line(line, &addr, &type, &name, &module))
 			continue;
 		if (type != 't' && type != 'T')
 			continue;

@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include "btf_enum.h"
+#include "ftrace_funcs.h"
 
 struct btf;
 
@@ -40,6 +41,11 @@ struct kenv {
 	char tracefs[64];	/* mount point */
 	char tracefs_why[128];	/* why it could not be found or mounted */
 	bool kprobe_pmu;	/* the kernel can create kprobes */
+	struct ftrace_funcs ftrace;	/* kenv_ftrace_patchable() */
+	/* One fentry attachment was tried, on a patchable function: its
+	 * outcome holds for every patchable function. */
+	bool fentry_attach_tried;
+	int fentry_attach_err;
 	struct ksym *ksyms;	/* text symbols by address, loaded on demand */
 	unsigned int *ksyms_by_name;
 	size_t nksyms;
@@ -71,6 +77,9 @@ const struct enum_names *kenv_enum(const struct kenv *env, enum kenv_enum which)
  * anonymous members). */
 bool kenv_has_member(struct kenv *env, const char *sname,
 		     const char *mname);
+/* ftrace can patch FUNC (so an fentry trampoline can attach): 1, 0, or -1
+ * when tracefs does not say. */
+int kenv_ftrace_patchable(struct kenv *env, const char *func);
 /* NAME is a text symbol in /proc/kallsyms. */
 bool kenv_has_ksym(struct kenv *env, const char *name);
 /* The symbols named NAME, or starting with NAME when PREFIX, or NAME

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -82,8 +83,15 @@ static struct probe *probe_get(struct probe_set *set, const char *name)
 	return p;
 }
 
-/* Load and attach an empty fentry program to FUNC: the only reliable way
- * to learn whether this kernel lets fentry attach there. */
+/*
+ * Load an empty fentry program for FUNC: the verifier's checks of the
+ * target (its prototype, the deny list) are the only reliable way to learn
+ * whether fentry may attach there. Attaching it too patches kernel text
+ * twice (a trampoline in, then out), so that is done once, on the first
+ * function ftrace can patch; the other patchable functions share its
+ * outcome. Where tracefs does not list them, every function is attached.
+ * -ESRCH: ftrace cannot patch FUNC.
+ */
 static int fentry_try(struct kenv *env, const char *func)
 {
 	struct bpf_insn insns[] = {
@@ -92,7 +100,7 @@ static int fentry_try(struct kenv *env, const char *func)
 	};
 	struct btf *btf = kenv_btf(env);
 	int id = btf ? btf__find_by_name_kind(btf, func, BTF_KIND_FUNC) : -ENOENT;
-	int fd, link, err = 0;
+	int fd, link, patchable, err = 0;
 	LIBBPF_OPTS(bpf_prog_load_opts, opts,
 		    .expected_attach_type = BPF_TRACE_FENTRY,
 		    .attach_btf_id = id);
@@ -103,11 +111,22 @@ static int fentry_try(struct kenv *env, const char *func)
 			   insns, ARRAY_SIZE(insns), &opts);
 	if (fd < 0)
 		return -errno;
-	link = bpf_raw_tracepoint_open(NULL, fd);
-	if (link < 0)
-		err = -errno;
-	else
-		close(link);
+	patchable = kenv_ftrace_patchable(env, func);
+	if (!patchable) {
+		err = -ESRCH;
+	} else if (patchable > 0 && env->fentry_attach_tried) {
+		err = env->fentry_attach_err;
+	} else {
+		link = bpf_raw_tracepoint_open(NULL, fd);
+		if (link < 0)
+			err = -errno;
+		else
+			close(link);
+		if (patchable > 0) {
+			env->fentry_attach_tried = true;
+			env->fentry_attach_err = err;
+		}
+	}
 	close(fd);
 	return err;
 }
@@ -157,6 +176,8 @@ static bool mech_available(struct kenv *env, struct probe *p, int mech)
 		err = fentry_try(env, p->hook);
 		if (err == -ENOENT)
 			snprintf(reason, sizeof(reason), "function not in BTF (inlined or absent)");
+		else if (err == -ESRCH)
+			snprintf(reason, sizeof(reason), "ftrace cannot patch it (notrace)");
 		else if (err == -ENOTSUPP || err == -EOPNOTSUPP)
 			snprintf(reason, sizeof(reason), "not supported by this kernel");
 		else if (err == -EPERM || err == -EACCES)
@@ -371,16 +392,56 @@ bool probe_attached(const struct probe_set *set, const char *name)
 	return false;
 }
 
+/*
+ * Releasing a link waits in the kernel: for an RCU grace period when a
+ * tracepoint loses its last perf user, for the trampoline's update with
+ * fentry; tens to hundreds of milliseconds each in an emulated guest. The
+ * links are released from several threads at once, so the waits overlap.
+ */
+#define DETACH_THREADS 8
+
+struct detach_work {
+	struct bpf_link **links;
+	size_t n;
+	size_t next;	/* the next link to release, taken atomically */
+};
+
+static void *detach_worker(void *arg)
+{
+	struct detach_work *w = arg;
+	size_t i;
+
+	while ((i = __atomic_fetch_add(&w->next, 1, __ATOMIC_RELAXED)) < w->n)
+		bpf_link__destroy(w->links[i]);
+	return NULL;
+}
+
 void probes_detach(struct probe_set *set)
 {
-	size_t i;
+	struct bpf_link *links[256];
+	struct detach_work w = { .links = links };
+	pthread_t tids[DETACH_THREADS];
+	size_t i, started = 0;
 	int k;
 
 	for (i = 0; i < set->n; i++)
 		for (k = 0; k < set->v[i].nprogs; k++) {
-			bpf_link__destroy(set->v[i].links[k]);
+			struct bpf_link *l = set->v[i].links[k];
+
 			set->v[i].links[k] = NULL;
+			if (!l)
+				continue;
+			if (w.n == ARRAY_SIZE(links))
+				bpf_link__destroy(l);
+			else
+				links[w.n++] = l;
 		}
+	while (started < DETACH_THREADS && started + 1 < w.n &&
+	       !pthread_create(&tids[started], NULL, detach_worker, &w))
+		started++;
+	detach_worker(&w);
+	for (i = 0; i < started; i++)
+		pthread_join(tids[i], NULL);
 }
 
 void probes_free(struct probe_set *set)

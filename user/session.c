@@ -243,7 +243,10 @@ int session_open(struct session *s, const struct session_config *cfg)
 
 void session_detach(struct session *s)
 {
+	uint64_t t = mono_ns();
+
 	probes_detach(&s->probes);
+	step_done("all", "detach", &t);
 }
 
 void session_harvest(struct session *s, json_t *record)
