@@ -282,6 +282,12 @@ int cmd_diff(int argc, char **argv)
 		ret = 2;
 		goto out;
 	}
+	/* The page first: a page that cannot be written fails the command
+	 * before anything is printed. */
+	if (c.html && html_write_diff(c.html, &d, &b, &n)) {
+		ret = 2;
+		goto free_diff;
+	}
 	if (c.json) {
 		json_t *o = diff_json(&c, &d, &b, &n);
 
@@ -292,8 +298,7 @@ int cmd_diff(int argc, char **argv)
 		print_text(&c, &d, &b, &n);
 	}
 	ret = d.regressions ? 1 : 0;
-	if (c.html && html_write_diff(c.html, &d, &b, &n))
-		ret = 2;
+free_diff:
 	diff_free(&d);
 out:
 	runs_free(&b);

@@ -70,13 +70,18 @@ static int add_dir(struct run_set *set, const char *dir)
 
 int runs_load(const char *spec, struct run_set *set)
 {
-	char *copy = strdup(spec), *tok, *save = NULL;
+	char *copy = strdup(spec), *tok, *rest;
 	struct stat st;
 	int err = 0;
 
 	memset(set, 0, sizeof(*set));
-	for (tok = strtok_r(copy, ",", &save); tok && !err; tok = strtok_r(NULL, ",", &save)) {
-		if (stat(tok, &st)) {
+	if (!copy)
+		return -1;
+	for (rest = copy; (tok = strsep(&rest, ",")) && !err;) {
+		if (!*tok) {
+			errorf("diff: '%s': an empty record name in the list", spec);
+			err = -1;
+		} else if (stat(tok, &st)) {
 			errorf("diff: %s: %s", tok, strerror(errno));
 			err = -1;
 		} else {

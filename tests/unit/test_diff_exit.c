@@ -112,6 +112,9 @@ static void errors_are_2(void **state)
 	assert_int_equal(diff("v2.json", "a.json", NULL), 2);
 	assert_int_equal(diff("a.json", "same.json", "--threshold=-5"), 2);
 	assert_int_equal(diff("a.json", "same.json", "--frob"), 2);
+	assert_int_equal(diff("a.json,,", "same.json", NULL), 2);
+	/* A page that cannot be written, even with a regression to report. */
+	assert_int_equal(diff("a.json", "worse.json", "--html=/nonexistent/dir/d.html"), 2);
 }
 
 int main(void)
