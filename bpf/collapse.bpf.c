@@ -7,9 +7,11 @@
  * `order`). Latency of collapse_huge_page comes from fentry/fexit, or
  * kprobe/kretprobe where fentry cannot attach; the loader picks one.
  *
- * Events belong to the process owning the mm; the isolate and swap-in
- * record carries no mm, so in khugepaged it takes the mm of the
- * collapse_huge_page call in progress (none on the tracepoint tier). */
+ * Events belong to the process owning the mm. The isolate record carries
+ * no mm: in khugepaged, when a filter or a trace needs its owner, the step
+ * waits for the mm_collapse_huge_page event that ends its attempt (every
+ * collapse_huge_page call ends with one) and is counted then, with its own
+ * time. */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_core_read.h>
@@ -110,8 +112,8 @@ static __always_inline void count_proc(struct task_struct *owner, bool attempt,
 		__sync_fetch_and_add(&p->succeeded, 1);
 }
 
-/* Stream one outcome when tracing. */
-static __always_inline void trace_outcome(__u8 kind, struct task_struct *t,
+/* Stream one outcome when tracing; TS is when it happened, 0 for now. */
+static __always_inline void trace_outcome(__u8 kind, struct task_struct *t, __u64 ts,
 					  __u8 order, int result, __u64 addr,
 					  __u64 val)
 {
@@ -119,6 +121,8 @@ static __always_inline void trace_outcome(__u8 kind, struct task_struct *t,
 
 	if (!e)
 		return;
+	if (ts)
+		e->ts = ts;
 	e->order = order;
 	e->result = result;
 	e->addr = addr;
@@ -126,19 +130,28 @@ static __always_inline void trace_outcome(__u8 kind, struct task_struct *t,
 	trace_end(e);
 }
 
-/* The task owning the memory an isolation step works on. Only a filter
- * or a trace asks whose it is: counting alone skips the lookup. */
-static __always_inline struct task_struct *step_task(void)
-{
-	__u64 id = bpf_get_current_pid_tgid();
-	struct collapse_start *s;
+/* An isolation step of khugepaged waiting for the end of its attempt. */
+struct isolate_step {
+	__u64 ts;
+	__u64 pfn;
+	__s32 status;
+	__u32 referenced;
+	__u8 order;
+};
 
-	if (!filter_active && !trace_enabled)
-		return NULL;
-	if (!current_is_kthread())
-		return (struct task_struct *)bpf_get_current_task();
-	s = bpf_map_lookup_elem(&collapse_starts, &id);
-	return s && s->mm ? mm_owner(s->mm) : NULL;
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 256);
+	__type(key, __u64);
+	__type(value, struct isolate_step);
+} pending_isolates SEC(".maps");
+
+static __always_inline void isolate_outcome(struct task_struct *t, const struct isolate_step *s)
+{
+	if (!task_selected(t))
+		return;
+	count_outcome(CE_ISOLATE, s->order, s->status);
+	trace_outcome(TK_ISOLATE, t, s->ts, s->order, s->status, s->pfn, s->referenced);
 }
 
 SEC("tracepoint/huge_memory/mm_khugepaged_scan_pmd")
@@ -150,7 +163,7 @@ int scan_pmd(struct trace_event_raw_mm_khugepaged_scan_pmd *ctx)
 		return 0;
 	count_outcome(CE_SCAN_PMD, ORDER_NONE, ctx->status);
 	count_proc(t, false, 0);
-	trace_outcome(TK_SCAN_PMD, t, ORDER_NONE, ctx->status,
+	trace_outcome(TK_SCAN_PMD, t, 0, ORDER_NONE, ctx->status,
 		      ctx->pfn, ctx->referenced);
 	return 0;
 }
@@ -159,31 +172,49 @@ SEC("tracepoint/huge_memory/mm_collapse_huge_page")
 int collapse(struct trace_event_raw_mm_collapse_huge_page *ctx)
 {
 	struct task_struct *t = event_task(ctx->mm);
+	__u64 id = bpf_get_current_pid_tgid();
+	struct isolate_step *step;
 	__u8 order = pmd_order;
 
+	step = bpf_map_lookup_elem(&pending_isolates, &id);
+	if (step) {
+		isolate_outcome(t, step);
+		bpf_map_delete_elem(&pending_isolates, &id);
+	}
 	if (!task_selected(t))
 		return 0;
 	if (bpf_core_field_exists(ctx->order))
 		order = ctx->order;
 	count_outcome(CE_COLLAPSE, order, ctx->status);
 	count_proc(t, true, ctx->status);
-	trace_outcome(TK_COLLAPSE, t, order, ctx->status, 0, 0);
+	trace_outcome(TK_COLLAPSE, t, 0, order, ctx->status, 0, 0);
 	return 0;
 }
 
 SEC("tracepoint/huge_memory/mm_collapse_huge_page_isolate")
 int isolate(struct trace_event_raw_mm_collapse_huge_page_isolate *ctx)
 {
-	struct task_struct *t = step_task();
-	__u8 order = pmd_order;
+	struct isolate_step s = {
+		.pfn = ctx->pfn,
+		.status = ctx->status,
+		.referenced = ctx->referenced,
+		.order = pmd_order,
+	};
+	__u64 id = bpf_get_current_pid_tgid();
 
-	if (!task_selected(t))
-		return 0;
 	if (bpf_core_field_exists(ctx->order))
-		order = ctx->order;
-	count_outcome(CE_ISOLATE, order, ctx->status);
-	trace_outcome(TK_ISOLATE, t, order, ctx->status, ctx->pfn,
-		      ctx->referenced);
+		s.order = ctx->order;
+	/* Counting alone needs no owner; MADV_COLLAPSE runs in the owner. */
+	if (!filter_active && !trace_enabled) {
+		count_outcome(CE_ISOLATE, s.order, s.status);
+		return 0;
+	}
+	if (!current_is_kthread()) {
+		isolate_outcome((struct task_struct *)bpf_get_current_task(), &s);
+		return 0;
+	}
+	s.ts = bpf_ktime_get_ns();
+	bpf_map_update_elem(&pending_isolates, &id, &s, BPF_ANY);
 	return 0;
 }
 
@@ -198,7 +229,7 @@ int swapin(struct trace_event_raw_mm_collapse_huge_page_swapin *ctx)
 	if (bpf_core_field_exists(ctx->order))
 		order = ctx->order;
 	count_outcome(CE_SWAPIN, order, ctx->ret);
-	trace_outcome(TK_SWAPIN, t, order, ctx->ret, 0, ctx->swapped_in);
+	trace_outcome(TK_SWAPIN, t, 0, order, ctx->ret, 0, ctx->swapped_in);
 	return 0;
 }
 
@@ -211,7 +242,7 @@ int scan_file(struct trace_event_raw_mm_khugepaged_scan_file *ctx)
 		return 0;
 	count_outcome(CE_SCAN_FILE, ORDER_NONE, ctx->result);
 	count_proc(t, false, 0);
-	trace_outcome(TK_SCAN_FILE, t, ORDER_NONE, ctx->result, ctx->pfn, 0);
+	trace_outcome(TK_SCAN_FILE, t, 0, ORDER_NONE, ctx->result, ctx->pfn, 0);
 	return 0;
 }
 
@@ -224,7 +255,7 @@ int collapse_file(struct trace_event_raw_mm_khugepaged_collapse_file *ctx)
 	if (!task_selected(t))
 		return 0;
 	count_outcome(CE_COLLAPSE_FILE, ORDER_NONE, result);
-	trace_outcome(TK_COLLAPSE_FILE, t, ORDER_NONE, result, ctx->index, 0);
+	trace_outcome(TK_COLLAPSE_FILE, t, 0, ORDER_NONE, result, ctx->index, 0);
 	/* A file collapse that ends in pte_mapped_hugepage has put the new
 	 * folio in the page cache; only mapping it by PMD remains. */
 	if (result == bpf_core_enum_value(enum scan_result, SCAN_PTE_MAPPED_HUGEPAGE))
