@@ -176,7 +176,7 @@ int collapse(struct trace_event_raw_mm_collapse_huge_page *ctx)
 	struct isolate_step *step;
 	__u8 order = pmd_order;
 
-	step = bpf_map_lookup_elem(&pending_isolates, &id);
+	step = filter_active || trace_enabled ? bpf_map_lookup_elem(&pending_isolates, &id) : NULL;
 	if (step) {
 		isolate_outcome(t, step);
 		bpf_map_delete_elem(&pending_isolates, &id);
