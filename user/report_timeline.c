@@ -50,9 +50,9 @@ void report_timeline(FILE *out, json_t *rec)
 			json_t *a = json_object_get(series, names[s]);
 			long long v = 0;
 
-			for (i = row * per_row; i <= last; i++)
-				v = timeline_series_is_gauge(names[s]) ? json_integer_value(json_array_get(a, i)) :
-					v + json_integer_value(json_array_get(a, i));
+			/* A counter sums the row's samples, a gauge is its last level. */
+			for (i = timeline_series_is_gauge(names[s]) ? last : row * per_row; i <= last; i++)
+				v += json_integer_value(json_array_get(a, i));
 			snprintf(line + strlen(line), sizeof(line) - strlen(line), "\t%lld", v);
 		}
 		table_add(tab, "%s", line);
