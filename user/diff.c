@@ -244,7 +244,6 @@ static size_t side_values(const struct side *s, const struct metric *proto, bool
 static int add_cmp(struct diff *d, const struct side *b, const struct side *n,
 		   const struct metric *proto, const struct diff_opts *o)
 {
-	double bv[DIFF_MAX_RUNS], nv[DIFF_MAX_RUNS];
 	struct metric_cmp *c, *grown;
 
 	grown = realloc(d->m, (d->n + 1) * sizeof(*d->m));
@@ -254,23 +253,22 @@ static int add_cmp(struct diff *d, const struct side *b, const struct side *n,
 	c = &d->m[d->n++];
 	memset(c, 0, sizeof(*c));
 	snprintf(c->name, sizeof(c->name), "%s", proto->name);
-	c->nb = side_values(b, proto, d->per_second, bv, &c->base_rate);
-	c->nn = side_values(n, proto, d->per_second, nv, &c->new_rate);
-	c->bv = malloc((c->nb + c->nn + 1) * sizeof(double));
+	/* Room for every run of both sides; the values measured fill it. */
+	c->bv = malloc((b->n + n->n) * sizeof(double));
 	if (!c->bv)
 		return -ENOMEM;
+	c->nb = side_values(b, proto, d->per_second, c->bv, &c->base_rate);
 	c->nv = c->bv + c->nb;
-	memcpy(c->bv, bv, c->nb * sizeof(double));
-	memcpy(c->nv, nv, c->nn * sizeof(double));
+	c->nn = side_values(n, proto, d->per_second, c->nv, &c->new_rate);
 	c->kind = proto->kind;
 	c->bad = proto->bad;
 	if (!c->nb || !c->nn) {
-		c->base = mean_of(bv, c->nb);
-		c->new = mean_of(nv, c->nn);
+		c->base = mean_of(c->bv, c->nb);
+		c->new = mean_of(c->nv, c->nn);
 		c->verdict = V_ONE_SIDE;
 		return 0;
 	}
-	diff_decide(c, bv, nv, o);
+	diff_decide(c, c->bv, c->nv, o);
 	if (c->verdict == V_REGRESSION)
 		d->regressions++;
 	return 0;
