@@ -82,12 +82,8 @@ static int parse_args(int argc, char **argv, struct trace_opts *o)
 			o->json = true;
 			break;
 		case 'e':
-			if (!session_family_bit(optarg)) {
-				errorf("trace: unknown family '%s' (%s)", optarg,
-				       session_family_names());
+			if (session_family_option("trace", optarg, &o->families))
 				return -1;
-			}
-			o->families |= session_family_bit(optarg);
 			break;
 		case 'd':
 			if (parse_seconds("trace", "-d", optarg, &o->seconds))

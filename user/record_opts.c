@@ -64,12 +64,8 @@ int record_parse_args(int argc, char **argv, struct record_opts *o)
 				return -1;
 			break;
 		case 'e':
-			if (!session_family_bit(optarg)) {
-				errorf("record: unknown family '%s' (%s)", optarg,
-				       session_family_names());
+			if (session_family_option("record", optarg, &o->families))
 				return -1;
-			}
-			o->families |= session_family_bit(optarg);
 			break;
 		case 'q':
 			o->quiet = true;

@@ -172,6 +172,18 @@ const char *session_family_names(void)
 	return buf;
 }
 
+int session_family_option(const char *command, const char *name, unsigned int *families)
+{
+	unsigned int bit = session_family_bit(name);
+
+	if (!bit) {
+		errorf("%s: unknown family '%s' (%s)", command, name, session_family_names());
+		return -1;
+	}
+	*families |= bit;
+	return 0;
+}
+
 uint64_t session_lost(const struct session *s)
 {
 	uint64_t n = 0;

@@ -38,6 +38,9 @@ int session_open(struct session *s, const struct session_config *cfg);
 unsigned int session_family_bit(const char *name);
 /* The families' names, comma-separated. */
 const char *session_family_names(void);
+/* COMMAND's -e NAME: add NAME's bit to FAMILIES, or print one line naming
+ * the families and return -1. */
+int session_family_option(const char *command, const char *name, unsigned int *families);
 /* Events the ring had no room for so far. */
 uint64_t session_lost(const struct session *s);
 /* Detach every probe; the maps stay readable. */
