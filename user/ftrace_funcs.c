@@ -69,11 +69,12 @@ static int load(struct ftrace_funcs *f, const char *tracefs)
 
 int ftrace_funcs_has(struct ftrace_funcs *f, const char *tracefs, const char *name)
 {
-	if (!f->state && load(f, tracefs) < 0) {
-		ftrace_funcs_free(f);
-		f->state = -1;
-	} else if (!f->state) {
-		f->state = 1;
+	if (!f->state) {
+		f->state = load(f, tracefs);
+		if (f->state < 0) {
+			ftrace_funcs_free(f);
+			f->state = -1;
+		}
 	}
 	if (f->state < 0)
 		return -1;

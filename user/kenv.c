@@ -259,12 +259,10 @@ static bool parse_ksym_line(char *line, unsigned long long *addr, char *type, ch
 	end = *name + strcspn(*name, " \t\n");
 	if (end == *name)
 		return false;
-	*module = end;
+	*module = end;		/* "" once the name is cut, unless a module follows */
 	if (end[0] == '\t' && end[1] == '[') {
 		*module = end + 2;
 		(*module)[strcspn(*module, "]\n")] = '\0';
-	} else {
-		*module = end;
 	}
 	*end = '\0';
 	return true;
