@@ -115,18 +115,27 @@ static void touch_base_pages(char *p, size_t len, size_t stride)
 		die("prctl(PR_SET_THP_DISABLE, 0)");
 }
 
-static unsigned long anon_huge_kb(void)
+/* The number of the first line of PATH that FMT (one %lu) matches, into
+ * V; false when the file cannot be read or no line matches. */
+static bool file_value(const char *path, const char *fmt, unsigned long *v)
 {
-	FILE *f = fopen("/proc/self/smaps_rollup", "r");
+	FILE *f = fopen(path, "r");
 	char line[256];
-	unsigned long kb = 0;
+	bool found = false;
 
 	if (!f)
-		return 0;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "AnonHugePages: %lu kB", &kb) == 1)
-			break;
+		return false;
+	while (!found && fgets(line, sizeof(line), f))
+		found = sscanf(line, fmt, v) == 1;
 	fclose(f);
+	return found;
+}
+
+static unsigned long anon_huge_kb(void)
+{
+	unsigned long kb = 0;
+
+	file_value("/proc/self/smaps_rollup", "AnonHugePages: %lu kB", &kb);
 	return kb;
 }
 
@@ -425,18 +434,11 @@ static void bind_to_node(void *p, size_t len, int node)
 
 static unsigned long node_free_kb(int node)
 {
-	char path[64], line[256];
+	char path[64];
 	unsigned long kb = 0;
-	FILE *f;
 
 	snprintf(path, sizeof(path), "/sys/devices/system/node/node%d/meminfo", node);
-	f = fopen(path, "r");
-	if (!f)
-		return 0;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "Node %*d MemFree: %lu kB", &kb) == 1)
-			break;
-	fclose(f);
+	file_value(path, "Node %*d MemFree: %lu kB", &kb);
 	return kb;
 }
 
@@ -495,19 +497,17 @@ static void compact_node(int node)
 	write_knob(path, "1");
 }
 
+/* Counter NAME of /proc/vmstat ("thp_split_page" does not match
+ * "thp_split_page_failed": the format needs a number after the name). */
 static unsigned long vmstat(const char *name)
 {
-	FILE *f = fopen("/proc/vmstat", "r");
-	char key[64];
-	unsigned long v, found = 0;
+	char fmt[80];
+	unsigned long v;
 
-	if (!f)
-		die("open /proc/vmstat");
-	while (fscanf(f, "%63s %lu", key, &v) == 2)
-		if (!strcmp(key, name))
-			found = v;
-	fclose(f);
-	return found;
+	snprintf(fmt, sizeof(fmt), "%s %%lu", name);
+	if (!file_value("/proc/vmstat", fmt, &v))
+		die("read /proc/vmstat");
+	return v;
 }
 
 /* Fault REGIONS THPs on node 0, fill node 1's free 2 MB blocks, and move
