@@ -18,8 +18,8 @@ if [ -e "$inst/events/huge_memory/mm_khugepaged_collapse_file" ]; then
 	check_same "collapse_file results by MADV_COLLAPSE" \
 		"$("$FTCOUNT" -p "$pid" -e scan_result:SCAN_ "$inst" mm_khugepaged_collapse_file result)" \
 		"$(jlist "$rec" collapse.by_source.madvise.collapse_file)"
-	check_eq "file collapses attributed to the workload" \
-		"$("$FTCOUNT" -p "$pid" "$inst" mm_khugepaged_collapse_file -)" \
+	check_eq "file collapses attributed to the workload (on its mm)" \
+		"$("$FTCOUNT" -m "$pid" "$inst" mm_khugepaged_collapse_file -)" \
 		"$("$JGET" "$rec" "collapse.processes[pid=$pid].attempts")"
 else
 	skip "collapse_file: tracepoint not in this kernel"

@@ -3,13 +3,16 @@
  * ftcount: count events in a tracefs instance's text buffer, as ground
  * truth for thpscope's in-kernel counts.
  *
- *   ftcount [-c COMM] [-p PID] [-e ENUM:PREFIX] [-s] INSTANCE EVENT FIELD
+ *   ftcount [-c COMM] [-p PID | -m PID] [-e ENUM:PREFIX] [-s] INSTANCE EVENT FIELD
  *
  * Prints "VALUE COUNT" for each value of FIELD among EVENT's records
  * (symbolic values are turned back into numbers through the event's
  * print format, then into names through the kernel's BTF enum ENUM with
  * PREFIX stripped), or with -s the sum of FIELD. FIELD "-" just counts.
- * Fails when the buffer lost events, since the counts would be short.
+ * -p keeps the records of a task's own context; -m those that name an mm
+ * PID's records name (work done on its memory by any task, khugepaged's
+ * included). Fails when the buffer lost events, since the counts would
+ * be short.
  */
 #include <ctype.h>
 #include <glob.h>
@@ -21,6 +24,7 @@
 #include "btf_enum.h"
 
 #define MAX_VALUES 256
+#define MAX_MMS 16
 
 struct symbol {
 	long long val;
@@ -131,28 +135,107 @@ static bool parse_value(const char *text, long long *out)
 	return false;
 }
 
+/* Split a record line "  comm-pid  [cpu] flags ts: event: fields" into
+ * its task and the fields after "EVENT: " (KEY); false for other lines. */
+static bool parse_line(char *line, const char *key, char **comm, int *pid, char **fields)
+{
+	char *ev = strstr(line, key), *dash, *p = line;
+
+	if (line[0] == '#' || !ev)
+		return false;
+	while (isspace((unsigned char)*p))
+		p++;
+	dash = strstr(p, " [");
+	if (!dash)
+		return false;
+	while (dash > p && dash[-1] == ' ')
+		dash--;
+	*dash = '\0';
+	dash = strrchr(p, '-');
+	if (!dash)
+		return false;
+	*dash = '\0';
+	*comm = p;
+	*pid = atoi(dash + 1);
+	*fields = ev + strlen(key);
+	return true;
+}
+
+/* The (hashed) mm pointer a record prints, or false when it has none. */
+static bool record_mm(const char *fields, char *mm, size_t size)
+{
+	const char *p = strstr(fields, "mm=");
+
+	if (!p || (p > fields && !strchr(", ", p[-1])))
+		return false;
+	p += 3;
+	snprintf(mm, size, "%.*s", (int)strcspn(p, ", \n"), p);
+	return true;
+}
+
+static char mms[MAX_MMS][32];
+static int nmms;
+
+/* Learn the mms that the records of task PID name, from every event. */
+static void load_mms(FILE *f, int pid)
+{
+	char line[4096], *comm, *fields, mm[32];
+	int i, p;
+
+	while (fgets(line, sizeof(line), f)) {
+		if (!parse_line(line, ": ", &comm, &p, &fields) || p != pid)
+			continue;
+		if (!record_mm(fields, mm, sizeof(mm)))
+			continue;
+		for (i = 0; i < nmms && strcmp(mms[i], mm); i++)
+			;
+		if (i == nmms) {
+			if (nmms == MAX_MMS)
+				die("too many mms", NULL);
+			snprintf(mms[nmms++], sizeof(mms[0]), "%s", mm);
+		}
+	}
+	if (!nmms)
+		die("no record names an mm of the task", NULL);
+	rewind(f);
+}
+
+static bool on_known_mm(const char *fields)
+{
+	char mm[32];
+	int i;
+
+	if (!record_mm(fields, mm, sizeof(mm)))
+		return false;
+	for (i = 0; i < nmms; i++)
+		if (!strcmp(mms[i], mm))
+			return true;
+	return false;
+}
+
 int main(int argc, char **argv)
 {
 	const char *comm = NULL, *enum_spec = NULL;
 	long long counts_v[MAX_VALUES], counts_n[MAX_VALUES], sum = 0, total = 0;
-	int pid = -1, nvals = 0, c, i;
+	int pid = -1, mm_pid = -1, nvals = 0, c, i;
 	bool summing = false;
 	char path[512], line[4096], key[128];
 	const char *inst, *event, *field;
 	glob_t g;
 	FILE *f;
 
-	while ((c = getopt(argc, argv, "c:p:e:s")) != -1) {
+	while ((c = getopt(argc, argv, "c:p:m:e:s")) != -1) {
 		switch (c) {
 		case 'c': comm = optarg; break;
 		case 'p': pid = atoi(optarg); break;
+		case 'm': mm_pid = atoi(optarg); break;
 		case 'e': enum_spec = optarg; break;
 		case 's': summing = true; break;
-		default: die("usage: ftcount [-c COMM] [-p PID] [-e ENUM:PREFIX] [-s] INSTANCE EVENT FIELD", NULL);
+		default: die("usage: ftcount [-c COMM] [-p PID | -m PID] [-e ENUM:PREFIX] [-s] INSTANCE EVENT FIELD", NULL);
 		}
 	}
-	if (argc - optind != 3)
-		die("usage: ftcount [-c COMM] [-p PID] [-e ENUM:PREFIX] [-s] INSTANCE EVENT FIELD", NULL);
+	if (argc - optind != 3 || (pid >= 0 && mm_pid >= 0))
+		die("usage: ftcount [-c COMM] [-p PID | -m PID] [-e ENUM:PREFIX] [-s] INSTANCE EVENT FIELD", NULL);
 	inst = argv[optind];
 	event = argv[optind + 1];
 	field = argv[optind + 2];
@@ -169,36 +252,29 @@ int main(int argc, char **argv)
 	if (!f)
 		die("cannot read ", path);
 	snprintf(key, sizeof(key), " %s: ", event);
+	if (mm_pid >= 0)
+		load_mms(f, mm_pid);
 	while (fgets(line, sizeof(line), f)) {
 		unsigned long long in_buf, written;
-		char *ev, *dash, *p;
+		char *fields, *task, *p;
 		long long v = 0;
+		int task_pid;
 
 		if (sscanf(line, "# entries-in-buffer/entries-written: %llu/%llu",
 			   &in_buf, &written) == 2 && in_buf != written)
 			die("the trace buffer lost events; enlarge buffer_size_kb", NULL);
-		if (line[0] == '#' || !(ev = strstr(line, key)))
+		if (!parse_line(line, key, &task, &task_pid, &fields))
 			continue;
-		/* "  comm-pid  [cpu] flags ts: event: fields" */
-		p = line;
-		while (isspace((unsigned char)*p))
-			p++;
-		dash = strstr(p, " [");
-		while (dash > p && dash[-1] == ' ')
-			dash--;
-		*dash = '\0';
-		dash = strrchr(p, '-');
-		if (!dash)
+		if (comm && strcmp(task, comm))
 			continue;
-		*dash = '\0';
-		if (comm && strcmp(p, comm))
+		if (pid >= 0 && task_pid != pid)
 			continue;
-		if (pid >= 0 && atoi(dash + 1) != pid)
+		if (mm_pid >= 0 && !on_known_mm(fields))
 			continue;
 		total++;
 		if (!strcmp(field, "-"))
 			continue;
-		p = strstr(ev + strlen(key), label);
+		p = strstr(fields, label);
 		if (!p)
 			die("label not in record: ", label);
 		p += strlen(label);
