@@ -116,12 +116,15 @@ int cmd_record(int argc, char **argv)
 		fprintf(stderr, "thpscope: %zu probes attached; recording%s\n",
 			session_attached(&s), o.command ? "" : " (Ctrl-C to stop)");
 
-	rec = json_object();
 	iso_time(started, sizeof(started));
 	c_start = counters_snapshot(s.env.page_size);
 	t0 = mono_ns();
+	if (!runner_start(&run, o.command, o.seconds)) {
+		json_decref(c_start);
+		session_close(&s);
+		return RUNNER_CANNOT_RUN;
+	}
 	timeline_init(&tl, o.interval, t0, c_start);
-	runner_start(&run, o.command, o.seconds);
 	for (;;) {
 		uint64_t now = mono_ns();
 
@@ -135,6 +138,7 @@ int cmd_record(int argc, char **argv)
 	session_detach(&s);
 	runner_finish(&run);
 
+	rec = json_object();
 	json_object_set_new(rec, "schema", json_string(RECORD_SCHEMA));
 	json_object_set_new(rec, "tool", json_pack("{s:s, s:s}", "name", "thpscope",
 						   "version", THPSCOPE_VERSION));

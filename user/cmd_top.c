@@ -244,7 +244,12 @@ int cmd_top(int argc, char **argv)
 	v.prev = session_sample(&s, c_start);
 	last = mono_ns();
 	next = last + (uint64_t)(o.interval * 1e9);
-	runner_start(&run, o.command, o.seconds);
+	if (!runner_start(&run, o.command, o.seconds)) {
+		json_decref(v.prev);
+		json_decref(c_start);
+		session_close(&s);
+		return RUNNER_CANNOT_RUN;
+	}
 	if (!o.once)
 		term_enter(&term);
 	for (;;) {

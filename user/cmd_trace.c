@@ -221,12 +221,16 @@ int cmd_trace(int argc, char **argv)
 		session_close(&s);
 		return 1;
 	}
+	st.t0 = mono_ns();
+	if (!runner_start(&run, o.command, o.seconds)) {
+		ring_buffer__free(rb);
+		session_close(&s);
+		return RUNNER_CANNOT_RUN;
+	}
 	if (!session_attached(&s))
 		warnf("no probe attached (see thpscope probes); nothing to trace");
 	fprintf(stderr, "thpscope: %zu probes attached; tracing%s\n", session_attached(&s),
 		o.command ? "" : " (Ctrl-C to stop)");
-	st.t0 = mono_ns();
-	runner_start(&run, o.command, o.seconds);
 	while (!runner_wait(&run, 0))
 		if (ring_buffer__poll(rb, 100) < 0 && errno != EINTR)
 			break;

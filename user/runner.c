@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* The run of a tracing command (see runner.h). */
-#include <errno.h>
+#include <spawn.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -21,19 +21,33 @@ void runner_init(struct runner *r)
 	sigprocmask(SIG_BLOCK, &block, &r->orig);
 }
 
-void runner_start(struct runner *r, char **argv, double seconds)
+/*
+ * The command is spawned, not forked: a forked child would hold a copy of
+ * this process's memory until its exec, which khugepaged may scan and
+ * which would count as the command's (the owner of that mm). A spawned
+ * child shares this process's mm until the exec, so nothing of ours is
+ * attributed to it.
+ */
+bool runner_start(struct runner *r, char **argv, double seconds)
 {
+	extern char **environ;
+	posix_spawnattr_t attr;
+	int err;
+
 	if (seconds)
 		r->deadline = mono_ns() + (uint64_t)(seconds * 1e9);
 	if (!argv)
-		return;
-	r->child = fork();
-	if (r->child)
-		return;
-	sigprocmask(SIG_SETMASK, &r->orig, NULL);
-	execvp(argv[0], argv);
-	errorf("cannot run %s: %s", argv[0], strerror(errno));
-	_exit(127);
+		return true;
+	posix_spawnattr_init(&attr);
+	posix_spawnattr_setsigmask(&attr, &r->orig);
+	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK);
+	err = posix_spawnp(&r->child, argv[0], NULL, &attr, argv, environ);
+	posix_spawnattr_destroy(&attr);
+	if (!err)
+		return true;
+	errorf("cannot run %s: %s", argv[0], strerror(err));
+	r->child = 0;
+	return false;
 }
 
 bool runner_wait(struct runner *r, uint64_t wait_ns)

@@ -13,6 +13,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#define RUNNER_CANNOT_RUN 127
+
 struct runner {
 	sigset_t orig;
 	pid_t child;		/* 0: no command */
@@ -24,8 +26,10 @@ struct runner {
 
 /* Block the signals; call before opening the session. */
 void runner_init(struct runner *r);
-/* Start ARGV (may be NULL) and arm a deadline SECONDS away (0: none). */
-void runner_start(struct runner *r, char **argv, double seconds);
+/* Start ARGV (may be NULL) and arm a deadline SECONDS away (0: none).
+ * False, said on stderr, when the command cannot be started: the caller
+ * ends with RUNNER_CANNOT_RUN, the status a shell gives it. */
+bool runner_start(struct runner *r, char **argv, double seconds);
 /* Wait up to WAIT_NS for the end. Returns true when the run is over. */
 bool runner_wait(struct runner *r, uint64_t wait_ns);
 /* Stop a command still running and reap it. */

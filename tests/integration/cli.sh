@@ -50,6 +50,12 @@ expect "record into a missing directory" 1 "cannot write" \
 [ -e "$TMP/no" ] && not_ok "a missing directory was created" || ok "nothing written on error"
 expect "record of a missing command" 127 "cannot run" \
 	"$THPSCOPE" record -q -o "$TMP/m.json" -- /nonexistent/cmd
+[ -e "$TMP/m.json" ] && not_ok "a record of a command never run was written" ||
+	ok "no record of a command never run"
+expect "trace of a missing command" 127 "cannot run" \
+	"$THPSCOPE" trace -- /nonexistent/cmd
+expect "top of a missing command" 127 "cannot run" \
+	"$THPSCOPE" top --once -- /nonexistent/cmd
 if setpriv --help 2>&1 | grep -q -- --reuid; then
 	expect "unprivileged" 1 "needs root" setpriv --reuid=65534 --regid=65534 \
 		--clear-groups --inh-caps=-all "$THPSCOPE" record -q -d 1 -o /tmp/x.json
