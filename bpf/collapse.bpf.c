@@ -159,6 +159,8 @@ int scan_pmd(struct trace_event_raw_mm_khugepaged_scan_pmd *ctx)
 {
 	struct task_struct *t = event_task(ctx->mm);
 
+	if (!in_window())
+		return 0;
 	if (!task_selected(t))
 		return 0;
 	count_outcome(CE_SCAN_PMD, ORDER_NONE, ctx->status);
@@ -176,6 +178,8 @@ int collapse(struct trace_event_raw_mm_collapse_huge_page *ctx)
 	struct isolate_step *step;
 	__u8 order = pmd_order;
 
+	if (!in_window())
+		return 0;
 	step = filter_active || trace_enabled ? bpf_map_lookup_elem(&pending_isolates, &id) : NULL;
 	if (step) {
 		isolate_outcome(t, step);
@@ -202,6 +206,8 @@ int isolate(struct trace_event_raw_mm_collapse_huge_page_isolate *ctx)
 	};
 	__u64 id = bpf_get_current_pid_tgid();
 
+	if (!in_window())
+		return 0;
 	if (bpf_core_field_exists(ctx->order))
 		s.order = ctx->order;
 	/* Counting alone needs no owner; MADV_COLLAPSE runs in the owner. */
@@ -224,6 +230,8 @@ int swapin(struct trace_event_raw_mm_collapse_huge_page_swapin *ctx)
 	struct task_struct *t = event_task(ctx->mm);
 	__u8 order = pmd_order;
 
+	if (!in_window())
+		return 0;
 	if (!task_selected(t))
 		return 0;
 	if (bpf_core_field_exists(ctx->order))
@@ -238,6 +246,8 @@ int scan_file(struct trace_event_raw_mm_khugepaged_scan_file *ctx)
 {
 	struct task_struct *t = event_task(ctx->mm);
 
+	if (!in_window())
+		return 0;
 	if (!task_selected(t))
 		return 0;
 	count_outcome(CE_SCAN_FILE, ORDER_NONE, ctx->result);
@@ -252,6 +262,8 @@ int collapse_file(struct trace_event_raw_mm_khugepaged_collapse_file *ctx)
 	struct task_struct *t = event_task(ctx->mm);
 	int result = ctx->result;
 
+	if (!in_window())
+		return 0;
 	if (!task_selected(t))
 		return 0;
 	count_outcome(CE_COLLAPSE_FILE, ORDER_NONE, result);
@@ -270,6 +282,8 @@ int khugepaged_scan(struct trace_event_raw_mm_khugepaged_scan *ctx)
 	__u32 zero = 0;
 	struct khugepaged_pass *p = bpf_map_lookup_elem(&khugepaged_passes, &zero);
 
+	if (!in_window())
+		return 0;
 	if (!p || (filter_active && !task_selected(event_task(ctx->mm))))
 		return 0;
 	__sync_fetch_and_add(&p->passes, 1);
@@ -316,6 +330,8 @@ int BPF_PROG(collapse_enter, struct mm_struct *mm)
 {
 	__u64 order = pmd_order;
 
+	if (!in_window())
+		return 0;
 	/* The order is the sixth argument where the kernel has it. */
 	if (bpf_get_func_arg_cnt(ctx) > 5)
 		bpf_get_func_arg(ctx, 5, &order);
@@ -326,6 +342,8 @@ int BPF_PROG(collapse_enter, struct mm_struct *mm)
 SEC("fexit/collapse_huge_page")
 int BPF_PROG(collapse_exit)
 {
+	if (!in_window())
+		return 0;
 	latency_end();
 	return 0;
 }
@@ -335,6 +353,8 @@ int BPF_KPROBE(collapse_kprobe, struct mm_struct *mm)
 {
 	__u32 order = pmd_order;
 
+	if (!in_window())
+		return 0;
 	if (collapse_has_order)
 		order = PT_REGS_PARM6(ctx);
 	latency_start(mm, order);
@@ -344,6 +364,8 @@ int BPF_KPROBE(collapse_kprobe, struct mm_struct *mm)
 SEC("kretprobe/collapse_huge_page")
 int BPF_KRETPROBE(collapse_kretprobe)
 {
+	if (!in_window())
+		return 0;
 	latency_end();
 	return 0;
 }

@@ -253,6 +253,8 @@ static __always_inline void enqueue_end(bool partially_mapped_arg, bool has_flag
 SEC("fentry/deferred_split_folio")
 int BPF_PROG(enqueue_enter, struct folio *folio)
 {
+	if (!in_window())
+		return 0;
 	enqueue_begin(folio);
 	return 0;
 }
@@ -260,6 +262,8 @@ int BPF_PROG(enqueue_enter, struct folio *folio)
 SEC("fexit/deferred_split_folio")
 int BPF_PROG(enqueue_exit, struct folio *folio, bool partially_mapped)
 {
+	if (!in_window())
+		return 0;
 	enqueue_end(partially_mapped, true);
 	return 0;
 }
@@ -269,6 +273,8 @@ int BPF_KPROBE(enqueue_kprobe, struct folio *folio, bool partially_mapped)
 {
 	__u64 id = bpf_get_current_pid_tgid(), pm = partially_mapped;
 
+	if (!in_window())
+		return 0;
 	enqueue_begin(folio);
 	bpf_map_update_elem(&folio_args, &id, &pm, BPF_ANY);
 	return 0;
@@ -280,6 +286,8 @@ int BPF_KRETPROBE(enqueue_kretprobe)
 	__u64 id = bpf_get_current_pid_tgid();
 	__u64 *pm = bpf_map_lookup_elem(&folio_args, &id);
 
+	if (!in_window())
+		return 0;
 	enqueue_end(pm && *pm, true);
 	bpf_map_delete_elem(&folio_args, &id);
 	return 0;
@@ -289,6 +297,8 @@ int BPF_KRETPROBE(enqueue_kretprobe)
 SEC("fentry/deferred_split_huge_page")
 int BPF_PROG(enqueue61_enter, struct page *page)
 {
+	if (!in_window())
+		return 0;
 	enqueue_begin(page_folio_of(page));
 	return 0;
 }
@@ -296,6 +306,8 @@ int BPF_PROG(enqueue61_enter, struct page *page)
 SEC("fexit/deferred_split_huge_page")
 int BPF_PROG(enqueue61_exit)
 {
+	if (!in_window())
+		return 0;
 	enqueue_end(true, false);
 	return 0;
 }
@@ -303,6 +315,8 @@ int BPF_PROG(enqueue61_exit)
 SEC("kprobe/deferred_split_huge_page")
 int BPF_KPROBE(enqueue61_kprobe, struct page *page)
 {
+	if (!in_window())
+		return 0;
 	enqueue_begin(page_folio_of(page));
 	return 0;
 }
@@ -310,6 +324,8 @@ int BPF_KPROBE(enqueue61_kprobe, struct page *page)
 SEC("kretprobe/deferred_split_huge_page")
 int BPF_KRETPROBE(enqueue61_kretprobe)
 {
+	if (!in_window())
+		return 0;
 	enqueue_end(true, false);
 	return 0;
 }
@@ -334,6 +350,8 @@ static __always_inline void dequeued(void *ctx, __u64 folio)
 SEC("fexit/__folio_unqueue_deferred_split")
 int BPF_PROG(dequeue_exit, struct folio *folio, bool ret)
 {
+	if (!in_window())
+		return 0;
 	if (ret)
 		dequeued(ctx, (__u64)folio);
 	return 0;
@@ -344,6 +362,8 @@ int BPF_KPROBE(dequeue_kprobe, struct folio *folio)
 {
 	__u64 id = bpf_get_current_pid_tgid(), f = (__u64)folio;
 
+	if (!in_window())
+		return 0;
 	bpf_map_update_elem(&folio_args, &id, &f, BPF_ANY);
 	return 0;
 }
@@ -354,6 +374,8 @@ int BPF_KRETPROBE(dequeue_kretprobe, bool ret)
 	__u64 id = bpf_get_current_pid_tgid();
 	__u64 *f = bpf_map_lookup_elem(&folio_args, &id);
 
+	if (!in_window())
+		return 0;
 	if (f && ret)
 		dequeued(ctx, *f);
 	bpf_map_delete_elem(&folio_args, &id);
@@ -411,6 +433,8 @@ int BPF_PROG(scan_enter, struct shrinker *shrink, struct shrink_control *sc)
 	__u64 id = bpf_get_current_pid_tgid();
 	__s32 nid = BPF_CORE_READ(sc, nid);
 
+	if (!in_window())
+		return 0;
 	bpf_map_update_elem(&in_shrinker, &id, &nid, BPF_ANY);
 	return 0;
 }
@@ -421,8 +445,11 @@ int BPF_PROG(scan_exit, struct shrinker *shrink, struct shrink_control *sc, unsi
 	__u64 id = bpf_get_current_pid_tgid();
 	static const struct shrinker_stats zero;
 	__s32 nid = BPF_CORE_READ(sc, nid);
-	struct shrinker_stats *st = lookup_or_init(&shrinker_by_node, &nid, &zero);
+	struct shrinker_stats *st;
 
+	if (!in_window())
+		return 0;
+	st = lookup_or_init(&shrinker_by_node, &nid, &zero);
 	if (st) {
 		__sync_fetch_and_add(&st->scans, 1);
 		__sync_fetch_and_add(&st->nr_to_scan, BPF_CORE_READ(sc, nr_to_scan));
@@ -441,6 +468,8 @@ int BPF_PROG(count_exit, struct shrinker *shrink, struct shrink_control *sc, uns
 	struct mem_cgroup *memcg = BPF_CORE_READ(sc, memcg);
 	struct queue_len *q;
 
+	if (!in_window())
+		return 0;
 	if (ret == (unsigned long)-2)	/* SHRINK_EMPTY */
 		ret = 0;
 	if (memcg)
@@ -463,6 +492,8 @@ int shrink_start(struct trace_event_raw_mm_shrink_slab_start *ctx)
 	struct shrinker_tp *t;
 	__s32 nid;
 
+	if (!in_window())
+		return 0;
 	if (!deferred_scan_addr || (__u64)ctx->shrink != deferred_scan_addr)
 		return 0;
 	nid = ctx->nid;
@@ -483,6 +514,8 @@ int shrink_end(struct trace_event_raw_mm_shrink_slab_end *ctx)
 	struct shrinker_tp *t;
 	__s32 nid;
 
+	if (!in_window())
+		return 0;
 	if (!deferred_scan_addr || (__u64)ctx->shrink != deferred_scan_addr)
 		return 0;
 	nid = ctx->nid;

@@ -294,6 +294,8 @@ static __always_inline void vma_finalize_end(struct migrate_vma *args)
 SEC("fentry/migrate_vma_setup")
 int BPF_PROG(setup_enter, struct migrate_vma *args)
 {
+	if (!in_window())
+		return 0;
 	vma_setup_begin(ctx, args);
 	return 0;
 }
@@ -301,6 +303,8 @@ int BPF_PROG(setup_enter, struct migrate_vma *args)
 SEC("fexit/migrate_vma_setup")
 int BPF_PROG(setup_exit, struct migrate_vma *args)
 {
+	if (!in_window())
+		return 0;
 	vma_setup_end(args);
 	return 0;
 }
@@ -310,6 +314,8 @@ int BPF_KPROBE(setup_kprobe, struct migrate_vma *args)
 {
 	__u64 id = bpf_get_current_pid_tgid(), a = (__u64)args;
 
+	if (!in_window())
+		return 0;
 	vma_setup_begin(ctx, args);
 	bpf_map_update_elem(&hmm_ranges, &id, &a, BPF_ANY);
 	return 0;
@@ -321,6 +327,8 @@ int BPF_KRETPROBE(setup_kretprobe)
 	__u64 id = bpf_get_current_pid_tgid();
 	__u64 *a = bpf_map_lookup_elem(&hmm_ranges, &id);
 
+	if (!in_window())
+		return 0;
 	if (a)
 		vma_setup_end((struct migrate_vma *)*a);
 	bpf_map_delete_elem(&hmm_ranges, &id);
@@ -330,6 +338,8 @@ int BPF_KRETPROBE(setup_kretprobe)
 SEC("fentry/migrate_vma_pages")
 int BPF_PROG(pages_enter, struct migrate_vma *args)
 {
+	if (!in_window())
+		return 0;
 	vma_pages_begin(args);
 	return 0;
 }
@@ -337,6 +347,8 @@ int BPF_PROG(pages_enter, struct migrate_vma *args)
 SEC("fexit/migrate_vma_pages")
 int BPF_PROG(pages_exit, struct migrate_vma *args)
 {
+	if (!in_window())
+		return 0;
 	vma_pages_end(args);
 	return 0;
 }
@@ -344,6 +356,8 @@ int BPF_PROG(pages_exit, struct migrate_vma *args)
 SEC("fexit/migrate_vma_finalize")
 int BPF_PROG(finalize_exit, struct migrate_vma *args)
 {
+	if (!in_window())
+		return 0;
 	vma_finalize_end(args);
 	return 0;
 }
@@ -420,6 +434,8 @@ int BPF_PROG(unmapped_split_exit, struct folio *folio, unsigned int order, int r
 {
 	struct call_state *s = current_state();
 
+	if (!in_window())
+		return 0;
 	count_fallback(ret ? FB_SPLIT_FAILED : FB_DEVICE_ALLOC);
 	if (s && !ret)
 		__sync_fetch_and_add(&s->thp_split, 1);
@@ -444,6 +460,8 @@ static __always_inline void evict_begin(void *ctx, unsigned long *src, __u64 npa
 SEC("fentry/migrate_device_range")
 int BPF_PROG(evict_range_enter, unsigned long *src, unsigned long start, unsigned long npages)
 {
+	if (!in_window())
+		return 0;
 	evict_begin(ctx, src, npages);
 	return 0;
 }
@@ -451,6 +469,8 @@ int BPF_PROG(evict_range_enter, unsigned long *src, unsigned long start, unsigne
 SEC("fentry/migrate_device_pfns")
 int BPF_PROG(evict_pfns_enter, unsigned long *src, unsigned long npages)
 {
+	if (!in_window())
+		return 0;
 	evict_begin(ctx, src, npages);
 	return 0;
 }
@@ -465,6 +485,8 @@ int BPF_PROG(evict_finalize_exit, unsigned long *src, unsigned long *dst, unsign
 	struct dev_stats *st;
 	struct scan sc = { .src = src, .dst = dst, .after_pages = true };
 
+	if (!in_window())
+		return 0;
 	if (!s)
 		return 0;
 	sc.n = npages < MAX_SCAN ? npages : MAX_SCAN;
@@ -518,6 +540,8 @@ static __always_inline void device_fault(struct vm_fault *vmf, __u64 size)
 SEC("fexit/do_huge_pmd_device_private")
 int BPF_PROG(pmd_fault_exit, struct vm_fault *vmf)
 {
+	if (!in_window())
+		return 0;
 	device_fault(vmf, 1ULL << (pmd_order + 12));
 	return 0;
 }
@@ -530,6 +554,8 @@ int BPF_PROG(pte_fault_exit, struct vm_fault *vmf)
 	struct page *page = BPF_CORE_READ(vmf, page);
 	struct folio *folio;
 
+	if (!in_window())
+		return 0;
 	if (!page)
 		return 0;
 	folio = (struct folio *)page;	/* pgmap is read from the folio below */
@@ -549,6 +575,8 @@ int BPF_PROG(hmm_enter, struct hmm_range *range)
 {
 	__u64 id = bpf_get_current_pid_tgid(), r = (__u64)range;
 
+	if (!in_window())
+		return 0;
 	if (!current_selected())
 		return 0;
 	bpf_map_update_elem(&hmm_ranges, &id, &r, BPF_ANY);
@@ -587,6 +615,8 @@ int BPF_PROG(hmm_exit, struct hmm_range *range, int ret)
 	__u64 npages = (BPF_CORE_READ(range, end) - BPF_CORE_READ(range, start)) >> 12;
 	struct order_scan o = { .n = npages < MAX_SCAN ? npages : MAX_SCAN };
 
+	if (!in_window())
+		return 0;
 	if (!st || !current_selected())
 		return 0;
 	__sync_fetch_and_add(&st->calls, 1);
@@ -609,6 +639,8 @@ int BPF_PROG(invalidate_enter, struct mmu_notifier_range *range)
 	__u32 event = BPF_CORE_READ(range, event);
 	__u64 *n;
 
+	if (!in_window())
+		return 0;
 	if (event >= NOTIFY_EVENTS || !current_selected())
 		return 0;
 	n = bpf_map_lookup_elem(&invalidations, &event);

@@ -61,6 +61,8 @@ int migrate_start(struct trace_event_raw_mm_migrate_pages_start *ctx)
 	__u64 id = bpf_get_current_pid_tgid();
 	struct migrate_start s = { .ts = bpf_ktime_get_ns(), .reason = ctx->reason };
 
+	if (!in_window())
+		return 0;
 	if (!current_selected())
 		return 0;
 	bpf_map_update_elem(&migrate_starts, &id, &s, BPF_ANY);
@@ -101,6 +103,8 @@ int migrate_end(struct trace_event_raw_mm_migrate_pages *ctx)
 	struct migrate_val *v;
 	struct hist *h;
 
+	if (!in_window())
+		return 0;
 	if (!current_selected())
 		return 0;
 	trace_migration(ctx);
@@ -143,6 +147,8 @@ int set_pte(struct trace_event_raw_migration_pte *ctx)
 {
 	struct migration_entries *e = pte_slot(ctx->order);
 
+	if (!in_window())
+		return 0;
 	if (e && current_selected())
 		e->set++;
 	return 0;
@@ -153,6 +159,8 @@ int remove_pte(struct trace_event_raw_migration_pte *ctx)
 {
 	struct migration_entries *e = pte_slot(ctx->order);
 
+	if (!in_window())
+		return 0;
 	if (e && current_selected())
 		e->remove++;
 	return 0;
@@ -164,6 +172,8 @@ int set_pmd(void *ctx)
 	__u32 zero = 0;
 	struct migration_entries *e = bpf_map_lookup_elem(&pmd_entries, &zero);
 
+	if (!in_window())
+		return 0;
 	if (e && current_selected())
 		e->set++;
 	return 0;
@@ -175,6 +185,8 @@ int remove_pmd(void *ctx)
 	__u32 zero = 0;
 	struct migration_entries *e = bpf_map_lookup_elem(&pmd_entries, &zero);
 
+	if (!in_window())
+		return 0;
 	if (e && current_selected())
 		e->remove++;
 	return 0;

@@ -192,6 +192,8 @@ int BPF_PROG(folio_split_enter)
 {
 	__u64 folio = 0, order = 0, uniform = 0;
 
+	if (!in_window())
+		return 0;
 	bpf_get_func_arg(ctx, 0, &folio);
 	bpf_get_func_arg(ctx, 1, &order);
 	bpf_get_func_arg(ctx, 5, &uniform);
@@ -204,6 +206,8 @@ int BPF_PROG(folio_split_exit)
 {
 	__u64 ret = 0;
 
+	if (!in_window())
+		return 0;
 	bpf_get_func_ret(ctx, &ret);
 	split_end((int)ret);
 	return 0;
@@ -212,6 +216,8 @@ int BPF_PROG(folio_split_exit)
 SEC("kprobe/__folio_split")
 int BPF_KPROBE(folio_split_kprobe, struct folio *folio, unsigned int new_order)
 {
+	if (!in_window())
+		return 0;
 	split_begin(ctx, folio, new_order, uniform_arg(PT_REGS_PARM6(ctx)), ENTRY_COUNTED);
 	return 0;
 }
@@ -219,6 +225,8 @@ int BPF_KPROBE(folio_split_kprobe, struct folio *folio, unsigned int new_order)
 SEC("kretprobe/__folio_split")
 int BPF_KRETPROBE(folio_split_kretprobe, int ret)
 {
+	if (!in_window())
+		return 0;
 	split_end(ret);
 	return 0;
 }
@@ -227,6 +235,8 @@ int BPF_KRETPROBE(folio_split_kretprobe, int ret)
 SEC("fentry/split_huge_page_to_list_to_order")
 int BPF_PROG(to_order_enter, struct page *page, struct list_head *list, unsigned int new_order)
 {
+	if (!in_window())
+		return 0;
 	split_begin(ctx, page_folio_of(page), new_order, true, ENTRY_COUNTED);
 	return 0;
 }
@@ -235,6 +245,8 @@ SEC("fexit/split_huge_page_to_list_to_order")
 int BPF_PROG(to_order_exit, struct page *page, struct list_head *list, unsigned int new_order,
 	     int ret)
 {
+	if (!in_window())
+		return 0;
 	split_end(ret);
 	return 0;
 }
@@ -242,6 +254,8 @@ int BPF_PROG(to_order_exit, struct page *page, struct list_head *list, unsigned 
 SEC("kprobe/split_huge_page_to_list_to_order")
 int BPF_KPROBE(to_order_kprobe, struct page *page, struct list_head *list, unsigned int new_order)
 {
+	if (!in_window())
+		return 0;
 	split_begin(ctx, page_folio_of(page), new_order, true, ENTRY_COUNTED);
 	return 0;
 }
@@ -249,6 +263,8 @@ int BPF_KPROBE(to_order_kprobe, struct page *page, struct list_head *list, unsig
 SEC("kretprobe/split_huge_page_to_list_to_order")
 int BPF_KRETPROBE(to_order_kretprobe, int ret)
 {
+	if (!in_window())
+		return 0;
 	split_end(ret);
 	return 0;
 }
@@ -257,6 +273,8 @@ int BPF_KRETPROBE(to_order_kretprobe, int ret)
 SEC("fentry/split_huge_page_to_list")
 int BPF_PROG(to_list_enter, struct page *page)
 {
+	if (!in_window())
+		return 0;
 	split_begin(ctx, page_folio_of(page), 0, true, ENTRY_COUNTED);
 	return 0;
 }
@@ -264,6 +282,8 @@ int BPF_PROG(to_list_enter, struct page *page)
 SEC("fexit/split_huge_page_to_list")
 int BPF_PROG(to_list_exit, struct page *page, struct list_head *list, int ret)
 {
+	if (!in_window())
+		return 0;
 	split_end(ret);
 	return 0;
 }
@@ -271,6 +291,8 @@ int BPF_PROG(to_list_exit, struct page *page, struct list_head *list, int ret)
 SEC("kprobe/split_huge_page_to_list")
 int BPF_KPROBE(to_list_kprobe, struct page *page)
 {
+	if (!in_window())
+		return 0;
 	split_begin(ctx, page_folio_of(page), 0, true, ENTRY_COUNTED);
 	return 0;
 }
@@ -278,6 +300,8 @@ int BPF_KPROBE(to_list_kprobe, struct page *page)
 SEC("kretprobe/split_huge_page_to_list")
 int BPF_KRETPROBE(to_list_kretprobe, int ret)
 {
+	if (!in_window())
+		return 0;
 	split_end(ret);
 	return 0;
 }
@@ -286,6 +310,8 @@ int BPF_KRETPROBE(to_list_kretprobe, int ret)
 SEC("fentry/folio_split_unmapped")
 int BPF_PROG(unmapped_enter, struct folio *folio, unsigned int new_order)
 {
+	if (!in_window())
+		return 0;
 	split_begin(ctx, folio, new_order, true, ENTRY_UNMAPPED);
 	return 0;
 }
@@ -293,6 +319,8 @@ int BPF_PROG(unmapped_enter, struct folio *folio, unsigned int new_order)
 SEC("fexit/folio_split_unmapped")
 int BPF_PROG(unmapped_exit, struct folio *folio, unsigned int new_order, int ret)
 {
+	if (!in_window())
+		return 0;
 	split_end(ret);
 	return 0;
 }
@@ -300,6 +328,8 @@ int BPF_PROG(unmapped_exit, struct folio *folio, unsigned int new_order, int ret
 SEC("kprobe/folio_split_unmapped")
 int BPF_KPROBE(unmapped_kprobe, struct folio *folio, unsigned int new_order)
 {
+	if (!in_window())
+		return 0;
 	split_begin(ctx, folio, new_order, true, ENTRY_UNMAPPED);
 	return 0;
 }
@@ -307,6 +337,8 @@ int BPF_KPROBE(unmapped_kprobe, struct folio *folio, unsigned int new_order)
 SEC("kretprobe/folio_split_unmapped")
 int BPF_KRETPROBE(unmapped_kretprobe, int ret)
 {
+	if (!in_window())
+		return 0;
 	split_end(ret);
 	return 0;
 }
@@ -385,6 +417,8 @@ static __always_inline void pmd_end(void *starts)
 SEC("fentry/__split_huge_pmd")
 int BPF_PROG(pmd_enter, struct vm_area_struct *vma, pmd_t *pmd, unsigned long address)
 {
+	if (!in_window())
+		return 0;
 	pmd_begin(ctx, &pmd_starts, vma, (__u64)pmd, address);
 	return 0;
 }
@@ -392,6 +426,8 @@ int BPF_PROG(pmd_enter, struct vm_area_struct *vma, pmd_t *pmd, unsigned long ad
 SEC("fexit/__split_huge_pmd")
 int BPF_PROG(pmd_exit)
 {
+	if (!in_window())
+		return 0;
 	pmd_end(&pmd_starts);
 	return 0;
 }
@@ -399,6 +435,8 @@ int BPF_PROG(pmd_exit)
 SEC("kprobe/__split_huge_pmd")
 int BPF_KPROBE(pmd_kprobe, struct vm_area_struct *vma, pmd_t *pmd, unsigned long address)
 {
+	if (!in_window())
+		return 0;
 	pmd_begin(ctx, &pmd_starts, vma, (__u64)pmd, address);
 	return 0;
 }
@@ -406,6 +444,8 @@ int BPF_KPROBE(pmd_kprobe, struct vm_area_struct *vma, pmd_t *pmd, unsigned long
 SEC("kretprobe/__split_huge_pmd")
 int BPF_KRETPROBE(pmd_kretprobe)
 {
+	if (!in_window())
+		return 0;
 	pmd_end(&pmd_starts);
 	return 0;
 }
@@ -414,6 +454,8 @@ int BPF_KRETPROBE(pmd_kretprobe)
 SEC("fentry/split_huge_pmd_locked")
 int BPF_PROG(pmd_locked_enter, struct vm_area_struct *vma, unsigned long address, pmd_t *pmd)
 {
+	if (!in_window())
+		return 0;
 	pmd_begin(ctx, &pmd_inner_starts, vma, (__u64)pmd, address);
 	return 0;
 }
@@ -421,6 +463,8 @@ int BPF_PROG(pmd_locked_enter, struct vm_area_struct *vma, unsigned long address
 SEC("fexit/split_huge_pmd_locked")
 int BPF_PROG(pmd_locked_exit)
 {
+	if (!in_window())
+		return 0;
 	pmd_end(&pmd_inner_starts);
 	return 0;
 }
@@ -428,6 +472,8 @@ int BPF_PROG(pmd_locked_exit)
 SEC("kprobe/split_huge_pmd_locked")
 int BPF_KPROBE(pmd_locked_kprobe, struct vm_area_struct *vma, unsigned long address, pmd_t *pmd)
 {
+	if (!in_window())
+		return 0;
 	pmd_begin(ctx, &pmd_inner_starts, vma, (__u64)pmd, address);
 	return 0;
 }
@@ -435,6 +481,8 @@ int BPF_KPROBE(pmd_locked_kprobe, struct vm_area_struct *vma, unsigned long addr
 SEC("kretprobe/split_huge_pmd_locked")
 int BPF_KRETPROBE(pmd_locked_kretprobe)
 {
+	if (!in_window())
+		return 0;
 	pmd_end(&pmd_inner_starts);
 	return 0;
 }

@@ -17,6 +17,8 @@ int BPF_PROG(split_folio_enter)
 {
 	__u64 folio = 0;
 
+	if (!in_window())
+		return 0;
 	bpf_get_func_arg(ctx, 0, &folio);
 	on_split_begin((struct folio *)folio);
 	return 0;
@@ -27,6 +29,8 @@ int BPF_PROG(split_folio_exit)
 {
 	__u64 ret = 0;
 
+	if (!in_window())
+		return 0;
 	bpf_get_func_ret(ctx, &ret);
 	on_split_end((int)ret);
 	return 0;
@@ -35,6 +39,8 @@ int BPF_PROG(split_folio_exit)
 SEC("fentry/split_huge_page_to_list_to_order")
 int BPF_PROG(split_to_order_enter, struct page *page)
 {
+	if (!in_window())
+		return 0;
 	on_split_begin(page_folio_of(page));
 	return 0;
 }
@@ -43,6 +49,8 @@ SEC("fexit/split_huge_page_to_list_to_order")
 int BPF_PROG(split_to_order_exit, struct page *page, struct list_head *list,
 	     unsigned int order, int ret)
 {
+	if (!in_window())
+		return 0;
 	on_split_end(ret);
 	return 0;
 }
@@ -50,6 +58,8 @@ int BPF_PROG(split_to_order_exit, struct page *page, struct list_head *list,
 SEC("fentry/split_huge_page_to_list")
 int BPF_PROG(split_to_list_enter, struct page *page)
 {
+	if (!in_window())
+		return 0;
 	on_split_begin(page_folio_of(page));
 	return 0;
 }
@@ -57,6 +67,8 @@ int BPF_PROG(split_to_list_enter, struct page *page)
 SEC("fexit/split_huge_page_to_list")
 int BPF_PROG(split_to_list_exit, struct page *page, struct list_head *list, int ret)
 {
+	if (!in_window())
+		return 0;
 	on_split_end(ret);
 	return 0;
 }

@@ -14,6 +14,27 @@
 #define PF_KTHREAD 0x00200000
 #endif
 
+/*
+ * The window events count in. The loader opens it beside its first
+ * reading of the kernel's own counters and closes it beside the last
+ * (session_window), so that both cover the same stretch of time; probes
+ * attach before and detach after it. One map, shared by every object, so
+ * that one write opens it for all.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u32);
+} event_window SEC(".maps");
+
+static __always_inline bool in_window(void)
+{
+	__u32 zero = 0, *open = bpf_map_lookup_elem(&event_window, &zero);
+
+	return open && *open;
+}
+
 /* Look KEY up in MAP, inserting INIT first when absent. */
 static __always_inline void *lookup_or_init(void *map, const void *key,
 					    const void *init)

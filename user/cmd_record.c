@@ -117,6 +117,10 @@ int cmd_record(int argc, char **argv)
 			session_attached(&s), o.command ? "" : " (Ctrl-C to stop)");
 
 	iso_time(started, sizeof(started));
+	if (session_window(&s, true)) {
+		session_close(&s);
+		return 1;
+	}
 	c_start = counters_snapshot(s.env.page_size);
 	t0 = mono_ns();
 	if (!runner_start(&run, o.command, o.seconds)) {
@@ -135,6 +139,7 @@ int cmd_record(int argc, char **argv)
 	timeline_tick(&tl, &s, true);
 	c_end = counters_snapshot(s.env.page_size);
 	t1 = mono_ns();
+	session_window(&s, false);
 	session_detach(&s);
 	runner_finish(&run);
 

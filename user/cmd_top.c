@@ -239,6 +239,10 @@ int cmd_top(int argc, char **argv)
 		session_close(&s);
 		return 1;
 	}
+	if (session_window(&s, true)) {
+		session_close(&s);
+		return 1;
+	}
 	color = !o.no_color && isatty(STDOUT_FILENO);
 	c_start = counters_snapshot(s.env.page_size);
 	v.prev = session_sample(&s, c_start);

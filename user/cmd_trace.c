@@ -221,6 +221,11 @@ int cmd_trace(int argc, char **argv)
 		session_close(&s);
 		return 1;
 	}
+	if (session_window(&s, true)) {
+		ring_buffer__free(rb);
+		session_close(&s);
+		return 1;
+	}
 	st.t0 = mono_ns();
 	if (!runner_start(&run, o.command, o.seconds)) {
 		ring_buffer__free(rb);

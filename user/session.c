@@ -135,6 +135,30 @@ static int configure_trace(struct session *s, struct bpf_object *obj)
 	return 0;
 }
 
+/* Make OBJ count only inside the session's window (see session_window). */
+static int share_window(struct session *s, struct bpf_object *obj)
+{
+	struct bpf_map *window = bpf_object__find_map_by_name(obj, "event_window");
+
+	if (!window) {
+		errno = ENOENT;
+		return -1;
+	}
+	return bpf_map__reuse_fd(window, s->window_fd);
+}
+
+int session_window(struct session *s, bool open)
+{
+	uint32_t zero = 0, val = open;
+
+	if (bpf_map_update_elem(s->window_fd, &zero, &val, BPF_ANY)) {
+		errorf("cannot %s the event window: %s", open ? "open" : "close",
+		       strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
 /* The ring every family streams into, and its lost-event counter. */
 static int create_ring(struct session *s, size_t bytes)
 {
@@ -220,11 +244,17 @@ int session_open(struct session *s, const struct session_config *cfg)
 	size_t i;
 
 	memset(s, 0, sizeof(*s));
-	s->ring_fd = s->lost_fd = -1;
+	s->window_fd = s->ring_fd = s->lost_fd = -1;
 	if (!cfg)
 		cfg = &none;
 	if (kenv_check_privileges() || kenv_open(&s->env))
 		return -1;
+	s->window_fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "event_window", sizeof(uint32_t),
+				      sizeof(uint32_t), 1, NULL);
+	if (s->window_fd < 0) {
+		errorf("cannot create the event window: %s", strerror(errno));
+		return -1;
+	}
 	if (cfg->ring_bytes && create_ring(s, cfg->ring_bytes))
 		return -1;
 	libbpf_set_print(libbpf_log);
@@ -239,6 +269,11 @@ int session_open(struct session *s, const struct session_config *cfg)
 			continue;
 		if (cfg->filter)
 			configure_filter(run->obj, cfg->filter);
+		if (share_window(s, run->obj)) {
+			errorf("%s probes cannot share the event window: %s", run->fam->name,
+			       strerror(errno));
+			return -1;
+		}
 		if (cfg->ring_bytes && configure_trace(s, run->obj)) {
 			errorf("%s probes cannot share the event ring: %s", run->fam->name,
 			       strerror(errno));
@@ -289,6 +324,8 @@ void session_close(struct session *s)
 		if (s->runs[i].skel)
 			s->runs[i].fam->destroy(&s->runs[i]);
 	kenv_close(&s->env);
+	if (s->window_fd >= 0)
+		close(s->window_fd);
 	if (s->ring_fd >= 0)
 		close(s->ring_fd);
 	if (s->lost_fd >= 0)

@@ -4,6 +4,7 @@
 #ifndef THPSCOPE_SESSION_H
 #define THPSCOPE_SESSION_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <jansson.h>
 #include "family.h"
@@ -22,6 +23,7 @@ struct session_config {
 
 struct session {
 	struct kenv env;
+	int window_fd;			/* whether events count (session_window) */
 	int ring_fd;			/* the shared event ring, or -1 */
 	int lost_fd;			/* its per-CPU lost-event counter */
 	struct probe_set probes;
@@ -41,6 +43,11 @@ const char *session_family_names(void);
 /* COMMAND's -e NAME: add NAME's bit to FAMILIES, or print one line naming
  * the families and return -1. */
 int session_family_option(const char *command, const char *name, unsigned int *families);
+/* Open or close the window events count in: closed after session_open,
+ * so that a caller reading the kernel's own counters can open it beside
+ * its first reading and close it beside its last, and both cover the
+ * same stretch of time. Returns 0, or -1 after printing why. */
+int session_window(struct session *s, bool open);
 /* Events the ring had no room for so far. */
 uint64_t session_lost(const struct session *s);
 /* Detach every probe; the maps stay readable. */

@@ -1,0 +1,37 @@
+#!/bin/sh
+# Events count only inside the window of the record's kernel counters.
+# Memory is fragmented and compacted over and over while the probes
+# attach, count and detach: the kernel's pgmigrate_success grows far more
+# around the whole run than inside the record, yet the record's sum of
+# migrated pages equals its own pgmigrate_success delta, short of the
+# migrate_pages calls in flight at the window's two edges.
+. "$(dirname "$0")/../lib.sh"
+require_root
+
+vmstat() { awk -v k="$1" '$1 == k { print $2 }' /proc/vmstat; }
+
+inst=$(ft_open window migrate/mm_migrate_pages)
+rec=$TMP/rec.json
+touch "$TMP/go"
+(while [ -e "$TMP/go" ]; do "$THPLOAD" -m 64 compaction >/dev/null || break; done) &
+loop=$!
+sleep 0.5
+outer_start=$(vmstat pgmigrate_success)
+"$THPSCOPE" record -q -d 1 -o "$rec"
+check_eq "record exit status" 0 $?
+outer=$(($(vmstat pgmigrate_success) - outer_start))
+rm "$TMP/go"
+wait "$loop"
+ft_off "$inst"
+
+inside=$("$JGET" "$rec" counters.vmstat.pgmigrate_success)
+seen=$(jlist "$rec" migration.by_reason | while read -r r _; do
+	"$JGET" "$rec" "migration.by_reason.$r.succeeded"; done | awk '{ s += $1 } END { print s + 0 }')
+# Two edges, a call in flight on each CPU at each.
+edge=$("$FTCOUNT" "$inst" mm_migrate_pages succeeded |
+	awk -v cpus="$(nproc)" '$1 > m { m = $1 } END { print 2 * cpus * m }')
+echo "# pgmigrate_success: $outer around the run, $inside inside the record; thpscope $seen; edge allowance $edge"
+check_ge "pages migrated outside the window, more than the allowance hides" \
+	$((inside + 2 * edge)) "$outer"
+check_between "migrated pages inside the window = pgmigrate_success" \
+	$((inside - edge)) "$seen" $((inside + edge))
