@@ -137,9 +137,11 @@ int cmd_record(int argc, char **argv)
 		timeline_tick(&tl, &s, false);
 	}
 	timeline_tick(&tl, &s, true);
+	/* The window's edges sit right next to the /proc/vmstat readings,
+	 * which come first in a snapshot. */
+	session_window(&s, false);
 	c_end = counters_snapshot(s.env.page_size);
 	t1 = mono_ns();
-	session_window(&s, false);
 	session_detach(&s);
 	runner_finish(&run);
 

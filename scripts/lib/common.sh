@@ -1,9 +1,9 @@
 # Shared helpers for thpscope's shell scripts (sourced, not run).
 
-# die MESSAGE...: one line on stderr, non-zero exit.
+# die MESSAGE...: one line on stderr, exit DIE_STATUS (default 1).
 die() {
 	printf '%s: %s\n' "${0##*/}" "$*" >&2
-	exit 1
+	exit "${DIE_STATUS:-1}"
 }
 
 warn() {

@@ -11,7 +11,7 @@ out=$TMP/cmp
 st=$?
 case $st in
 0|1) ok "compare $1 $2 ran diff (exit $st)" ;;
-*) not_ok "compare $1 $2: exit $st: $(tail -3 "$TMP/err")"; exit 0 ;;
+*) not_ok "compare $1 $2: exit $st"; tail -15 "$TMP/err" | sed 's/^/# /'; exit 0 ;;
 esac
 for side in a b; do
 	check_eq "one record from the $side side" 1 "$(ls "$out/$side" | wc -l)"
