@@ -9,6 +9,8 @@
 #include "runner.h"
 #include "util.h"
 
+extern char **environ;
+
 void runner_init(struct runner *r)
 {
 	sigset_t block;
@@ -30,7 +32,6 @@ void runner_init(struct runner *r)
  */
 bool runner_start(struct runner *r, char **argv, double seconds)
 {
-	extern char **environ;
 	posix_spawnattr_t attr;
 	int err;
 
