@@ -3,12 +3,13 @@
  * ftcount: count events in a tracefs instance's text buffer, as ground
  * truth for thpscope's in-kernel counts.
  *
- *   ftcount [-c COMM] [-p PID | -m PID] [-e ENUM:PREFIX] [-s] INSTANCE EVENT FIELD
+ *   ftcount [-c COMM] [-p PID | -m PID] [-e ENUM:PREFIX] [-s | -x] INSTANCE EVENT FIELD
  *
  * Prints "VALUE COUNT" for each value of FIELD among EVENT's records
  * (symbolic values are turned back into numbers through the event's
  * print format, then into names through the kernel's BTF enum ENUM with
- * PREFIX stripped), or with -s the sum of FIELD. FIELD "-" just counts.
+ * PREFIX stripped), or with -s the sum of FIELD, with -x its largest
+ * value. FIELD "-" just counts.
  * -p keeps the records of a task's own context; -m those that name an mm
  * PID's records name (work done on its memory by any task, khugepaged's
  * included). Fails when the buffer lost events, since the counts would
@@ -216,26 +217,27 @@ static bool on_known_mm(const char *fields)
 int main(int argc, char **argv)
 {
 	const char *comm = NULL, *enum_spec = NULL;
-	long long counts_v[MAX_VALUES], counts_n[MAX_VALUES], sum = 0, total = 0;
+	long long counts_v[MAX_VALUES], counts_n[MAX_VALUES], sum = 0, max = 0, total = 0;
 	int pid = -1, mm_pid = -1, nvals = 0, c, i;
-	bool summing = false;
+	bool summing = false, largest = false;
 	char path[512], line[4096], key[128];
 	const char *inst, *event, *field;
 	glob_t g;
 	FILE *f;
 
-	while ((c = getopt(argc, argv, "c:p:m:e:s")) != -1) {
+	while ((c = getopt(argc, argv, "c:p:m:e:sx")) != -1) {
 		switch (c) {
 		case 'c': comm = optarg; break;
 		case 'p': pid = atoi(optarg); break;
 		case 'm': mm_pid = atoi(optarg); break;
 		case 'e': enum_spec = optarg; break;
 		case 's': summing = true; break;
-		default: die("usage: ftcount [-c COMM] [-p PID | -m PID] [-e ENUM:PREFIX] [-s] INSTANCE EVENT FIELD", NULL);
+		case 'x': largest = true; break;
+		default: die("usage: ftcount [-c COMM] [-p PID | -m PID] [-e ENUM:PREFIX] [-s | -x] INSTANCE EVENT FIELD", NULL);
 		}
 	}
-	if (argc - optind != 3 || (pid >= 0 && mm_pid >= 0))
-		die("usage: ftcount [-c COMM] [-p PID | -m PID] [-e ENUM:PREFIX] [-s] INSTANCE EVENT FIELD", NULL);
+	if (argc - optind != 3 || (pid >= 0 && mm_pid >= 0) || (summing && largest))
+		die("usage: ftcount [-c COMM] [-p PID | -m PID] [-e ENUM:PREFIX] [-s | -x] INSTANCE EVENT FIELD", NULL);
 	inst = argv[optind];
 	event = argv[optind + 1];
 	field = argv[optind + 2];
@@ -282,6 +284,10 @@ int main(int argc, char **argv)
 		if (!parse_value(p, &v))
 			die("cannot decode value ", p);
 		sum += v;
+		if (v > max)
+			max = v;
+		if (summing || largest)
+			continue;
 		for (i = 0; i < nvals && counts_v[i] != v; i++)
 			;
 		if (i == nvals) {
@@ -294,8 +300,8 @@ int main(int argc, char **argv)
 	}
 	fclose(f);
 
-	if (summing || !strcmp(field, "-")) {
-		printf("%lld\n", summing ? sum : total);
+	if (summing || largest || !strcmp(field, "-")) {
+		printf("%lld\n", summing ? sum : largest ? max : total);
 		return 0;
 	}
 	if (enum_spec) {
