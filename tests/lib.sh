@@ -112,6 +112,18 @@ jlist_orders() {
 	done | awk '{ s[$1] += $2 } END { for (k in s) print k, s[k] }'
 }
 
+# keyed_sum REC PATH FIELD: FIELD summed over the objects keyed below PATH.
+keyed_sum() {
+	for k in $("$JGET" -k "$1" "$2"); do
+		"$JGET" "$1" "$2.$k.$3"
+	done | awk '{ s += $1 } END { print s + 0 }'
+}
+
+# vmstat_of NAME: the kernel's counter NAME now.
+vmstat_of() {
+	awk -v n="$1" '$1 == n { print $2 }' /proc/vmstat
+}
+
 # sum of the second column
 sum2() {
 	awk '{ s += $2 } END { print s + 0 }'

@@ -30,8 +30,7 @@ check_eq "migrate_pages calls by the workload" \
 	"$("$JGET" "$rec" "migration.processes[pid=$pid].calls")"
 
 # The kernel's counters over thpscope's window, all tasks.
-total() { jlist "$rec" migration.by_reason | while read -r r _; do
-	"$JGET" "$rec" "migration.by_reason.$r.$1"; done | awk '{ s += $1 } END { print s + 0 }'; }
+total() { keyed_sum "$rec" migration.by_reason "$1"; }
 check_eq "pgmigrate_success = sum of succeeded" \
 	"$("$JGET" "$rec" counters.vmstat.pgmigrate_success)" "$(total succeeded)"
 check_eq "pgmigrate_fail = sum of failed" \

@@ -7,10 +7,9 @@
 . "$(dirname "$0")/../lib.sh"
 require_root
 
-vm() { awk -v n="$1" '$1 == n { print $2 }' /proc/vmstat; }
 n=8
 counters="thp_split_page thp_deferred_split_page thp_split_pmd"
-for c in $counters; do eval "before_$c=\$(vm $c)"; done
+for c in $counters; do eval "before_$c=\$(vmstat_of $c)"; done
 mthp=/sys/kernel/mm/transparent_hugepage/hugepages-2048kB/stats
 [ -d "$mthp" ] && for s in split split_deferred; do eval "before_$s=\$(cat $mthp/$s)"; done
 
@@ -22,7 +21,7 @@ if [ $status -ne 0 ]; then
 	exit 0
 fi
 for c in $counters; do
-	eval "outer=\$((\$(vm $c) - before_$c))"
+	eval "outer=\$((\$(vmstat_of $c) - before_$c))"
 	check_between "$c: the scenario's $n THPs, within the outer window" \
 		$n "$("$JGET" "$rec" "counters.vmstat.$c")" "$outer"
 done

@@ -8,8 +8,6 @@
 . "$(dirname "$0")/../lib.sh"
 require_root
 
-vmstat() { awk -v k="$1" '$1 == k { print $2 }' /proc/vmstat; }
-
 inst=$(ft_open window migrate/mm_migrate_pages)
 rec=$TMP/rec.json
 touch "$TMP/go"
@@ -19,17 +17,16 @@ loop1=$!
 compact_loop &
 loop2=$!
 sleep 0.5
-outer_start=$(vmstat pgmigrate_success)
+outer_start=$(vmstat_of pgmigrate_success)
 "$THPSCOPE" record -q -d 1 -o "$rec"
 check_eq "record exit status" 0 $?
-outer=$(($(vmstat pgmigrate_success) - outer_start))
+outer=$(($(vmstat_of pgmigrate_success) - outer_start))
 rm "$TMP/go"
 wait "$loop1" "$loop2"
 ft_off "$inst"
 
 inside=$("$JGET" "$rec" counters.vmstat.pgmigrate_success)
-seen=$(jlist "$rec" migration.by_reason | while read -r r _; do
-	"$JGET" "$rec" "migration.by_reason.$r.succeeded"; done | awk '{ s += $1 } END { print s + 0 }')
+seen=$(keyed_sum "$rec" migration.by_reason succeeded)
 # A call in flight on each CPU at each of the two edges, the largest seen.
 largest=$("$FTCOUNT" -x "$inst" mm_migrate_pages succeeded)
 case $largest in

@@ -26,6 +26,7 @@
 
 #define MAX_VALUES 256
 #define MAX_MMS 16
+#define USAGE "usage: ftcount [-c COMM] [-p PID | -m PID] [-e ENUM:PREFIX] [-s | -x] INSTANCE EVENT FIELD"
 
 struct symbol {
 	long long val;
@@ -177,24 +178,30 @@ static bool record_mm(const char *fields, char *mm, size_t size)
 static char mms[MAX_MMS][32];
 static int nmms;
 
+static bool mm_known(const char *mm)
+{
+	int i;
+
+	for (i = 0; i < nmms; i++)
+		if (!strcmp(mms[i], mm))
+			return true;
+	return false;
+}
+
 /* Learn the mms that the records of task PID name, from every event. */
 static void load_mms(FILE *f, int pid)
 {
 	char line[4096], *comm, *fields, mm[32];
-	int i, p;
+	int p;
 
 	while (fgets(line, sizeof(line), f)) {
 		if (!parse_line(line, ": ", &comm, &p, &fields) || p != pid)
 			continue;
-		if (!record_mm(fields, mm, sizeof(mm)))
+		if (!record_mm(fields, mm, sizeof(mm)) || mm_known(mm))
 			continue;
-		for (i = 0; i < nmms && strcmp(mms[i], mm); i++)
-			;
-		if (i == nmms) {
-			if (nmms == MAX_MMS)
-				die("too many mms", NULL);
-			snprintf(mms[nmms++], sizeof(mms[0]), "%s", mm);
-		}
+		if (nmms == MAX_MMS)
+			die("too many mms", NULL);
+		snprintf(mms[nmms++], sizeof(mms[0]), "%s", mm);
 	}
 	if (!nmms)
 		die("no record names an mm of the task", NULL);
@@ -204,14 +211,8 @@ static void load_mms(FILE *f, int pid)
 static bool on_known_mm(const char *fields)
 {
 	char mm[32];
-	int i;
 
-	if (!record_mm(fields, mm, sizeof(mm)))
-		return false;
-	for (i = 0; i < nmms; i++)
-		if (!strcmp(mms[i], mm))
-			return true;
-	return false;
+	return record_mm(fields, mm, sizeof(mm)) && mm_known(mm);
 }
 
 int main(int argc, char **argv)
@@ -233,11 +234,11 @@ int main(int argc, char **argv)
 		case 'e': enum_spec = optarg; break;
 		case 's': summing = true; break;
 		case 'x': largest = true; break;
-		default: die("usage: ftcount [-c COMM] [-p PID | -m PID] [-e ENUM:PREFIX] [-s | -x] INSTANCE EVENT FIELD", NULL);
+		default: die(USAGE, NULL);
 		}
 	}
 	if (argc - optind != 3 || (pid >= 0 && mm_pid >= 0) || (summing && largest))
-		die("usage: ftcount [-c COMM] [-p PID | -m PID] [-e ENUM:PREFIX] [-s | -x] INSTANCE EVENT FIELD", NULL);
+		die(USAGE, NULL);
 	inst = argv[optind];
 	event = argv[optind + 1];
 	field = argv[optind + 2];
