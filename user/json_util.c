@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "json_util.h"
+#include "record_num.h"
 #include "util.h"
 
 static json_t *walk(json_t *root, const char *path, bool create)
@@ -93,29 +94,59 @@ int json_write_atomic(json_t *doc, const char *path)
 	return err;
 }
 
+/* PATH opened for reading, if it is a regular file: a directory or a
+ * FIFO is refused before any read could block. NULL after one line. */
+static FILE *open_regular(const char *path)
+{
+	struct stat st;
+	FILE *f;
+	int fd;
+
+	fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0 || fstat(fd, &st)) {
+		errorf("%s: %s", path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return NULL;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		if (S_ISDIR(st.st_mode))
+			errorf("%s: is a directory", path);
+		else
+			errorf("%s: not a regular file (a record is a file, or - for stdin)", path);
+		close(fd);
+		return NULL;
+	}
+	f = fdopen(fd, "r");
+	if (!f) {
+		errorf("%s: %s", path, strerror(errno));
+		close(fd);
+	}
+	return f;
+}
+
 json_t *record_load(const char *path)
 {
+	bool from_stdin = !strcmp(path, "-");
+	const char *name = from_stdin ? "stdin" : path;
+	FILE *f = from_stdin ? stdin : open_regular(path);
 	json_error_t jerr;
-	json_t *doc, *schema;
+	json_t *doc;
 
-	doc = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr);
+	if (!f)
+		return NULL;
+	doc = json_loadf(f, JSON_REJECT_DUPLICATES, &jerr);
+	if (!from_stdin)
+		fclose(f);
 	if (!doc) {
 		if (jerr.line > 0)
-			errorf("%s:%d:%d: %s", path, jerr.line, jerr.column,
+			errorf("%s:%d:%d: %s", name, jerr.line, jerr.column,
 			       jerr.text);
 		else
-			errorf("%s: %s", path, jerr.text);
+			errorf("%s: %s", name, jerr.text);
 		return NULL;
 	}
-	schema = json_object_get(doc, "schema");
-	if (!json_is_string(schema)) {
-		errorf("%s: not a thpscope record (no \"schema\")", path);
-		json_decref(doc);
-		return NULL;
-	}
-	if (strcmp(json_string_value(schema), RECORD_SCHEMA)) {
-		errorf("%s: schema \"%s\" is not supported (this thpscope reads %s)",
-		       path, json_string_value(schema), RECORD_SCHEMA);
+	if (record_check(doc, name)) {
 		json_decref(doc);
 		return NULL;
 	}

@@ -22,11 +22,10 @@ uint64_t jget_u64(json_t *root, const char *path);
  * rename, so PATH is never half-written. Returns 0 or -errno. */
 int json_write_atomic(json_t *doc, const char *path);
 
-/* Load a record file; on failure print one line (with line and column
- * for syntax errors) and return NULL. Checks the schema version. */
+/* Load a record file ("-": stdin); on failure print one line (with line
+ * and column for syntax errors) and return NULL. Refuses what is not a
+ * regular file, checks the schema version and every number (record_num.h). */
 json_t *record_load(const char *path);
-
-
 
 /* Sort ARR (objects) by the integer KEY, largest first, keeping MAX. */
 void json_array_top(json_t *arr, const char *key, size_t max);

@@ -7,7 +7,9 @@
 #include "commands.h"
 #include "hist_json.h"
 #include "json_util.h"
+#include "record_num.h"
 #include "table.h"
+#include "textbuf.h"
 #include "util.h"
 
 #define MAX_KEYS 256
@@ -25,8 +27,8 @@ static size_t sorted_keys(json_t *obj, const char **keys)
 	for (i = 1; i < n; i++)
 		for (j = i; j > 0; j--) {
 			const char *a = keys[j - 1], *b = keys[j];
-			long d = strtol(a, NULL, 10) - strtol(b, NULL, 10);
-			int c = d ? (d > 0) - (d < 0) : strcmp(a, b);
+			long x = strtol(a, NULL, 10), y = strtol(b, NULL, 10);
+			int c = x != y ? (x > y) - (x < y) : strcmp(a, b);
 
 			if (c <= 0)
 				break;
@@ -49,44 +51,44 @@ static const char *fmt_ns(double ns, char *buf, size_t len)
 	return buf;
 }
 
-/* "p50 p90 p99" cells of a latency histogram, or dashes. */
-static void quantiles(json_t *h, char *buf, size_t len)
+/* p50, p90 and p99 of a latency histogram, or dashes, apart by SEP. */
+static const char *quantiles(struct textbuf *tb, json_t *h, const char *sep)
 {
 	static const double qs[] = { 0.5, 0.9, 0.99 };
-	size_t n = 0, i;
+	size_t i;
 
-	buf[0] = '\0';
+	textbuf_reset(tb);
 	for (i = 0; i < ARRAY_SIZE(qs); i++) {
 		char b[32];
 		double v;
 
-		n += snprintf(buf + n, len - n, "%s%s", i ? "\t" : "",
-			      hist_json_quantile(h, qs[i], &v) ? "-" : fmt_ns(v, b, sizeof(b)));
+		textbuf_printf(tb, "%s%s", i ? sep : "",
+			       hist_json_quantile(h, qs[i], &v) ? "-" : fmt_ns(v, b, sizeof(b)));
 	}
+	return textbuf_str(tb);
 }
 
 /* "tracepoint mm_collapse_huge_page, ..." from the probes of the record
  * that measured; when none did, why the first could not. */
-static const char *via(json_t *rec, const char *const *names, char *buf, size_t len)
+static const char *via(struct textbuf *tb, json_t *rec, const char *const *names)
 {
 	json_t *probes = json_object_get(rec, "probes");
 	const char *const *name;
-	size_t n = 0;
 
-	buf[0] = '\0';
-	for (name = names; *name && n < len; name++) {
+	textbuf_reset(tb);
+	for (name = names; *name; name++) {
 		json_t *p = json_object_get(probes, *name);
 
 		if (json_is_true(json_object_get(p, "attached")))
-			n += snprintf(buf + n, len - n, "%s%s %s", n ? ", " : "",
-				      json_string_value(json_object_get(p, "mechanism")),
-				      strchr(*name, ':') + 1);
+			textbuf_printf(tb, "%s%s %s", tb->len ? ", " : "",
+				       json_string_value(json_object_get(p, "mechanism")),
+				       strchr(*name, ':') + 1);
 	}
-	if (!n)
-		snprintf(buf, len, "%s not attached: %s", strchr(names[0], ':') + 1,
-			 json_string_value(json_object_get(json_object_get(probes, names[0]), "why")) ?:
-			 "unknown to this record");
-	return buf;
+	if (!tb->len)
+		textbuf_printf(tb, "%s not attached: %s", strchr(names[0], ':') + 1,
+			       json_string_value(json_object_get(json_object_get(probes, names[0]),
+								 "why")) ?: "unknown to this record");
+	return textbuf_str(tb);
 }
 
 /* The probes that did not attach, one line per reason; alternatives this
@@ -179,28 +181,29 @@ static void print_mthp(FILE *out, json_t *rec)
 	struct table *t = table_new("ORDER\tSIZE\tFAULT_ALLOC\tFALLBACK\tFALLBACK_CHARGE"
 				    "\tSHMEM_ALLOC\tSHMEM_FALLBACK\tSPLIT\tSPLIT_FAILED"
 				    "\tSPLIT_DEFERRED\tNR_ANON");
+	struct textbuf row = TEXTBUF_INIT;
 	size_t n = sorted_keys(mthp, keys), i, s;
 
 	for (i = 0; i < n; i++) {
 		json_t *o = json_object_get(mthp, keys[i]);
 		json_int_t start = json_integer_value(jget(o, "nr_anon.start"));
 		json_int_t end = json_integer_value(jget(o, "nr_anon.end"));
-		char row[512];
-		size_t len;
 		bool any = start || end;
 
-		len = snprintf(row, sizeof(row), "%s\t%lldkB", keys[i],
+		textbuf_reset(&row);
+		textbuf_printf(&row, "%s\t%lldkB", keys[i],
 			       json_integer_value(json_object_get(o, "size_kb")));
 		for (s = 0; s < ARRAY_SIZE(stats); s++) {
 			json_int_t v = json_integer_value(json_object_get(o, stats[s]));
 
 			any |= v != 0;
-			len += snprintf(row + len, sizeof(row) - len, "\t%lld", v);
+			textbuf_printf(&row, "\t%lld", v);
 		}
-		snprintf(row + len, sizeof(row) - len, "\t%lld->%lld", start, end);
+		textbuf_printf(&row, "\t%lld->%lld", start, end);
 		if (any)
-			table_add(t, "%s", row);
+			table_add(t, "%s", textbuf_str(&row));
 	}
+	textbuf_free(&row);
 	if (!table_rows(t))
 		fprintf(out, "\nTHP allocation per size: no activity  [kernel counters]\n");
 	table_print(t, out, "THP allocation and splits per size (deltas; NR_ANON start->end)",
@@ -244,8 +247,8 @@ static void print_collapse(FILE *out, json_t *rec)
 	struct table *att = table_new("SOURCE\tSTEP\tORDER\tRESULT\tCOUNT");
 	struct table *lat = table_new("SOURCE\tORDER\tCOUNT\tP50\tP90\tP99");
 	struct table *top = table_new("PID\tCOMM\tSOURCE\tSCANS\tATTEMPTS\tSUCCEEDED");
+	struct textbuf buf = TEXTBUF_INIT, q = TEXTBUF_INIT;
 	const char *name, *keys[MAX_KEYS];
-	char buf[512];
 	size_t i, n;
 
 	json_object_foreach(bysrc, name, src) {
@@ -260,11 +263,10 @@ static void print_collapse(FILE *out, json_t *rec)
 		n = sorted_keys(l, keys);
 		for (i = 0; i < n; i++) {
 			json_t *h = json_object_get(l, keys[i]);
-			char q[96];
 
-			quantiles(h, q, sizeof(q));
 			table_add(lat, "%s\t%s\t%lld\t%s", name, keys[i],
-				  json_integer_value(json_object_get(h, "count")), q);
+				  json_integer_value(json_object_get(h, "count")),
+				  quantiles(&q, h, "\t"));
 		}
 	}
 	procs = jget(rec, "collapse.processes");
@@ -279,21 +281,23 @@ static void print_collapse(FILE *out, json_t *rec)
 
 	if (!table_rows(scans) && !table_rows(att))
 		fprintf(out, "\nCollapse: no scans or attempts  [%s]\n",
-			via(rec, attempt_probes, buf, sizeof(buf)));
+			via(&buf, rec, attempt_probes));
 	table_print(scans, out, "Collapse scans (per PMD range or file)",
-		    via(rec, scan_probes, buf, sizeof(buf)));
+		    via(&buf, rec, scan_probes));
 	table_print(att, out, "Collapse attempts per target order",
-		    via(rec, attempt_probes, buf, sizeof(buf)));
-	via(rec, lat_probes, buf, sizeof(buf));
+		    via(&buf, rec, attempt_probes));
+	via(&buf, rec, lat_probes);
 	if (table_rows(lat))
-		table_print(lat, out, "Collapse latency", buf);
+		table_print(lat, out, "Collapse latency", textbuf_str(&buf));
 	else if (table_rows(att))
-		fprintf(out, "\nCollapse latency: not measured  [%s]\n", buf);
+		fprintf(out, "\nCollapse latency: not measured  [%s]\n", textbuf_str(&buf));
 	table_print(top, out, "Top processes by collapse attempts", "owner of the mm");
 	table_free(scans);
 	table_free(att);
 	table_free(lat);
 	table_free(top);
+	textbuf_free(&buf);
+	textbuf_free(&q);
 }
 
 static void print_migration(FILE *out, json_t *rec)
@@ -306,8 +310,9 @@ static void print_migration(FILE *out, json_t *rec)
 	static const char *const groups[] = { "by_reason", "by_mode" };
 	const char *hdr = "%s\tCALLS\tSUCCEEDED\tFAILED\tTHP_OK\tTHP_FAILED\tTHP_SPLIT\tLF_SPLIT%s";
 	json_t *mig = json_object_get(rec, "migration"), *pte;
+	struct textbuf buf = TEXTBUF_INIT, q = TEXTBUF_INIT;
 	const char *keys[MAX_KEYS];
-	char buf[512], h[160];
+	char h[160];
 	size_t g, i, n;
 	struct table *t;
 
@@ -320,13 +325,12 @@ static void print_migration(FILE *out, json_t *rec)
 		for (i = 0; i < n; i++) {
 			json_t *o = json_object_get(grp, keys[i]);
 			json_t *lf = json_object_get(o, "large_folio_split");
-			char q[96] = "", lfs[24] = "-";
+			char lfs[24] = "-";
 
-			if (!g) {
-				snprintf(q, sizeof(q), "\t");
-				quantiles(json_object_get(json_object_get(mig, "latency"), keys[i]),
-					  q + 1, sizeof(q) - 1);
-			}
+			textbuf_reset(&q);
+			if (!g)
+				textbuf_printf(&q, "\t%s", quantiles(&buf, json_object_get(
+					json_object_get(mig, "latency"), keys[i]), "\t"));
 			if (lf)
 				snprintf(lfs, sizeof(lfs), "%lld", json_integer_value(lf));
 			table_add(t, "%s\t%lld\t%lld\t%lld\t%lld\t%lld\t%lld\t%s%s", keys[i],
@@ -335,13 +339,14 @@ static void print_migration(FILE *out, json_t *rec)
 				  json_integer_value(json_object_get(o, "failed")),
 				  json_integer_value(json_object_get(o, "thp_succeeded")),
 				  json_integer_value(json_object_get(o, "thp_failed")),
-				  json_integer_value(json_object_get(o, "thp_split")), lfs, q);
+				  json_integer_value(json_object_get(o, "thp_split")), lfs,
+				  textbuf_str(&q));
 		}
 		if (!g && !table_rows(t))
-			fprintf(out, "\nMigration: none  [%s]\n", via(rec, mig_probes, buf, sizeof(buf)));
+			fprintf(out, "\nMigration: none  [%s]\n", via(&buf, rec, mig_probes));
 		table_print(t, out, g ? "Migration by mode (pages; THP = large folios)" :
 			    "Migration by reason (pages; THP = large folios)",
-			    via(rec, mig_probes, buf, sizeof(buf)));
+			    via(&buf, rec, mig_probes));
 		table_free(t);
 	}
 
@@ -355,22 +360,25 @@ static void print_migration(FILE *out, json_t *rec)
 	if (jget_u64(mig, "pmd.set") || jget_u64(mig, "pmd.remove"))
 		table_add(t, "pmd\t-\t%llu\t%llu", (unsigned long long)jget_u64(mig, "pmd.set"),
 			  (unsigned long long)jget_u64(mig, "pmd.remove"));
-	table_print(t, out, "Migration entries", via(rec, entry_probes, buf, sizeof(buf)));
+	table_print(t, out, "Migration entries", via(&buf, rec, entry_probes));
 	table_free(t);
+	textbuf_free(&buf);
+	textbuf_free(&q);
 }
 
-/* "k1:v1 k2:v2" of the integers of OBJ, largest first. */
-static void kv_list(json_t *obj, char *buf, size_t len)
+/* "k1:v1 k2:v2" of the integers of OBJ in key order, or "-". */
+static const char *kv_list(struct textbuf *tb, json_t *obj)
 {
 	const char *keys[MAX_KEYS];
-	size_t n = sorted_keys(obj, keys), i, used = 0;
+	size_t n = sorted_keys(obj, keys), i;
 
-	buf[0] = '\0';
-	for (i = 0; i < n && used < len; i++)
-		used += snprintf(buf + used, len - used, "%s%s:%lld", i ? " " : "", keys[i],
-				 json_integer_value(json_object_get(obj, keys[i])));
+	textbuf_reset(tb);
+	for (i = 0; i < n; i++)
+		textbuf_printf(tb, "%s%s:%lld", i ? " " : "", keys[i],
+			       json_integer_value(json_object_get(obj, keys[i])));
 	if (!n)
-		snprintf(buf, len, "-");
+		textbuf_printf(tb, "-");
+	return textbuf_str(tb);
 }
 
 static void print_splits(FILE *out, json_t *rec)
@@ -383,8 +391,9 @@ static void print_splits(FILE *out, json_t *rec)
 	json_t *split = json_object_get(rec, "split"), *by = json_object_get(split, "by_order");
 	json_t *pmd = json_object_get(split, "pmd"), *p, *causes = json_object_get(split, "causes");
 	struct table *t = table_new("ORDER\tOK\tFAILED\tUNCOUNTED\tTO\tCAUSES\tERRORS\tP50\tP99");
+	struct textbuf buf = TEXTBUF_INIT, to = TEXTBUF_INIT, cause = TEXTBUF_INIT;
+	struct textbuf errs = TEXTBUF_INIT;
 	const char *keys[MAX_KEYS];
-	char buf[512], to[128], cause[256], errs[128];
 	size_t n = sorted_keys(by, keys), i;
 
 	for (i = 0; i < n; i++) {
@@ -397,32 +406,36 @@ static void print_splits(FILE *out, json_t *rec)
 			fmt_ns(p50, q50, sizeof(q50));
 		if (!hist_json_quantile(h, 0.99, &p99))
 			fmt_ns(p99, q99, sizeof(q99));
-		kv_list(json_object_get(o, "to"), to, sizeof(to));
-		kv_list(json_object_get(o, "cause"), cause, sizeof(cause));
-		kv_list(json_object_get(o, "errors"), errs, sizeof(errs));
 		table_add(t, "%s\t%llu\t%llu\t%llu\t%s\t%s\t%s\t%s\t%s", keys[i],
 			  (unsigned long long)jget_u64(o, "ok"), (unsigned long long)jget_u64(o, "failed"),
-			  (unsigned long long)jget_u64(o, "uncounted"), to, cause, errs, q50, q99);
+			  (unsigned long long)jget_u64(o, "uncounted"),
+			  kv_list(&to, json_object_get(o, "to")),
+			  kv_list(&cause, json_object_get(o, "cause")),
+			  kv_list(&errs, json_object_get(o, "errors")), q50, q99);
 	}
-	via(rec, folio_probes, buf, sizeof(buf));
+	via(&buf, rec, folio_probes);
 	if (!table_rows(t))
 		fprintf(out, "\nLarge-folio splits: %s  [%s]\n",
-			split && json_object_get(split, "by_order") ? "none" : "not measured", buf);
+			split && json_object_get(split, "by_order") ? "none" : "not measured",
+			textbuf_str(&buf));
 	table_print(t, out, "Large-folio splits by old order (UNCOUNTED: no kernel counter sees them)",
-		    buf);
+		    textbuf_str(&buf));
 	table_free(t);
 	if (causes && !json_is_true(json_object_get(causes, "available")))
 		fprintf(out, "  causes unavailable: %s\n",
 			json_string_value(json_object_get(causes, "why")));
 
-	via(rec, pmd_probes, buf, sizeof(buf));
-	if (pmd) {
-		kv_list(json_object_get(pmd, "cause"), cause, sizeof(cause));
+	via(&buf, rec, pmd_probes);
+	if (pmd)
 		fprintf(out, "\nPMD-mapping splits: %llu (%s)  [%s]\n",
-			(unsigned long long)jget_u64(pmd, "total"), cause, buf);
-	} else {
-		fprintf(out, "\nPMD-mapping splits: not measured  [%s]\n", buf);
-	}
+			(unsigned long long)jget_u64(pmd, "total"),
+			kv_list(&cause, json_object_get(pmd, "cause")), textbuf_str(&buf));
+	else
+		fprintf(out, "\nPMD-mapping splits: not measured  [%s]\n", textbuf_str(&buf));
+	textbuf_free(&buf);
+	textbuf_free(&to);
+	textbuf_free(&cause);
+	textbuf_free(&errs);
 
 	t = table_new("PID\tCOMM\tSPLITS\tFAILED");
 	json_array_foreach(json_object_get(split, "processes"), i, p)
@@ -459,55 +472,51 @@ static void print_deferred(FILE *out, json_t *rec)
 	json_t *tp = json_object_get(def, "shrinker_tp"), *sh = json_object_get(def, "shrinker");
 	struct table *t = table_new("ORDER\tENQUEUED\tUNDERUSED\tPARTIALLY_MAPPED\tSPLIT"
 				    "\tBY_SHRINKER\tFREED\tMIGRATED\tDROPPED\tUNTRACKED");
+	struct textbuf buf = TEXTBUF_INIT, a = TEXTBUF_INIT, b = TEXTBUF_INIT;
 	const char *keys[MAX_KEYS];
-	char buf[512], a[96], b[96];
 	size_t n = sorted_keys(by, keys), i, f;
 
 	for (i = 0; i < n; i++) {
 		json_t *o = json_object_get(by, keys[i]);
-		char row[256];
-		size_t used = snprintf(row, sizeof(row), "%s", keys[i]);
 
+		textbuf_reset(&a);
+		textbuf_printf(&a, "%s", keys[i]);
 		for (f = 0; f < ARRAY_SIZE(fields); f++)
-			used += snprintf(row + used, sizeof(row) - used, "\t%llu",
-					 (unsigned long long)jget_u64(o, fields[f]));
-		table_add(t, "%s", row);
+			textbuf_printf(&a, "\t%llu", (unsigned long long)jget_u64(o, fields[f]));
+		table_add(t, "%s", textbuf_str(&a));
 	}
-	via(rec, queue_probes, buf, sizeof(buf));
+	via(&buf, rec, queue_probes);
 	if (!table_rows(t))
 		fprintf(out, "\nDeferred-split queue: %s  [%s]\n",
-			by ? "no traffic" : "not measured", buf);
-	table_print(t, out, "Deferred-split queue by folio order", buf);
+			by ? "no traffic" : "not measured", textbuf_str(&buf));
+	table_print(t, out, "Deferred-split queue by folio order", textbuf_str(&buf));
 	table_free(t);
-	if (jget(def, "tracked")) {
-		a[0] = b[0] = '\0';
-		quantiles(jget(def, "age.enqueued"), a, sizeof(a));
-		quantiles(jget(def, "age.partially_mapped"), b, sizeof(b));
-		for (i = 0; a[i]; i++)
-			a[i] = a[i] == '\t' ? '/' : a[i];
-		for (i = 0; b[i]; i++)
-			b[i] = b[i] == '\t' ? '/' : b[i];
+	if (jget(def, "tracked"))
 		fprintf(out, "  queue depth (tracked): max %llu, end %llu; shrinker's count: max %llu, last %llu\n"
 			"  time on queue p50/p90/p99: since enqueue %s, since partially mapped %s\n",
 			(unsigned long long)jget_u64(def, "tracked.depth_max"),
 			(unsigned long long)jget_u64(def, "tracked.depth_end"),
 			(unsigned long long)jget_u64(def, "queue_len.max"),
-			(unsigned long long)jget_u64(def, "queue_len.last"), a, b);
-	}
+			(unsigned long long)jget_u64(def, "queue_len.last"),
+			quantiles(&a, jget(def, "age.enqueued"), "/"),
+			quantiles(&b, jget(def, "age.partially_mapped"), "/"));
 	if (sh)
 		fprintf(out, "\nDeferred-split shrinker: %llu scans, %llu folios split  [%s]\n",
 			(unsigned long long)jget_u64(sh, "scans"),
 			(unsigned long long)jget_u64(sh, "split"),
-			via(rec, shrink_probes, buf, sizeof(buf)));
+			via(&buf, rec, shrink_probes));
 	if (tp && json_is_true(json_object_get(tp, "available")))
 		fprintf(out, "Deferred-split shrinker (tracepoint tier): %llu calls, %llu folios split, "
 			"queue length max %llu  [%s]\n",
 			(unsigned long long)jget_u64(tp, "calls"), (unsigned long long)jget_u64(tp, "freed"),
 			(unsigned long long)jget_u64(tp, "cache_items.max"),
-			via(rec, tp_probes, buf, sizeof(buf)));
+			via(&buf, rec, tp_probes));
 	else if (tp)
 		fprintf(out, "Deferred-split shrinker (tracepoint tier): %s\n",
 			json_string_value(json_object_get(tp, "why")));
+	textbuf_free(&buf);
+	textbuf_free(&a);
+	textbuf_free(&b);
 }
 
 static void print_device(FILE *out, json_t *rec)
@@ -520,8 +529,8 @@ static void print_device(FILE *out, json_t *rec)
 	json_t *hmm = json_object_get(rec, "hmm"), *drv, *dir, *l;
 	struct table *t = table_new("DRIVER\tDIRECTION\tCALLS\tPAGES\tMIGRATED\tTHP_WHOLE"
 				    "\tTHP_SPLIT\tFAILED\tP50\tP99");
+	struct textbuf buf = TEXTBUF_INIT, kv = TEXTBUF_INIT;
 	const char *dname, *dirname;
-	char buf[512], kv[256];
 	size_t i;
 
 	json_object_foreach(by, dname, drv) {
@@ -543,15 +552,16 @@ static void print_device(FILE *out, json_t *rec)
 				  (unsigned long long)jget_u64(dir, "failed"), q50, q99);
 		}
 	}
-	via(rec, vma_probes, buf, sizeof(buf));
+	via(&buf, rec, vma_probes);
 	if (!table_rows(t))
-		fprintf(out, "\nDevice migration: %s  [%s]\n", mv ? "none" : "not measured", buf);
-	table_print(t, out, "Device migration (migrate_vma) per driver and direction", buf);
+		fprintf(out, "\nDevice migration: %s  [%s]\n", mv ? "none" : "not measured",
+			textbuf_str(&buf));
+	table_print(t, out, "Device migration (migrate_vma) per driver and direction",
+		    textbuf_str(&buf));
 	table_free(t);
-	if (json_object_size(json_object_get(mv, "fallback_reasons"))) {
-		kv_list(json_object_get(mv, "fallback_reasons"), kv, sizeof(kv));
-		fprintf(out, "  THPs not moved whole, by reason: %s\n", kv);
-	}
+	if (json_object_size(json_object_get(mv, "fallback_reasons")))
+		fprintf(out, "  THPs not moved whole, by reason: %s\n",
+			kv_list(&kv, json_object_get(mv, "fallback_reasons")));
 	json_array_foreach(json_object_get(mv, "livelocks"), i, l)
 		fprintf(out, "  SPINNING FAULT: pid %lld (%s) faulted %lld times at %s over %.1f ms\n",
 			json_integer_value(json_object_get(l, "pid")),
@@ -560,14 +570,17 @@ static void print_device(FILE *out, json_t *rec)
 			json_string_value(json_object_get(l, "address")),
 			json_integer_value(json_object_get(l, "span_ns")) / 1e6);
 	if (hmm) {
-		kv_list(jget(hmm, "range_fault.by_order"), kv, sizeof(kv));
 		fprintf(out, "\nHMM: %llu hmm_range_fault calls, %llu pages (by mapping order %s), %llu busy",
 			(unsigned long long)jget_u64(hmm, "range_fault.calls"),
-			(unsigned long long)jget_u64(hmm, "range_fault.pages"), kv,
+			(unsigned long long)jget_u64(hmm, "range_fault.pages"),
+			kv_list(&kv, jget(hmm, "range_fault.by_order")),
 			(unsigned long long)jget_u64(hmm, "range_fault.busy"));
-		kv_list(json_object_get(hmm, "invalidations"), kv, sizeof(kv));
-		fprintf(out, "; invalidations %s  [%s]\n", kv, via(rec, hmm_probes, buf, sizeof(buf)));
+		fprintf(out, "; invalidations %s  [%s]\n",
+			kv_list(&kv, json_object_get(hmm, "invalidations")),
+			via(&buf, rec, hmm_probes));
 	}
+	textbuf_free(&buf);
+	textbuf_free(&kv);
 }
 
 /* One table of every way large folios fell back to small pages, ranked by
@@ -579,8 +592,7 @@ static void print_fallbacks(FILE *out, json_t *rec)
 	json_t *rows = json_array(), *v, *o;
 	const char *k, *r;
 	size_t i;
-	unsigned int pmd = jget_u64(rec, "kernel.pmd_order");
-	json_int_t thp = 1LL << (pmd ? pmd : 9);
+	json_int_t thp = (json_int_t)1 << record_pmd_order(rec);
 	struct table *t;
 
 #define ROW(what, via, n, pages) do { if (n) json_array_append_new(rows, json_pack( \
@@ -614,14 +626,14 @@ static void print_fallbacks(FILE *out, json_t *rec)
 				continue;
 			snprintf(what, sizeof(what), "collapse to order %s failed: %s", k, r);
 			ROW(what, "mm_collapse_huge_page", json_integer_value(v),
-			    json_integer_value(v) << strtol(k, NULL, 10));
+			    json_integer_value(v) << record_order(k));
 		}
 	}
 	json_object_foreach(jget(rec, "split.by_order"), k, o) {
 		char what[96];
 
 		snprintf(what, sizeof(what), "order-%s split failed", k);
-		ROW(what, "split probes", jget_u64(o, "failed"), jget_u64(o, "failed") << strtol(k, NULL, 10));
+		ROW(what, "split probes", jget_u64(o, "failed"), jget_u64(o, "failed") << record_order(k));
 	}
 #undef ROW
 	json_array_top(rows, "pages", 20);

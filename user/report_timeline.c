@@ -3,11 +3,11 @@
  * TIMELINE_ROWS rows (counters summed, gauges at the row's last sample),
  * the series that saw anything, at most TIMELINE_COLS of them. */
 #include <stdio.h>
-#include <string.h>
 #include "commands.h"
 #include "json_util.h"
 #include "metrics.h"
 #include "table.h"
+#include "textbuf.h"
 
 #define TIMELINE_ROWS 15
 #define TIMELINE_COLS 6
@@ -26,9 +26,10 @@ static bool any_nonzero(json_t *arr)
 void report_timeline(FILE *out, json_t *rec)
 {
 	json_t *t = jget(rec, "timeline.t_ns"), *series = jget(rec, "timeline.series"), *arr;
+	struct textbuf line = TEXTBUF_INIT;
 	const char *names[TIMELINE_COLS], *k;
 	size_t n = json_array_size(t), ns = 0, per_row, row, i, s;
-	char header[512] = "T (s)", title[96];
+	char title[96];
 	struct table *tab;
 
 	json_object_foreach(series, k, arr)
@@ -36,29 +37,31 @@ void report_timeline(FILE *out, json_t *rec)
 			names[ns++] = k;
 	if (n < 2 || !ns)
 		return;
+	textbuf_printf(&line, "T (s)");
 	for (s = 0; s < ns; s++)
-		snprintf(header + strlen(header), sizeof(header) - strlen(header), "\t%s", names[s]);
-	tab = table_new(header);
+		textbuf_printf(&line, "\t%s", names[s]);
+	tab = table_new(textbuf_str(&line));
 	per_row = (n + TIMELINE_ROWS - 1) / TIMELINE_ROWS;
 	for (row = 0; row * per_row < n; row++) {
 		size_t last = (row + 1) * per_row < n ? (row + 1) * per_row - 1 : n - 1;
-		char line[512];
 
-		snprintf(line, sizeof(line), "%.1f",
-			 json_integer_value(json_array_get(t, last)) / 1e9);
+		textbuf_reset(&line);
+		textbuf_printf(&line, "%.1f", json_integer_value(json_array_get(t, last)) / 1e9);
 		for (s = 0; s < ns; s++) {
 			json_t *a = json_object_get(series, names[s]);
 			long long v = 0;
 
-			/* A counter sums the row's samples, a gauge is its last level. */
+			/* A counter sums the row's samples (record_check bounds
+			 * their sum), a gauge is its last level. */
 			for (i = timeline_series_is_gauge(names[s]) ? last : row * per_row; i <= last; i++)
 				v += json_integer_value(json_array_get(a, i));
-			snprintf(line + strlen(line), sizeof(line) - strlen(line), "\t%lld", v);
+			textbuf_printf(&line, "\t%lld", v);
 		}
-		table_add(tab, "%s", line);
+		table_add(tab, "%s", textbuf_str(&line));
 	}
 	snprintf(title, sizeof(title), "Timeline (rows of %.1f s; counters: events, gauges: level)",
-		 per_row * jget_u64(rec, "timeline.interval_ns") / 1e9);
+		 per_row * (double)jget_u64(rec, "timeline.interval_ns") / 1e9);
 	table_print(tab, out, title, "record samples");
 	table_free(tab);
+	textbuf_free(&line);
 }
