@@ -106,7 +106,7 @@ static void stacked_from(FILE *f, json_t *root, const char *sub, const char *fir
 static void collapse_chart(FILE *f, json_t *rec)
 {
 	json_t *by_order = jget(rec, "collapse.by_order"), *files = jget(rec, "collapse.collapse_file");
-	json_t *rows = json_deep_copy(by_order ? by_order : json_object());
+	json_t *rows = by_order ? json_deep_copy(by_order) : json_object();
 
 	if (files)
 		json_object_set(rows, "file", files);
@@ -120,8 +120,8 @@ static void collapse_chart(FILE *f, json_t *rec)
 
 static void split_chart(FILE *f, json_t *rec)
 {
-	json_t *rows = json_deep_copy(jget(rec, "split.by_order") ?: json_object());
-	json_t *pmd = jget(rec, "split.pmd.cause");
+	json_t *by_order = jget(rec, "split.by_order"), *pmd = jget(rec, "split.pmd.cause");
+	json_t *rows = by_order ? json_deep_copy(by_order) : json_object();
 
 	if (pmd) {
 		json_t *o = json_object();
@@ -218,12 +218,16 @@ static void timeline_chart(FILE *f, json_t *rec, bool gauges)
 		return;
 	}
 	x = calloc(n, sizeof(*x));
+	if (!x)
+		return;
 	for (i = 0; i < n; i++)
 		x[i] = json_integer_value(json_array_get(t, i)) / 1e9;
 	json_object_foreach(series, k, arr) {
 		if (timeline_series_is_gauge(k) != gauges || ns == SVG_MAX_SERIES)
 			continue;
 		ys[ns] = calloc(n, sizeof(double));
+		if (!ys[ns])
+			break;
 		for (i = 0; i < n && i < json_array_size(arr); i++)
 			ys[ns][i] = json_integer_value(json_array_get(arr, i));
 		names[ns++] = k;
@@ -291,7 +295,6 @@ static int write_page(const char *path, void (*fn)(FILE *f, const void *arg), co
 		return -1;
 	}
 	fn(f, arg);
-	fputs("</body>\n</html>\n", f);
 	fclose(f);
 	err = file_write_atomic(path, buf, len, false);
 	free(buf);
@@ -302,13 +305,17 @@ static int write_page(const char *path, void (*fn)(FILE *f, const void *arg), co
 	return 0;
 }
 
+void html_print_report(FILE *f, json_t *record)
+{
+	page_start(f, "thpscope record");
+	record_header(f, record);
+	record_charts(f, record);
+	fputs("</body>\n</html>\n", f);
+}
+
 static void report_page(FILE *f, const void *arg)
 {
-	json_t *rec = (json_t *)arg;
-
-	page_start(f, "thpscope record");
-	record_header(f, rec);
-	record_charts(f, rec);
+	html_print_report(f, (json_t *)arg);
 }
 
 int html_write_report(const char *path, json_t *record)
@@ -382,39 +389,46 @@ static void runs_chart(FILE *f, const struct diff *d)
 		svg_strips(f, &c);
 }
 
-static void diff_page(FILE *f, const void *arg)
+void html_print_diff(FILE *f, const struct diff *d, const struct run_set *base,
+		     const struct run_set *new)
 {
-	const struct diff_page *p = arg;
 	size_t i;
 
 	page_start(f, "thpscope diff");
 	fprintf(f, "<p>%zu regression%s. Base: %zu run%s; new: %zu run%s. The chart of the "
 		"metrics that changed shows every run; the charts side by side show each "
-		"side's first run.</p>\n", p->d->regressions, p->d->regressions == 1 ? "" : "s",
-		p->b->n, p->b->n == 1 ? "" : "s", p->n->n, p->n->n == 1 ? "" : "s");
-	if (p->d->ncfg) {
+		"side's first run.</p>\n", d->regressions, d->regressions == 1 ? "" : "s",
+		base->n, base->n == 1 ? "" : "s", new->n, new->n == 1 ? "" : "s");
+	if (d->ncfg) {
 		fputs("<h2>Configuration differences</h2>\n<table>\n<tr><th>setting</th>"
 		      "<th>base</th><th>new</th></tr>\n", f);
-		for (i = 0; i < p->d->ncfg; i++) {
+		for (i = 0; i < d->ncfg; i++) {
 			fputs("<tr><th>", f);
-			html_escape(f, p->d->cfg[i].key);
+			html_escape(f, d->cfg[i].key);
 			fputs("</th><td>", f);
-			html_escape(f, p->d->cfg[i].base);
+			html_escape(f, d->cfg[i].base);
 			fputs("</td><td>", f);
-			html_escape(f, p->d->cfg[i].new);
+			html_escape(f, d->cfg[i].new);
 			fputs("</td></tr>\n", f);
 		}
 		fputs("</table>\n", f);
 	}
-	diff_table(f, p->d);
-	runs_chart(f, p->d);
+	diff_table(f, d);
+	runs_chart(f, d);
 	fputs("<div class=\"sides\">\n<section>\n<h2>Base</h2>\n", f);
-	record_header(f, p->b->recs[0]);
-	record_charts(f, p->b->recs[0]);
+	record_header(f, base->recs[0]);
+	record_charts(f, base->recs[0]);
 	fputs("</section>\n<section>\n<h2>New</h2>\n", f);
-	record_header(f, p->n->recs[0]);
-	record_charts(f, p->n->recs[0]);
-	fputs("</section>\n</div>\n", f);
+	record_header(f, new->recs[0]);
+	record_charts(f, new->recs[0]);
+	fputs("</section>\n</div>\n</body>\n</html>\n", f);
+}
+
+static void diff_page(FILE *f, const void *arg)
+{
+	const struct diff_page *p = arg;
+
+	html_print_diff(f, p->d, p->b, p->n);
 }
 
 int html_write_diff(const char *path, const struct diff *d, const struct run_set *base,

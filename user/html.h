@@ -5,6 +5,7 @@
 #ifndef THPSCOPE_HTML_H
 #define THPSCOPE_HTML_H
 
+#include <stdio.h>
 #include <jansson.h>
 
 struct diff;
@@ -13,5 +14,9 @@ struct run_set;
 int html_write_report(const char *path, json_t *record);
 int html_write_diff(const char *path, const struct diff *d, const struct run_set *base,
 		    const struct run_set *new);
+/* The same pages onto F. */
+void html_print_report(FILE *f, json_t *record);
+void html_print_diff(FILE *f, const struct diff *d, const struct run_set *base,
+		     const struct run_set *new);
 
 #endif
