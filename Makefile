@@ -7,6 +7,8 @@
 #   make vmtest     the integration tests in every guest of the lab
 #   make vm-update  move the lab's kernels to the newest of their suites
 #   make bench      what thpscope costs a workload, beside bpftrace, perf, ftrace
+#   make asan       the CLI, unit tests and fuzz harness with ASan and UBSan
+#   make fuzz       fuzz the record reader for FUZZ_SECONDS (default 1800)
 #   make vmlinux    regenerate vmlinux/vmlinux.h from Debian sid's kernel BTF
 #   make install    PREFIX=/usr/local DESTDIR=
 
@@ -32,6 +34,16 @@ ifneq ($(STATIC),)
 LDFLAGS   += -static
 LIBS      += -lzstd
 endif
+# The sanitizer tree: clang with AddressSanitizer and UBSan, every error
+# fatal; the objects also carry libFuzzer's coverage, so one tree builds
+# the CLI, the unit tests and the fuzz harness.
+SANITIZERS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+ifneq ($(SANITIZE),)
+CC        := $(CLANG)
+CFLAGS    += $(SANITIZERS) -fsanitize=fuzzer-no-link
+LDFLAGS   += $(SANITIZERS)
+endif
+FUZZ_SECONDS ?= 1800
 
 BPF_FAMILIES := collapse migrate split deferred device
 SKELS     := $(patsubst %,$(BUILD)/bpf/%.skel.h,$(BPF_FAMILIES))
@@ -48,7 +60,7 @@ TOOL_BINS := $(patsubst tests/tools/%.c,$(BUILD)/tests/%,$(TOOL_SRCS)) \
 VM_KERNELS := $(shell awk '!/^\#/ { print $$1 }' scripts/vm/kernels.lock)
 
 .PHONY: all tools static demo test tests vmtest vm-update bench deps vmlinux install \
-	uninstall clean
+	uninstall clean asan sanitized fuzz
 .DELETE_ON_ERROR:
 .SECONDARY:
 
@@ -76,6 +88,9 @@ $(BUILD)/tests/test_%: tests/unit/test_%.c $(LIB_OBJS) | $(BUILD)/tests
 $(BUILD)/tests/thpdev_test: tests/module/thpdev_test.c module/thpdev_uapi.h | $(BUILD)/tests
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< -lpthread
 
+$(BUILD)/tests/fuzz_record: tests/fuzz/fuzz_record.c $(LIB_OBJS) | $(BUILD)/tests
+	$(CC) $(CFLAGS) -fsanitize=fuzzer -o $@ $^ $(LIBS)
+
 $(BUILD)/tests/%: tests/tools/%.c $(LIB_OBJS) | $(BUILD)/tests
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS)
 
@@ -98,9 +113,19 @@ tests: all $(UNIT_BINS) $(TOOL_BINS)
 static:
 	$(MAKE) BUILD=$(BUILD)/static STATIC=1 all tools
 
+asan:
+	$(MAKE) BUILD=$(BUILD)/asan SANITIZE=1 sanitized
+
+sanitized: $(BUILD)/thpscope $(UNIT_BINS) $(BUILD)/tests/fuzz_record
+
+fuzz:
+	scripts/deps.sh build test
+	$(MAKE) asan
+	tests/fuzz/run --build $(BUILD)/asan --seconds $(FUZZ_SECONDS) --corpus $(BUILD)/fuzz-corpus
+
 test:
 	scripts/timed "dependencies" scripts/deps.sh build test lab
-	scripts/timed "build" $(MAKE) -s tests static
+	scripts/timed "build" $(MAKE) -s tests static asan
 	tests/run --build $(BUILD) $(patsubst %,--vm %,$(VM_KERNELS))
 
 vmtest:
