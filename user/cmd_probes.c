@@ -6,6 +6,7 @@
 #include "commands.h"
 #include "session.h"
 #include "table.h"
+#include "textbuf.h"
 #include "util.h"
 
 static const char usage[] =
@@ -15,20 +16,20 @@ static const char usage[] =
 "which mechanism (tracepoint, tp_btf, fentry, kprobe) and why the others\n"
 "do not, then detach. Missing hooks never stop a recording.\n";
 
-static void offered(const struct probe *p, char *buf, size_t len)
+static const char *offered(const struct probe *p, struct textbuf *tb)
 {
-	size_t n = 0;
 	int k;
 
-	buf[0] = '\0';
+	textbuf_reset(tb);
 	for (k = 0; k < MECH_NR; k++)
 		if (p->offered & (1U << k))
-			n += snprintf(buf + n, len - n, "%s%s", n ? "," : "",
-				      mechanism_name(k));
+			textbuf_printf(tb, "%s%s", tb->len ? "," : "", mechanism_name(k));
+	return textbuf_str(tb);
 }
 
 int cmd_probes(int argc, char **argv)
 {
+	struct textbuf mechs = TEXTBUF_INIT;
 	struct session s;
 	struct table *t;
 	bool as_json = argc > 1 && !strcmp(argv[1], "--json");
@@ -57,16 +58,15 @@ int cmd_probes(int argc, char **argv)
 		t = table_new("PROBE\tMECHANISMS\tUSING\tATTACHED\tNOTE");
 		for (i = 0; i < s.probes.n; i++) {
 			const struct probe *p = &s.probes.v[i];
-			char mechs[64];
 
-			offered(p, mechs, sizeof(mechs));
-			table_add(t, "%s\t%s\t%s\t%s\t%s", p->name, mechs,
+			table_add(t, "%s\t%s\t%s\t%s\t%s", p->name, offered(p, &mechs),
 				  p->mech >= 0 ? mechanism_name(p->mech) : "-",
 				  p->attached ? "yes" : "no", p->why[0] ? p->why : "-");
 		}
 		table_print(t, stdout, "Probes on this kernel", NULL);
 		printf("\n%zu of %zu probes attach\n", session_attached(&s), s.probes.n);
 		table_free(t);
+		textbuf_free(&mechs);
 	}
 	session_close(&s);
 	return 0;

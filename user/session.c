@@ -11,6 +11,7 @@
 #include <bpf/libbpf.h>
 #include "maps.h"
 #include "session.h"
+#include "textbuf.h"
 #include "util.h"
 
 static const struct family *const families[] = {
@@ -188,12 +189,13 @@ unsigned int session_family_bit(const char *name)
 
 const char *session_family_names(void)
 {
-	static char buf[128];
-	size_t i, n = 0;
+	static struct textbuf names = TEXTBUF_INIT;
+	size_t i;
 
-	for (i = 0; i < ARRAY_SIZE(families) && n < sizeof(buf); i++)
-		n += snprintf(buf + n, sizeof(buf) - n, "%s%s", i ? ", " : "", families[i]->name);
-	return buf;
+	if (!names.len)
+		for (i = 0; i < ARRAY_SIZE(families); i++)
+			textbuf_printf(&names, "%s%s", i ? ", " : "", families[i]->name);
+	return textbuf_str(&names);
 }
 
 int session_family_option(const char *command, const char *name, unsigned int *families)

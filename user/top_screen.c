@@ -7,6 +7,7 @@
 #include <string.h>
 #include "json_util.h"
 #include "metrics.h"
+#include "textbuf.h"
 #include "top_screen.h"
 #include "util.h"
 
@@ -97,9 +98,9 @@ static size_t orders_of(const struct view *v, const char *prefix, const char *su
 }
 
 /* The largest interval counts among metrics PREFIX*, as "name n, ...". */
-static void top_children(const struct view *v, const char *prefix, char *buf, size_t len)
+static const char *top_children(const struct view *v, const char *prefix, struct textbuf *tb)
 {
-	size_t plen = strlen(prefix), i, k, used = 0;
+	size_t plen = strlen(prefix), i, k;
 	const char *best[3] = { 0 };
 	double bestv[3] = { 0 };
 
@@ -119,10 +120,10 @@ static void top_children(const struct view *v, const char *prefix, char *buf, si
 			break;
 		}
 	}
-	buf[0] = '\0';
+	textbuf_reset(tb);
 	for (k = 0; k < 3 && best[k]; k++)
-		used += snprintf(buf + used, len > used ? len - used : 0, "%s%s %.0f",
-				 k ? ", " : "", best[k], bestv[k]);
+		textbuf_printf(tb, "%s%s %.0f", k ? ", " : "", best[k], bestv[k]);
+	return textbuf_str(tb);
 }
 
 /* The per-order rows of a section: for every order N with metric
@@ -140,26 +141,27 @@ struct order_rows {
 
 static size_t order_rows(struct view *v, const struct order_rows *r)
 {
-	char prefix[64], name[128], row[256], top[160];
+	struct textbuf row = TEXTBUF_INIT, top = TEXTBUF_INIT;
+	char prefix[64], name[128];
 	int orders[32];
-	size_t n, i, c, used;
+	size_t n, i, c;
 
 	snprintf(prefix, sizeof(prefix), "%s.order", r->family);
 	n = orders_of(v, prefix, r->cols[0], orders, 32);
 	for (i = 0; i < n; i++) {
-		used = snprintf(row, sizeof(row), "  order %-3d", orders[i]);
-		for (c = 0; c < r->ncols && used < sizeof(row); c++) {
+		textbuf_reset(&row);
+		textbuf_printf(&row, "  order %-3d", orders[i]);
+		for (c = 0; c < r->ncols; c++) {
 			snprintf(name, sizeof(name), "%s%d.%s", prefix, orders[i], r->cols[c]);
-			used += snprintf(row + used, sizeof(row) - used, " %*.0f", r->width,
-					 delta_of(v, name));
+			textbuf_printf(&row, " %*.0f", r->width, delta_of(v, name));
 		}
 		snprintf(name, sizeof(name), "%s%d.%s", prefix, orders[i], r->cols[r->total]);
-		if (used < sizeof(row))
-			used += snprintf(row + used, sizeof(row) - used, " %9.0f", now_of(v, name));
+		textbuf_printf(&row, " %9.0f", now_of(v, name));
 		snprintf(name, sizeof(name), "%s%d.%s.", prefix, orders[i], r->children);
-		top_children(v, name, top, sizeof(top));
-		line(v->s, "%s  %s", row, top);
+		line(v->s, "%s  %s", textbuf_str(&row), top_children(v, name, &top));
 	}
+	textbuf_free(&row);
+	textbuf_free(&top);
 	return n;
 }
 
@@ -229,14 +231,15 @@ static void deferred_section(struct view *v)
 
 static void device_section(struct view *v)
 {
-	char top[160];
+	struct textbuf top = TEXTBUF_INIT;
 
 	if (!has(v, "migrate_vma.calls"))
 		return;
-	top_children(v, "migrate_vma.fallback.", top, sizeof(top));
 	heading(v->s, "DEVICE MIGRATION  calls  THP whole  THP split  why split");
 	line(v->s, "  %22.0f %10.0f %10.0f  %s", delta_of(v, "migrate_vma.calls"),
-	     delta_of(v, "migrate_vma.thp_whole"), delta_of(v, "migrate_vma.thp_split"), top);
+	     delta_of(v, "migrate_vma.thp_whole"), delta_of(v, "migrate_vma.thp_split"),
+	     top_children(v, "migrate_vma.fallback.", &top));
+	textbuf_free(&top);
 }
 
 /* Per process, the interval's collapse attempts, splits and migrations. */
