@@ -93,7 +93,8 @@ static void pmd_order_in_range(void **state)
 	assert_string_equal(err, "thpscope: r.json: kernel.pmd_order: 63 is not a PMD order (1..13)\n");
 	assert_int_equal(checkf(0, "\"x\": 1"), -1);
 	assert_int_equal(checkf(-1, "\"x\": 1"), -1);
-	assert_int_equal(check("{\"schema\": \"thpscope-record/1\", \"kernel\": {\"pmd_order\": \"9\"}}"), -1);
+	assert_int_equal(check("{\"schema\": \"thpscope-record/1\", "
+			       "\"kernel\": {\"pmd_order\": \"9\"}}"), -1);
 	assert_non_null(strstr(err, "kernel.pmd_order: a string, not a PMD order"));
 	/* Absent: orders up to 9. */
 	assert_int_equal(check("{\"schema\": \"thpscope-record/1\", "
