@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Checking the numbers of a record (see record_num.h). */
+#include <stdarg.h>
 #include <stdbool.h>
-#include <stdlib.h>
 #include <string.h>
 #include "json_util.h"
 #include "metrics.h"
