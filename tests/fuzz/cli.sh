@@ -1,6 +1,7 @@
 #!/bin/sh
 # Record files as the CLI reads them: the seeds (real records of several
-# kernels) give the same report as when they were recorded and go
+# kernels, and synthetic-device.json for the device sections no guest
+# record has) give the same report as when they were recorded and go
 # through every reader; each regression input is refused with one line
 # naming its key, or read whole; directories, FIFOs and stdin.
 # BUILD selects the binaries (build/asan for the sanitizer stage).
