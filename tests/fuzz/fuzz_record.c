@@ -66,15 +66,13 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	return 0;
 }
 
-static void run(int (*cmd)(int, char **), const char *a0, const char *a1, const char *a2,
-		const char *a3)
+/* CMD with ARGV (NULL-terminated), as main calls it. */
+static void run(int (*cmd)(int, char **), char **argv)
 {
-	char *argv[] = { (char *)a0, (char *)a1, (char *)a2, (char *)a3, NULL };
 	int argc = 0;
 
 	while (argv[argc])
 		argc++;
-
 	cmd(argc, argv);
 	fflush(stdout);
 }
@@ -110,11 +108,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	if (ftruncate(input_fd, 0) || pwrite(input_fd, data, size, 0) != (ssize_t)size)
 		abort();
-	run(cmd_report, "report", input_path, NULL, NULL);
-	run(cmd_report, "report", "--json", input_path, NULL);
-	run(cmd_diff, "diff", input_path, other_path, NULL);
-	run(cmd_diff, "diff", other_path, input_path, NULL);
-	run(cmd_diff, "diff", "--json", input_path, other_path);
+	run(cmd_report, (char *[]){ "report", input_path, NULL });
+	run(cmd_report, (char *[]){ "report", "--json", input_path, NULL });
+	run(cmd_diff, (char *[]){ "diff", input_path, other_path, NULL });
+	run(cmd_diff, (char *[]){ "diff", other_path, input_path, NULL });
+	run(cmd_diff, (char *[]){ "diff", "--json", input_path, other_path, NULL });
 	pages();
 	return 0;
 }
