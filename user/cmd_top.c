@@ -68,11 +68,13 @@ static int parse_args(int argc, char **argv, struct top_opts *o)
 			fputs(usage, stdout);
 			return 1;
 		case 'i':
-			if (parse_seconds("top", "-i", optarg, &o->interval))
+			if (parse_seconds("top", "-i", optarg, INTERVAL_MIN_S, INTERVAL_MAX_S,
+					  &o->interval))
 				return -1;
 			break;
 		case 'd':
-			if (parse_seconds("top", "-d", optarg, &o->seconds))
+			if (parse_seconds("top", "-d", optarg, DURATION_MIN_S, DURATION_MAX_S,
+					  &o->seconds))
 				return -1;
 			break;
 		case OPT_ONCE:

@@ -86,7 +86,8 @@ static int parse_args(int argc, char **argv, struct trace_opts *o)
 				return -1;
 			break;
 		case 'd':
-			if (parse_seconds("trace", "-d", optarg, &o->seconds))
+			if (parse_seconds("trace", "-d", optarg, DURATION_MIN_S, DURATION_MAX_S,
+					  &o->seconds))
 				return -1;
 			break;
 		case OPT_RING:

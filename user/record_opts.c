@@ -26,7 +26,9 @@ static const char usage[] =
 "               split, deferred, device\n"
 "  -q           do not print the report\n"
 "  -h, --help   this text\n"
-FILTER_USAGE;
+FILTER_USAGE
+"\n"
+OUTPUT_RULE;
 
 int record_parse_args(int argc, char **argv, struct record_opts *o)
 {
@@ -56,11 +58,13 @@ int record_parse_args(int argc, char **argv, struct record_opts *o)
 			o->output = optarg;
 			break;
 		case 'd':
-			if (parse_seconds("record", "-d", optarg, &o->seconds))
+			if (parse_seconds("record", "-d", optarg, DURATION_MIN_S, DURATION_MAX_S,
+					  &o->seconds))
 				return -1;
 			break;
 		case 'i':
-			if (parse_seconds("record", "-i", optarg, &o->interval))
+			if (parse_seconds("record", "-i", optarg, INTERVAL_MIN_S, INTERVAL_MAX_S,
+					  &o->interval))
 				return -1;
 			break;
 		case 'e':
