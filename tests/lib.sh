@@ -64,6 +64,23 @@ check_same() {
 	fi
 }
 
+# expect NAME STATUS PATTERN CMD...: CMD exits STATUS and its stderr is
+# one line matching PATTERN.
+expect() {
+	name=$1 want=$2 pat=$3
+	shift 3
+	"$@" >"$TMP/out" 2>"$TMP/err"
+	got=$?
+	lines=$(wc -l <"$TMP/err")
+	if [ "$got" != "$want" ]; then
+		not_ok "$name: exit $got, want $want ($(head -c 200 "$TMP/err"))"
+	elif [ -n "$pat" ] && { [ "$lines" != 1 ] || ! grep -q -- "$pat" "$TMP/err"; }; then
+		not_ok "$name: stderr [$(cat "$TMP/err")] does not match '$pat' in one line"
+	else
+		ok "$name"
+	fi
+}
+
 require_root() {
 	if [ "$(id -u)" != 0 ]; then
 		skip "${0##*/}: needs root"

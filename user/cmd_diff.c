@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* thpscope diff: compare two sets of runs metric by metric; the exit
  * status says whether anything regressed past the threshold. */
-#include <errno.h>
 #include <getopt.h>
 #include <math.h>
 #include <stdio.h>
@@ -34,7 +33,9 @@ static const char usage[] =
 "  --all            list unchanged metrics too\n"
 "  --json           the comparison as JSON\n"
 "  --html OUT.html  also write a page with the two sides' charts\n"
-"  -h, --help       this text\n";
+"  -h, --help       this text\n"
+"\n"
+OUTPUT_RULE;
 
 struct diff_cli {
 	struct diff_opts o;
@@ -47,11 +48,7 @@ enum { OPT_THRESHOLD = 0x100, OPT_ALPHA, OPT_MIN, OPT_ALL, OPT_JSON, OPT_HTML };
 
 static int number_arg(const char *opt, const char *arg, double lo, double hi, double *out)
 {
-	char *end;
-
-	errno = 0;
-	*out = strtod(arg, &end);
-	if (errno || *end || !isfinite(*out) || *out < lo || *out > hi) {
+	if (!parse_double(arg, lo, hi, out)) {
 		errorf("diff: %s wants a number from %g to %g, not '%s'", opt, lo, hi, arg);
 		return -1;
 	}
@@ -271,6 +268,8 @@ int cmd_diff(int argc, char **argv)
 	ret = parse_args(argc, argv, &c);
 	if (ret)
 		return ret > 0 ? 0 : 2;
+	if (c.html && output_check("diff", c.html))
+		return 2;
 	if (runs_load(c.base, &b))
 		return 2;
 	if (runs_load(c.new, &n)) {

@@ -1,9 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* thpscope record: trace system-wide until a duration ends, a command
  * exits, or SIGINT/SIGTERM; write the record file atomically. */
-#include <errno.h>
-#include <libgen.h>
-#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,21 +18,6 @@
 #include "thpconfig.h"
 #include "timeline.h"
 #include "util.h"
-
-/* Fail before tracing when the record could not be written anyway. */
-static int check_output(const char *path)
-{
-	char copy[PATH_MAX];
-	const char *dir;
-
-	snprintf(copy, sizeof(copy), "%s", path);
-	dir = dirname(copy);
-	if (access(dir, W_OK)) {
-		errorf("record: cannot write %s: %s", path, strerror(errno));
-		return -1;
-	}
-	return 0;
-}
 
 static json_t *kernel_json(const struct kenv *env)
 {
@@ -100,7 +82,8 @@ int cmd_record(int argc, char **argv)
 	ret = record_parse_args(argc, argv, &o);
 	if (ret)
 		return ret > 0 ? 0 : 2;
-	if (check_output(o.output))
+	/* Before tracing: a record that could not be written is lost. */
+	if (output_check("record", o.output))
 		return 1;
 
 	runner_init(&run);

@@ -19,7 +19,9 @@ static const char usage[] =
 "  --json       print the JSON document\n"
 "  --html       write an HTML page with SVG charts\n"
 "  -o OUT.html  where --html writes (default thpscope.html)\n"
-"  -h, --help   this text\n";
+"  -h, --help   this text\n"
+"\n"
+OUTPUT_RULE;
 
 int cmd_report(int argc, char **argv)
 {
@@ -30,7 +32,7 @@ int cmd_report(int argc, char **argv)
 		{ "output", required_argument, NULL, 'o' },
 		{ 0 }
 	};
-	const char *out = "thpscope.html";
+	const char *out = NULL;
 	bool as_json = false, as_html = false;
 	json_t *rec;
 	int c, ret = 0;
@@ -61,10 +63,18 @@ int cmd_report(int argc, char **argv)
 		errorf("report: --json and --html exclude each other");
 		return 2;
 	}
+	if (out && !as_html) {
+		errorf("report: -o is where --html writes; --html is missing");
+		return 2;
+	}
 	if (optind != argc - 1) {
 		errorf("report: expects one record file (see thpscope report --help)");
 		return 2;
 	}
+	if (!out)
+		out = "thpscope.html";
+	if (as_html && output_check("report", out))
+		return 1;
 	rec = record_load(argv[optind]);
 	if (!rec)
 		return 1;

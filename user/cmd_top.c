@@ -31,7 +31,8 @@ static const char usage[] =
 "\n"
 "  -i SECONDS   refresh interval (default 1)\n"
 "  --once       print one screen after one interval and exit\n"
-"  --no-color   no bold headings (also when stdout is not a terminal)\n"
+"  --no-color   no bold headings (also when stdout is not a terminal or\n"
+"               TERM is dumb, where screens follow each other)\n"
 "  -d SECONDS   exit after SECONDS\n"
 "  -h, --help   this text\n"
 FILTER_USAGE;
@@ -68,11 +69,13 @@ static int parse_args(int argc, char **argv, struct top_opts *o)
 			fputs(usage, stdout);
 			return 1;
 		case 'i':
-			if (parse_seconds("top", "-i", optarg, &o->interval))
+			if (parse_seconds("top", "-i", optarg, INTERVAL_MIN_S, INTERVAL_MAX_S,
+					  &o->interval))
 				return -1;
 			break;
 		case 'd':
-			if (parse_seconds("top", "-d", optarg, &o->seconds))
+			if (parse_seconds("top", "-d", optarg, DURATION_MIN_S, DURATION_MAX_S,
+					  &o->seconds))
 				return -1;
 			break;
 		case OPT_ONCE:
@@ -96,10 +99,21 @@ static int parse_args(int argc, char **argv, struct top_opts *o)
 	return 0;
 }
 
-/* The terminal, when stdout and stdin are one: raw keys, a hidden cursor,
- * the alternate screen; restored on exit. */
+/* Whether stdout is a terminal that takes ANSI escapes: not one whose
+ * TERM is unset or "dumb" (an editor's shell buffer, a CI log). */
+static bool ansi_terminal(void)
+{
+	const char *term = getenv("TERM");
+
+	return isatty(STDOUT_FILENO) && term && *term && strcmp(term, "dumb");
+}
+
+/* The terminal, when stdout and stdin are one: raw keys and, when it
+ * takes ANSI escapes, a hidden cursor and the alternate screen; restored
+ * on exit. */
 struct term {
 	bool active;
+	bool ansi;	/* screens redrawn in place */
 	struct termios saved;
 };
 
@@ -114,15 +128,18 @@ static void term_enter(struct term *t)
 	raw.c_cc[VMIN] = 0;
 	raw.c_cc[VTIME] = 0;
 	tcsetattr(STDIN_FILENO, TCSANOW, &raw);
-	fputs("\033[?1049h\033[?25l", stdout);
 	t->active = true;
+	t->ansi = ansi_terminal();
+	if (t->ansi)
+		fputs("\033[?1049h\033[?25l", stdout);
 }
 
 static void term_leave(struct term *t)
 {
 	if (!t->active)
 		return;
-	fputs("\033[?25h\033[?1049l", stdout);
+	if (t->ansi)
+		fputs("\033[?25h\033[?1049l", stdout);
 	fflush(stdout);
 	tcsetattr(STDIN_FILENO, TCSANOW, &t->saved);
 }
@@ -200,7 +217,7 @@ static void draw(const struct top_view *v, const struct term *t, bool color)
 
 	term_size(&w, &h);
 	screen_build(&scr, v, t->active ? w : 80, color);
-	if (t->active) {
+	if (t->ansi) {
 		fputs("\033[H", stdout);
 		screen_print(&scr, stdout, h, true);
 		fputs("\033[J", stdout);
@@ -243,7 +260,7 @@ int cmd_top(int argc, char **argv)
 		session_close(&s);
 		return 1;
 	}
-	color = !o.no_color && isatty(STDOUT_FILENO);
+	color = !o.no_color && ansi_terminal();
 	c_start = counters_snapshot(s.env.page_size);
 	v.prev = session_sample(&s, c_start);
 	last = mono_ns();

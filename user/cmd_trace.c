@@ -25,8 +25,9 @@ static const char usage[] =
 "\n"
 "Print one line per THP event as it happens: timestamp, CPU, process,\n"
 "event and its decoded fields. Stops like record: after SECONDS, when\n"
-"COMMAND exits, or on SIGINT/SIGTERM; then says how many events the\n"
-"ring buffer had no room for.\n"
+"COMMAND exits, or on SIGINT, SIGTERM or SIGHUP (COMMAND is stopped as\n"
+"record stops it); then says how many events the ring buffer had no\n"
+"room for.\n"
 "\n"
 "  --json         JSON Lines; the last line is {\"event\": \"summary\", ...}\n"
 "  -e FAMILY      only this family's events (repeatable): %s\n"
@@ -86,7 +87,8 @@ static int parse_args(int argc, char **argv, struct trace_opts *o)
 				return -1;
 			break;
 		case 'd':
-			if (parse_seconds("trace", "-d", optarg, &o->seconds))
+			if (parse_seconds("trace", "-d", optarg, DURATION_MIN_S, DURATION_MAX_S,
+					  &o->seconds))
 				return -1;
 			break;
 		case OPT_RING:

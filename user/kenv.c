@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 #include <linux/capability.h>
@@ -37,16 +38,20 @@ int kenv_check_privileges(void)
 		return 0;
 	if (cap_effective(d, CAP_BPF) && cap_effective(d, CAP_PERFMON))
 		return 0;
-	errorf("needs root, or CAP_BPF and CAP_PERFMON (CAP_SYSLOG for kernel symbols)");
+	errorf("needs root, or CAP_BPF, CAP_PERFMON and CAP_DAC_READ_SEARCH "
+	       "(CAP_SYSLOG for kernel symbols)");
 	return -1;
 }
 
-static bool tracefs_at(const char *dir)
+/* 0 when DIR holds tracefs's events, or -errno. stat(), not access():
+ * CAP_DAC_READ_SEARCH must count. */
+static int tracefs_at(const char *dir)
 {
 	char path[128];
+	struct stat st;
 
 	snprintf(path, sizeof(path), "%s/events", dir);
-	return path_exists(path);
+	return stat(path, &st) ? -errno : 0;
 }
 
 static void find_tracefs(struct kenv *env)
@@ -56,18 +61,28 @@ static void find_tracefs(struct kenv *env)
 	size_t i;
 
 	for (i = 0; i < ARRAY_SIZE(dirs); i++) {
-		if (tracefs_at(dirs[i])) {
+		int err = tracefs_at(dirs[i]);
+
+		if (!err) {
 			snprintf(env->tracefs, sizeof(env->tracefs), "%s", dirs[i]);
 			return;
 		}
+		/* Mounted, but root's only (mode 0700 by default). */
+		if (err == -EACCES) {
+			snprintf(env->tracefs_why, sizeof(env->tracefs_why),
+				 "tracefs at %s: %s (without root: CAP_DAC_READ_SEARCH with "
+				 "CAP_BPF, CAP_PERFMON)",
+				 dirs[i], strerror(EACCES));
+			return;
+		}
 	}
-	if (mount("nodev", dirs[0], "tracefs", 0, NULL) == 0 && tracefs_at(dirs[0])) {
+	if (mount("nodev", dirs[0], "tracefs", 0, NULL) == 0 && !tracefs_at(dirs[0])) {
 		snprintf(env->tracefs, sizeof(env->tracefs), "%s", dirs[0]);
 		return;
 	}
 	snprintf(env->tracefs_why, sizeof(env->tracefs_why),
-		 "tracefs is not mounted and cannot be mounted at %s: %s",
-		 dirs[0], strerror(errno));
+		 "tracefs is not mounted and cannot be mounted at %s: %s%s",
+		 dirs[0], strerror(errno), errno == EPERM ? " (mounting takes CAP_SYS_ADMIN)" : "");
 }
 
 struct btf *kenv_btf(struct kenv *env)

@@ -16,8 +16,9 @@ static const char usage[] =
 "\n"
 "Trace THP collapse and migration system-wide and write a record file.\n"
 "Tracing stops when SECONDS have passed, COMMAND exits (its exit status\n"
-"becomes thpscope's), or on SIGINT/SIGTERM. A COMMAND still running at\n"
-"the end of -d is sent SIGTERM.\n"
+"becomes thpscope's), or on SIGINT, SIGTERM or SIGHUP. A COMMAND still\n"
+"running then is sent that signal (SIGTERM at the end of -d), and SIGKILL\n"
+"3 s later or at a second signal; the record is written either way.\n"
 "\n"
 "  -o FILE      record file to write (default " DEFAULT_OUTPUT ")\n"
 "  -d SECONDS   stop after SECONDS (decimals allowed)\n"
@@ -26,7 +27,9 @@ static const char usage[] =
 "               split, deferred, device\n"
 "  -q           do not print the report\n"
 "  -h, --help   this text\n"
-FILTER_USAGE;
+FILTER_USAGE
+"\n"
+OUTPUT_RULE;
 
 int record_parse_args(int argc, char **argv, struct record_opts *o)
 {
@@ -56,11 +59,13 @@ int record_parse_args(int argc, char **argv, struct record_opts *o)
 			o->output = optarg;
 			break;
 		case 'd':
-			if (parse_seconds("record", "-d", optarg, &o->seconds))
+			if (parse_seconds("record", "-d", optarg, DURATION_MIN_S, DURATION_MAX_S,
+					  &o->seconds))
 				return -1;
 			break;
 		case 'i':
-			if (parse_seconds("record", "-i", optarg, &o->interval))
+			if (parse_seconds("record", "-i", optarg, INTERVAL_MIN_S, INTERVAL_MAX_S,
+					  &o->interval))
 				return -1;
 			break;
 		case 'e':
