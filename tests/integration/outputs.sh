@@ -61,7 +61,6 @@ exec 3<&-
 check_eq "the page goes through the FIFO" "</html>" "$(tail -n 1 "$TMP/from-fifo" 2>/dev/null)"
 expect "a FIFO nobody reads is a broken pipe" 1 "Broken pipe" \
 	"$THPSCOPE" report --html -o "$TMP/fifo" "$TMP/rec.json"
-check_eq "the page goes through the FIFO" "</html>" "$(tail -n 1 "$TMP/from-fifo")"
 
 echo old >"$TMP/target.html"
 ln -s target.html "$TMP/link.html"
