@@ -41,7 +41,7 @@ expect "top of a missing command" 127 "cannot run" \
 	"$THPSCOPE" top --once -- /nonexistent/cmd
 if setpriv --help 2>&1 | grep -q -- --reuid; then
 	expect "unprivileged" 1 "needs root" setpriv --reuid=65534 --regid=65534 \
-		--clear-groups --inh-caps=-all "$THPSCOPE" record -q -d 1 -o /tmp/x.json
+		--clear-groups --inh-caps=-all "$THPSCOPE" record -q -d 1 -o /dev/null
 else
 	skip "unprivileged: no util-linux setpriv"
 fi
