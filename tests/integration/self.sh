@@ -2,17 +2,22 @@
 # thpscope leaves itself out of what it measures: by default its memory
 # gets no THP and no event is attributed to its process, while the
 # command it runs keeps the system's THP policy; --include-self counts
-# its own events. With every process's memory eligible and khugepaged
-# scanning fast, the ground truth is ftrace: khugepaged's records naming
-# thpscope's mm (learnt from thpscope's own mmap_lock records), and
-# /proc/<thpscope>/status and smaps_rollup read during the recording.
+# its own events. With every process's memory eligible (and order 2 on
+# mTHP kernels) and khugepaged scanning fast, the ground truth is ftrace:
+# khugepaged's records naming thpscope's mm (learnt from thpscope's own
+# mmap_lock records), migrations thpscope itself performed (NUMA
+# balancing, which THP has no say in), and /proc/<thpscope>/status and
+# smaps_rollup read during the recording.
 . "$(dirname "$0")/../lib.sh"
 require_root
 
 thp=/sys/kernel/mm/transparent_hugepage
 knob_set $thp/enabled always
+[ -e $thp/hugepages-16kB/enabled ] && knob_set $thp/hugepages-16kB/enabled inherit
 knob_set $thp/khugepaged/scan_sleep_millisecs 10
 knob_set $thp/khugepaged/pages_to_scan 65536
+
+events="huge_memory/mm_khugepaged_scan_pmd huge_memory/mm_collapse_huge_page migrate/mm_migrate_pages"
 
 # record_self NAME [OPTIONS...]: record system-wide while a shell sleeps,
 # into $TMP/NAME.json. The shell, thpscope's child, reads thpscope's
@@ -22,8 +27,8 @@ knob_set $thp/khugepaged/pages_to_scan 65536
 record_self() {
 	name=$1
 	shift
-	outer=$(ft_open "self-$name-outer" huge_memory/mm_khugepaged_scan_pmd)
-	inner=$(ft_open "self-$name-inner" huge_memory/mm_khugepaged_scan_pmd)
+	outer=$(ft_open "self-$name-outer" $events)
+	inner=$(ft_open "self-$name-inner" $events)
 	echo 0 >"$inner/tracing_on"
 	out=$TMP/$name
 	sh -c 'echo "common_pid == $$ && comm == \"thpscope\"" >"$1/filter" && echo 1 >"$1/enable" && shift && exec "$@"' \
@@ -40,8 +45,12 @@ record_self() {
 	ft_off "$outer"
 }
 
-# scans_of INSTANCE: khugepaged's scans of thpscope's memory.
+# scans_of INSTANCE, attempts_of INSTANCE: khugepaged's scans of
+# thpscope's memory and collapse attempts on it; migrations_of INSTANCE:
+# migrate_pages() calls of thpscope's own.
 scans_of() { "$FTCOUNT" -m "$pid" "$1" mm_khugepaged_scan_pmd -; }
+attempts_of() { "$FTCOUNT" -m "$pid" "$1" mm_collapse_huge_page -; }
+migrations_of() { "$FTCOUNT" -p "$pid" "$1" mm_migrate_pages -; }
 
 # The inner instance's records, behind thpscope's mmap_lock records from
 # the outer one, which tell ftcount -m thpscope's mm.
@@ -74,7 +83,17 @@ check_eq "default: thpscope's AnonHugePages during the recording, kB" 0 \
 check_eq "default: the command keeps THP (its status THP_enabled)" 1 \
 	"$(cat "$TMP/default.child_thp")"
 check_eq "default: khugepaged's scans of thpscope's memory" 0 "$(scans_of "$outer")"
+check_eq "default: collapse attempts on thpscope's memory" 0 "$(attempts_of "$outer")"
 check_eq "default: events attributed to thpscope" 0 "$(attributed default)"
+# Migrations are not THP's to prevent: these are left out by the filter
+# in the kernel alone.
+n=$(migrations_of "$outer")
+if [ "$n" -gt 0 ]; then
+	check_eq "default: thpscope's own $n migrate_pages calls left out" 0 \
+		"$("$JGET" "$TMP/default.json" "migration.processes[pid=$pid].calls")"
+else
+	skip "default: thpscope performed no migration (NUMA balancing) to leave out"
+fi
 if "$THPSCOPE" report "$TMP/default.json" | grep -q "^self: excluded (thpscope's pid $pid; THP off"; then
 	ok "default: the report header says thpscope is left out"
 else
@@ -98,6 +117,14 @@ check_between "--include-self: khugepaged's scans of thpscope's memory, attribut
 	"$(scans_of "$inner")" \
 	"$("$JGET" "$TMP/included.json" "collapse.processes[pid=$pid].scans")" \
 	"$(scans_of "$outer")"
+check_between "--include-self: collapse attempts on thpscope's memory, attributed to it" \
+	"$(attempts_of "$inner")" \
+	"$("$JGET" "$TMP/included.json" "collapse.processes[pid=$pid].attempts")" \
+	"$(attempts_of "$outer")"
+check_between "--include-self: thpscope's own migrate_pages calls, attributed to it" \
+	"$(migrations_of "$inner")" \
+	"$("$JGET" "$TMP/included.json" "migration.processes[pid=$pid].calls")" \
+	"$(migrations_of "$outer")"
 "$THPSCOPE" diff "$TMP/default.json" "$TMP/included.json" >"$TMP/diff.out"
 if grep -q 'self.events' "$TMP/diff.out"; then
 	ok "diff lists self.events as a configuration difference"
