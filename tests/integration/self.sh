@@ -111,6 +111,8 @@ record_self included --include-self
 check_eq "--include-self: the record says so" included \
 	"$("$JGET" "$TMP/included.json" self.events)"
 check_eq "--include-self: THP is on for thpscope's memory" 1 "$(cat "$TMP/included.thp")"
+echo "# --include-self: thpscope's AnonHugePages $(cat "$TMP/included.huge") kB;" \
+	"khugepaged's collapse attempts on its memory $(attempts_of "$outer")"
 inner=$(inner_view)
 check_ge "--include-self: khugepaged scanned thpscope's memory" 1 "$(scans_of "$inner")"
 check_between "--include-self: khugepaged's scans of thpscope's memory, attributed to it" \
