@@ -10,8 +10,6 @@
 #include "self.h"
 #include "util.h"
 
-extern char **environ;
-
 void runner_init(struct runner *r)
 {
 	sigset_t block;
@@ -33,7 +31,6 @@ void runner_init(struct runner *r)
  */
 bool runner_start(struct runner *r, char **argv, double seconds)
 {
-	bool thp_disabled = self_thp_disabled();
 	posix_spawnattr_t attr;
 	int err;
 
@@ -44,12 +41,8 @@ bool runner_start(struct runner *r, char **argv, double seconds)
 	posix_spawnattr_init(&attr);
 	posix_spawnattr_setsigmask(&attr, &r->orig);
 	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK);
-	/* The command's new mm inherits THP's switch from ours at its exec,
-	 * which happens while posix_spawn holds this process (CLONE_VFORK):
-	 * it gets the system's policy, ours stays off around it. */
-	self_thp_disable(false);
-	err = posix_spawnp(&r->child, argv[0], NULL, &attr, argv, environ);
-	self_thp_disable(thp_disabled);
+	/* Not posix_spawnp: the command must not inherit our THP switch. */
+	err = self_spawn(&r->child, argv, &attr);
 	posix_spawnattr_destroy(&attr);
 	if (!err)
 		return true;
