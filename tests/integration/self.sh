@@ -15,7 +15,7 @@ thp=/sys/kernel/mm/transparent_hugepage
 knob_set $thp/enabled always
 [ -e $thp/hugepages-16kB/enabled ] && knob_set $thp/hugepages-16kB/enabled inherit
 knob_set $thp/khugepaged/scan_sleep_millisecs 10
-knob_set $thp/khugepaged/pages_to_scan 65536
+knob_set $thp/khugepaged/pages_to_scan 16384
 knob_set $thp/khugepaged/alloc_sleep_millisecs 10
 
 events="huge_memory/mm_khugepaged_scan_pmd huge_memory/mm_collapse_huge_page migrate/mm_migrate_pages"
