@@ -11,6 +11,7 @@
 #include <sys/wait.h>
 #include "runner.h"
 #include "self.h"
+#include "util.h"
 
 extern char **environ;
 
@@ -31,8 +32,10 @@ int self_exec(char **argv)
 	int err;
 
 	fd = argv[0] ? strtol(argv[0], &end, 10) : -1;
-	if (fd < 0 || *end || !argv[1])
-		return RUNNER_CANNOT_RUN;
+	if (fd < 0 || *end || !argv[1] || fcntl(fd, F_GETFD) < 0) {
+		errorf("%s is thpscope's own way to start a command", SELF_EXEC_ARG);
+		return 2;
+	}
 	self_thp_disable(false);
 	fcntl(fd, F_SETFD, FD_CLOEXEC);
 	execvp(argv[1], argv + 1);
