@@ -87,6 +87,11 @@ check_eq "default: the command keeps THP (its status THP_enabled)" 1 \
 	"$(cat "$TMP/default.child_thp")"
 check_eq "default: khugepaged's scans of thpscope's memory" 0 "$(scans_of "$outer")"
 check_eq "default: collapse attempts on thpscope's memory" 0 "$(attempts_of "$outer")"
+for ev in mm_khugepaged_scan_pmd mm_collapse_huge_page; do
+	[ "$("$FTCOUNT" -m "$pid" "$outer" $ev -)" = 0 ] ||
+		echo "# default: $ev on thpscope's memory by result:" \
+			$("$FTCOUNT" -m "$pid" -e scan_result:SCAN_ "$outer" $ev status)
+done
 check_eq "default: events attributed to thpscope" 0 "$(attributed default)"
 # Migrations are not THP's to prevent: these are left out by the filter
 # in the kernel alone.
