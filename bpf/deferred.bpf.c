@@ -519,7 +519,7 @@ int shrink_end(struct trace_event_raw_mm_shrink_slab_end *ctx)
 	if (!deferred_scan_addr || (__u64)ctx->shrink != deferred_scan_addr)
 		return 0;
 	nid = ctx->nid;
-	if (!filter_active) {
+	if (!filter_selective) {
 		struct thp_event *e = trace_begin(TK_SHRINKER_SCAN,
 						    (struct task_struct *)bpf_get_current_task());
 

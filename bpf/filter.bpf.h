@@ -2,17 +2,25 @@
 /*
  * Filters applied in the kernel, so that a filtered-out event costs one
  * check and takes no map slot. An event is kept when the task it is
- * attributed to (see each family) passes every filter that is set:
- * its process is one of filter_tgids, its process is named filter_comm,
- * and it lives in the cgroup filter_cgroup or below. The loader sets
- * these before load; with none set the checks compile away.
+ * attributed to (see each family) is not of thpscope's own process
+ * (filter_self_tgid, unless --include-self) and passes every filter that
+ * is set: its process is one of filter_tgids, its process is named
+ * filter_comm, and it lives in the cgroup filter_cgroup or below. The
+ * loader sets these before load; with none set the checks compile away.
  */
 #ifndef THPSCOPE_FILTER_BPF_H
 #define THPSCOPE_FILTER_BPF_H
 
 #include "filter.h"
 
+/* Events are matched against the process they are attributed to: a
+ * filter below is set, thpscope's own process included. */
 const volatile bool filter_active;
+/* -p, --comm or --cgroup is set: only the processes they name count, and
+ * an event attributed to no process does not. */
+const volatile bool filter_selective;
+/* thpscope's own process, whose events never count; 0: they do. */
+const volatile __u32 filter_self_tgid;
 const volatile __u32 filter_ntgids;
 const volatile __u32 filter_tgids[FILTER_MAX_PIDS];
 const volatile bool filter_by_comm;
@@ -22,9 +30,9 @@ const volatile __u64 filter_cgroup;
 /* The cgroup is in the v1 memory hierarchy, not the v2 one. */
 const volatile bool filter_cgroup_v1;
 
-static __always_inline bool filter_tgid_ok(struct task_struct *t)
+static __always_inline bool filter_tgid_ok(__u32 tgid)
 {
-	__u32 tgid = BPF_CORE_READ(t, tgid), i;
+	__u32 i;
 
 	if (!filter_ntgids)
 		return true;
@@ -81,15 +89,21 @@ static __always_inline bool filter_cgroup_ok(struct task_struct *t)
 	return false;
 }
 
-/* T passes every filter; a NULL task (no process to attribute the event
- * to) passes only when no filter is set. */
+/* T is not thpscope and passes every filter; a NULL task (no process to
+ * attribute the event to) passes only when no -p, --comm or --cgroup is
+ * set. */
 static __always_inline bool task_selected(struct task_struct *t)
 {
+	__u32 tgid;
+
 	if (!filter_active)
 		return true;
 	if (!t)
+		return !filter_selective;
+	tgid = BPF_CORE_READ(t, tgid);
+	if (filter_self_tgid && tgid == filter_self_tgid)
 		return false;
-	return filter_tgid_ok(t) && filter_comm_ok(t) && filter_cgroup_ok(t);
+	return filter_tgid_ok(tgid) && filter_comm_ok(t) && filter_cgroup_ok(t);
 }
 
 static __always_inline bool current_selected(void)

@@ -12,6 +12,8 @@ TMP=$(mktemp -d /tmp/thpscope-test.XXXXXX)
 # ft_open runs in command substitutions: its instances are listed in a
 # file, not a variable, so that cleanup sees them.
 FT_LIST=$TMP/ft-instances
+# knob_set saves the values it replaces here, restored by cleanup.
+KNOB_LIST=$TMP/knobs
 ft_remove() {
 	echo 0 >"$1/tracing_on" 2>/dev/null
 	for e in "$1"/events/*/*/enable; do
@@ -23,7 +25,20 @@ cleanup() {
 	if [ -f "$FT_LIST" ]; then
 		while read -r i; do ft_remove "$i"; done <"$FT_LIST"
 	fi
+	# Newest first, so that a knob set twice gets its first value back.
+	if [ -f "$KNOB_LIST" ]; then
+		awk '{ l[NR] = $0 } END { for (i = NR; i > 0; i--) print l[i] }' "$KNOB_LIST" |
+			while read -r f v; do echo "$v" >"$f"; done
+	fi
 	rm -rf "$TMP"
+}
+
+# knob_set FILE VALUE: write a sysfs knob for the rest of the test; its
+# value (a "[choice]" file's choice) is put back on exit.
+knob_set() {
+	v=$(sed 's/.*\[\(.*\)\].*/\1/' "$1") || return 1
+	echo "$1 $v" >>"$KNOB_LIST"
+	echo "$2" >"$1"
 }
 trap cleanup EXIT
 

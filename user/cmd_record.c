@@ -139,6 +139,7 @@ int cmd_record(int argc, char **argv)
 		json_object_set_new(rec, "command", command_json(o.command, &run));
 	json_object_set_new(rec, "config", config_snapshot(s.env.page_size));
 	json_object_set_new(rec, "filter", filter_to_json(&o.filter));
+	json_object_set_new(rec, "self", filter_self_to_json(&o.filter));
 	json_object_set_new(rec, "timeline", timeline_take(&tl));
 	jpath(rec, "collapse");
 	jpath(rec, "migration");

@@ -327,11 +327,12 @@ static int add_change(struct diff *d, const char *key, json_t *base, json_t *new
 	return 0;
 }
 
-/* THP settings, kernel and filters that differ between the first runs. */
+/* THP settings, kernel, filters and whether thpscope's own events
+ * counted, where the first runs differ. */
 static int compare_config(struct diff *d, json_t *a, json_t *b)
 {
 	static const char *const parts[] = { "kernel.release", "config", "filter",
-					     "kernel.nr_nodes", "kernel.nr_cpus" };
+					     "self.events", "kernel.nr_nodes", "kernel.nr_cpus" };
 	json_t *fa = json_object(), *fb = json_object(), *v;
 	const char *k;
 	size_t i;

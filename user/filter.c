@@ -6,8 +6,10 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/vfs.h>
+#include <unistd.h>
 #include <linux/magic.h>
 #include "filter.h"
+#include "self.h"
 #include "util.h"
 
 #define CGROUP_ROOT "/sys/fs/cgroup"
@@ -80,6 +82,9 @@ int filter_option(struct filter *f, int opt, const char *arg, const char *cmd)
 		return 0;
 	case OPT_CGROUP:
 		return set_cgroup(f, arg, cmd);
+	case OPT_INCLUDE_SELF:
+		f->include_self = true;
+		return 0;
 	default:
 		return 1;
 	}
@@ -111,4 +116,11 @@ json_t *filter_to_json(const struct filter *f)
 	else
 		json_object_set_new(o, "cgroup", json_null());
 	return o;
+}
+
+json_t *filter_self_to_json(const struct filter *f)
+{
+	return json_pack("{s:I, s:s, s:b}", "pid", (json_int_t)getpid(),
+			 "events", f->include_self ? "included" : "excluded",
+			 "thp_disabled", self_thp_disabled());
 }

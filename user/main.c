@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "commands.h"
+#include "self.h"
 #include "util.h"
 
 struct command {
@@ -37,6 +38,11 @@ int main(int argc, char **argv)
 {
 	size_t i;
 
+	/* Before anything is allocated: thpscope's own memory must not show
+	 * in the THP figures it takes (--include-self gives THP back). */
+	self_thp_disable(true);
+	if (argc > 1 && !strcmp(argv[1], SELF_EXEC_ARG))
+		return self_exec(argv + 2);
 	if (argc < 2) {
 		usage(stderr);
 		return 2;

@@ -7,9 +7,8 @@
 #include <time.h>
 #include <unistd.h>
 #include "runner.h"
+#include "self.h"
 #include "util.h"
-
-extern char **environ;
 
 /* The signals the run takes synchronously: those that stop it, and the
  * command's end. */
@@ -51,7 +50,8 @@ bool runner_start(struct runner *r, char **argv, double seconds)
 	posix_spawnattr_init(&attr);
 	posix_spawnattr_setsigmask(&attr, &r->orig);
 	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK);
-	err = posix_spawnp(&r->child, argv[0], NULL, &attr, argv, environ);
+	/* Not posix_spawnp: the command must not inherit our THP switch. */
+	err = self_spawn(&r->child, argv, &attr);
 	posix_spawnattr_destroy(&attr);
 	if (!err)
 		return true;

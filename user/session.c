@@ -10,6 +10,7 @@
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include "maps.h"
+#include "self.h"
 #include "session.h"
 #include "textbuf.h"
 #include "util.h"
@@ -104,14 +105,18 @@ static int set_rodata(struct bpf_object *obj, const char *name, const void *val,
 	return -ENOENT;
 }
 
-/* Point OBJ at the kernel-side filter of F. */
+/* Point OBJ at the kernel-side filter of F, thpscope's own process left
+ * out unless F includes it. */
 static void configure_filter(struct bpf_object *obj, const struct filter *f)
 {
-	bool active = filter_active(f), by_comm = f->by_comm, v1 = f->cgroup_v1;
-	uint32_t n = f->ntgids;
+	bool selective = filter_active(f), by_comm = f->by_comm, v1 = f->cgroup_v1;
+	uint32_t n = f->ntgids, self = f->include_self ? 0 : getpid();
+	bool active = selective || self;
 	uint64_t cg = f->cgroup_id;
 
 	set_rodata(obj, "filter_active", &active, sizeof(active));
+	set_rodata(obj, "filter_selective", &selective, sizeof(selective));
+	set_rodata(obj, "filter_self_tgid", &self, sizeof(self));
 	set_rodata(obj, "filter_ntgids", &n, sizeof(n));
 	set_rodata(obj, "filter_tgids", f->tgids, sizeof(f->tgids));
 	set_rodata(obj, "filter_by_comm", &by_comm, sizeof(by_comm));
@@ -242,6 +247,8 @@ static void load_family(struct session *s, struct family_run *run)
 int session_open(struct session *s, const struct session_config *cfg)
 {
 	static const struct session_config none;
+	static const struct filter no_filter;
+	const struct filter *filter;
 	bool opened[ARRAY_SIZE(families)];
 	size_t i;
 
@@ -249,6 +256,10 @@ int session_open(struct session *s, const struct session_config *cfg)
 	s->window_fd = s->ring_fd = s->lost_fd = -1;
 	if (!cfg)
 		cfg = &none;
+	filter = cfg->filter ?: &no_filter;
+	/* Measuring thpscope itself: its memory as it would be. */
+	if (filter->include_self)
+		self_thp_disable(false);
 	if (kenv_check_privileges() || kenv_open(&s->env))
 		return -1;
 	s->window_fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "event_window", sizeof(uint32_t),
@@ -269,8 +280,7 @@ int session_open(struct session *s, const struct session_config *cfg)
 		opened[i] = open_family(s, run, families[i]);
 		if (!opened[i])
 			continue;
-		if (cfg->filter)
-			configure_filter(run->obj, cfg->filter);
+		configure_filter(run->obj, filter);
 		if (share_window(s, run->obj)) {
 			errorf("%s probes cannot share the event window: %s", run->fam->name,
 			       strerror(errno));

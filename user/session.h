@@ -16,7 +16,7 @@
 
 /* What a session is asked for beyond the default counting. */
 struct session_config {
-	const struct filter *filter;	/* NULL: every event */
+	const struct filter *filter;	/* NULL: every event but thpscope's own */
 	size_t ring_bytes;		/* > 0: stream events (thpscope trace) */
 	unsigned int families;		/* bit per family to load, 0: all */
 };
@@ -32,8 +32,9 @@ struct session {
 };
 
 /* Check privileges, open the kernel environment, load and attach every
- * family with CFG's filter and streaming (CFG may be NULL). Hooks the
- * kernel lacks are recorded per probe. Returns 0, or -1 after printing
+ * family with CFG's filter and streaming (CFG may be NULL); with
+ * --include-self in the filter, give THP back to thpscope's memory.
+ * Hooks the kernel lacks are recorded per probe. Returns 0, or -1 after printing
  * why nothing can be traced. */
 int session_open(struct session *s, const struct session_config *cfg);
 /* The bit of family NAME in session_config.families, 0 when unknown. */
