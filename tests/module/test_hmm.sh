@@ -8,7 +8,9 @@
 # must equal an ftrace account of the same calls: kprobe events in a
 # private instance on migrate_vma_setup/finalize and
 # migrate_device_range/pfns/finalize, the folios folio_migrate_mapping
-# moves between them, and the calling module from each call's stack.
+# moves between them, and the calling module from each call's stack
+# (ftrace names a frame when the trace is read: the trace is read before
+# rmmod, and what rmmod's own task evicts after is test_hmm's).
 . "$(dirname "$0")/../lib.sh"
 require_root
 
@@ -53,10 +55,12 @@ dmesg -c >/dev/null
 if insmod "$ko"; then ok "test_hmm loads"; else not_ok "test_hmm does not load"; exit 0; fi
 rec=$TMP/hmm.json
 # shellcheck disable=SC2086
-"$THPSCOPE" record -q -o "$rec" -- sh -c "\"$hmm_tests\" $sel >$TMP/hmm.out 2>&1; \
-	s=\$?; rmmod test_hmm || exit 99; exit \$s"
+"$THPSCOPE" record -q -o "$rec" -- sh -c "\"$hmm_tests\" $sel >$TMP/hmm.out 2>&1; s=\$?; \
+	cat $inst/trace >$TMP/trace.loaded; echo >$inst/trace; \
+	rmmod test_hmm || exit 99; exit \$s"
 status=$?
 ft_off "$inst"
+cat "$inst/trace" >"$TMP/trace.unload"
 for e in vma_end evict_end; do echo '!stacktrace' >"$inst/events/$g/$e/trigger"; done
 case $status in
 0) ok "hmm-tests pass under thpscope ($(grep -c '^ok ' "$TMP/hmm.out") cases)" ;;
@@ -69,8 +73,9 @@ esac
 # MIGRATE_VMA_SELECT_SYSTEM: to the device; else to RAM; migrate_device_*:
 # an eviction); its THPs moved whole are the folios moved large to large;
 # its driver is the first module in the end event's stack ("kernel" when
-# none), the stack coming just before or after the event.
-awk '
+# none), the stack coming just before or after the event; in the trace
+# read after the unload, rmmod's calls are the unloaded module's.
+awk -v unloaded=test_hmm -v after="$TMP/trace.unload" '
 function task(line) {
 	if (!match(line, /-[0-9]+ +\[[0-9]+\]/))
 		return ""
@@ -83,12 +88,14 @@ function field(name,   i) {
 	return ""
 }
 function account(p, drv,   k) {
+	if (FILENAME == after && comm[p] == "rmmod" && drv == "kernel") {
+		drv = unloaded
+		unload += dir[p] == "evict"
+	}
 	k = drv "." dir[p]
 	calls[k]++
 	pages[k] += npages[p]
 	whole[k] += moved[p]
-	if (drv == "test_hmm" && comm[p] == "rmmod" && dir[p] == "evict")
-		unload++
 }
 /^ *=> / {
 	if (stk != "" && drv_of[stk] == "" && match($0, /\[[^]]*\]$/))
@@ -137,7 +144,7 @@ END {
 	for (k in calls)
 		printf "%s.calls %d\n%s.pages %.0f\n%s.thp_whole %d\n", k, calls[k], k, pages[k], k, whole[k]
 	printf "unload_evictions %d\n", unload
-}' "$inst/trace" >"$TMP/ft"
+}' "$TMP/trace.loaded" "$TMP/trace.unload" >"$TMP/ft"
 
 # thpscope's figures, in the same "driver.direction.key value" form.
 J() { "$JGET" "$@"; }
