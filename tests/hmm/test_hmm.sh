@@ -54,6 +54,7 @@ for e in vma_end evict_end; do echo stacktrace >"$inst/events/$g/$e/trigger"; do
 dmesg -c >/dev/null
 if insmod "$ko"; then ok "test_hmm loads"; else not_ok "test_hmm does not load"; exit 0; fi
 rec=$TMP/hmm.json
+t0=$(date +%s)
 # shellcheck disable=SC2086
 "$THPSCOPE" record -q -o "$rec" -- sh -c "\"$hmm_tests\" $sel >$TMP/hmm.out 2>&1; s=\$?; \
 	cat $inst/trace >$TMP/trace.loaded; echo >$inst/trace; \
@@ -61,6 +62,7 @@ rec=$TMP/hmm.json
 status=$?
 ft_off "$inst"
 cat "$inst/trace" >"$TMP/trace.unload"
+echo "# recorded in $(($(date +%s) - t0)) s"
 for e in vma_end evict_end; do echo '!stacktrace' >"$inst/events/$g/$e/trigger"; done
 case $status in
 0) ok "hmm-tests pass under thpscope ($(grep -c '^ok ' "$TMP/hmm.out") cases)" ;;
@@ -146,6 +148,7 @@ END {
 	printf "unload_evictions %d\n", unload
 }' "$TMP/trace.loaded" "$TMP/trace.unload" >"$TMP/ft"
 
+echo "# ftrace account in $(($(date +%s) - t0)) s: $(wc -l <"$TMP/trace.loaded") lines"
 # thpscope's figures, in the same "driver.direction.key value" form.
 J() { "$JGET" "$@"; }
 for drv in $(J -k "$rec" migrate_vma.by_driver); do
