@@ -27,7 +27,9 @@
 #define PFN_COMPOUND	(1UL << 4)
 #define HMM_VALID	(1UL << 63)
 #define HMM_ORDER_SHIFT	53
-#define MAX_SCAN	4096	/* entries of src/dst/hmm_pfns examined per call */
+/* Entries of src/dst/hmm_pfns examined per call: a driver evicts whole
+ * chunks of device memory at once (test_hmm: 256 MB, 65536 entries). */
+#define MAX_SCAN	(1 << 18)
 
 const volatile __u32 pmd_order = 9;
 
