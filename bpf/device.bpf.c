@@ -7,8 +7,11 @@
  * (MIGRATE_VMA_SELECT_COMPOUND), what was collected, what moved in the
  * end, the latency of each phase, and the calling driver (from its
  * stack). THPs that did not move whole are counted with the reason where
- * it can be known. A device-private page faulted again and again at the
- * same address (the spinning fault) is kept for the livelock report. */
+ * it can be known. A PMD-size hole (nothing mapped, or the huge zero
+ * page) collected and filled as one entry is counted apart: no THP
+ * existed to move. A device-private page faulted again and again at the
+ * same address without anything migrated (the spinning fault) is kept
+ * for the livelock report. */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_core_read.h>
@@ -19,11 +22,14 @@
 #include "filter.bpf.h"
 #include "trace.bpf.h"
 
+#define PFN_VALID	(1UL << 0)
 #define PFN_MIGRATE	(1UL << 1)
 #define PFN_COMPOUND	(1UL << 4)
 #define HMM_VALID	(1UL << 63)
 #define HMM_ORDER_SHIFT	53
-#define MAX_SCAN	4096	/* entries of src/dst/hmm_pfns examined per call */
+/* Entries of src/dst/hmm_pfns examined per call: a driver evicts whole
+ * chunks of device memory at once (test_hmm: 256 MB, 65536 entries). */
+#define MAX_SCAN	(1 << 18)
 
 const volatile __u32 pmd_order = 9;
 
@@ -35,9 +41,11 @@ struct call_state {
 	__u64 npages;
 	__u64 collected;
 	__u64 compound_collected;
+	__u64 holes_collected;
 	__u64 thp_split;
 	__s32 stack_id;
 	__u32 direction;
+	__u32 modgen;
 	__u32 compound;
 	__u32 lat_setup;	/* ns; the phases of one call are short */
 	__u32 lat_pages;
@@ -85,6 +93,24 @@ struct {
 	__type(key, struct fault_key);
 	__type(value, struct fault_rec);
 } device_faults SEC(".maps");
+
+/* Pages the migrate_vma calls of a task's current CPU fault migrated. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u64);
+	__type(value, __u64);
+} fault_migrated SEC(".maps");
+
+/* Modules freed so far, and the text of each by the order it went in. */
+__u32 modules_gone;
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, GONE_MODULES);
+	__type(key, __u32);
+	__type(value, struct gone_module);
+} gone_modules SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
@@ -142,6 +168,7 @@ static __always_inline void vma_setup_begin(void *ctx, struct migrate_vma *args)
 		s.compound = !!(flags & bpf_core_enum_value(enum migrate_vma_direction,
 							     MIGRATE_VMA_SELECT_COMPOUND));
 	s.stack_id = bpf_get_stackid(ctx, &caller_stacks, 0);
+	s.modgen = modules_gone;
 	/* A THP is collected whole only from a range of whole PMDs. */
 	if ((s.start & (pmd - 1)) || (s.end & (pmd - 1)))
 		s.compound |= 2;
@@ -155,6 +182,7 @@ struct scan {
 	__u64 n;
 	__u64 skip;
 	__u64 compound;		/* before pages: THP entries collected whole */
+	__u64 holes;		/* PMD holes collected whole, or filled whole */
 	__u64 collected;	/* before pages: pages collected */
 	__u64 migrated;
 	__u64 whole;
@@ -175,7 +203,10 @@ static long scan_entry(__u32 i, void *data)
 		return 0;
 	if (!sc->after_pages) {
 		if (s & PFN_COMPOUND) {
-			sc->compound++;
+			if (s & PFN_VALID)
+				sc->compound++;
+			else
+				sc->holes++;
 			sc->collected += 1ULL << pmd_order;
 			sc->skip = i + (1ULL << pmd_order);
 		} else {
@@ -185,7 +216,10 @@ static long scan_entry(__u32 i, void *data)
 	}
 	bpf_probe_read_kernel(&d, sizeof(d), sc->dst + i);
 	if ((s & PFN_COMPOUND) && (d & PFN_COMPOUND)) {
-		sc->whole++;
+		if (s & PFN_VALID)
+			sc->whole++;
+		else
+			sc->holes++;
 		sc->migrated += 1ULL << pmd_order;
 		sc->skip = i + (1ULL << pmd_order);
 	} else {
@@ -209,6 +243,7 @@ static __always_inline void vma_setup_end(struct migrate_vma *args)
 	bpf_loop(MAX_SCAN, scan_entry, &sc, 0);
 	s->collected = sc.collected;
 	s->compound_collected = sc.compound;
+	s->holes_collected = sc.holes;
 }
 
 static __always_inline void vma_pages_begin(struct migrate_vma *args)
@@ -252,6 +287,16 @@ static __always_inline void trace_call(struct call_state *s, __u64 collected, __
 	trace_end(e);
 }
 
+/* What the calls of a CPU fault migrated, for the spinning fault. */
+static __always_inline void fault_progress(__u64 id, __u64 migrated)
+{
+	static const __u64 zero;
+	__u64 *n = lookup_or_init(&fault_migrated, &id, &zero);
+
+	if (n)
+		*n += migrated;
+}
+
 /* Finalize: what stayed migrated is known; account the whole call. */
 static __always_inline void vma_finalize_end(struct migrate_vma *args)
 {
@@ -272,6 +317,7 @@ static __always_inline void vma_finalize_end(struct migrate_vma *args)
 
 	k.caller = s->stack_id;
 	k.direction = s->direction;
+	k.modgen = s->modgen;
 	st = lookup_or_init(&dev_stats, &k, &zero);
 	if (st) {
 		__sync_fetch_and_add(&st->calls, 1);
@@ -281,12 +327,16 @@ static __always_inline void vma_finalize_end(struct migrate_vma *args)
 		__sync_fetch_and_add(&st->thp_whole, sc.whole);
 		__sync_fetch_and_add(&st->thp_split, s->thp_split);
 		__sync_fetch_and_add(&st->compound_collected, s->compound_collected);
+		__sync_fetch_and_add(&st->holes_collected, s->holes_collected);
+		__sync_fetch_and_add(&st->holes_filled, sc.holes);
 		hist_add(&st->latency[PHASE_SETUP], s->lat_setup);
 		hist_add(&st->latency[PHASE_PAGES], s->lat_pages);
 		hist_add(&st->latency[PHASE_FINALIZE], now - s->t_phase);
 		hist_add(&st->latency[PHASE_TOTAL], now - s->t_start);
 	}
 	trace_call(s, s->collected, sc.migrated, sc.whole, s->thp_split);
+	if (s->direction == DIR_FAULT)
+		fault_progress(id, sc.migrated);
 	bpf_map_delete_elem(&calls, &key);
 	bpf_map_delete_elem(&current_call, &id);
 }
@@ -454,6 +504,7 @@ static __always_inline void evict_begin(void *ctx, unsigned long *src, __u64 npa
 		return;
 	s.t_phase = s.t_start;
 	s.stack_id = bpf_get_stackid(ctx, &caller_stacks, 0);
+	s.modgen = modules_gone;
 	bpf_map_update_elem(&calls, &key, &s, BPF_ANY);
 }
 
@@ -492,6 +543,7 @@ int BPF_PROG(evict_finalize_exit, unsigned long *src, unsigned long *dst, unsign
 	sc.n = npages < MAX_SCAN ? npages : MAX_SCAN;
 	bpf_loop(MAX_SCAN, scan_entry, &sc, 0);
 	k.caller = s->stack_id;
+	k.modgen = s->modgen;
 	st = lookup_or_init(&dev_stats, &k, &zero);
 	if (st) {
 		__sync_fetch_and_add(&st->calls, 1);
@@ -507,14 +559,26 @@ int BPF_PROG(evict_finalize_exit, unsigned long *src, unsigned long *dst, unsign
 
 /* ---- the spinning fault ---- */
 
+/*
+ * A fault on device-private memory has ended. Programs fault at the same
+ * address again and again in normal use (a buffer reused in a loop); the
+ * fault spins only when it keeps returning with nothing migrated, so each
+ * address counts its faults since the last one that migrated pages.
+ */
 static __always_inline void device_fault(struct vm_fault *vmf, __u64 size)
 {
-	struct fault_key k = { .tgid = bpf_get_current_pid_tgid() >> 32 };
+	__u64 id = bpf_get_current_pid_tgid(), *migrated, moved = 0;
+	struct fault_key k = { .tgid = id >> 32 };
 	static const struct fault_rec zero;
 	struct thp_event *e;
 	struct fault_rec *r;
 	__u64 now = bpf_ktime_get_ns();
 
+	migrated = bpf_map_lookup_elem(&fault_migrated, &id);
+	if (migrated) {
+		moved = *migrated;
+		bpf_map_delete_elem(&fault_migrated, &id);
+	}
 	if (!BPF_CORE_READ(vmf, page) || !current_selected())
 		return;
 	k.address = BPF_CORE_READ(vmf, address) & ~(size - 1);
@@ -527,11 +591,16 @@ static __always_inline void device_fault(struct vm_fault *vmf, __u64 size)
 	}
 	__sync_fetch_and_add(&r->count, 1);
 	r->last_ns = now;
+	r->stalled = moved ? 0 : r->stalled + 1;
+	if (r->stalled > r->max_stalled)
+		r->max_stalled = r->stalled;
 	e = trace_begin(TK_DEVICE_FAULT, (struct task_struct *)bpf_get_current_task());
 	if (e) {
 		e->order = size > 4096 ? pmd_order : 0;
 		e->addr = BPF_CORE_READ(vmf, address);
 		e->val[0] = r->count;
+		e->val[1] = moved;
+		e->val[2] = r->stalled;
 		trace_end(e);
 	}
 }
@@ -565,6 +634,43 @@ int BPF_PROG(pte_fault_exit, struct vm_fault *vmf)
 	if (BPF_CORE_READ(folio, pgmap, type) != MEMORY_DEVICE_PRIVATE)
 		return 0;
 	device_fault(vmf, 4096);
+	return 0;
+}
+
+/* ---- modules ---- */
+
+struct module_layout___old {
+	void *base;
+	unsigned int size;
+};
+
+struct module___old {
+	struct module_layout___old core_layout;
+};
+
+/* A module is freed (after its exit function, which may have evicted its
+ * device memory): keep where its text was. Not filtered: the calls it
+ * made were. Two modules freed at the same instant may take one slot
+ * (the count is not atomic for BPF's v1 instruction set): rare enough. */
+SEC("tp_btf/module_free")
+int BPF_PROG(module_free, struct module *mod)
+{
+	struct gone_module m = {};
+	__u32 idx = modules_gone;
+
+	modules_gone = idx + 1;
+
+	if (bpf_core_field_exists(mod->mem)) {
+		m.base = (__u64)BPF_CORE_READ(mod, mem[MOD_TEXT].base);
+		m.size = BPF_CORE_READ(mod, mem[MOD_TEXT].size);
+	} else {
+		struct module___old *old = (void *)mod;
+
+		m.base = (__u64)BPF_CORE_READ(old, core_layout.base);
+		m.size = BPF_CORE_READ(old, core_layout.size);
+	}
+	BPF_CORE_READ_STR_INTO(&m.name, mod, name);
+	bpf_map_update_elem(&gone_modules, &idx, &m, BPF_NOEXIST);
 	return 0;
 }
 

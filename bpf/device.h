@@ -36,9 +36,9 @@ enum dev_fallback {
 
 /* Per calling site (a driver's code) and direction. */
 struct dev_key {
-	__u64 caller;		/* return address into the caller */
+	__u64 caller;		/* stack id of the call */
 	__u32 direction;
-	__u32 pad;
+	__u32 modgen;		/* modules freed before the call began */
 };
 
 struct dev_stats {
@@ -49,10 +49,14 @@ struct dev_stats {
 	__u64 thp_whole;	/* THPs that went whole */
 	__u64 thp_split;	/* THPs split on the way */
 	__u64 compound_collected;	/* THPs collected whole by setup */
+	/* PMD-size ranges with no folio to move (empty, or the huge zero
+	 * page): not THPs, though collected and filled as one entry. */
+	__u64 holes_collected;	/* collected whole by setup */
+	__u64 holes_filled;	/* filled by one large folio on the other side */
 	struct hist latency[PHASE_NR];
 };
 
-/* A device-private page faulted again and again. */
+/* Faults on device-private memory at one address of one process. */
 struct fault_key {
 	__u32 tgid;
 	__u32 pad;
@@ -60,10 +64,23 @@ struct fault_key {
 };
 
 struct fault_rec {
-	__u64 count;
+	__u64 count;		/* every fault there */
+	__u64 stalled;		/* faults since one last migrated pages */
+	__u64 max_stalled;	/* the longest such run: a spinning fault */
 	__u64 first_ns;
 	__u64 last_ns;
 	char comm[16];
+};
+
+/* A module freed while recording: its text, to name it as the driver of
+ * the calls it made before (the stacks are resolved after the run). */
+#define MODULE_NAME_LEN 56
+#define GONE_MODULES 64
+
+struct gone_module {
+	__u64 base;
+	__u64 size;
+	char name[MODULE_NAME_LEN];
 };
 
 #define HMM_ORDERS 16

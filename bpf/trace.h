@@ -23,7 +23,7 @@ enum trace_kind {
 	TK_DEFERRED_FATE,	/* order, arg fate; val[0] ns on the queue */
 	TK_SHRINKER_SCAN,	/* arg node; val[0] asked, val[1] split */
 	TK_MIGRATE_VMA,		/* arg direction; val[] pages, migrated, whole, split */
-	TK_DEVICE_FAULT,	/* order, addr */
+	TK_DEVICE_FAULT,	/* order, addr; val[] faults here, migrated, stalled */
 	TK_NR,
 };
 

@@ -19,7 +19,8 @@
 #include "probe.h"
 #include "util.h"
 
-/* A device-private address faulted this often is reported as spinning. */
+/* A device-private address faulted this often in a row with nothing
+ * migrated is reported as spinning. */
 #define LIVELOCK_MIN_FAULTS 3
 #define TOP_LIVELOCKS 20
 #define CALLER_FRAMES 6
@@ -75,32 +76,57 @@ static bool machinery(const struct ksym *sym)
 	return !strncmp(sym->name, "bpf_trampoline", 14);
 }
 
+struct harvest_ctx {
+	struct kenv *env;
+	int stacks_fd;
+	int gone_fd;		/* modules freed while recording, by order */
+	__u32 ngone;
+	json_t *root;
+	json_t *livelocks;
+};
+
+/* The module freed after a call made when MODGEN modules had gone, whose
+ * text held IP: the module that made the call, though kallsyms no longer
+ * knows it (or knows another module at its address since). */
+static bool gone_module_at(const struct harvest_ctx *ctx, __u32 modgen, __u64 ip,
+			   char *buf, size_t len)
+{
+	struct gone_module m;
+	__u32 i;
+
+	for (i = modgen; i < ctx->ngone; i++) {
+		if (bpf_map_lookup_elem(ctx->gone_fd, &i, &m) || ip < m.base || ip - m.base >= m.size)
+			continue;
+		snprintf(buf, len, "%.*s", (int)sizeof(m.name), m.name);
+		return true;
+	}
+	return false;
+}
+
 /* The driver that called: the module of the first caller frame, or
  * "kernel" for a built-in caller. */
-static void driver_of(struct kenv *env, int stacks_fd, __s32 stack_id, char *buf, size_t len)
+static void driver_of(const struct harvest_ctx *ctx, const struct dev_key *key,
+		      char *buf, size_t len)
 {
 	__u64 ips[CALLER_FRAMES] = { 0 };
+	__s32 stack_id = (__s32)key->caller;
 	int i;
 
 	snprintf(buf, len, "unknown");
-	if (stack_id < 0 || bpf_map_lookup_elem(stacks_fd, &stack_id, ips))
+	if (stack_id < 0 || bpf_map_lookup_elem(ctx->stacks_fd, &stack_id, ips))
 		return;
 	for (i = 0; i < CALLER_FRAMES && ips[i]; i++) {
-		const struct ksym *sym = kenv_ksym_at(env, ips[i]);
+		const struct ksym *sym;
 
+		if (gone_module_at(ctx, key->modgen, ips[i], buf, len))
+			return;
+		sym = kenv_ksym_at(ctx->env, ips[i]);
 		if (!sym || machinery(sym))
 			continue;
 		snprintf(buf, len, "%s", sym->module ? sym->module : "kernel");
 		return;
 	}
 }
-
-struct harvest_ctx {
-	struct kenv *env;
-	int stacks_fd;
-	json_t *root;
-	json_t *livelocks;
-};
 
 static void add_stats(const void *k, const void *v, void *data)
 {
@@ -113,7 +139,7 @@ static void add_stats(const void *k, const void *v, void *data)
 
 	if (key->direction >= DIR_NR)
 		return;
-	driver_of(ctx->env, ctx->stacks_fd, (__s32)key->caller, driver, sizeof(driver));
+	driver_of(ctx, key, driver, sizeof(driver));
 	snprintf(path, sizeof(path), "migrate_vma.by_driver.%s.%s", driver, directions[key->direction]);
 	o = jpath(ctx->root, path);
 	jadd(o, "calls", st->calls);
@@ -123,6 +149,8 @@ static void add_stats(const void *k, const void *v, void *data)
 	jadd(o, "thp_whole", st->thp_whole);
 	jadd(o, "thp_split", st->thp_split);
 	jadd(o, "compound_collected", st->compound_collected);
+	jadd(o, "holes_collected", st->holes_collected);
+	jadd(o, "holes_filled", st->holes_filled);
 	jadd(o, "failed", st->collected > st->migrated ? st->collected - st->migrated : 0);
 	for (p = 0; p < PHASE_NR; p++) {
 		json_t *h;
@@ -143,12 +171,13 @@ static void add_fault(const void *k, const void *v, void *data)
 	struct harvest_ctx *ctx = data;
 	char addr[32];
 
-	if (r->count < LIVELOCK_MIN_FAULTS)
+	if (r->max_stalled < LIVELOCK_MIN_FAULTS)
 		return;
 	snprintf(addr, sizeof(addr), "0x%llx", (unsigned long long)key->address);
-	json_array_append_new(ctx->livelocks, json_pack("{s:I, s:s%, s:s, s:I, s:I}",
+	json_array_append_new(ctx->livelocks, json_pack("{s:I, s:s%, s:s, s:I, s:I, s:I}",
 		"pid", (json_int_t)key->tgid, "comm", r->comm, strnlen(r->comm, sizeof(r->comm)),
 		"address", addr, "faults", (json_int_t)r->count,
+		"stalled", (json_int_t)r->max_stalled,
 		"span_ns", (json_int_t)(r->last_ns - r->first_ns)));
 }
 
@@ -185,6 +214,8 @@ static void device_harvest(struct family_run *run, struct kenv *env,
 		"device:do_huge_pmd_device_private", NULL };
 	struct device_bpf *skel = run->skel;
 	struct harvest_ctx ctx = { .env = env, .stacks_fd = bpf_map__fd(skel->maps.caller_stacks),
+				   .gone_fd = bpf_map__fd(skel->maps.gone_modules),
+				   .ngone = skel->bss->modules_gone,
 				   .root = record, .livelocks = json_array() };
 	struct hmm_stats hs;
 	__u32 i, zero = 0;
@@ -203,7 +234,7 @@ static void device_harvest(struct family_run *run, struct kenv *env,
 	if (any_attached(probes, fault_probes)) {
 		map_foreach(bpf_map__fd(skel->maps.device_faults), sizeof(struct fault_key),
 			    sizeof(struct fault_rec), add_fault, &ctx);
-		json_array_top(ctx.livelocks, "faults", TOP_LIVELOCKS);
+		json_array_top(ctx.livelocks, "stalled", TOP_LIVELOCKS);
 		json_object_set(jpath(record, "migrate_vma"), "livelocks", ctx.livelocks);
 	}
 	json_decref(ctx.livelocks);

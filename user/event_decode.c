@@ -144,6 +144,8 @@ static void decode_fields(json_t *o, const struct thp_event *e, const struct ken
 	case TK_DEVICE_FAULT:
 		set_hex(o, "address", e->addr);
 		set_int(o, "faults_here", e->val[0]);
+		set_int(o, "migrated", e->val[1]);
+		set_int(o, "stalled", e->val[2]);
 		break;
 	}
 }

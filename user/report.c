@@ -544,7 +544,7 @@ static void print_device(FILE *out, json_t *rec)
 	json_t *mv = json_object_get(rec, "migrate_vma"), *by = json_object_get(mv, "by_driver");
 	json_t *hmm = json_object_get(rec, "hmm"), *drv, *dir, *l;
 	struct table *t = table_new("DRIVER\tDIRECTION\tCALLS\tPAGES\tMIGRATED\tTHP_WHOLE"
-				    "\tTHP_SPLIT\tFAILED\tP50\tP99");
+				    "\tTHP_SPLIT\tHOLES_FILLED\tFAILED\tP50\tP99");
 	struct textbuf buf = TEXTBUF_INIT, kv = TEXTBUF_INIT;
 	const char *dname, *dirname;
 	size_t i;
@@ -559,12 +559,13 @@ static void print_device(FILE *out, json_t *rec)
 				fmt_ns(v, q50, sizeof(q50));
 			if (!hist_json_quantile(h, 0.99, &v))
 				fmt_ns(v, q99, sizeof(q99));
-			table_add(t, "%s\t%s\t%llu\t%llu\t%llu\t%llu\t%llu\t%llu\t%s\t%s", dname,
+			table_add(t, "%s\t%s\t%llu\t%llu\t%llu\t%llu\t%llu\t%llu\t%llu\t%s\t%s", dname,
 				  dirname, (unsigned long long)jget_u64(dir, "calls"),
 				  (unsigned long long)jget_u64(dir, "pages"),
 				  (unsigned long long)jget_u64(dir, "migrated"),
 				  (unsigned long long)jget_u64(dir, "thp_whole"),
 				  (unsigned long long)jget_u64(dir, "thp_split"),
+				  (unsigned long long)jget_u64(dir, "holes_filled"),
 				  (unsigned long long)jget_u64(dir, "failed"), q50, q99);
 		}
 	}
@@ -579,9 +580,11 @@ static void print_device(FILE *out, json_t *rec)
 		fprintf(out, "  THPs not moved whole, by reason: %s\n",
 			kv_list(&kv, json_object_get(mv, "fallback_reasons")));
 	json_array_foreach(json_object_get(mv, "livelocks"), i, l)
-		fprintf(out, "  SPINNING FAULT: pid %lld (%s) faulted %lld times at %s over %.1f ms\n",
+		fprintf(out, "  SPINNING FAULT: pid %lld (%s) faulted %lld times in a row with nothing "
+			"migrated (%lld in all) at %s over %.1f ms\n",
 			json_integer_value(json_object_get(l, "pid")),
 			json_string_value(json_object_get(l, "comm")),
+			json_integer_value(json_object_get(l, "stalled")),
 			json_integer_value(json_object_get(l, "faults")),
 			json_string_value(json_object_get(l, "address")),
 			json_integer_value(json_object_get(l, "span_ns")) / 1e6);

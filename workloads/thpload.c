@@ -23,6 +23,12 @@
  *                     driver and by CPU faults, -f of them refused (the
  *                     thpdev module must be loaded)
  *   device-mthp       the same for whatever large folios the region gets
+ *   device-reuse      THPs to /dev/thpdev and faulted back by the CPU, four
+ *                     times over at the same addresses
+ *   device-holes      PMD ranges never written (half of them read, so
+ *                     mapped by the huge zero page) to /dev/thpdev; half
+ *                     back by the driver, half left for the driver to
+ *                     evict when the device is closed
  *   mixed             all of the above except khugepaged, in turn
  */
 #include <errno.h>
@@ -681,6 +687,86 @@ static int device_mthp(const struct opts *o)
 	return 0;
 }
 
+#define REUSE_ROUNDS 4
+
+/* Programs reuse buffers: the same THPs go to the device and come back
+ * through CPU faults, round after round, every fault migrating them. */
+static int device_reuse(const struct opts *o)
+{
+	size_t len = o->regions * PMD_SIZE, off;
+	char *area = map_aligned(len, MAP_PRIVATE | MAP_ANONYMOUS, -1);
+	struct thpdev_stats st = { .size = sizeof(st) };
+	int fd = thpdev_open(), round;
+	volatile char sum = 0;
+
+	fault_huge(area, len);
+	for (round = 0; round < REUSE_ROUNDS; round++) {
+		dev_migrate(fd, THPDEV_IOC_MIGRATE_TO_DEVICE, area, len, 0);
+		for (off = 0; off < len; off += page_size)
+			sum += area[off];
+	}
+	thpdev_ioctl(fd, THPDEV_IOC_STATS, &st, "thpdev stats");
+	printf("device-reuse: rounds %d thp_to_device %llu thp_to_ram %llu cpu_faults %llu\n",
+	       REUSE_ROUNDS, (unsigned long long)st.thp_to_device,
+	       (unsigned long long)st.thp_to_ram, (unsigned long long)st.cpu_faults);
+	close(fd);
+	munmap(area, len);
+	return 0;
+}
+
+/* PMD ranges of AREA the device sees mapped by the huge zero page. */
+static unsigned long zero_pmds(int fd, char *area, size_t len)
+{
+	size_t n = len / page_size, i;
+	unsigned char *snap = calloc(n, 1);
+	struct thpdev_snapshot s = {
+		.size = sizeof(s), .addr = (uintptr_t)area, .len = len, .buf = (uintptr_t)snap,
+	};
+	unsigned long zero = 0;
+	const unsigned char want = THPDEV_SNAP_PRESENT | THPDEV_SNAP_PMD;
+
+	if (!snap)
+		die("calloc");
+	thpdev_ioctl(fd, THPDEV_IOC_SNAPSHOT, &s, "thpdev snapshot");
+	for (i = 0; i < n; i += PMD_SIZE / page_size)
+		zero += (snap[i] & (want | THPDEV_SNAP_WRITE)) == want;
+	free(snap);
+	return zero;
+}
+
+/*
+ * Nothing to move: PMD ranges never written, the first half not touched
+ * at all, the second read (the huge zero page maps it), migrated to the
+ * device with compound collection; the device fills each with a large
+ * folio. Half of them come back by the driver; the rest are left on the
+ * device, which evicts them when it is closed.
+ */
+static int device_holes(const struct opts *o)
+{
+	size_t half = (o->regions / 2 ? o->regions / 2 : 1) * PMD_SIZE, len = 2 * half, off;
+	char *area = map_aligned(len, MAP_PRIVATE | MAP_ANONYMOUS, -1);
+	struct thpdev_stats st = { .size = sizeof(st) };
+	int fd = thpdev_open();
+	volatile char sum = 0;
+	unsigned long zero;
+
+	if (madvise(area, len, MADV_HUGEPAGE))
+		die("madvise(MADV_HUGEPAGE)");
+	for (off = half; off < len; off += page_size)
+		sum += area[off];
+	zero = zero_pmds(fd, area, len);
+	dev_migrate(fd, THPDEV_IOC_MIGRATE_TO_DEVICE, area, len, 0);
+	dev_migrate(fd, THPDEV_IOC_MIGRATE_TO_RAM, area, half, 0);
+	thpdev_ioctl(fd, THPDEV_IOC_STATS, &st, "thpdev stats");
+	printf("device-holes: holes %zu zero_pmds %lu thp_to_device %llu thp_to_ram %llu "
+	       "device_pages %llu\n", len / PMD_SIZE, zero,
+	       (unsigned long long)st.thp_to_device, (unsigned long long)st.thp_to_ram,
+	       (unsigned long long)st.device_pages);
+	close(fd);
+	munmap(area, len);
+	return 0;
+}
+
 static int mixed(const struct opts *o);
 
 static const struct scenario {
@@ -698,6 +784,8 @@ static const struct scenario {
 	{ "migrate-fallback", migrate_fallback, false, "THPs moved to a node with no free 2 MB block" },
 	{ "device", device, false, "THPs to /dev/thpdev and back, whole and split (-f: refused faults)" },
 	{ "device-mthp", device_mthp, false, "whatever large folios a region gets, to /dev/thpdev and back" },
+	{ "device-reuse", device_reuse, false, "THPs to /dev/thpdev and faulted back, 4 times at one address" },
+	{ "device-holes", device_holes, false, "empty and huge-zero PMD ranges to /dev/thpdev, some left to evict" },
 	{ "mixed", mixed, false, "collapse-anon, collapse-shmem, compaction, partial-unmap" },
 };
 

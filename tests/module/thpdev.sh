@@ -47,10 +47,22 @@ if [ "$(J "$rec" 'probes.device:migrate_vma_setup.attached')" = true ]; then
 	check_eq "one spinning fault detected" 1 "$(spins "$rec")"
 	check_eq "it faulted once per refusal and once more" $(($(stat cpu_faults_refused) + 1)) \
 		"$(J "$rec" 'migrate_vma.livelocks[comm=thpload].faults')"
+	check_eq "it faulted once per refusal in a row with nothing migrated" \
+		"$(stat cpu_faults_refused)" "$(J "$rec" 'migrate_vma.livelocks[comm=thpload].stalled')"
 	addr=$(J "$rec" migrate_vma.livelocks | sed -n 's/.*"address": *"\(0x[0-9a-f]*\)".*/\1/p')
 	check_eq "the spinning address is a THP's (2 MB aligned)" 0 $((addr % 2097152))
 	"$THPSCOPE" record -q -o "$TMP/calm.json" -- "$THPLOAD" -n 4 device >/dev/null
 	check_eq "no spinning fault reported in a normal run" 0 "$(spins "$TMP/calm.json")"
+	# The same THPs faulted back at the same addresses round after round,
+	# each fault migrating them: no livelock.
+	"$THPSCOPE" record -q -o "$TMP/reuse.json" -- "$THPLOAD" -n 2 device-reuse >"$TMP/reuse.out"
+	reuse() { sed -n "s/.* $1 \([0-9]*\).*/\1/p" "$TMP/reuse.out"; }
+	check_eq "reused addresses: fault-driven migrations = thpdev's CPU faults" \
+		"$(reuse cpu_faults)" "$(J "$TMP/reuse.json" $d.fault.calls)"
+	check_eq "reused addresses: THPs faulted back whole = thpdev's thp_to_ram" \
+		"$(reuse thp_to_ram)" "$(J "$TMP/reuse.json" $d.fault.thp_whole)"
+	check_eq "no spinning fault when every fault at a reused address migrates" 0 \
+		"$(spins "$TMP/reuse.json")"
 else
 	skip "device migration: $(J "$rec" 'probes.device:migrate_vma_setup.why')"
 fi
@@ -97,7 +109,33 @@ else
 	skip "PTE-mapped mTHPs: no 64 kB mTHP setting"
 fi
 
-if rmmod thpdev; then ok "thpdev unloads"; else not_ok "thpdev does not unload"; fi
+# Holes (never written, or mapped by the huge zero page) to the device:
+# no THP existed, so none moved whole. Half come back by the driver, the
+# rest are evicted when the device is closed; then the module is unloaded
+# inside the recording, so its calls are named after it has gone.
+rec=$TMP/holes.json
+if "$THPSCOPE" record -q -o "$rec" -- sh -c "\"$THPLOAD\" -n 4 device-holes && rmmod thpdev" \
+	>"$TMP/holes.out"; then
+	ok "thpdev unloads"
+else
+	not_ok "thpdev does not unload"
+fi
+holes() { sed -n "s/.* $1 \([0-9]*\).*/\1/p" "$TMP/holes.out"; }
+if [ "$(J "$rec" 'probes.device:migrate_vma_setup.attached')" = true ]; then
+	check_ge "the huge zero page maps some of the holes" 1 "$(holes zero_pmds)"
+	check_eq "the driver unloaded in the recording is named thpdev" thpdev \
+		"$(J -k "$rec" migrate_vma.by_driver)"
+	check_eq "holes collected whole = the holes thpload made" "$(holes holes)" \
+		"$(J "$rec" $d.to_device.holes_collected)"
+	check_eq "holes filled whole = thpdev's large device folios" "$(holes thp_to_device)" \
+		"$(J "$rec" $d.to_device.holes_filled)"
+	check_eq "no THP collected or moved whole to the device: none existed" "0 0" \
+		"$(J "$rec" $d.to_device.compound_collected) $(J "$rec" $d.to_device.thp_whole)"
+	check_eq "device THPs back whole = thpdev's thp_to_ram" "$(holes thp_to_ram)" \
+		"$(J "$rec" $d.to_ram.thp_whole)"
+	check_eq "pages evicted at close = thpdev's device pages left" "$(holes device_pages)" \
+		"$(J "$rec" $d.evict.migrated)"
+fi
 if dmesg | grep -E 'WARNING|BUG|Oops|leak|Bad page|general protection' >"$TMP/bad"; then
 	not_ok "kernel log has warnings: $(head -c 300 "$TMP/bad")"
 	dmesg | tail -n 60
