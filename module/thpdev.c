@@ -329,6 +329,20 @@ static void count_migrated(struct thpdev_ctx *ctx, const unsigned long *src,
 	}
 }
 
+/* Give back the @n device pages of @dst, locked and unused. */
+static void undo_device_dst(unsigned long *dst, unsigned long n)
+{
+	unsigned long i;
+
+	for (i = 0; i < n; i++) {
+		struct page *dpage = migrate_pfn_to_page(dst[i]);
+
+		dst[i] = 0;
+		unlock_page(dpage);
+		put_page(dpage);
+	}
+}
+
 /*
  * Device pages for what migrate_vma_setup() collected from system memory.
  * A THP collected whole gets a PMD-order device folio; when that cannot
@@ -361,18 +375,25 @@ static void fill_device_dst(struct thpdev_ctx *ctx, struct migrate_vma *args,
 				i += nr;
 				continue;
 			}
-			stat_add(ctx, ST_SPLIT_ALLOC, 1);
-			out->splits++;
 		}
 		for (j = 0; j < nr; j++) {
 			dpage = device_alloc(ctx, false);
-			if (!dpage) {
-				args->dst[i + j] = 0;
-				continue;
-			}
+			if (!dpage)
+				break;
 			copy_pages(dpage->zone_device_data,
 				   spage ? pfn_to_page(page_to_pfn(spage) + j) : NULL, 1);
 			args->dst[i + j] = migrate_pfn(page_to_pfn(dpage)) | write;
+		}
+		/*
+		 * A THP collected whole takes base pages for all of it or for
+		 * none: the kernel maps every page of a hole collected whole
+		 * without checking them (a NULL dereference otherwise).
+		 */
+		if (j < nr && nr > 1) {
+			undo_device_dst(&args->dst[i], j);
+		} else if (nr > 1) {
+			stat_add(ctx, ST_SPLIT_ALLOC, 1);
+			out->splits++;
 		}
 		i += nr;
 	}
