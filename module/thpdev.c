@@ -677,6 +677,23 @@ static const struct mmu_interval_notifier_ops thpdev_notifier_ops = {
 };
 
 /*
+ * hmm_range_fault() hands back a device-private PMD of ours as it is,
+ * read-only (a read-only VMA, or shared copy on write with a child) even
+ * when the walk asked for write access. The first page of [start, end)
+ * the walk did not make writable, or 0.
+ */
+static unsigned long first_read_only(const unsigned long *pfns, unsigned long walk_start,
+				     unsigned long start, unsigned long end)
+{
+	unsigned long addr;
+
+	for (addr = start; addr < end; addr += PAGE_SIZE)
+		if (!(pfns[(addr - walk_start) >> PAGE_SHIFT] & HMM_PFN_WRITE))
+			return addr;
+	return 0;
+}
+
+/*
  * Look up [start, end), within one PMD range, as the device would,
  * faulting pages in when @flags asks for it; the entry of @start is
  * pfns[*first]. The walk starts at the PMD boundary where the VMA allows:
@@ -699,6 +716,7 @@ static int view_lookup(struct thpdev_ctx *ctx, unsigned long start,
 		.dev_private_owner = ctx,
 	};
 	struct vm_area_struct *vma;
+	unsigned long read_only;
 	int ret;
 
 	for (;;) {
@@ -717,11 +735,27 @@ static int view_lookup(struct thpdev_ctx *ctx, unsigned long start,
 		if (ret)
 			return ret;
 		mutex_lock(&ctx->view_lock);
-		if (!mmu_interval_read_retry(&ctx->notifier, range.notifier_seq)) {
+		if (mmu_interval_read_retry(&ctx->notifier, range.notifier_seq)) {
+			mutex_unlock(&ctx->view_lock);
+			continue;
+		}
+		read_only = flags & HMM_PFN_REQ_WRITE ?
+			first_read_only(pfns, range.start, start, end) : 0;
+		if (!read_only) {
 			*first = (start - range.start) >> PAGE_SHIFT;
 			return 0;
 		}
 		mutex_unlock(&ctx->view_lock);
+		/*
+		 * Fault it writable as the CPU would: back to system memory,
+		 * then copied on write; a VMA the CPU cannot write refuses,
+		 * as hmm_range_fault() does for system memory.
+		 */
+		mmap_read_lock(mm);
+		ret = fixup_user_fault(mm, read_only, FAULT_FLAG_WRITE, NULL);
+		mmap_read_unlock(mm);
+		if (ret)
+			return ret == -EFAULT ? -EPERM : ret;
 	}
 }
 
