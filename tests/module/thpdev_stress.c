@@ -14,7 +14,7 @@
  *   ro       a read-only pattern: the device must never write it
  *   chaos    unmapped, remapped, zapped and mprotected at random
  *   none     PROT_NONE
- *   hole     nothing mapped
+ *   hole     nothing mapped, below a PROT_NONE guard that keeps it so
  * At the end every page comes back to system memory and is checked; the
  * module's STATS must agree with the device's page-table walk, every
  * context must end with no device page in use, and once all are closed no
@@ -848,7 +848,8 @@ static void setup_memory(void)
 
 	for (i = 0; i < 6; i++)
 		total += pmds[i] * PMD_SIZE;
-	raw = mmap(NULL, total + PMD_SIZE, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	/* One PMD more for the alignment; what stays above the hole is its guard. */
+	raw = mmap(NULL, total + 2 * PMD_SIZE, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (raw == MAP_FAILED) {
 		perror("mmap");
 		exit(1);
@@ -871,9 +872,9 @@ static void setup_memory(void)
 	map(g.chaos.len, PROT_READ | PROT_WRITE, g.chaos.p);
 	memset(g.chaos.p, 1, g.chaos.len);
 	map(g.none.len, PROT_NONE, g.none.p);
-	munmap(g.hole.p, g.hole.len);	/* and what was left of the reservation */
-	munmap(raw, g.data.p - raw);
-	munmap(g.hole.p + g.hole.len, raw + total + PMD_SIZE - (g.hole.p + g.hole.len));
+	munmap(g.hole.p, g.hole.len);
+	if (g.data.p > raw)
+		munmap(raw, g.data.p - raw);
 }
 
 /* Device pages SNAPSHOT shows in @r, for the context @fd. */
@@ -1096,8 +1097,7 @@ int main(int argc, char **argv)
 	}
 	for (i = 0; i < NR_SLOTS; i++)
 		g.slots[i] = -1;
-	setup_memory();
-	/* Everything a thread needs is allocated here: the threads do not map. */
+	/* What the threads need is allocated first: the hole must stay one. */
 	for (i = 0; i < g.threads; i++) {
 		workers[i].id = i;
 		workers[i].rng = g.seed ^ (0x9e3779b97f4a7c15ULL * (i + 1));
@@ -1107,6 +1107,7 @@ int main(int argc, char **argv)
 			return 1;
 		}
 	}
+	setup_memory();
 	clock_gettime(CLOCK_MONOTONIC, &g.start);
 	for (i = 0; i < g.threads; i++)
 		pthread_create(&workers[i].tid, NULL, work, &workers[i]);
