@@ -55,7 +55,7 @@ UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
 TOOL_SRCS := $(wildcard tests/tools/*.c)
 TOOL_BINS := $(patsubst tests/tools/%.c,$(BUILD)/tests/%,$(TOOL_SRCS)) \
-	     $(BUILD)/tests/thpdev_test
+	     $(BUILD)/tests/thpdev_test $(BUILD)/tests/thpdev_stress
 
 VM_KERNELS := $(shell awk '!/^\#/ { print $$1 }' scripts/vm/kernels.lock)
 
@@ -85,7 +85,8 @@ $(BUILD)/thpload: workloads/thpload.c | $(BUILD)
 $(BUILD)/tests/test_%: tests/unit/test_%.c $(LIB_OBJS) | $(BUILD)/tests
 	$(CC) $(CFLAGS) -o $@ $^ $(LIBS) -lcmocka
 
-$(BUILD)/tests/thpdev_test: tests/module/thpdev_test.c module/thpdev_uapi.h | $(BUILD)/tests
+# The module's selftests and its stress, run in the guests.
+$(BUILD)/tests/thpdev_%: tests/module/thpdev_%.c module/thpdev_uapi.h | $(BUILD)/tests
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< -lpthread
 
 $(BUILD)/tests/fuzz_record: tests/fuzz/fuzz_record.c $(LIB_OBJS) | $(BUILD)/tests

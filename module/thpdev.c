@@ -329,6 +329,20 @@ static void count_migrated(struct thpdev_ctx *ctx, const unsigned long *src,
 	}
 }
 
+/* Give back the @n device pages of @dst, locked and unused. */
+static void undo_device_dst(unsigned long *dst, unsigned long n)
+{
+	unsigned long i;
+
+	for (i = 0; i < n; i++) {
+		struct page *dpage = migrate_pfn_to_page(dst[i]);
+
+		dst[i] = 0;
+		unlock_page(dpage);
+		put_page(dpage);
+	}
+}
+
 /*
  * Device pages for what migrate_vma_setup() collected from system memory.
  * A THP collected whole gets a PMD-order device folio; when that cannot
@@ -361,18 +375,25 @@ static void fill_device_dst(struct thpdev_ctx *ctx, struct migrate_vma *args,
 				i += nr;
 				continue;
 			}
-			stat_add(ctx, ST_SPLIT_ALLOC, 1);
-			out->splits++;
 		}
 		for (j = 0; j < nr; j++) {
 			dpage = device_alloc(ctx, false);
-			if (!dpage) {
-				args->dst[i + j] = 0;
-				continue;
-			}
+			if (!dpage)
+				break;
 			copy_pages(dpage->zone_device_data,
 				   spage ? pfn_to_page(page_to_pfn(spage) + j) : NULL, 1);
 			args->dst[i + j] = migrate_pfn(page_to_pfn(dpage)) | write;
+		}
+		/*
+		 * A THP collected whole takes base pages for all of it or for
+		 * none: the kernel maps every page of a hole collected whole
+		 * without checking them (a NULL dereference otherwise).
+		 */
+		if (j < nr && nr > 1) {
+			undo_device_dst(&args->dst[i], j);
+		} else if (nr > 1) {
+			stat_add(ctx, ST_SPLIT_ALLOC, 1);
+			out->splits++;
 		}
 		i += nr;
 	}
@@ -656,6 +677,23 @@ static const struct mmu_interval_notifier_ops thpdev_notifier_ops = {
 };
 
 /*
+ * hmm_range_fault() hands back a device-private PMD of ours as it is,
+ * read-only (a read-only VMA, or shared copy on write with a child) even
+ * when the walk asked for write access. The first page of [start, end)
+ * the walk did not make writable, or 0.
+ */
+static unsigned long first_read_only(const unsigned long *pfns, unsigned long walk_start,
+				     unsigned long start, unsigned long end)
+{
+	unsigned long addr;
+
+	for (addr = start; addr < end; addr += PAGE_SIZE)
+		if (!(pfns[(addr - walk_start) >> PAGE_SHIFT] & HMM_PFN_WRITE))
+			return addr;
+	return 0;
+}
+
+/*
  * Look up [start, end), within one PMD range, as the device would,
  * faulting pages in when @flags asks for it; the entry of @start is
  * pfns[*first]. The walk starts at the PMD boundary where the VMA allows:
@@ -678,6 +716,7 @@ static int view_lookup(struct thpdev_ctx *ctx, unsigned long start,
 		.dev_private_owner = ctx,
 	};
 	struct vm_area_struct *vma;
+	unsigned long read_only;
 	int ret;
 
 	for (;;) {
@@ -696,11 +735,27 @@ static int view_lookup(struct thpdev_ctx *ctx, unsigned long start,
 		if (ret)
 			return ret;
 		mutex_lock(&ctx->view_lock);
-		if (!mmu_interval_read_retry(&ctx->notifier, range.notifier_seq)) {
+		if (mmu_interval_read_retry(&ctx->notifier, range.notifier_seq)) {
+			mutex_unlock(&ctx->view_lock);
+			continue;
+		}
+		read_only = flags & HMM_PFN_REQ_WRITE ?
+			first_read_only(pfns, range.start, start, end) : 0;
+		if (!read_only) {
 			*first = (start - range.start) >> PAGE_SHIFT;
 			return 0;
 		}
 		mutex_unlock(&ctx->view_lock);
+		/*
+		 * Fault it writable as the CPU would: back to system memory,
+		 * then copied on write; a VMA the CPU cannot write refuses,
+		 * as hmm_range_fault() does for system memory.
+		 */
+		mmap_read_lock(mm);
+		ret = fixup_user_fault(mm, read_only, FAULT_FLAG_WRITE, NULL);
+		mmap_read_unlock(mm);
+		if (ret)
+			return ret == -EFAULT ? -EPERM : ret;
 	}
 }
 

@@ -601,6 +601,44 @@ static int test_device_write_then_cpu_read(void)
 	return 0;
 }
 
+/*
+ * The device writes only where the CPU could: not into a read-only THP in
+ * device memory, not into one shared copy on write with a child (the
+ * walk hands back device-private PMDs read-only even for a write).
+ */
+static int test_device_write_respects_protection(void)
+{
+	int fd = dev_open(), status, pipefd[2];
+	char *ro = area(1, true), *cow = area(1, true), *buf = malloc(PMD_SIZE), go;
+	pid_t pid;
+
+	fill(ro, PMD_SIZE, 20);
+	fill(cow, PMD_SIZE, 21);
+	fill(buf, PMD_SIZE, 22);
+	CHECK(!mprotect(ro, PMD_SIZE, PROT_READ), "mprotect failed");
+	CHECK(!migrate(fd, THPDEV_IOC_MIGRATE_TO_DEVICE, ro, PMD_SIZE, 0, NULL) &&
+	      !migrate(fd, THPDEV_IOC_MIGRATE_TO_DEVICE, cow, PMD_SIZE, 0, NULL), "to device failed");
+	CHECK(snapshot_is(fd, ro, PMD_SIZE, THPDEV_SNAP_PRESENT | THPDEV_SNAP_DEVICE | THPDEV_SNAP_PMD),
+	      "the read-only THP is not a read-only device PMD");
+	CHECK(dev_write(fd, ro, PMD_SIZE, buf) == -EPERM, "WRITE to read-only memory was not refused");
+	CHECK(dev_sees(fd, ro, PMD_SIZE, 20) && check_fill(ro, PMD_SIZE, 20) < 0,
+	      "the device wrote read-only memory");
+	CHECK(!pipe(pipefd), "pipe failed");
+	pid = fork();
+	if (pid == 0) {	/* its copy must keep what it had when forked */
+		close(pipefd[1]);
+		_exit(read(pipefd[0], &go, 1) == 1 && check_fill(cow, PMD_SIZE, 21) < 0 ? 0 : 1);
+	}
+	CHECK(pid > 0, "fork failed");
+	CHECK(!dev_write(fd, cow, PMD_SIZE, buf), "WRITE after fork failed");
+	CHECK(write(pipefd[1], "", 1) == 1, "pipe write failed");
+	CHECK(waitpid(pid, &status, 0) == pid && WIFEXITED(status) && WEXITSTATUS(status) == 0,
+	      "the device's write went into the child's copy");
+	CHECK(check_fill(cow, PMD_SIZE, 22) < 0, "the parent does not see the device's write");
+	free(buf);
+	return 0;
+}
+
 static const struct {
 	const char *name;
 	int (*fn)(void);
@@ -618,6 +656,7 @@ static const struct {
 	{ "two_threads_overlapping_ranges", test_two_threads_overlapping },
 	{ "two_processes_overlapping_ranges", test_two_processes_overlapping },
 	{ "device_write_then_cpu_read", test_device_write_then_cpu_read },
+	{ "device_write_respects_protection", test_device_write_respects_protection },
 	{ "close_evicts_device_memory", test_close_evicts },
 	{ "bad_input_is_refused", test_bad_input },
 };
