@@ -579,15 +579,24 @@ static void print_device(FILE *out, json_t *rec)
 	if (json_object_size(json_object_get(mv, "fallback_reasons")))
 		fprintf(out, "  THPs not moved whole, by reason: %s\n",
 			kv_list(&kv, json_object_get(mv, "fallback_reasons")));
-	json_array_foreach(json_object_get(mv, "livelocks"), i, l)
-		fprintf(out, "  SPINNING FAULT: pid %lld (%s) faulted %lld times in a row with nothing "
-			"migrated (%lld in all) at %s over %.1f ms\n",
+	json_array_foreach(json_object_get(mv, "livelocks"), i, l) {
+		json_t *stalled = json_object_get(l, "stalled");
+
+		textbuf_reset(&kv);
+		/* Records from before "stalled" counted every fault. */
+		if (stalled)
+			textbuf_printf(&kv, "%lld times in a row with nothing migrated (%lld in all)",
+				       json_integer_value(stalled),
+				       json_integer_value(json_object_get(l, "faults")));
+		else
+			textbuf_printf(&kv, "%lld times",
+				       json_integer_value(json_object_get(l, "faults")));
+		fprintf(out, "  SPINNING FAULT: pid %lld (%s) faulted %s at %s over %.1f ms\n",
 			json_integer_value(json_object_get(l, "pid")),
-			json_string_value(json_object_get(l, "comm")),
-			json_integer_value(json_object_get(l, "stalled")),
-			json_integer_value(json_object_get(l, "faults")),
+			json_string_value(json_object_get(l, "comm")), textbuf_str(&kv),
 			json_string_value(json_object_get(l, "address")),
 			json_integer_value(json_object_get(l, "span_ns")) / 1e6);
+	}
 	if (hmm) {
 		fprintf(out, "\nHMM: %llu hmm_range_fault calls, %llu pages (by mapping order %s), %llu busy",
 			(unsigned long long)jget_u64(hmm, "range_fault.calls"),
