@@ -56,6 +56,11 @@ check_ge() {
 	if [ "$3" -ge "$2" ] 2>/dev/null; then ok "$1 ($3 >= $2)"; else not_ok "$1: $3 < $2"; fi
 }
 
+# check_le NAME MAX GOT
+check_le() {
+	if [ "$3" -le "$2" ] 2>/dev/null; then ok "$1 ($3 <= $2)"; else not_ok "$1: $3 > $2"; fi
+}
+
 # check_between NAME LOW GOT HIGH: thpscope's window lies between an
 # inner and an outer ftrace window.
 check_between() {
@@ -180,4 +185,25 @@ record_windowed() {
 	s=$?
 	ft_off "$outer"
 	return $s
+}
+
+# The thpdev module built for this kernel, or a skip line naming WHAT and
+# status 1 where none was built (kernels without DEVICE_PRIVATE).
+thpdev_ko() {
+	THPDEV_KO=${THPDEV_KO:-/mnt/module/thpdev-$(uname -r).ko}
+	[ -f "$THPDEV_KO" ] && return 0
+	skip "$1: no module built for $(uname -r)"
+	return 1
+}
+
+# ok when the kernel log (cleared with `dmesg -c` before the test) has no
+# warning, bug, bad page, lockdep or hung-task report; else not ok with
+# its tail. WHEN says after what.
+kernel_log_clean() {
+	if dmesg | grep -E 'WARNING|BUG|Oops|Bad page|general protection|circular locking|lock held|blocked for more than|leak' >"$TMP/bad"; then
+		not_ok "kernel log has warnings after $1: $(head -c 300 "$TMP/bad")"
+		dmesg | tail -n 60
+	else
+		ok "kernel log clean after $1"
+	fi
 }

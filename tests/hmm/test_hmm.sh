@@ -172,8 +172,4 @@ if [ "$(J "$rec" 'probes.device:migrate_vma_setup.attached')" = true ]; then
 else
 	skip "test_hmm: $(J "$rec" 'probes.device:migrate_vma_setup.why')"
 fi
-if dmesg | grep -E 'WARNING|BUG|Oops|Bad page|general protection' >"$TMP/bad"; then
-	not_ok "kernel log has warnings after test_hmm: $(head -c 300 "$TMP/bad")"
-else
-	ok "kernel log clean after hmm-tests and the unload"
-fi
+kernel_log_clean "hmm-tests and the unload"

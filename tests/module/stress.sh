@@ -8,11 +8,7 @@
 . "$(dirname "$0")/../lib.sh"
 require_root
 
-ko=${THPDEV_KO:-/mnt/module/thpdev-$(uname -r).ko}
-if [ ! -f "$ko" ]; then
-	skip "thpdev stress: no module built for $(uname -r)"
-	exit 0
-fi
+thpdev_ko "thpdev stress" || exit 0
 # Under TCG the whole script stays within 3 minutes: the stress stops
 # issuing calls after $limit s, then checks, with a hard bound above.
 limit=${THPDEV_STRESS_SECONDS:-60}
@@ -23,7 +19,7 @@ seed=${THPDEV_STRESS_SEED:-$(date +%s)}
 # THPDEV_STRESS_EXCLUDE= runs everything.
 exclude=${THPDEV_STRESS_EXCLUDE-chaos,collapse}
 dmesg -c >/dev/null
-if ! insmod "$ko"; then
+if ! insmod "$THPDEV_KO"; then
 	not_ok "thpdev stress: the module does not load"
 	exit 0
 fi
@@ -39,15 +35,7 @@ if [ "$status" -ge 124 ]; then
 	not_ok "thpdev stress (seed $seed) did not finish: status $status after $took s"
 	tail -n 20 "$TMP/tap"
 fi
-check_le() {
-	if [ "$3" -le "$2" ] 2>/dev/null; then ok "$1 ($3 <= $2)"; else not_ok "$1: $3 > $2"; fi
-}
 check_le "thpdev stress (seed $seed) time in seconds" $((limit + 60)) "$took"
 
 if rmmod thpdev; then ok "thpdev unloads after the stress"; else not_ok "thpdev does not unload"; fi
-if dmesg | grep -E 'WARNING|BUG|Oops|Bad page|general protection|circular locking|lock held|blocked for more than|leak' >"$TMP/bad"; then
-	not_ok "kernel log has warnings after the stress (seed $seed): $(head -c 300 "$TMP/bad")"
-	dmesg | tail -n 60
-else
-	ok "kernel log clean after the stress and unload"
-fi
+kernel_log_clean "the stress (seed $seed) and unload"

@@ -6,13 +6,9 @@
 . "$(dirname "$0")/../lib.sh"
 require_root
 
-ko=${THPDEV_KO:-/mnt/module/thpdev-$(uname -r).ko}
-if [ ! -f "$ko" ]; then
-	skip "thpdev: no module built for $(uname -r)"
-	exit 0
-fi
+thpdev_ko thpdev || exit 0
 dmesg -c >/dev/null
-if insmod "$ko"; then ok "thpdev loads"; else not_ok "thpdev does not load"; exit 0; fi
+if insmod "$THPDEV_KO"; then ok "thpdev loads"; else not_ok "thpdev does not load"; exit 0; fi
 "$BUILD/tests/thpdev_test" >"$TMP/tap" 2>&1
 cat "$TMP/tap" | sed -n 's/^\(not \)\{0,1\}ok [0-9]* - \([^#]*\)$/\1ok - thpdev: \2/p'
 grep '^#' "$TMP/tap"
@@ -136,9 +132,4 @@ if [ "$(J "$rec" 'probes.device:migrate_vma_setup.attached')" = true ]; then
 	check_eq "pages evicted at close = thpdev's device pages left" "$(holes device_pages)" \
 		"$(J "$rec" $d.evict.migrated)"
 fi
-if dmesg | grep -E 'WARNING|BUG|Oops|leak|Bad page|general protection' >"$TMP/bad"; then
-	not_ok "kernel log has warnings: $(head -c 300 "$TMP/bad")"
-	dmesg | tail -n 60
-else
-	ok "kernel log clean after the selftests and unload"
-fi
+kernel_log_clean "the selftests and unload"
