@@ -49,10 +49,11 @@ record_self() {
 }
 
 # scans_of INSTANCE, attempts_of INSTANCE: khugepaged's scans of
-# thpscope's memory and collapse attempts on it; migrations_of INSTANCE:
-# migrate_pages() calls of thpscope's own.
-scans_of() { "$FTCOUNT" -m "$pid" "$1" mm_khugepaged_scan_pmd -; }
-attempts_of() { "$FTCOUNT" -m "$pid" "$1" mm_collapse_huge_page -; }
+# thpscope's memory and collapse attempts on it (in khugepaged: the
+# workload's MADV_COLLAPSE records are not of interest here);
+# migrations_of INSTANCE: migrate_pages() calls of thpscope's own.
+scans_of() { "$FTCOUNT" -c khugepaged -m "$pid" "$1" mm_khugepaged_scan_pmd -; }
+attempts_of() { "$FTCOUNT" -c khugepaged -m "$pid" "$1" mm_collapse_huge_page -; }
 migrations_of() { "$FTCOUNT" -p "$pid" "$1" mm_migrate_pages -; }
 
 # The inner instance's records, behind thpscope's mmap_lock records from
@@ -89,7 +90,8 @@ check_eq "default: khugepaged's scans of thpscope's memory" 0 "$(scans_of "$oute
 check_eq "default: collapse attempts on thpscope's memory" 0 "$(attempts_of "$outer")"
 for ev in mm_khugepaged_scan_pmd mm_collapse_huge_page; do
 	[ "$("$FTCOUNT" -m "$pid" "$outer" $ev -)" = 0 ] ||
-		echo "# default: $ev on thpscope's memory by result:" \
+		echo "# default: $ev naming thpscope's mm, by task and result:" \
+			$("$FTCOUNT" -c khugepaged -m "$pid" -e scan_result:SCAN_ "$outer" $ev status) "/ all:" \
 			$("$FTCOUNT" -m "$pid" -e scan_result:SCAN_ "$outer" $ev status)
 done
 check_eq "default: events attributed to thpscope" 0 "$(attributed default)"
