@@ -639,6 +639,8 @@ int BPF_PROG(pte_fault_exit, struct vm_fault *vmf)
 
 /* ---- modules ---- */
 
+/* Before 6.4's "module: replace module_layout with module_memory"
+ * (ac3b43283923), a module's text began its core_layout. */
 struct module_layout___old {
 	void *base;
 	unsigned int size;
