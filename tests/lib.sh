@@ -170,7 +170,9 @@ sum2() {
 # thpscope into REC while two ftrace instances trace EVENTS: $outer around
 # the whole recording, $inner around the workload only. Events the kernel
 # emits on its own clock must lie between the two. Returns the workload's
-# exit status.
+# exit status. The kernel's counters and ftrace are system-wide and count
+# thpscope's own work too (NUMA balancing migrates its pages in the
+# two-node guests), so thpscope counts itself here: --include-self.
 record_windowed() {
 	name=$1 rec=$2 evs=$3
 	shift 3
@@ -179,7 +181,7 @@ record_windowed() {
 	# shellcheck disable=SC2086
 	inner=$(ft_open "$name-inner" $evs)
 	echo 0 >"$inner/tracing_on"
-	"$THPSCOPE" record -q -o "$rec" -- sh -c \
+	"$THPSCOPE" record -q --include-self -o "$rec" -- sh -c \
 		"echo 1 > $inner/tracing_on; \"$THPLOAD\" $*; s=\$?; echo 0 > $inner/tracing_on; exit \$s" \
 		>/dev/null
 	s=$?
