@@ -17,6 +17,7 @@
 #include "filter.h"
 #include "runner.h"
 #include "session.h"
+#include "textbuf.h"
 #include "timeline.h"
 #include "top_screen.h"
 #include "util.h"
@@ -189,25 +190,25 @@ static bool window_resized(void)
 
 static void make_title(char *buf, size_t len, const struct session *s, const struct top_opts *o)
 {
-	char clock[16], filt[320] = "";
+	struct textbuf filt = TEXTBUF_INIT;
 	struct utsname u;
 	time_t t = time(NULL);
+	char clock[16];
 	struct tm tm;
 
 	uname(&u);
 	localtime_r(&t, &tm);
 	strftime(clock, sizeof(clock), "%H:%M:%S", &tm);
 	if (o->filter.ntgids)
-		snprintf(filt, sizeof(filt), "  pid %u%s", o->filter.tgids[0],
-			 o->filter.ntgids > 1 ? ",..." : "");
+		textbuf_printf(&filt, "  pid %u%s", o->filter.tgids[0],
+			       o->filter.ntgids > 1 ? ",..." : "");
 	if (o->filter.by_comm)
-		snprintf(filt + strlen(filt), sizeof(filt) - strlen(filt), "  comm %s",
-			 o->filter.comm);
+		textbuf_printf(&filt, "  comm %s", o->filter.comm);
 	if (o->filter.cgroup_id)
-		snprintf(filt + strlen(filt), sizeof(filt) - strlen(filt), "  cgroup %s",
-			 o->filter.cgroup_path);
+		textbuf_printf(&filt, "  cgroup %s", o->filter.cgroup_path);
 	snprintf(buf, len, "thpscope top  %s  %zu probes%s  %s", u.release,
-		 session_attached(s), filt, clock);
+		 session_attached(s), textbuf_str(&filt), clock);
+	textbuf_free(&filt);
 }
 
 static void draw(const struct top_view *v, const struct term *t, bool color)
