@@ -45,7 +45,7 @@ LDFLAGS   += $(SANITIZERS)
 endif
 FUZZ_SECONDS ?= 1800
 
-BPF_FAMILIES := collapse migrate split deferred device
+BPF_FAMILIES := $(patsubst bpf/%.bpf.c,%,$(wildcard bpf/*.bpf.c))
 SKELS     := $(patsubst %,$(BUILD)/bpf/%.skel.h,$(BPF_FAMILIES))
 USER_SRCS := $(wildcard user/*.c)
 USER_OBJS := $(patsubst user/%.c,$(BUILD)/user/%.o,$(USER_SRCS))

@@ -8,6 +8,11 @@
 struct thp_event;
 struct kenv;
 
+/* Names of the families' raw values, for streamed events. */
+const char *deferred_field_name(unsigned int field);
+const char *device_direction_name(unsigned int dir);
+const char *split_kind_name(unsigned int kind);
+
 /* The family an event kind belongs to, and the event's name. */
 const char *event_family(unsigned int kind);
 const char *event_name(unsigned int kind);

@@ -1,20 +1,48 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* A probe family: one BPF object (collapse.bpf.c, migrate.bpf.c, ...)
- * and the code that turns its maps into the record. */
+/*
+ * A probe family: one BPF object (bpf/NAME.bpf.c) with its kernel<->user
+ * ABI (bpf/NAME.h), and everything thpscope knows about it, in
+ * user/NAME.c (loading and harvesting) and user/NAME_view.c (what it shows
+ * of a record). Generic code loops over families (families.c) and never
+ * names one; every hook below but the kernel side's may be NULL.
+ */
 #ifndef THPSCOPE_FAMILY_H
 #define THPSCOPE_FAMILY_H
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <jansson.h>
 
 struct bpf_object;
 struct kenv;
 struct probe_set;
 struct family_run;
+struct metrics;
+struct fallbacks;
+struct top_view;
+struct thp_event;
+
+/* A metric is measured when PROBE attached: metrics.c reads an absent
+ * counter whose name starts with PREFIX as zero, not as unknown. */
+struct family_measure {
+	const char *prefix;
+	const char *probe;
+};
+
+/* A column of top's process table: FIELD of each entry of the record's
+ * array at PATH (whose entries carry "pid" and "comm"). */
+struct family_process_column {
+	const char *path;
+	const char *field;
+	const char *heading;
+};
 
 struct family {
-	const char *name;
+	const char *name;	/* -e NAME; its probes are "NAME:hook" */
+	const char *summary;	/* what it measures, for -e's help */
+
+	/* Kernel side. */
 	/* Hooks of which only the first the kernel offers is used. */
 	const char *const *const *alternatives;
 	/* Open the skeleton, set its read-only data, return its object. */
@@ -25,25 +53,52 @@ struct family {
 	void (*harvest)(struct family_run *run, struct kenv *env,
 			const struct probe_set *probes, json_t *record);
 	void (*destroy)(struct family_run *run);
+
+	/* Streamed events: the names of the family's event kinds (its
+	 * bpf/NAME.h enum) and their bodies decoded into OUT. */
+	const char *const *event_names;
+	unsigned int nevents;
+	void (*decode)(const struct thp_event *e, const struct kenv *env, json_t *out);
+
+	/* The record. */
+	/* Top-level keys it writes; with ALWAYS_RECORDED they are in every
+	 * record, empty when the family did not run. */
+	const char *const *record_keys;
+	bool always_recorded;
+	/* Paths (record_num.h syntax) whose keys are folio orders. */
+	const char *const *order_paths;
+
+	/* What it shows of a record. */
+	void (*report)(FILE *out, json_t *rec);
+	/* Its rows of the report's table of fallbacks to small pages. */
+	void (*fallbacks)(json_t *rec, struct fallbacks *rows);
+	/* Its flat metrics (metrics.h), for top, the timeline and diff. */
+	void (*metrics)(json_t *rec, struct metrics *m);
+	const struct family_measure *measures;	/* ends with a NULL prefix */
+	/* Its section of top's screen. */
+	void (*top)(struct top_view *v);
+	const struct family_process_column *process_column;
+	/* Its charts in the HTML page. */
+	void (*html)(FILE *out, json_t *rec);
 };
 
 struct family_run {
 	const struct family *fam;
+	unsigned int id;	/* its index in the family table */
 	void *skel;
 	struct bpf_object *obj;	/* the skeleton's object */
 	void *data;		/* the family's own state */
 	bool loaded;
 };
 
-/* Names of the families' raw values, for streamed events. */
-const char *deferred_field_name(unsigned int field);
-const char *device_direction_name(unsigned int dir);
-const char *split_kind_name(unsigned int kind);
+/* Room for every family in a session (families.c checks it). */
+#define MAX_FAMILIES 8
 
-extern const struct family collapse_family;
-extern const struct family migrate_family;
-extern const struct family split_family;
-extern const struct family deferred_family;
-extern const struct family device_family;
+/* Every family, in the order reports show them. */
+extern const struct family *const families[];
+extern const size_t nfamilies;
+
+/* The family named NAME, or NULL. */
+const struct family *family_by_name(const char *name);
 
 #endif

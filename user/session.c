@@ -15,14 +15,6 @@
 #include "textbuf.h"
 #include "util.h"
 
-static const struct family *const families[] = {
-	&collapse_family,
-	&migrate_family,
-	&split_family,
-	&deferred_family,
-	&device_family,
-};
-
 /* libbpf's messages: all of them with THPSCOPE_DEBUG set, else only the
  * last warning is kept, to explain a failed load. */
 static char last_libbpf_msg[256];
@@ -186,7 +178,7 @@ unsigned int session_family_bit(const char *name)
 {
 	size_t i;
 
-	for (i = 0; i < ARRAY_SIZE(families); i++)
+	for (i = 0; i < nfamilies; i++)
 		if (!strcmp(families[i]->name, name))
 			return 1U << i;
 	return 0;
@@ -198,7 +190,7 @@ const char *session_family_names(void)
 	size_t i;
 
 	if (!names.len)
-		for (i = 0; i < ARRAY_SIZE(families); i++)
+		for (i = 0; i < nfamilies; i++)
 			textbuf_printf(&names, "%s%s", i ? ", " : "", families[i]->name);
 	return textbuf_str(&names);
 }
@@ -249,7 +241,7 @@ int session_open(struct session *s, const struct session_config *cfg)
 	static const struct session_config none;
 	static const struct filter no_filter;
 	const struct filter *filter;
-	bool opened[ARRAY_SIZE(families)];
+	bool opened[MAX_FAMILIES];
 	size_t i;
 
 	memset(s, 0, sizeof(*s));
@@ -271,7 +263,7 @@ int session_open(struct session *s, const struct session_config *cfg)
 	if (cfg->ring_bytes && create_ring(s, cfg->ring_bytes))
 		return -1;
 	libbpf_set_print(libbpf_log);
-	for (i = 0; i < ARRAY_SIZE(families); i++) {
+	for (i = 0; i < nfamilies; i++) {
 		struct family_run *run = &s->runs[s->nruns++];
 
 		opened[i] = false;

@@ -12,7 +12,6 @@
 #include "kenv.h"
 #include "probe.h"
 
-#define MAX_FAMILIES 8
 
 /* What a session is asked for beyond the default counting. */
 struct session_config {
