@@ -13,12 +13,16 @@
 #include "collapse.skel.h"
 #include "family.h"
 #include "hist_json.h"
+#include "html.h"
 #include "json_util.h"
 #include "kenv.h"
 #include "maps.h"
+#include "metrics.h"
 #include "probe.h"
-
-#define TOP_PROCESSES 20
+#include "record_num.h"
+#include "report_section.h"
+#include "table.h"
+#include "top_pane.h"
 
 static const char *const source_names[SRC_NR] = {
 	[SRC_KHUGEPAGED] = "khugepaged",
@@ -128,7 +132,7 @@ static void collapse_harvest(struct family_run *run, struct kenv *env,
 		    sizeof(struct collapse_lat_key), sizeof(struct hist), add_latency, &ctx);
 	map_foreach(bpf_map__fd(skel->maps.collapse_procs), sizeof(struct collapse_proc_key),
 		    sizeof(struct collapse_proc), add_proc, &ctx);
-	json_array_top(ctx.procs, "attempts", TOP_PROCESSES);
+	json_array_top(ctx.procs, "attempts", TOP_ENTRIES);
 	json_object_set_new(ctx.collapse, "processes", ctx.procs);
 	if (probe_attached(probes, "collapse:mm_khugepaged_scan") &&
 	    !bpf_map_lookup_elem(bpf_map__fd(skel->maps.khugepaged_passes), &zero, &pass))
@@ -144,10 +148,241 @@ static void collapse_destroy(struct family_run *run)
 	run->skel = NULL;
 }
 
+/* What the family shows of a record. */
+
+/* Rows "SOURCE KIND [ORDER] RESULT COUNT" from OBJ: {result: n}, or with
+ * BY_ORDER {order: {result: n}}. */
+static void outcome_rows(struct table *t, const char *source, const char *kind,
+			 json_t *obj, bool by_order)
+{
+	const char *keys[MAX_KEYS], *rkeys[MAX_KEYS];
+	size_t n = sorted_keys(obj, keys), i, j, m;
+
+	for (i = 0; i < n; i++) {
+		json_t *v = json_object_get(obj, keys[i]);
+
+		if (!by_order) {
+			table_add(t, "%s\t%s\t%s\t%lld", source, kind, keys[i],
+				  json_integer_value(v));
+			continue;
+		}
+		m = sorted_keys(v, rkeys);
+		for (j = 0; j < m; j++)
+			table_add(t, "%s\t%s\t%s\t%s\t%lld", source, kind, keys[i], rkeys[j],
+				  json_integer_value(json_object_get(v, rkeys[j])));
+	}
+}
+
+static void collapse_report(FILE *out, json_t *rec)
+{
+	static const char *const scan_probes[] = { "collapse:mm_khugepaged_scan_pmd",
+		"collapse:mm_khugepaged_scan_file", NULL };
+	static const char *const attempt_probes[] = { "collapse:mm_collapse_huge_page",
+		"collapse:mm_collapse_huge_page_isolate", "collapse:mm_collapse_huge_page_swapin",
+		"collapse:mm_khugepaged_collapse_file", NULL };
+	static const char *const lat_probes[] = { "collapse:collapse_huge_page", NULL };
+	json_t *bysrc = jget(rec, "collapse.by_source"), *src, *procs, *p;
+	struct table *scans = table_new("SOURCE\tKIND\tRESULT\tCOUNT");
+	struct table *att = table_new("SOURCE\tSTEP\tORDER\tRESULT\tCOUNT");
+	struct table *lat = table_new("SOURCE\tORDER\tCOUNT\tP50\tP90\tP99");
+	struct table *top = table_new("PID\tCOMM\tSOURCE\tSCANS\tATTEMPTS\tSUCCEEDED");
+	struct textbuf buf = TEXTBUF_INIT, q = TEXTBUF_INIT;
+	const char *name, *keys[MAX_KEYS];
+	size_t i, n;
+
+	json_object_foreach(bysrc, name, src) {
+		json_t *l = json_object_get(src, "latency");
+
+		outcome_rows(scans, name, "anon", json_object_get(src, "scan"), false);
+		outcome_rows(scans, name, "file", json_object_get(src, "scan_file"), false);
+		outcome_rows(att, name, "collapse", json_object_get(src, "by_order"), true);
+		outcome_rows(att, name, "isolate", json_object_get(src, "isolate"), true);
+		outcome_rows(att, name, "swapin", json_object_get(src, "swapin"), true);
+		outcome_rows(att, name, "collapse_file\t-", json_object_get(src, "collapse_file"), false);
+		n = sorted_keys(l, keys);
+		for (i = 0; i < n; i++) {
+			json_t *h = json_object_get(l, keys[i]);
+
+			table_add(lat, "%s\t%s\t%lld\t%s", name, keys[i],
+				  json_integer_value(json_object_get(h, "count")),
+				  quantiles(&q, h, "\t"));
+		}
+	}
+	procs = jget(rec, "collapse.processes");
+	json_array_foreach(procs, i, p)
+		table_add(top, "%lld\t%s\t%s\t%lld\t%lld\t%lld",
+			  json_integer_value(json_object_get(p, "pid")),
+			  json_string_value(json_object_get(p, "comm")),
+			  json_string_value(json_object_get(p, "source")),
+			  json_integer_value(json_object_get(p, "scans")),
+			  json_integer_value(json_object_get(p, "attempts")),
+			  json_integer_value(json_object_get(p, "succeeded")));
+
+	if (!table_rows(scans) && !table_rows(att))
+		fprintf(out, "\nCollapse: no scans or attempts  [%s]\n",
+			probes_via(&buf, rec, attempt_probes));
+	table_print(scans, out, "Collapse scans (per PMD range or file)",
+		    probes_via(&buf, rec, scan_probes));
+	table_print(att, out, "Collapse attempts per target order",
+		    probes_via(&buf, rec, attempt_probes));
+	probes_via(&buf, rec, lat_probes);
+	if (table_rows(lat))
+		table_print(lat, out, "Collapse latency", textbuf_str(&buf));
+	else if (table_rows(att))
+		fprintf(out, "\nCollapse latency: not measured  [%s]\n", textbuf_str(&buf));
+	table_print(top, out, "Top processes by collapse attempts", "owner of the mm");
+	table_free(scans);
+	table_free(att);
+	table_free(lat);
+	table_free(top);
+	textbuf_free(&buf);
+	textbuf_free(&q);
+}
+
+/* Failed collapses, each of the pages the target order would have held. */
+static void collapse_fallbacks(json_t *rec, struct fallbacks *rows)
+{
+	const char *k, *r;
+	json_t *o, *v;
+
+	json_object_foreach(jget(rec, "collapse.by_order"), k, o) {
+		json_object_foreach(o, r, v) {
+			char what[96];
+
+			if (!strcmp(r, "succeed"))
+				continue;
+			snprintf(what, sizeof(what), "collapse to order %s failed: %s", k, r);
+			fallbacks_add(rows, what, "mm_collapse_huge_page", json_integer_value(v),
+				      json_integer_value(v) << record_order(k));
+		}
+	}
+}
+
+static double sum_ints(const json_t *o)
+{
+	const char *k;
+	json_t *v;
+	double s = 0;
+
+	json_object_foreach((json_t *)o, k, v)
+		if (json_is_integer(v))
+			s += json_integer_value(v);
+	return s;
+}
+
+static void collapse_metrics(json_t *rec, struct metrics *m)
+{
+	json_t *by_order = jget(rec, "collapse.by_order"), *files, *lat, *v;
+	double attempts_all = 0, ok_all = 0;
+	const char *order, *res;
+
+	json_object_foreach(by_order, order, v) {
+		double attempts = sum_ints(v), ok = jget_u64(v, "succeed");
+		json_t *n;
+
+		metric_add(m, MK_COUNTER, BAD_NEITHER, attempts, "collapse.order%s.attempts", order);
+		metric_add(m, MK_COUNTER, BAD_DOWN, ok, "collapse.order%s.succeeded", order);
+		metric_add(m, MK_COUNTER, BAD_UP, attempts - ok, "collapse.order%s.failed", order);
+		if (attempts)
+			metric_add(m, MK_RATIO, BAD_DOWN, ok / attempts, "collapse.order%s.success_rate",
+			    order);
+		json_object_foreach(v, res, n)
+			if (strcmp(res, "succeed"))
+				metric_add(m, MK_COUNTER, BAD_UP, json_integer_value(n),
+				    "collapse.order%s.result.%s", order, res);
+		attempts_all += attempts;
+		ok_all += ok;
+	}
+	files = jget(rec, "collapse.collapse_file");
+	if (files) {
+		double attempts = sum_ints(files);
+		double ok = jget_u64(files, "succeed") + jget_u64(files, "pte_mapped_hugepage");
+
+		metric_add(m, MK_COUNTER, BAD_NEITHER, attempts, "collapse.file.attempts");
+		metric_add(m, MK_COUNTER, BAD_DOWN, ok, "collapse.file.succeeded");
+		metric_add(m, MK_COUNTER, BAD_UP, attempts - ok, "collapse.file.failed");
+		attempts_all += attempts;
+		ok_all += ok;
+	}
+	if (by_order || files) {
+		metric_add_timeline(m, MK_COUNTER, attempts_all, "collapse.attempts");
+		metric_add_timeline(m, MK_COUNTER, ok_all, "collapse.succeeded");
+	}
+	json_object_foreach(jget(rec, "collapse.latency"), order, lat) {
+		char prefix[64];
+
+		snprintf(prefix, sizeof(prefix), "collapse.order%s.latency", order);
+		metric_add_latency(m, lat, prefix);
+	}
+}
+
+static void collapse_top(struct top_pane *v)
+{
+	static const char *const cols[] = { "attempts", "succeeded", "failed" };
+	size_t n;
+
+	pane_heading(v, "COLLAPSE   attempts      ok    fail   total ok  top failures");
+	n = pane_order_rows(v, &(struct order_rows){ "collapse", cols, 3, 7, 1, "result" });
+	if (pane_has(v, "collapse.file.attempts"))
+		pane_line(v, "  file      %7.0f %7.0f %7.0f %9.0f", pane_delta(v, "collapse.file.attempts"),
+		     pane_delta(v, "collapse.file.succeeded"), pane_delta(v, "collapse.file.failed"),
+		     pane_now(v, "collapse.file.succeeded"));
+	if (!n && !pane_has(v, "collapse.file.attempts"))
+		pane_line(v, "  none");
+}
+
+static void collapse_html(FILE *f, json_t *rec)
+{
+	json_t *by_order = jget(rec, "collapse.by_order"), *files = jget(rec, "collapse.collapse_file");
+	json_t *rows = by_order ? json_deep_copy(by_order) : json_object();
+
+	fputs("<h2>Collapse</h2>\n", f);
+
+	if (files)
+		json_object_set(rows, "file", files);
+	html_stacked(f, rows, NULL, by_order || files ? "succeed" : NULL,
+		     "Collapse attempts per target order, by result",
+		     "Bars per target order (and for file collapses), split into segments by the "
+		     "kernel's scan result; the number at the end is the total of attempts.",
+		     "Collapse attempts: none recorded.");
+	json_decref(rows);
+	html_latency_charts(f, rec, "collapse.latency", "Collapse");
+}
+
+static const struct family_measure collapse_measures[] = {
+	{ "collapse.file.", "collapse:mm_khugepaged_collapse_file" },
+	{ "collapse.", "collapse:mm_collapse_huge_page" },
+	{ NULL, NULL },
+};
+
+static const struct family_process_column collapse_processes = {
+	"collapse.processes", "attempts", "collapses"
+};
+
+static const char *const collapse_record_keys[] = { "collapse", NULL };
+
+static const char *const collapse_order_paths[] = {
+	"collapse.by_order.#", "collapse.isolate.#", "collapse.swapin.#",
+	"collapse.latency.#", "collapse.by_source.*.by_order.#",
+	"collapse.by_source.*.isolate.#", "collapse.by_source.*.swapin.#",
+	"collapse.by_source.*.latency.#", NULL
+};
+
 const struct family collapse_family = {
 	.name = "collapse",
+	.summary = "khugepaged and MADV_COLLAPSE scans and attempts per order",
 	.open = collapse_open,
 	.load = collapse_load,
 	.harvest = collapse_harvest,
 	.destroy = collapse_destroy,
+	.record_keys = collapse_record_keys,
+	.always_recorded = true,
+	.order_paths = collapse_order_paths,
+	.report = collapse_report,
+	.fallbacks = collapse_fallbacks,
+	.metrics = collapse_metrics,
+	.measures = collapse_measures,
+	.top = collapse_top,
+	.process_column = &collapse_processes,
+	.html = collapse_html,
 };

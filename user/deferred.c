@@ -17,7 +17,12 @@
 #include "json_util.h"
 #include "kenv.h"
 #include "maps.h"
+#include "metrics.h"
 #include "probe.h"
+#include "report_section.h"
+#include "table.h"
+#include "textbuf.h"
+#include "top_pane.h"
 #include "util.h"
 
 #define TOP_STACKS 10
@@ -248,11 +253,146 @@ static void deferred_destroy(struct family_run *run)
 	run->data = NULL;
 }
 
+/* What the family shows of a record. */
+
+/* The timeline's levels: the queue as tracked, and as the shrinker sees it. */
+#define QUEUE_DEPTH "deferred.depth"
+#define SHRINKER_QUEUE "deferred.shrinker.queue"
+
+static void deferred_report(FILE *out, json_t *rec)
+{
+	static const char *const queue_probes[] = { "deferred:deferred_split_folio",
+		"deferred:__folio_unqueue_deferred_split", "deferred:deferred_split_count", NULL };
+	static const char *const shrink_probes[] = { "deferred:deferred_split_scan", NULL };
+	static const char *const tp_probes[] = { "deferred:mm_shrink_slab_start",
+		"deferred:mm_shrink_slab_end", NULL };
+	static const char *const fields[] = { "enqueued", "underused", "partially_mapped",
+		"split", "split_by_shrinker", "freed", "migrated", "dropped", "untracked" };
+	json_t *def = json_object_get(rec, "deferred"), *by = json_object_get(def, "by_order");
+	json_t *tp = json_object_get(def, "shrinker_tp"), *sh = json_object_get(def, "shrinker");
+	struct table *t = table_new("ORDER\tENQUEUED\tUNDERUSED\tPARTIALLY_MAPPED\tSPLIT"
+				    "\tBY_SHRINKER\tFREED\tMIGRATED\tDROPPED\tUNTRACKED");
+	struct textbuf buf = TEXTBUF_INIT, a = TEXTBUF_INIT, b = TEXTBUF_INIT;
+	const char *keys[MAX_KEYS];
+	size_t n = sorted_keys(by, keys), i, f;
+
+	for (i = 0; i < n; i++) {
+		json_t *o = json_object_get(by, keys[i]);
+
+		textbuf_reset(&a);
+		textbuf_printf(&a, "%s", keys[i]);
+		for (f = 0; f < ARRAY_SIZE(fields); f++)
+			textbuf_printf(&a, "\t%llu", (unsigned long long)jget_u64(o, fields[f]));
+		table_add(t, "%s", textbuf_str(&a));
+	}
+	probes_via(&buf, rec, queue_probes);
+	if (!table_rows(t))
+		fprintf(out, "\nDeferred-split queue: %s  [%s]\n",
+			by ? "no traffic" : "not measured", textbuf_str(&buf));
+	table_print(t, out, "Deferred-split queue by folio order", textbuf_str(&buf));
+	table_free(t);
+	if (jget(def, "tracked"))
+		fprintf(out, "  queue depth (tracked): max %llu, end %llu; shrinker's count: max %llu, last %llu\n"
+			"  time on queue p50/p90/p99: since enqueue %s, since partially mapped %s\n",
+			(unsigned long long)jget_u64(def, "tracked.depth_max"),
+			(unsigned long long)jget_u64(def, "tracked.depth_end"),
+			(unsigned long long)jget_u64(def, "queue_len.max"),
+			(unsigned long long)jget_u64(def, "queue_len.last"),
+			quantiles(&a, jget(def, "age.enqueued"), "/"),
+			quantiles(&b, jget(def, "age.partially_mapped"), "/"));
+	if (sh)
+		fprintf(out, "\nDeferred-split shrinker: %llu scans, %llu folios split  [%s]\n",
+			(unsigned long long)jget_u64(sh, "scans"),
+			(unsigned long long)jget_u64(sh, "split"),
+			probes_via(&buf, rec, shrink_probes));
+	if (tp && json_is_true(json_object_get(tp, "available")))
+		fprintf(out, "Deferred-split shrinker (tracepoint tier): %llu calls, %llu folios split, "
+			"queue length max %llu  [%s]\n",
+			(unsigned long long)jget_u64(tp, "calls"), (unsigned long long)jget_u64(tp, "freed"),
+			(unsigned long long)jget_u64(tp, "cache_items.max"),
+			probes_via(&buf, rec, tp_probes));
+	else if (tp)
+		fprintf(out, "Deferred-split shrinker (tracepoint tier): %s\n",
+			json_string_value(json_object_get(tp, "why")));
+	textbuf_free(&buf);
+	textbuf_free(&a);
+	textbuf_free(&b);
+}
+
+static void deferred_metrics(json_t *rec, struct metrics *m)
+{
+	json_t *v;
+	const char *order;
+	double enq = 0;
+	bool any = false;
+
+	json_object_foreach(jget(rec, "deferred.by_order"), order, v) {
+		metric_add(m, MK_COUNTER, BAD_NEITHER, jget_u64(v, "enqueued"),
+		    "deferred.order%s.enqueued", order);
+		metric_add(m, MK_COUNTER, BAD_NEITHER, jget_u64(v, "split_by_shrinker"),
+		    "deferred.order%s.split_by_shrinker", order);
+		enq += jget_u64(v, "enqueued");
+		any = true;
+	}
+	if (any)
+		metric_add_timeline(m, MK_COUNTER, enq, "deferred.enqueued");
+	if (jget(rec, "deferred.tracked")) {
+		metric_add(m, MK_GAUGE, BAD_UP, jget_u64(rec, "deferred.tracked.depth_max"),
+		    "deferred.depth_max");
+		metric_add_timeline(m, MK_GAUGE, jget_u64(rec, "deferred.tracked.depth_end"),
+			     QUEUE_DEPTH);
+	}
+	if (jget(rec, "deferred.queue_len"))
+		metric_add(m, MK_GAUGE, BAD_UP, jget_u64(rec, "deferred.queue_len.max"),
+		    "deferred.queue_len_max");
+	if (jget(rec, "deferred.shrinker_tp.calls")) {
+		metric_add(m, MK_COUNTER, BAD_NEITHER, jget_u64(rec, "deferred.shrinker_tp.calls"),
+		    "deferred.shrinker.calls");
+		metric_add_timeline(m, MK_COUNTER, jget_u64(rec, "deferred.shrinker_tp.freed"),
+			     "deferred.shrinker.split");
+		metric_add(m, MK_GAUGE, BAD_UP, jget_u64(rec, "deferred.shrinker_tp.cache_items.max"),
+		    "deferred.shrinker.queue_max");
+		metric_add_timeline(m, MK_GAUGE, jget_u64(rec, "deferred.shrinker_tp.cache_items.last"),
+			     SHRINKER_QUEUE);
+	}
+}
+
+static void deferred_top(struct top_pane *v)
+{
+	char depth[24], queue[24];
+
+	pane_heading(v, "DEFERRED SPLIT  enqueued  depth  shrinker calls  split  queue");
+	pane_line(v, "  %21.0f %6s %15.0f %6.0f %6s", pane_delta(v, "deferred.enqueued"),
+		  pane_gauge(v, QUEUE_DEPTH, depth, sizeof(depth)),
+		  pane_delta(v, "deferred.shrinker.calls"), pane_delta(v, "deferred.shrinker.split"),
+		  pane_gauge(v, SHRINKER_QUEUE, queue, sizeof(queue)));
+}
+
+static const struct family_measure deferred_measures[] = {
+	{ "deferred.shrinker.", "deferred:mm_shrink_slab" },
+	{ "deferred.", "deferred:deferred_split" },
+	{ NULL, NULL },
+};
+
+static const char *const deferred_gauges[] = { QUEUE_DEPTH, SHRINKER_QUEUE, NULL };
+
+static const char *const deferred_record_keys[] = { "deferred", NULL };
+
+static const char *const deferred_order_paths[] = { "deferred.by_order.#", NULL };
+
 const struct family deferred_family = {
 	.name = "deferred",
+	.summary = "the deferred-split queue: enqueues, fates, depth, the shrinker",
 	.alternatives = deferred_alternatives,
 	.open = deferred_open,
 	.load = deferred_load,
 	.harvest = deferred_harvest,
 	.destroy = deferred_destroy,
+	.record_keys = deferred_record_keys,
+	.order_paths = deferred_order_paths,
+	.report = deferred_report,
+	.metrics = deferred_metrics,
+	.measures = deferred_measures,
+	.timeline_gauges = deferred_gauges,
+	.top = deferred_top,
 };

@@ -16,7 +16,13 @@
 #include "json_util.h"
 #include "kenv.h"
 #include "maps.h"
+#include "metrics.h"
 #include "probe.h"
+#include "record_num.h"
+#include "report_section.h"
+#include "table.h"
+#include "textbuf.h"
+#include "top_pane.h"
 #include "util.h"
 
 /* A device-private address faulted this often in a row with nothing
@@ -274,11 +280,158 @@ static void device_destroy(struct family_run *run)
 	run->skel = NULL;
 }
 
+/* What the family shows of a record. */
+
+static void device_report(FILE *out, json_t *rec)
+{
+	static const double p50_p99[] = { 0.5, 0.99 };
+	static const char *const vma_probes[] = { "device:migrate_vma_setup",
+		"device:migrate_vma_pages", "device:migrate_vma_finalize", NULL };
+	static const char *const hmm_probes[] = { "device:hmm_range_fault",
+		"device:__mmu_notifier_invalidate_range_start", NULL };
+	json_t *mv = json_object_get(rec, "migrate_vma"), *by = json_object_get(mv, "by_driver");
+	json_t *hmm = json_object_get(rec, "hmm"), *drv, *dir, *l;
+	struct table *t = table_new("DRIVER\tDIRECTION\tCALLS\tPAGES\tMIGRATED\tTHP_WHOLE"
+				    "\tTHP_SPLIT\tHOLES_FILLED\tFAILED\tP50\tP99");
+	struct textbuf buf = TEXTBUF_INIT, kv = TEXTBUF_INIT, q = TEXTBUF_INIT;
+	const char *dname, *dirname;
+	size_t i;
+
+	json_object_foreach(by, dname, drv) {
+		json_object_foreach(drv, dirname, dir) {
+			json_t *h = jget(dir, "latency.total");
+
+			table_add(t, "%s\t%s\t%llu\t%llu\t%llu\t%llu\t%llu\t%llu\t%llu\t%s", dname,
+				  dirname, (unsigned long long)jget_u64(dir, "calls"),
+				  (unsigned long long)jget_u64(dir, "pages"),
+				  (unsigned long long)jget_u64(dir, "migrated"),
+				  (unsigned long long)jget_u64(dir, "thp_whole"),
+				  (unsigned long long)jget_u64(dir, "thp_split"),
+				  (unsigned long long)jget_u64(dir, "holes_filled"),
+				  (unsigned long long)jget_u64(dir, "failed"),
+				  quantiles_of(&q, h, "\t", p50_p99, ARRAY_SIZE(p50_p99)));
+		}
+	}
+	probes_via(&buf, rec, vma_probes);
+	if (!table_rows(t))
+		fprintf(out, "\nDevice migration: %s  [%s]\n", mv ? "none" : "not measured",
+			textbuf_str(&buf));
+	table_print(t, out, "Device migration (migrate_vma) per driver and direction",
+		    textbuf_str(&buf));
+	table_free(t);
+	if (json_object_size(json_object_get(mv, "fallback_reasons")))
+		fprintf(out, "  THPs not moved whole, by reason: %s\n",
+			kv_list(&kv, json_object_get(mv, "fallback_reasons")));
+	json_array_foreach(json_object_get(mv, "livelocks"), i, l) {
+		json_t *stalled = json_object_get(l, "stalled");
+
+		textbuf_reset(&kv);
+		/* Records from before "stalled" counted every fault. */
+		if (stalled)
+			textbuf_printf(&kv, "%lld times in a row with nothing migrated (%lld in all)",
+				       json_integer_value(stalled),
+				       json_integer_value(json_object_get(l, "faults")));
+		else
+			textbuf_printf(&kv, "%lld times",
+				       json_integer_value(json_object_get(l, "faults")));
+		fprintf(out, "  SPINNING FAULT: pid %lld (%s) faulted %s at %s over %.1f ms\n",
+			json_integer_value(json_object_get(l, "pid")),
+			json_string_value(json_object_get(l, "comm")), textbuf_str(&kv),
+			json_string_value(json_object_get(l, "address")),
+			json_integer_value(json_object_get(l, "span_ns")) / 1e6);
+	}
+	if (hmm) {
+		fprintf(out, "\nHMM: %llu hmm_range_fault calls, %llu pages (by mapping order %s), %llu busy",
+			(unsigned long long)jget_u64(hmm, "range_fault.calls"),
+			(unsigned long long)jget_u64(hmm, "range_fault.pages"),
+			kv_list(&kv, jget(hmm, "range_fault.by_order")),
+			(unsigned long long)jget_u64(hmm, "range_fault.busy"));
+		fprintf(out, "; invalidations %s  [%s]\n",
+			kv_list(&kv, json_object_get(hmm, "invalidations")),
+			probes_via(&buf, rec, hmm_probes));
+	}
+	textbuf_free(&buf);
+	textbuf_free(&kv);
+	textbuf_free(&q);
+}
+
+/* THPs device migration split, each of a PMD's pages. */
+static void device_fallbacks(json_t *rec, struct fallbacks *rows)
+{
+	json_int_t thp = (json_int_t)1 << record_pmd_order(rec);
+	const char *k;
+	json_t *v;
+
+	json_object_foreach(jget(rec, "migrate_vma.fallback_reasons"), k, v) {
+		char what[96];
+
+		snprintf(what, sizeof(what), "device migration: THP split (%s)", k);
+		fallbacks_add(rows, what, "migrate_vma", json_integer_value(v),
+			      json_integer_value(v) * thp);
+	}
+}
+
+static void device_metrics(json_t *rec, struct metrics *m)
+{
+	json_t *drv, *dir, *n;
+	const char *dname, *dirname, *reason;
+	double whole = 0, split = 0, calls = 0, failed = 0;
+
+	json_object_foreach(jget(rec, "migrate_vma.by_driver"), dname, drv)
+		json_object_foreach(drv, dirname, dir) {
+			calls += jget_u64(dir, "calls");
+			whole += jget_u64(dir, "thp_whole");
+			split += jget_u64(dir, "thp_split");
+			failed += jget_u64(dir, "failed");
+		}
+	if (!jget(rec, "migrate_vma"))
+		return;
+	metric_add(m, MK_COUNTER, BAD_NEITHER, calls, "migrate_vma.calls");
+	metric_add(m, MK_COUNTER, BAD_UP, failed, "migrate_vma.failed");
+	metric_add(m, MK_COUNTER, BAD_DOWN, whole, "migrate_vma.thp_whole");
+	metric_add(m, MK_COUNTER, BAD_UP, split, "migrate_vma.thp_split");
+	metric_add_timeline(m, MK_COUNTER, whole, "migrate_vma.whole");
+	metric_add_timeline(m, MK_COUNTER, split, "migrate_vma.split");
+	json_object_foreach(jget(rec, "migrate_vma.fallback_reasons"), reason, n)
+		metric_add(m, MK_COUNTER, BAD_UP, json_integer_value(n), "migrate_vma.fallback.%s",
+		    reason);
+}
+
+static void device_top(struct top_pane *v)
+{
+	struct textbuf top = TEXTBUF_INIT;
+
+	if (!pane_has(v, "migrate_vma.calls"))
+		return;
+	pane_heading(v, "DEVICE MIGRATION  calls  THP whole  THP split  why split");
+	pane_line(v, "  %22.0f %10.0f %10.0f  %s", pane_delta(v, "migrate_vma.calls"),
+		  pane_delta(v, "migrate_vma.thp_whole"), pane_delta(v, "migrate_vma.thp_split"),
+		  pane_top_children(v, "migrate_vma.fallback.", &top));
+	textbuf_free(&top);
+}
+
+static const struct family_measure device_measures[] = {
+	{ "migrate_vma.", "device:migrate_vma_setup" },
+	{ NULL, NULL },
+};
+
+static const char *const device_record_keys[] = { "migrate_vma", "hmm", NULL };
+
+static const char *const device_order_paths[] = { "hmm.range_fault.by_order.#", NULL };
+
 const struct family device_family = {
 	.name = "device",
+	.summary = "device migration (migrate_vma) per driver, HMM faults",
 	.alternatives = device_alternatives,
 	.open = device_open,
 	.load = device_load,
 	.harvest = device_harvest,
 	.destroy = device_destroy,
+	.record_keys = device_record_keys,
+	.order_paths = device_order_paths,
+	.report = device_report,
+	.fallbacks = device_fallbacks,
+	.metrics = device_metrics,
+	.measures = device_measures,
+	.top = device_top,
 };

@@ -5,17 +5,17 @@
 #include "util.h"
 
 extern const struct family collapse_family;
-extern const struct family migrate_family;
 extern const struct family split_family;
 extern const struct family deferred_family;
 extern const struct family device_family;
+extern const struct family migrate_family;
 
 const struct family *const families[] = {
 	&collapse_family,
-	&migrate_family,
 	&split_family,
 	&deferred_family,
 	&device_family,
+	&migrate_family,
 };
 
 _Static_assert(ARRAY_SIZE(families) <= MAX_FAMILIES, "MAX_FAMILIES is too small");

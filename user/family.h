@@ -20,7 +20,7 @@ struct probe_set;
 struct family_run;
 struct metrics;
 struct fallbacks;
-struct top_view;
+struct top_pane;
 struct thp_event;
 
 /* A metric is measured when PROBE attached: metrics.c reads an absent
@@ -75,8 +75,10 @@ struct family {
 	/* Its flat metrics (metrics.h), for top, the timeline and diff. */
 	void (*metrics)(json_t *rec, struct metrics *m);
 	const struct family_measure *measures;	/* ends with a NULL prefix */
+	/* Its timeline series that hold levels, not counts (NULL-ended). */
+	const char *const *timeline_gauges;
 	/* Its section of top's screen. */
-	void (*top)(struct top_view *v);
+	void (*top)(struct top_pane *p);
 	const struct family_process_column *process_column;
 	/* Its charts in the HTML page. */
 	void (*html)(FILE *out, json_t *rec);

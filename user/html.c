@@ -1,13 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
-/* The HTML pages (see html.h): per record, collapse outcomes per order,
- * splits by cause, migration outcomes, latency histograms, and the
- * timeline of rates and queue depth. */
+/* The HTML pages (see html.h): per record, each family's charts and the
+ * timeline of rates and levels. */
 #include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "diff.h"
+#include "family.h"
 #include "html.h"
 #include "json_util.h"
 #include "metrics.h"
@@ -63,9 +63,7 @@ static int slot(const char **names, size_t *n, size_t max, const char *name)
 	return (*n)++;
 }
 
-/* A stacked chart of ROWS (objects under ROOT, each {series: count}),
- * with FIRST (when present) as the first series. */
-static void stacked_from(FILE *f, json_t *root, const char *sub, const char *first,
+void html_stacked(FILE *f, json_t *root, const char *sub, const char *first,
 			 const char *title, const char *desc, const char *absent)
 {
 	const char *rows[MAX_ROWS], *series[MAX_COLS], *k, *sk;
@@ -103,64 +101,6 @@ static void stacked_from(FILE *f, json_t *root, const char *sub, const char *fir
 					   .nrows = nr, .series = series, .nseries = ns, .v = v });
 }
 
-static void collapse_chart(FILE *f, json_t *rec)
-{
-	json_t *by_order = jget(rec, "collapse.by_order"), *files = jget(rec, "collapse.collapse_file");
-	json_t *rows = by_order ? json_deep_copy(by_order) : json_object();
-
-	if (files)
-		json_object_set(rows, "file", files);
-	stacked_from(f, rows, NULL, by_order || files ? "succeed" : NULL,
-		     "Collapse attempts per target order, by result",
-		     "Bars per target order (and for file collapses), split into segments by the "
-		     "kernel's scan result; the number at the end is the total of attempts.",
-		     "Collapse attempts: none recorded.");
-	json_decref(rows);
-}
-
-static void split_chart(FILE *f, json_t *rec)
-{
-	json_t *by_order = jget(rec, "split.by_order"), *pmd = jget(rec, "split.pmd.cause");
-	json_t *rows = by_order ? json_deep_copy(by_order) : json_object();
-
-	if (pmd) {
-		json_t *o = json_object();
-
-		json_object_set(o, "cause", pmd);
-		json_object_set_new(rows, "PMD", o);
-	}
-	stacked_from(f, rows, "cause", NULL, "Splits per order, by cause",
-		     "Bars per folio order (and for PMD mappings), split into segments by the "
-		     "cause found on the kernel stack.",
-		     jget(rec, "split") && json_object_size(jget(rec, "split.by_order")) ?
-		     "Splits: none recorded." :
-		     "Splits by cause: not measured (the split probes did not attach on this kernel).");
-	json_decref(rows);
-}
-
-static void migration_chart(FILE *f, json_t *rec)
-{
-	static const char *const fields[] = {
-		"thp_succeeded", "thp_split", "large_folio_split", "thp_failed",
-	};
-	json_t *rows = json_object(), *v;
-	const char *reason;
-	size_t i;
-
-	json_object_foreach(jget(rec, "migration.by_reason"), reason, v) {
-		json_t *o = json_object();
-
-		for (i = 0; i < ARRAY_SIZE(fields); i++)
-			json_object_set_new(o, fields[i], json_integer(jget_u64(v, fields[i])));
-		json_object_set_new(rows, reason, o);
-	}
-	stacked_from(f, rows, NULL, NULL, "Large folios in migration, per reason",
-		     "Bars per migration reason: large folios moved whole, split (thp_split, "
-		     "large_folio_split) or failed.",
-		     "Migrations: none recorded.");
-	json_decref(rows);
-}
-
 static void bucket_label(double lo, char *buf, size_t len)
 {
 	if (lo >= 1e9)
@@ -173,7 +113,7 @@ static void bucket_label(double lo, char *buf, size_t len)
 		snprintf(buf, len, "%.0fns", lo);
 }
 
-static void latency_charts(FILE *f, json_t *rec, const char *path, const char *what)
+void html_latency_charts(FILE *f, json_t *rec, const char *path, const char *what)
 {
 	const char *k;
 	json_t *h;
@@ -234,9 +174,9 @@ static void timeline_chart(FILE *f, json_t *rec, bool gauges)
 	}
 	if (ns)
 		svg_lines(f, &(struct lines){
-			.title = gauges ? "Deferred-split queue depth over time" :
+			.title = gauges ? "Levels over time" :
 					  "Events per interval over time",
-			.desc = gauges ? "Lines of the deferred-split queue depth at each sample." :
+			.desc = gauges ? "Lines of the levels (queue depths) at each sample." :
 					 "Lines of the main counters' events in each sampling interval.",
 			.x_unit = "s", .x = x, .n = n, .series = names, .nseries = ns,
 			.y = (const double *const *)ys });
@@ -247,15 +187,11 @@ static void timeline_chart(FILE *f, json_t *rec, bool gauges)
 
 static void record_charts(FILE *f, json_t *rec)
 {
-	fputs("<h2>Collapse</h2>\n", f);
-	collapse_chart(f, rec);
-	latency_charts(f, rec, "collapse.latency", "Collapse");
-	fputs("<h2>Splits</h2>\n", f);
-	split_chart(f, rec);
-	latency_charts(f, rec, "split.latency", "Split");
-	fputs("<h2>Migration</h2>\n", f);
-	migration_chart(f, rec);
-	latency_charts(f, rec, "migration.latency", "Migration");
+	size_t i;
+
+	for (i = 0; i < nfamilies; i++)
+		if (families[i]->html)
+			families[i]->html(f, rec);
 	fputs("<h2>Timeline</h2>\n", f);
 	timeline_chart(f, rec, false);
 	timeline_chart(f, rec, true);

@@ -19,4 +19,12 @@ void html_print_report(FILE *f, json_t *record);
 void html_print_diff(FILE *f, const struct diff *d, const struct run_set *base,
 		     const struct run_set *new);
 
+/* For the families' charts: a stacked chart of the objects under ROOT
+ * (their member SUB when set), each {series: count}, with FIRST (when
+ * present) as the first series; ABSENT is said when there is none. */
+void html_stacked(FILE *f, json_t *root, const char *sub, const char *first,
+		  const char *title, const char *desc, const char *absent);
+/* One histogram chart per latency histogram under PATH, titled WHAT. */
+void html_latency_charts(FILE *f, json_t *rec, const char *path, const char *what);
+
 #endif

@@ -153,32 +153,40 @@ json_t *record_load(const char *path)
 	return doc;
 }
 
-static const char *sort_key;
+/* Entries by descending integer member KEY, then in their first order. */
+struct ranked {
+	json_t *v;
+	size_t pos;
+};
 
-static int by_key_desc(const void *a, const void *b)
+static int by_key_desc(const void *a, const void *b, void *key)
 {
-	json_int_t x = json_integer_value(json_object_get(*(json_t *const *)a, sort_key));
-	json_int_t y = json_integer_value(json_object_get(*(json_t *const *)b, sort_key));
+	const struct ranked *x = a, *y = b;
+	json_int_t vx = json_integer_value(json_object_get(x->v, key));
+	json_int_t vy = json_integer_value(json_object_get(y->v, key));
 
-	return x < y ? 1 : x > y ? -1 : 0;
+	if (vx != vy)
+		return vx < vy ? 1 : -1;
+	return x->pos < y->pos ? -1 : x->pos > y->pos;
 }
 
 void json_array_top(json_t *arr, const char *key, size_t max)
 {
 	size_t n = json_array_size(arr), i;
-	json_t **v = calloc(n ? n : 1, sizeof(*v));
+	struct ranked *v = calloc(n ? n : 1, sizeof(*v));
 
 	if (!v)
 		return;
-	for (i = 0; i < n; i++)
-		v[i] = json_incref(json_array_get(arr, i));
-	sort_key = key;
-	qsort(v, n, sizeof(*v), by_key_desc);
+	for (i = 0; i < n; i++) {
+		v[i].v = json_incref(json_array_get(arr, i));
+		v[i].pos = i;
+	}
+	qsort_r(v, n, sizeof(*v), by_key_desc, (void *)key);
 	json_array_clear(arr);
 	for (i = 0; i < n; i++) {
 		if (i < max)
-			json_array_append(arr, v[i]);
-		json_decref(v[i]);
+			json_array_append(arr, v[i].v);
+		json_decref(v[i].v);
 	}
 	free(v);
 }

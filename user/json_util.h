@@ -27,7 +27,12 @@ int json_write_atomic(json_t *doc, const char *path);
  * regular file, checks the schema version and every number (record_num.h). */
 json_t *record_load(const char *path);
 
-/* Sort ARR (objects) by the integer KEY, largest first, keeping MAX. */
+/* The entries a ranked list of a record or a report keeps: the top
+ * processes, the fallbacks, ... */
+#define TOP_ENTRIES 20
+
+/* Sort ARR (objects) by the integer KEY, largest first (ties keep their
+ * order), keeping MAX. */
 void json_array_top(json_t *arr, const char *key, size_t max);
 
 #endif

@@ -38,12 +38,18 @@ struct metrics {
 	size_t n, cap;
 };
 
-/* The timeline's gauges: the deferred-split queue as tracked, and as the
- * shrinker sees it. Every other timeline series is a counter. */
-#define METRIC_QUEUE_DEPTH "deferred.depth"
-#define METRIC_SHRINKER_QUEUE "deferred.shrinker.queue"
-/* Timeline series NAME holds levels, not per-interval counts. */
+/* Timeline series NAME holds levels, not per-interval counts: a family
+ * names it among its timeline_gauges. */
 bool timeline_series_is_gauge(const char *name);
+
+/* Add a metric named by FMT to M; NULL when out of memory. */
+struct metric *metric_add(struct metrics *m, enum metric_kind kind, enum metric_bad bad,
+			  double value, const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+/* Add metric NAME, sampled into record's timeline. */
+void metric_add_timeline(struct metrics *m, enum metric_kind kind, double value,
+			 const char *name);
+/* p50 and p99 of the latency histogram H, named PREFIX.p50_ns / .p99_ns. */
+void metric_add_latency(struct metrics *m, const json_t *h, const char *prefix);
 
 /* Every metric RECORD holds, sorted by name. Returns 0 or -ENOMEM. */
 int metrics_from_record(json_t *record, struct metrics *out);

@@ -9,17 +9,23 @@
 #include <bpf/libbpf.h>
 #include <linux/types.h>
 #include "btf_enum.h"
-#include "migrate.h"
 #include "family.h"
 #include "hist_json.h"
+#include "html.h"
 #include "json_util.h"
 #include "kenv.h"
 #include "maps.h"
+#include "metrics.h"
+#include "migrate.h"
 #include "migrate.skel.h"
 #include "probe.h"
+#include "record_num.h"
+#include "report_section.h"
+#include "table.h"
+#include "textbuf.h"
+#include "top_pane.h"
 #include "util.h"
 
-#define TOP_PROCESSES 20
 
 /* What the kernel's BTF says, taken at open while it is loaded. */
 struct migrate_data {
@@ -141,7 +147,7 @@ static void migrate_harvest(struct family_run *run, struct kenv *env,
 		    sizeof(struct migrate_val), add_call, &ctx);
 	map_foreach(bpf_map__fd(skel->maps.migrate_latency), sizeof(__s32),
 		    sizeof(struct hist), add_latency, &ctx);
-	json_array_top(ctx.procs, "calls", TOP_PROCESSES);
+	json_array_top(ctx.procs, "calls", TOP_ENTRIES);
 	json_object_set_new(ctx.migration, "processes", ctx.procs);
 
 	for (order = 0; order < MIGRATE_MAX_ORDER; order++) {
@@ -164,10 +170,209 @@ static void migrate_destroy(struct family_run *run)
 	run->data = NULL;
 }
 
+/* What the family shows of a record. */
+
+static void migrate_report(FILE *out, json_t *rec)
+{
+	static const char *const mig_probes[] = { "migrate:mm_migrate_pages",
+		"migrate:mm_migrate_pages_start", NULL };
+	static const char *const entry_probes[] = { "migrate:set_migration_pte",
+		"migrate:remove_migration_pte", "migrate:set_migration_pmd",
+		"migrate:remove_migration_pmd", NULL };
+	static const char *const groups[] = { "by_reason", "by_mode" };
+	const char *hdr = "%s\tCALLS\tSUCCEEDED\tFAILED\tTHP_OK\tTHP_FAILED\tTHP_SPLIT\tLF_SPLIT%s";
+	json_t *mig = json_object_get(rec, "migration"), *pte;
+	struct textbuf buf = TEXTBUF_INIT, q = TEXTBUF_INIT;
+	const char *keys[MAX_KEYS];
+	char h[160];
+	size_t g, i, n;
+	struct table *t;
+
+	for (g = 0; g < ARRAY_SIZE(groups); g++) {
+		json_t *grp = json_object_get(mig, groups[g]);
+
+		snprintf(h, sizeof(h), hdr, g ? "MODE" : "REASON", g ? "" : "\tP50\tP90\tP99");
+		t = table_new(h);
+		n = sorted_keys(grp, keys);
+		for (i = 0; i < n; i++) {
+			json_t *o = json_object_get(grp, keys[i]);
+			json_t *lf = json_object_get(o, "large_folio_split");
+			char lfs[24] = "-";
+
+			textbuf_reset(&q);
+			if (!g)
+				textbuf_printf(&q, "\t%s", quantiles(&buf, json_object_get(
+					json_object_get(mig, "latency"), keys[i]), "\t"));
+			if (lf)
+				snprintf(lfs, sizeof(lfs), "%lld", json_integer_value(lf));
+			table_add(t, "%s\t%lld\t%lld\t%lld\t%lld\t%lld\t%lld\t%s%s", keys[i],
+				  json_integer_value(json_object_get(o, "calls")),
+				  json_integer_value(json_object_get(o, "succeeded")),
+				  json_integer_value(json_object_get(o, "failed")),
+				  json_integer_value(json_object_get(o, "thp_succeeded")),
+				  json_integer_value(json_object_get(o, "thp_failed")),
+				  json_integer_value(json_object_get(o, "thp_split")), lfs,
+				  textbuf_str(&q));
+		}
+		if (!g && !table_rows(t))
+			fprintf(out, "\nMigration: none  [%s]\n", probes_via(&buf, rec, mig_probes));
+		table_print(t, out, g ? "Migration by mode (pages; THP = large folios)" :
+			    "Migration by reason (pages; THP = large folios)",
+			    probes_via(&buf, rec, mig_probes));
+		table_free(t);
+	}
+
+	t = table_new("MAPPING\tORDER\tSET\tREMOVED");
+	pte = json_object_get(mig, "pte_by_order");
+	n = sorted_keys(pte, keys);
+	for (i = 0; i < n; i++)
+		table_add(t, "pte\t%s\t%llu\t%llu", keys[i],
+			  (unsigned long long)jget_u64(json_object_get(pte, keys[i]), "set"),
+			  (unsigned long long)jget_u64(json_object_get(pte, keys[i]), "remove"));
+	if (jget_u64(mig, "pmd.set") || jget_u64(mig, "pmd.remove"))
+		table_add(t, "pmd\t-\t%llu\t%llu", (unsigned long long)jget_u64(mig, "pmd.set"),
+			  (unsigned long long)jget_u64(mig, "pmd.remove"));
+	table_print(t, out, "Migration entries", probes_via(&buf, rec, entry_probes));
+	table_free(t);
+	textbuf_free(&buf);
+	textbuf_free(&q);
+}
+
+/* Large folios migration split or could not move. */
+static void migrate_fallbacks(json_t *rec, struct fallbacks *rows)
+{
+	json_int_t thp = (json_int_t)1 << record_pmd_order(rec);
+	const char *k;
+	json_t *o;
+
+	json_object_foreach(jget(rec, "migration.by_reason"), k, o) {
+		char what[96];
+
+		snprintf(what, sizeof(what), "migration (%s): THP split", k);
+		fallbacks_add(rows, what, "mm_migrate_pages", jget_u64(o, "thp_split"),
+			      jget_u64(o, "thp_split") * thp);
+		/* large_folio_split counts the THPs of thp_split too; the rest
+		 * are smaller large folios, of orders the tracepoint omits. */
+		snprintf(what, sizeof(what), "migration (%s): mTHP split", k);
+		fallbacks_add(rows, what, "mm_migrate_pages",
+			      jget_u64(o, "large_folio_split") > jget_u64(o, "thp_split") ?
+			      jget_u64(o, "large_folio_split") - jget_u64(o, "thp_split") : 0, -1);
+		snprintf(what, sizeof(what), "migration (%s): THP not migrated", k);
+		fallbacks_add(rows, what, "mm_migrate_pages", jget_u64(o, "thp_failed"),
+			      jget_u64(o, "thp_failed") * thp);
+	}
+}
+
+static void migrate_metrics(json_t *rec, struct metrics *m)
+{
+	static const struct {
+		const char *field;
+		enum metric_bad bad;
+	} fields[] = {
+		{ "calls", BAD_NEITHER }, { "succeeded", BAD_NEITHER }, { "failed", BAD_UP },
+		{ "thp_succeeded", BAD_NEITHER }, { "thp_failed", BAD_UP },
+		{ "thp_split", BAD_UP }, { "large_folio_split", BAD_UP },
+	};
+	json_t *by_reason = jget(rec, "migration.by_reason"), *v, *lat;
+	const char *reason;
+	double fallbacks = 0, moved = 0;
+	size_t i;
+
+	if (!json_is_true(jget(rec, "probes.migrate:mm_migrate_pages.attached")))
+		return;
+	for (i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
+		struct metric *x;
+		double total = 0;
+
+		json_object_foreach(by_reason, reason, v)
+			total += jget_u64(v, fields[i].field);
+		x = metric_add(m, MK_COUNTER, fields[i].bad, total, "migration.%s", fields[i].field);
+		if (x && !strcmp(fields[i].field, "calls"))
+			x->timeline = true;
+		if (!strcmp(fields[i].field, "thp_split") ||
+		    !strcmp(fields[i].field, "large_folio_split"))
+			fallbacks += total;
+		if (!strcmp(fields[i].field, "thp_succeeded"))
+			moved += total;
+	}
+	metric_add_timeline(m, MK_COUNTER, fallbacks, "migration.fallbacks");
+	if (moved + fallbacks)
+		metric_add(m, MK_RATIO, BAD_UP, fallbacks / (moved + fallbacks),
+		    "migration.fallback_rate");
+	json_object_foreach(jget(rec, "migration.latency"), reason, lat) {
+		char prefix[80];
+
+		snprintf(prefix, sizeof(prefix), "migration.%s.latency", reason);
+		metric_add_latency(m, lat, prefix);
+	}
+}
+
+static void migrate_top(struct top_pane *v)
+{
+	pane_heading(v, "MIGRATION  calls  pages ok  failed  THP ok  THP split  large split");
+	if (!pane_has(v, "migration.calls")) {
+		pane_line(v, "  not measured");
+		return;
+	}
+	pane_line(v, "       %8.0f %9.0f %7.0f %7.0f %10.0f %12.0f", pane_delta(v, "migration.calls"),
+		  pane_delta(v, "migration.succeeded"), pane_delta(v, "migration.failed"),
+	     pane_delta(v, "migration.thp_succeeded"), pane_delta(v, "migration.thp_split"),
+	     pane_delta(v, "migration.large_folio_split"));
+}
+
+static void migrate_html(FILE *f, json_t *rec)
+{
+	static const char *const fields[] = {
+		"thp_succeeded", "thp_split", "large_folio_split", "thp_failed",
+	};
+	json_t *rows = json_object(), *v;
+	const char *reason;
+	size_t i;
+
+	fputs("<h2>Migration</h2>\n", f);
+	json_object_foreach(jget(rec, "migration.by_reason"), reason, v) {
+		json_t *o = json_object();
+
+		for (i = 0; i < ARRAY_SIZE(fields); i++)
+			json_object_set_new(o, fields[i], json_integer(jget_u64(v, fields[i])));
+		json_object_set_new(rows, reason, o);
+	}
+	html_stacked(f, rows, NULL, NULL, "Large folios in migration, per reason",
+		     "Bars per migration reason: large folios moved whole, split (thp_split, "
+		     "large_folio_split) or failed.",
+		     "Migrations: none recorded.");
+	json_decref(rows);
+	html_latency_charts(f, rec, "migration.latency", "Migration");
+}
+
+static const struct family_measure migrate_measures[] = {
+	{ "migration.", "migrate:mm_migrate_pages" },
+	{ NULL, NULL },
+};
+
+static const struct family_process_column migrate_processes = {
+	"migration.processes", "calls", "migrations"
+};
+
+static const char *const migrate_record_keys[] = { "migration", NULL };
+
+static const char *const migrate_order_paths[] = { "migration.pte_by_order.#", NULL };
+
 const struct family migrate_family = {
 	.name = "migrate",
+	.summary = "page migration per reason and mode, migration entries",
 	.open = migrate_open,
 	.load = migrate_load,
 	.harvest = migrate_harvest,
 	.destroy = migrate_destroy,
+	.record_keys = migrate_record_keys,
+	.always_recorded = true,
+	.order_paths = migrate_order_paths,
+	.report = migrate_report,
+	.fallbacks = migrate_fallbacks,
+	.metrics = migrate_metrics,
+	.measures = migrate_measures,
+	.top = migrate_top,
+	.process_column = &migrate_processes,
+	.html = migrate_html,
 };

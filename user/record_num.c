@@ -3,6 +3,7 @@
 #include <stdarg.h>
 #include <stdbool.h>
 #include <string.h>
+#include "family.h"
 #include "json_util.h"
 #include "metrics.h"
 #include "record_num.h"
@@ -14,16 +15,9 @@
 /* Characters of one key shown in an error. */
 #define KEY_SHOWN 40
 
-/* Maps keyed by orders ("#"; "*" is any key, "[]" an array's element). */
-static const char *const order_maps[] = {
-	"collapse.by_order.#", "collapse.isolate.#", "collapse.swapin.#",
-	"collapse.latency.#", "collapse.by_source.*.by_order.#",
-	"collapse.by_source.*.isolate.#", "collapse.by_source.*.swapin.#",
-	"collapse.by_source.*.latency.#", "migration.pte_by_order.#",
-	"split.by_order.#", "split.by_order.#.to.#", "split.latency.#",
-	"deferred.by_order.#", "hmm.range_fault.by_order.#", "counters.mthp.#",
-	"config.sizes.#",
-};
+/* Maps keyed by orders ("#"; "*" is any key, "[]" an array's element)
+ * beside the families' own (family.h). */
+static const char *const order_maps[] = { "counters.mthp.#", "config.sizes.#" };
 
 enum kind {
 	K_COUNT,	/* events or a level: 0..RECORD_COUNT_MAX */
@@ -107,11 +101,16 @@ static bool parse_order(const char *key, unsigned int max, unsigned int *order)
 
 static bool is_order_key(const struct walk *w)
 {
+	const char *const *path;
 	size_t i;
 
 	for (i = 0; i < ARRAY_SIZE(order_maps); i++)
 		if (match(order_maps[i], w->seg, w->depth))
 			return true;
+	for (i = 0; i < nfamilies; i++)
+		for (path = families[i]->order_paths; path && *path; path++)
+			if (match(*path, w->seg, w->depth))
+				return true;
 	return false;
 }
 

@@ -12,15 +12,21 @@
 #include "cause_table.h"
 #include "family.h"
 #include "hist_json.h"
+#include "html.h"
 #include "json_util.h"
 #include "kenv.h"
 #include "maps.h"
+#include "metrics.h"
 #include "probe.h"
+#include "record_num.h"
+#include "report_section.h"
 #include "split.h"
 #include "split.skel.h"
+#include "table.h"
+#include "textbuf.h"
+#include "top_pane.h"
 #include "util.h"
 
-#define TOP_PROCESSES 20
 #define TOP_STACKS 10
 
 /* Entry points that call one another: only the first present is traced. */
@@ -146,7 +152,7 @@ static void split_harvest(struct family_run *run, struct kenv *env,
 		    sizeof(struct hist), add_latency, record);
 	map_foreach(bpf_map__fd(skel->maps.split_procs), sizeof(__u32),
 		    sizeof(struct split_proc), add_proc, procs);
-	json_array_top(procs, "splits", TOP_PROCESSES);
+	json_array_top(procs, "splits", TOP_ENTRIES);
 	json_object_set_new(split, "processes", procs);
 	if (probe_attached(probes, "split:__split_huge_pmd") ||
 	    probe_attached(probes, "split:split_huge_pmd_locked")) {
@@ -175,11 +181,208 @@ static void split_destroy(struct family_run *run)
 	run->data = NULL;	/* the session's cause setup */
 }
 
+/* What the family shows of a record. */
+
+static void split_report(FILE *out, json_t *rec)
+{
+	static const double p50_p99[] = { 0.5, 0.99 };
+	static const char *const folio_probes[] = { "split:__folio_split",
+		"split:split_huge_page_to_list_to_order", "split:split_huge_page_to_list",
+		"split:folio_split_unmapped", NULL };
+	static const char *const pmd_probes[] = { "split:__split_huge_pmd",
+		"split:split_huge_pmd_locked", NULL };
+	json_t *split = json_object_get(rec, "split"), *by = json_object_get(split, "by_order");
+	json_t *pmd = json_object_get(split, "pmd"), *p, *causes = json_object_get(split, "causes");
+	struct table *t = table_new("ORDER\tOK\tFAILED\tUNCOUNTED\tTO\tCAUSES\tERRORS\tP50\tP99");
+	struct textbuf buf = TEXTBUF_INIT, to = TEXTBUF_INIT, cause = TEXTBUF_INIT;
+	struct textbuf errs = TEXTBUF_INIT, q = TEXTBUF_INIT;
+	const char *keys[MAX_KEYS];
+	size_t n = sorted_keys(by, keys), i;
+
+	for (i = 0; i < n; i++) {
+		json_t *o = json_object_get(by, keys[i]);
+		json_t *h = json_object_get(json_object_get(split, "latency"), keys[i]);
+
+		table_add(t, "%s\t%llu\t%llu\t%llu\t%s\t%s\t%s\t%s", keys[i],
+			  (unsigned long long)jget_u64(o, "ok"), (unsigned long long)jget_u64(o, "failed"),
+			  (unsigned long long)jget_u64(o, "uncounted"),
+			  kv_list(&to, json_object_get(o, "to")),
+			  kv_list(&cause, json_object_get(o, "cause")),
+			  kv_list(&errs, json_object_get(o, "errors")),
+			  quantiles_of(&q, h, "\t", p50_p99, ARRAY_SIZE(p50_p99)));
+	}
+	probes_via(&buf, rec, folio_probes);
+	if (!table_rows(t))
+		fprintf(out, "\nLarge-folio splits: %s  [%s]\n",
+			split && json_object_get(split, "by_order") ? "none" : "not measured",
+			textbuf_str(&buf));
+	table_print(t, out, "Large-folio splits by old order (UNCOUNTED: no kernel counter sees them)",
+		    textbuf_str(&buf));
+	table_free(t);
+	if (causes && !json_is_true(json_object_get(causes, "available")))
+		fprintf(out, "  causes unavailable: %s\n",
+			json_string_value(json_object_get(causes, "why")));
+
+	probes_via(&buf, rec, pmd_probes);
+	if (pmd)
+		fprintf(out, "\nPMD-mapping splits: %llu (%s)  [%s]\n",
+			(unsigned long long)jget_u64(pmd, "total"),
+			kv_list(&cause, json_object_get(pmd, "cause")), textbuf_str(&buf));
+	else
+		fprintf(out, "\nPMD-mapping splits: not measured  [%s]\n", textbuf_str(&buf));
+	textbuf_free(&buf);
+	textbuf_free(&to);
+	textbuf_free(&cause);
+	textbuf_free(&errs);
+	textbuf_free(&q);
+
+	t = table_new("PID\tCOMM\tSPLITS\tFAILED");
+	json_array_foreach(json_object_get(split, "processes"), i, p)
+		table_add(t, "%lld\t%s\t%lld\t%lld", json_integer_value(json_object_get(p, "pid")),
+			  json_string_value(json_object_get(p, "comm")),
+			  json_integer_value(json_object_get(p, "splits")),
+			  json_integer_value(json_object_get(p, "failed")));
+	table_print(t, out, "Top processes by folio splits", "current task");
+	table_free(t);
+	json_array_foreach(json_object_get(split, "other_stacks"), i, p) {
+		json_t *frames = json_object_get(p, "frames");
+
+		if (i == 0)
+			fprintf(out, "\nSplits of unknown cause, by stack (see split.other_stacks):\n");
+		fprintf(out, "  %lld x %s: %s <- %s <- %s\n",
+			json_integer_value(json_object_get(p, "count")),
+			json_string_value(json_object_get(p, "tier")),
+			json_string_value(json_array_get(frames, 1)) ?: "?",
+			json_string_value(json_array_get(frames, 2)) ?: "?",
+			json_string_value(json_array_get(frames, 3)) ?: "?");
+	}
+}
+
+/* Failed splits, each of the pages of its folio. */
+static void split_fallbacks(json_t *rec, struct fallbacks *rows)
+{
+	const char *k;
+	json_t *o;
+
+	json_object_foreach(jget(rec, "split.by_order"), k, o) {
+		char what[96];
+
+		snprintf(what, sizeof(what), "order-%s split failed", k);
+		fallbacks_add(rows, what, "split probes", jget_u64(o, "failed"),
+			      jget_u64(o, "failed") << record_order(k));
+	}
+}
+
+/* Split causes that mean a large folio could not be kept. */
+static bool fallback_cause(const char *cause)
+{
+	return !strcmp(cause, cause_name(CAUSE_MIGRATION)) ||
+	       !strcmp(cause, cause_name(CAUSE_DEVICE_MIGRATION));
+}
+
+static void split_metrics(json_t *rec, struct metrics *m)
+{
+	json_t *v, *n, *lat;
+	const char *order, *k;
+	double ok_all = 0, failed_all = 0;
+	bool any = false;
+
+	json_object_foreach(jget(rec, "split.by_order"), order, v) {
+		double ok = jget_u64(v, "ok"), failed = jget_u64(v, "failed");
+
+		metric_add(m, MK_COUNTER, BAD_NEITHER, ok, "split.order%s.ok", order);
+		metric_add(m, MK_COUNTER, BAD_UP, failed, "split.order%s.failed", order);
+		json_object_foreach(jget(v, "cause"), k, n)
+			metric_add(m, MK_COUNTER, fallback_cause(k) ? BAD_UP : BAD_NEITHER,
+			    json_integer_value(n), "split.order%s.cause.%s", order, k);
+		ok_all += ok;
+		failed_all += failed;
+		any = true;
+	}
+	if (any) {
+		metric_add_timeline(m, MK_COUNTER, ok_all, "split.ok");
+		metric_add_timeline(m, MK_COUNTER, failed_all, "split.failed");
+	}
+	if (jget(rec, "split.pmd.total"))
+		metric_add_timeline(m, MK_COUNTER, jget_u64(rec, "split.pmd.total"), "split.pmd");
+	json_object_foreach(jget(rec, "split.latency"), order, lat) {
+		char prefix[64];
+
+		snprintf(prefix, sizeof(prefix), "split.order%s.latency", order);
+		metric_add_latency(m, lat, prefix);
+	}
+}
+
+static void split_top(struct top_pane *v)
+{
+	static const char *const cols[] = { "ok", "failed" };
+	size_t n;
+
+	pane_heading(v, "SPLITS           ok  failed      total  causes");
+	n = pane_order_rows(v, &(struct order_rows){ "split", cols, 2, 7, 0, "cause" });
+	if (pane_has(v, "split.pmd"))
+		pane_line(v, "  PMD mappings %5.0f %15.0f", pane_delta(v, "split.pmd"),
+		     pane_now(v, "split.pmd"));
+	if (!n && !pane_has(v, "split.pmd"))
+		pane_line(v, "  per order: not measured here; kernel: thp_split_page %.0f, "
+		     "thp_split_pmd %.0f", pane_delta(v, "vmstat.thp_split_page"),
+		     pane_delta(v, "vmstat.thp_split_pmd"));
+}
+
+static void split_html(FILE *f, json_t *rec)
+{
+	json_t *by_order = jget(rec, "split.by_order"), *pmd = jget(rec, "split.pmd.cause");
+	json_t *rows = by_order ? json_deep_copy(by_order) : json_object();
+
+	fputs("<h2>Splits</h2>\n", f);
+
+	if (pmd) {
+		json_t *o = json_object();
+
+		json_object_set(o, "cause", pmd);
+		json_object_set_new(rows, "PMD", o);
+	}
+	html_stacked(f, rows, "cause", NULL, "Splits per order, by cause",
+		     "Bars per folio order (and for PMD mappings), split into segments by the "
+		     "cause found on the kernel stack.",
+		     jget(rec, "split") && json_object_size(jget(rec, "split.by_order")) ?
+		     "Splits: none recorded." :
+		     "Splits by cause: not measured (the split probes did not attach on this kernel).");
+	json_decref(rows);
+	html_latency_charts(f, rec, "split.latency", "Split");
+}
+
+static const struct family_measure split_measures[] = {
+	{ "split.pmd", "split:__split_huge_pmd" },
+	{ "split.", "split:" },
+	{ NULL, NULL },
+};
+
+static const struct family_process_column split_processes = {
+	"split.processes", "splits", "splits"
+};
+
+static const char *const split_record_keys[] = { "split", NULL };
+
+static const char *const split_order_paths[] = {
+	"split.by_order.#", "split.by_order.#.to.#", "split.latency.#", NULL
+};
+
 const struct family split_family = {
 	.name = "split",
+	.summary = "large-folio and PMD-mapping splits per order and cause",
 	.alternatives = split_alternatives,
 	.open = split_open,
 	.load = split_load,
 	.harvest = split_harvest,
 	.destroy = split_destroy,
+	.record_keys = split_record_keys,
+	.order_paths = split_order_paths,
+	.report = split_report,
+	.fallbacks = split_fallbacks,
+	.metrics = split_metrics,
+	.measures = split_measures,
+	.top = split_top,
+	.process_column = &split_processes,
+	.html = split_html,
 };
