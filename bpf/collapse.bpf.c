@@ -21,8 +21,6 @@
 #include "filter.bpf.h"
 #include "trace.bpf.h"
 
-/* The PMD order of this machine, for records that carry no order. */
-const volatile __u32 pmd_order = 9;
 /* collapse_huge_page takes an order argument (7.x mTHP collapse). */
 const volatile bool collapse_has_order;
 
@@ -114,19 +112,21 @@ static __always_inline void count_proc(struct task_struct *owner, bool attempt,
 
 /* Stream one outcome when tracing; TS is when it happened, 0 for now. */
 static __always_inline void trace_outcome(__u8 kind, struct task_struct *t, __u64 ts,
-					  __u8 order, int result, __u64 addr,
-					  __u64 val)
+					  __u8 order, int result, __u64 where,
+					  __u64 pages)
 {
 	struct thp_event *e = trace_begin(kind, t);
+	struct collapse_event_body *b;
 
 	if (!e)
 		return;
 	if (ts)
 		e->ts = ts;
-	e->order = order;
-	e->result = result;
-	e->addr = addr;
-	e->val[0] = val;
+	b = TRACE_BODY(e, struct collapse_event_body);
+	b->result = result;
+	b->order = order;
+	b->where = where;
+	b->pages = pages;
 	trace_end(e);
 }
 
@@ -151,7 +151,7 @@ static __always_inline void isolate_outcome(struct task_struct *t, const struct 
 	if (!task_selected(t))
 		return;
 	count_outcome(CE_ISOLATE, s->order, s->status);
-	trace_outcome(TK_ISOLATE, t, s->ts, s->order, s->status, s->pfn, s->referenced);
+	trace_outcome(CE_ISOLATE, t, s->ts, s->order, s->status, s->pfn, s->referenced);
 }
 
 SEC("tracepoint/huge_memory/mm_khugepaged_scan_pmd")
@@ -165,7 +165,7 @@ int scan_pmd(struct trace_event_raw_mm_khugepaged_scan_pmd *ctx)
 		return 0;
 	count_outcome(CE_SCAN_PMD, ORDER_NONE, ctx->status);
 	count_proc(t, false, 0);
-	trace_outcome(TK_SCAN_PMD, t, 0, ORDER_NONE, ctx->status,
+	trace_outcome(CE_SCAN_PMD, t, 0, ORDER_NONE, ctx->status,
 		      ctx->pfn, ctx->referenced);
 	return 0;
 }
@@ -176,7 +176,7 @@ int collapse(struct trace_event_raw_mm_collapse_huge_page *ctx)
 	struct task_struct *t = event_task(ctx->mm);
 	__u64 id = bpf_get_current_pid_tgid();
 	struct isolate_step *step;
-	__u8 order = pmd_order;
+	__u8 order = thp_pmd_order;
 
 	if (!in_window())
 		return 0;
@@ -191,7 +191,7 @@ int collapse(struct trace_event_raw_mm_collapse_huge_page *ctx)
 		order = ctx->order;
 	count_outcome(CE_COLLAPSE, order, ctx->status);
 	count_proc(t, true, ctx->status);
-	trace_outcome(TK_COLLAPSE, t, 0, order, ctx->status, 0, 0);
+	trace_outcome(CE_COLLAPSE, t, 0, order, ctx->status, 0, 0);
 	return 0;
 }
 
@@ -202,7 +202,7 @@ int isolate(struct trace_event_raw_mm_collapse_huge_page_isolate *ctx)
 		.pfn = ctx->pfn,
 		.status = ctx->status,
 		.referenced = ctx->referenced,
-		.order = pmd_order,
+		.order = thp_pmd_order,
 	};
 	__u64 id = bpf_get_current_pid_tgid();
 
@@ -228,7 +228,7 @@ SEC("tracepoint/huge_memory/mm_collapse_huge_page_swapin")
 int swapin(struct trace_event_raw_mm_collapse_huge_page_swapin *ctx)
 {
 	struct task_struct *t = event_task(ctx->mm);
-	__u8 order = pmd_order;
+	__u8 order = thp_pmd_order;
 
 	if (!in_window())
 		return 0;
@@ -237,7 +237,7 @@ int swapin(struct trace_event_raw_mm_collapse_huge_page_swapin *ctx)
 	if (bpf_core_field_exists(ctx->order))
 		order = ctx->order;
 	count_outcome(CE_SWAPIN, order, ctx->ret);
-	trace_outcome(TK_SWAPIN, t, 0, order, ctx->ret, 0, ctx->swapped_in);
+	trace_outcome(CE_SWAPIN, t, 0, order, ctx->ret, 0, ctx->swapped_in);
 	return 0;
 }
 
@@ -252,7 +252,7 @@ int scan_file(struct trace_event_raw_mm_khugepaged_scan_file *ctx)
 		return 0;
 	count_outcome(CE_SCAN_FILE, ORDER_NONE, ctx->result);
 	count_proc(t, false, 0);
-	trace_outcome(TK_SCAN_FILE, t, 0, ORDER_NONE, ctx->result, ctx->pfn, 0);
+	trace_outcome(CE_SCAN_FILE, t, 0, ORDER_NONE, ctx->result, ctx->pfn, 0);
 	return 0;
 }
 
@@ -267,7 +267,7 @@ int collapse_file(struct trace_event_raw_mm_khugepaged_collapse_file *ctx)
 	if (!task_selected(t))
 		return 0;
 	count_outcome(CE_COLLAPSE_FILE, ORDER_NONE, result);
-	trace_outcome(TK_COLLAPSE_FILE, t, 0, ORDER_NONE, result, ctx->index, 0);
+	trace_outcome(CE_COLLAPSE_FILE, t, 0, ORDER_NONE, result, ctx->index, 0);
 	/* A file collapse that ends in pte_mapped_hugepage has put the new
 	 * folio in the page cache; only mapping it by PMD remains. */
 	if (result == bpf_core_enum_value(enum scan_result, SCAN_PTE_MAPPED_HUGEPAGE))
@@ -328,7 +328,7 @@ static __always_inline void latency_end(void)
 SEC("fentry/collapse_huge_page")
 int BPF_PROG(collapse_enter, struct mm_struct *mm)
 {
-	__u64 order = pmd_order;
+	__u64 order = thp_pmd_order;
 
 	if (!in_window())
 		return 0;
@@ -351,7 +351,7 @@ int BPF_PROG(collapse_exit)
 SEC("kprobe/collapse_huge_page")
 int BPF_KPROBE(collapse_kprobe, struct mm_struct *mm)
 {
-	__u32 order = pmd_order;
+	__u32 order = thp_pmd_order;
 
 	if (!in_window())
 		return 0;

@@ -5,6 +5,7 @@
 #define THPSCOPE_COLLAPSE_H
 
 #include "hist.h"
+#include "trace.h"
 
 /* Who drove a collapse: the khugepaged thread or a task's MADV_COLLAPSE. */
 enum collapse_source {
@@ -13,7 +14,8 @@ enum collapse_source {
 	SRC_NR,
 };
 
-/* The tracepoint an outcome was read from. */
+/* The tracepoint an outcome was read from; also the kind of its streamed
+ * event. */
 enum collapse_event {
 	CE_SCAN_PMD,		/* mm_khugepaged_scan_pmd: result of a PMD range scan */
 	CE_COLLAPSE,		/* mm_collapse_huge_page: one anon collapse attempt */
@@ -54,6 +56,18 @@ struct khugepaged_pass {
 	__u64 progress;		/* pages scanned, summed */
 	__u64 full_scans;	/* passes that finished a full scan of all mms */
 };
+
+/* The body of every streamed collapse event. */
+struct collapse_event_body {
+	__s32 result;		/* raw enum scan_result value */
+	__u8 order;		/* target order, or ORDER_NONE */
+	__u8 pad[3];
+	__u64 where;		/* scan_pmd, isolate, scan_file: the pfn;
+				 * collapse_file: the file index */
+	__u64 pages;		/* scan_pmd, isolate: referenced pages;
+				 * swapin: pages swapped in */
+};
+TRACE_BODY_FITS(struct collapse_event_body);
 
 struct collapse_lat_key {
 	__u32 source;

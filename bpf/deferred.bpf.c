@@ -147,23 +147,26 @@ static __always_inline void age_add(__u32 which, __u64 since)
 		hist_add(h, bpf_ktime_get_ns() - since);
 }
 
-enum { TRACE_ENQUEUE, TRACE_FATE };
-
-/* Stream a folio joining the queue (ARG: partially mapped) or leaving it
- * (ARG: the fate's field index). */
-static __always_inline void trace_member(int what, struct member *m, __u64 folio, __u32 arg)
+/* Stream a folio joining the queue (DE_ENQUEUE; ARG: partially mapped)
+ * or leaving it (DE_DEQUEUE; ARG: the fate's DEFERRED_FIELD()). */
+static __always_inline void trace_member(__u8 kind, struct member *m, __u64 folio, __u32 arg)
 {
+	struct deferred_member_event *b;
 	struct thp_event *e;
 
-	e = trace_begin(what == TRACE_ENQUEUE ? TK_DEFERRED_QUEUE : TK_DEFERRED_FATE, NULL);
+	e = trace_begin(kind, NULL);
 	if (!e)
 		return;
 	e->tgid = e->pid = m->tgid;
-	e->order = m->order;
-	e->arg = arg;
-	e->addr = folio;
-	if (what == TRACE_FATE)
-		e->val[0] = bpf_ktime_get_ns() - m->enqueued_ns;
+	b = TRACE_BODY(e, struct deferred_member_event);
+	b->order = m->order;
+	b->folio = folio;
+	if (kind == DE_ENQUEUE) {
+		b->partially_mapped = arg;
+	} else {
+		b->fate = arg;
+		b->queued_ns = bpf_ktime_get_ns() - m->enqueued_ns;
+	}
 	trace_end(e);
 }
 
@@ -183,12 +186,11 @@ static __always_inline void member_leaves(__u64 folio, int fate)
 	}
 	age_add(0, m->enqueued_ns);
 	age_add(1, m->partially_mapped_ns);
-	trace_member(TRACE_FATE, m, folio, fate);
+	trace_member(DE_DEQUEUE, m, folio, fate);
 	bpf_map_delete_elem(&members, &folio);
 	depth_add(-1);
 }
 
-#define FATE(field) (offsetof(struct deferred_order, field) / sizeof(__u64))
 
 static __always_inline void enqueue_begin(struct folio *folio)
 {
@@ -238,7 +240,7 @@ static __always_inline void enqueue_end(bool partially_mapped_arg, bool has_flag
 			depth_add(1);
 		else
 			__sync_fetch_and_add(&o->untracked, 1);
-		trace_member(TRACE_ENQUEUE, &nm, s->folio, pm);
+		trace_member(DE_ENQUEUE, &nm, s->folio, pm);
 	}
 	if (o && pm && !s->partially_mapped) {
 		__sync_fetch_and_add(&o->partially_mapped, 1);
@@ -339,11 +341,11 @@ static __always_inline void dequeued(void *ctx, __u64 folio)
 		return;
 	cause = classify(ctx, TIER_DEQUEUE);
 	if (cause == CAUSE_FREE)
-		member_leaves(folio, FATE(freed));
+		member_leaves(folio, DEFERRED_FIELD(freed));
 	else if (cause == CAUSE_MIGRATION)
-		member_leaves(folio, FATE(migrated));
+		member_leaves(folio, DEFERRED_FIELD(migrated));
 	else
-		member_leaves(folio, FATE(dropped));
+		member_leaves(folio, DEFERRED_FIELD(dropped));
 }
 
 /* bool __folio_unqueue_deferred_split(folio): 6.12 and later */
@@ -396,7 +398,7 @@ static __always_inline void split_done(__u64 folio, long ret)
 		if (o)
 			__sync_fetch_and_add(&o->split_by_shrinker, 1);
 	}
-	member_leaves(folio, FATE(split));
+	member_leaves(folio, DEFERRED_FIELD(split));
 }
 
 /* The folio a task is splitting, taken on entry. */
@@ -520,14 +522,15 @@ int shrink_end(struct trace_event_raw_mm_shrink_slab_end *ctx)
 		return 0;
 	nid = ctx->nid;
 	if (!filter_selective) {
-		struct thp_event *e = trace_begin(TK_SHRINKER_SCAN,
+		struct thp_event *e = trace_begin(DE_SHRINKER_SCAN,
 						    (struct task_struct *)bpf_get_current_task());
 
 		if (e) {
-			e->order = TRACE_NO_ORDER;
-			e->arg = nid;
-			e->result = ctx->retval;
-			e->val[0] = ctx->total_scan;
+			struct deferred_scan_event *b = TRACE_BODY(e, struct deferred_scan_event);
+
+			b->node = nid;
+			b->ret = ctx->retval;
+			b->scanned = ctx->total_scan;
 			trace_end(e);
 		}
 	}

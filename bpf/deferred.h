@@ -6,6 +6,7 @@
 
 #include "causes.h"
 #include "hist.h"
+#include "trace.h"
 
 #define DEFERRED_MAX_ORDER 16
 #define DEFERRED_TRACKED 65536
@@ -22,6 +23,11 @@ struct deferred_order {
 	__u64 dropped;		/* taken off the queue otherwise */
 	__u64 untracked;	/* enqueued but the bounded map was full */
 };
+
+/* The index of FIELD among struct deferred_order's counters: how the BPF
+ * side names a folio's fate. */
+#define DEFERRED_FIELD(field) (offsetof(struct deferred_order, field) / sizeof(__u64))
+#define DEFERRED_NR_FIELDS (sizeof(struct deferred_order) / sizeof(__u64))
 
 /* Queue length as the shrinker's count callback reports it. */
 struct queue_key {
@@ -56,5 +62,30 @@ struct shrinker_tp {
 	__u64 cache_items_last;
 	__u64 cache_items_max;
 };
+
+/* Streamed events. */
+enum deferred_event {
+	DE_ENQUEUE,		/* a folio joined the queue */
+	DE_DEQUEUE,		/* a folio left it */
+	DE_SHRINKER_SCAN,	/* the shrinker's scan callback returned */
+	DE_NR,
+};
+
+struct deferred_member_event {
+	__u8 order;
+	__u8 partially_mapped;	/* enqueue: queued as partially mapped */
+	__u8 fate;		/* dequeue: DEFERRED_FIELD() of its fate */
+	__u8 pad[5];
+	__u64 folio;
+	__u64 queued_ns;	/* dequeue: time on the queue */
+};
+TRACE_BODY_FITS(struct deferred_member_event);
+
+struct deferred_scan_event {
+	__s32 node;
+	__s32 ret;		/* folios split, or SHRINK_STOP */
+	__u64 scanned;		/* folios the shrinker was asked to scan */
+};
+TRACE_BODY_FITS(struct deferred_scan_event);
 
 #endif

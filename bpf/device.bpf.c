@@ -31,8 +31,6 @@
  * chunks of device memory at once (test_hmm: 256 MB, 65536 entries). */
 #define MAX_SCAN	(1 << 18)
 
-const volatile __u32 pmd_order = 9;
-
 struct call_state {
 	__u64 t_start;
 	__u64 t_phase;
@@ -147,7 +145,7 @@ static __always_inline void vma_setup_begin(void *ctx, struct migrate_vma *args)
 {
 	__u64 key = (__u64)args, id = bpf_get_current_pid_tgid();
 	unsigned long flags = BPF_CORE_READ(args, flags);
-	__u64 pmd = 1ULL << (pmd_order + 12);
+	__u64 pmd = 1ULL << (thp_pmd_order + thp_page_shift);
 	struct call_state s = {
 		.t_start = bpf_ktime_get_ns(),
 		.start = BPF_CORE_READ(args, start),
@@ -157,7 +155,7 @@ static __always_inline void vma_setup_begin(void *ctx, struct migrate_vma *args)
 	if (!current_selected())
 		return;
 	s.t_phase = s.t_start;
-	s.npages = (s.end - s.start) >> 12;
+	s.npages = (s.end - s.start) >> thp_page_shift;
 	if (BPF_CORE_READ(args, fault_page))
 		s.direction = DIR_FAULT;
 	else if (flags & bpf_core_enum_value(enum migrate_vma_direction, MIGRATE_VMA_SELECT_SYSTEM))
@@ -207,8 +205,8 @@ static long scan_entry(__u32 i, void *data)
 				sc->compound++;
 			else
 				sc->holes++;
-			sc->collected += 1ULL << pmd_order;
-			sc->skip = i + (1ULL << pmd_order);
+			sc->collected += 1ULL << thp_pmd_order;
+			sc->skip = i + (1ULL << thp_pmd_order);
 		} else {
 			sc->collected++;
 		}
@@ -220,8 +218,8 @@ static long scan_entry(__u32 i, void *data)
 			sc->whole++;
 		else
 			sc->holes++;
-		sc->migrated += 1ULL << pmd_order;
-		sc->skip = i + (1ULL << pmd_order);
+		sc->migrated += 1ULL << thp_pmd_order;
+		sc->skip = i + (1ULL << thp_pmd_order);
 	} else {
 		sc->migrated++;
 	}
@@ -270,20 +268,21 @@ static __always_inline void vma_pages_end(struct migrate_vma *args)
 static __always_inline void trace_call(struct call_state *s, __u64 collected, __u64 migrated,
 				       __u64 whole, __u64 split)
 {
-	struct thp_event *e = trace_begin(TK_MIGRATE_VMA,
+	struct thp_event *e = trace_begin(DEV_MIGRATE_VMA,
 					    (struct task_struct *)bpf_get_current_task());
+	struct device_vma_event *b;
 
 	if (!e)
 		return;
-	e->order = TRACE_NO_ORDER;
-	e->arg = s->direction;
-	e->addr = s->start;
-	e->val[0] = s->npages;
-	e->val[1] = collected;
-	e->val[2] = migrated;
-	e->val[3] = whole;
-	e->val[4] = split;
-	e->val[5] = bpf_ktime_get_ns() - s->t_start;
+	b = TRACE_BODY(e, struct device_vma_event);
+	b->direction = s->direction;
+	b->start = s->start;
+	b->pages = s->npages;
+	b->collected = collected;
+	b->migrated = migrated;
+	b->thp_whole = whole;
+	b->thp_split = split;
+	b->ns = bpf_ktime_get_ns() - s->t_start;
 	trace_end(e);
 }
 
@@ -429,7 +428,7 @@ static __always_inline __u32 collect_reason(struct call_state *s, struct folio *
 		return FB_COMPOUND_NOT_REQUESTED;
 	if (s->compound & 2)
 		return FB_RANGE_NOT_ALIGNED;
-	if (folio_order_of(folio) < pmd_order)
+	if (folio_order_of(folio) < thp_pmd_order)
 		return FB_PTE_MAPPED_MTHP;
 	if (bpf_core_field_exists(folio->_entire_mapcount) &&
 	    BPF_CORE_READ(folio, _entire_mapcount.counter) < 0)
@@ -594,13 +593,15 @@ static __always_inline void device_fault(struct vm_fault *vmf, __u64 size)
 	r->stalled = moved ? 0 : r->stalled + 1;
 	if (r->stalled > r->max_stalled)
 		r->max_stalled = r->stalled;
-	e = trace_begin(TK_DEVICE_FAULT, (struct task_struct *)bpf_get_current_task());
+	e = trace_begin(DEV_FAULT, (struct task_struct *)bpf_get_current_task());
 	if (e) {
-		e->order = size > 4096 ? pmd_order : 0;
-		e->addr = BPF_CORE_READ(vmf, address);
-		e->val[0] = r->count;
-		e->val[1] = moved;
-		e->val[2] = r->stalled;
+		struct device_fault_event *b = TRACE_BODY(e, struct device_fault_event);
+
+		b->order = size > PAGE_BYTES ? thp_pmd_order : 0;
+		b->address = BPF_CORE_READ(vmf, address);
+		b->faults_here = r->count;
+		b->migrated = moved;
+		b->stalled = r->stalled;
 		trace_end(e);
 	}
 }
@@ -611,7 +612,7 @@ int BPF_PROG(pmd_fault_exit, struct vm_fault *vmf)
 {
 	if (!in_window())
 		return 0;
-	device_fault(vmf, 1ULL << (pmd_order + 12));
+	device_fault(vmf, 1ULL << (thp_pmd_order + thp_page_shift));
 	return 0;
 }
 
@@ -633,7 +634,7 @@ int BPF_PROG(pte_fault_exit, struct vm_fault *vmf)
 	folio = page_folio_of(page);
 	if (BPF_CORE_READ(folio, pgmap, type) != MEMORY_DEVICE_PRIVATE)
 		return 0;
-	device_fault(vmf, 4096);
+	device_fault(vmf, PAGE_BYTES);
 	return 0;
 }
 
@@ -720,7 +721,7 @@ int BPF_PROG(hmm_exit, struct hmm_range *range, int ret)
 {
 	__u32 zero = 0;
 	struct hmm_stats *st = bpf_map_lookup_elem(&hmm, &zero);
-	__u64 npages = (BPF_CORE_READ(range, end) - BPF_CORE_READ(range, start)) >> 12;
+	__u64 npages = (BPF_CORE_READ(range, end) - BPF_CORE_READ(range, start)) >> thp_page_shift;
 	struct order_scan o = { .n = npages < MAX_SCAN ? npages : MAX_SCAN };
 
 	if (!in_window())

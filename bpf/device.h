@@ -5,6 +5,7 @@
 #define THPSCOPE_DEVICE_H
 
 #include "hist.h"
+#include "trace.h"
 
 enum dev_direction {
 	DIR_TO_DEVICE,		/* MIGRATE_VMA_SELECT_SYSTEM */
@@ -94,5 +95,35 @@ struct hmm_stats {
 };
 
 #define NOTIFY_EVENTS 8
+
+/* Streamed events. */
+enum device_event {
+	DEV_MIGRATE_VMA,	/* a finished migrate_vma or eviction call */
+	DEV_FAULT,		/* a CPU fault on device-private memory */
+	DEV_NR,
+};
+
+struct device_vma_event {
+	__u32 direction;	/* enum dev_direction */
+	__u32 pad;
+	__u64 start;		/* the range's first address */
+	__u64 pages;		/* the range's pages */
+	__u64 collected;	/* pages collected for migration */
+	__u64 migrated;
+	__u64 thp_whole;	/* THPs moved whole */
+	__u64 thp_split;	/* THPs split to move */
+	__u64 ns;		/* from setup to finalize */
+};
+TRACE_BODY_FITS(struct device_vma_event);
+
+struct device_fault_event {
+	__u8 order;		/* of the faulting mapping */
+	__u8 pad[7];
+	__u64 address;
+	__u64 faults_here;	/* at this address so far */
+	__u64 migrated;		/* pages this fault migrated */
+	__u64 stalled;		/* faults in a row here with nothing migrated */
+};
+TRACE_BODY_FITS(struct device_fault_event);
 
 #endif

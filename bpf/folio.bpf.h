@@ -5,12 +5,7 @@
 #ifndef THPSCOPE_FOLIO_BPF_H
 #define THPSCOPE_FOLIO_BPF_H
 
-enum folio_kind {
-	KIND_ANON,
-	KIND_SHMEM,
-	KIND_FILE,
-	KIND_NR,
-};
+#include "folio.h"
 
 /* 6.1's folio kept its order in a byte of its own. */
 struct folio___v61 {

@@ -71,20 +71,22 @@ int migrate_start(struct trace_event_raw_mm_migrate_pages_start *ctx)
 
 static __always_inline void trace_migration(struct trace_event_raw_mm_migrate_pages *ctx)
 {
-	struct thp_event *e = trace_begin(TK_MIGRATE_PAGES,
+	struct thp_event *e = trace_begin(ME_MIGRATE_PAGES,
 					    (struct task_struct *)bpf_get_current_task());
+	struct migrate_event_body *b;
 
 	if (!e)
 		return;
-	e->arg = ctx->reason;
-	e->arg2 = ctx->mode;
-	e->val[0] = ctx->succeeded;
-	e->val[1] = ctx->failed;
-	e->val[2] = ctx->thp_succeeded;
-	e->val[3] = ctx->thp_failed;
-	e->val[4] = ctx->thp_split;
+	b = TRACE_BODY(e, struct migrate_event_body);
+	b->reason = ctx->reason;
+	b->mode = ctx->mode;
+	b->succeeded = ctx->succeeded;
+	b->failed = ctx->failed;
+	b->thp_succeeded = ctx->thp_succeeded;
+	b->thp_failed = ctx->thp_failed;
+	b->thp_split = ctx->thp_split;
 	if (bpf_core_field_exists(ctx->large_folio_split))
-		e->val[5] = ctx->large_folio_split;
+		b->large_folio_split = ctx->large_folio_split;
 	trace_end(e);
 }
 

@@ -5,6 +5,7 @@
 #define THPSCOPE_MIGRATE_H
 
 #include "hist.h"
+#include "trace.h"
 
 #define MIGRATE_MAX_ORDER 32
 
@@ -26,6 +27,24 @@ struct migrate_val {
 	__u64 large_folio_split;	/* 6.12 and later */
 	char comm[16];
 };
+
+/* Streamed events. */
+enum migrate_event {
+	ME_MIGRATE_PAGES,	/* one mm_migrate_pages call */
+	ME_NR,
+};
+
+struct migrate_event_body {
+	__s32 reason;		/* raw enum migrate_reason value */
+	__s32 mode;		/* raw enum migrate_mode value */
+	__u64 succeeded;	/* pages */
+	__u64 failed;
+	__u64 thp_succeeded;	/* large folios */
+	__u64 thp_failed;
+	__u64 thp_split;
+	__u64 large_folio_split;	/* 6.12 and later */
+};
+TRACE_BODY_FITS(struct migrate_event_body);
 
 /* set_/remove_migration_pte per order, set_/remove_migration_pmd. */
 struct migration_entries {

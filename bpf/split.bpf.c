@@ -124,17 +124,21 @@ static __always_inline void split_begin(void *ctx, struct folio *folio,
 
 static __always_inline void trace_split(struct split_start *s, long ret, __u64 ns)
 {
-	struct thp_event *e = trace_begin(TK_FOLIO_SPLIT, s->task);
+	struct thp_event *e = trace_begin(SE_FOLIO_SPLIT, s->task);
+	struct split_folio_event *b;
 
 	if (!e)
 		return;
-	e->order = s->old_order;
-	e->new_order = s->new_order;
-	e->arg = s->cause;
-	e->arg2 = s->kind | s->uniform << 4 | s->entry << 8;
-	e->result = ret;
-	e->addr = s->folio;
-	e->val[0] = ns;
+	b = TRACE_BODY(e, struct split_folio_event);
+	b->order = s->old_order;
+	b->new_order = s->new_order;
+	b->cause = s->cause;
+	b->kind = s->kind;
+	b->uniform = s->uniform;
+	b->entry = s->entry;
+	b->ret = ret;
+	b->folio = s->folio;
+	b->ns = ns;
 	trace_end(e);
 }
 
@@ -402,11 +406,12 @@ static __always_inline void pmd_end(void *starts)
 		cnt = bpf_map_lookup_elem(&pmd_splits, &cause);
 		if (cnt)
 			__sync_fetch_and_add(cnt, 1);
-		e = trace_begin(TK_PMD_SPLIT, s->task);
+		e = trace_begin(SE_PMD_SPLIT, s->task);
 		if (e) {
-			e->order = TRACE_NO_ORDER;
-			e->arg = cause;
-			e->addr = s->addr;
+			struct split_pmd_event *b = TRACE_BODY(e, struct split_pmd_event);
+
+			b->cause = cause;
+			b->address = s->addr;
 			trace_end(e);
 		}
 	}

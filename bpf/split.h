@@ -5,7 +5,9 @@
 #define THPSCOPE_SPLIT_H
 
 #include "causes.h"
+#include "folio.h"
 #include "hist.h"
+#include "trace.h"
 
 /* How a folio split entered the kernel. */
 enum split_entry {
@@ -30,8 +32,33 @@ struct split_proc {
 	char comm[16];
 };
 
-struct pmd_split_key {
-	__u32 cause;
+/* Streamed events. */
+enum split_event {
+	SE_FOLIO_SPLIT,		/* a large folio split, or failed to */
+	SE_PMD_SPLIT,		/* a PMD mapping split into PTEs */
+	SE_NR,
 };
+
+struct split_folio_event {
+	__u8 order;
+	__u8 new_order;
+	__u8 cause;		/* enum cause */
+	__u8 kind;		/* enum folio_kind */
+	__u8 uniform;		/* split to NEW_ORDER at once, not in halves */
+	__u8 entry;		/* enum split_entry */
+	__u8 pad[2];
+	__s32 ret;		/* 0 or -errno */
+	__u32 pad2;
+	__u64 folio;
+	__u64 ns;
+};
+TRACE_BODY_FITS(struct split_folio_event);
+
+struct split_pmd_event {
+	__u8 cause;		/* enum cause */
+	__u8 pad[7];
+	__u64 address;
+};
+TRACE_BODY_FITS(struct split_pmd_event);
 
 #endif

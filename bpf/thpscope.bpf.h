@@ -14,6 +14,12 @@
 #define PF_KTHREAD 0x00200000
 #endif
 
+/* The running kernel's page geometry, set by the loader: the programs are
+ * built once for every page size. */
+const volatile __u32 thp_page_shift;
+const volatile __u32 thp_pmd_order;
+#define PAGE_BYTES (1ULL << thp_page_shift)
+
 /*
  * The window events count in. The loader opens it beside its first
  * reading of the kernel's own counters and closes it beside the last

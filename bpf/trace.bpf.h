@@ -10,6 +10,8 @@
 #include "trace.h"
 
 const volatile bool trace_enabled;
+/* The family's index in the family table, set by the loader. */
+const volatile __u8 trace_family;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -45,6 +47,7 @@ static __always_inline struct thp_event *trace_begin(__u8 kind, struct task_stru
 	__builtin_memset(e, 0, sizeof(*e));
 	e->ts = bpf_ktime_get_ns();
 	e->cpu = bpf_get_smp_processor_id();
+	e->family = trace_family;
 	e->kind = kind;
 	if (t) {
 		e->pid = BPF_CORE_READ(t, pid);

@@ -51,7 +51,7 @@ struct trace_state {
 	const struct kenv *env;
 	uint64_t t0;
 	uint64_t printed;
-	uint64_t per_kind[TK_NR];
+	struct event_tally tally;
 };
 
 enum { OPT_JSON = 0x200, OPT_RING };
@@ -163,19 +163,13 @@ static int on_event(void *ctx, void *data, size_t size)
 	}
 	json_decref(ev);
 	st->printed++;
-	if (e->kind < TK_NR)
-		st->per_kind[e->kind]++;
+	event_tally_add(&st->tally, e);
 	return 0;
 }
 
 static void print_summary(const struct trace_state *st, uint64_t lost)
 {
-	json_t *kinds = json_object();
-	size_t k;
-
-	for (k = 0; k < TK_NR; k++)
-		if (st->per_kind[k])
-			json_object_set_new(kinds, event_name(k), json_integer(st->per_kind[k]));
+	json_t *kinds = event_tally_json(&st->tally);
 	if (st->o->json) {
 		json_t *sum = json_pack("{s:s, s:I, s:I, s:o}", "event", "summary",
 					"emitted", (json_int_t)st->printed, "lost",

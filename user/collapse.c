@@ -11,6 +11,7 @@
 #include "btf_enum.h"
 #include "collapse.h"
 #include "collapse.skel.h"
+#include "event_decode.h"
 #include "family.h"
 #include "hist_json.h"
 #include "html.h"
@@ -103,7 +104,6 @@ static struct bpf_object *collapse_open(struct family_run *run, struct kenv *env
 
 	if (!skel)
 		return NULL;
-	skel->rodata->pmd_order = env->pmd_order;
 	/* 7.x collapses to mTHP orders and passes the order as argument 6. */
 	skel->rodata->collapse_has_order =
 		kenv_has_member(env, "trace_event_raw_mm_collapse_huge_page", "order");
@@ -146,6 +146,41 @@ static void collapse_destroy(struct family_run *run)
 {
 	collapse_bpf__destroy(run->skel);
 	run->skel = NULL;
+}
+
+/* Streamed events, one per outcome: named by enum collapse_event. */
+static const char *const collapse_event_names[CE_NR] = {
+	[CE_SCAN_PMD] = "scan_pmd",
+	[CE_COLLAPSE] = "collapse",
+	[CE_ISOLATE] = "isolate",
+	[CE_SWAPIN] = "swapin",
+	[CE_SCAN_FILE] = "scan_file",
+	[CE_COLLAPSE_FILE] = "collapse_file",
+};
+
+static void collapse_decode(const struct thp_event *e, const struct kenv *env, json_t *o)
+{
+	const struct collapse_event_body *b = TRACE_BODY(e, const struct collapse_event_body);
+
+	if (b->order != ORDER_NONE)
+		event_set_int(o, "order", b->order);
+	event_set_enum(o, "result", kenv_enum(env, KENV_SCAN_RESULT), b->result);
+	switch (e->kind) {
+	case CE_SCAN_PMD:
+	case CE_ISOLATE:
+		event_set_hex(o, "pfn", b->where);
+		event_set_int(o, "referenced", b->pages);
+		break;
+	case CE_SWAPIN:
+		event_set_int(o, "swapped_in", b->pages);
+		break;
+	case CE_SCAN_FILE:
+		event_set_hex(o, "pfn", b->where);
+		break;
+	case CE_COLLAPSE_FILE:
+		event_set_int(o, "index", b->where);
+		break;
+	}
 }
 
 /* What the family shows of a record. */
@@ -375,6 +410,9 @@ const struct family collapse_family = {
 	.load = collapse_load,
 	.harvest = collapse_harvest,
 	.destroy = collapse_destroy,
+	.event_names = collapse_event_names,
+	.nevents = CE_NR,
+	.decode = collapse_decode,
 	.record_keys = collapse_record_keys,
 	.always_recorded = true,
 	.order_paths = collapse_order_paths,

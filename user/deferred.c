@@ -12,6 +12,7 @@
 #include "cause_table.h"
 #include "deferred.h"
 #include "deferred.skel.h"
+#include "event_decode.h"
 #include "family.h"
 #include "hist_json.h"
 #include "json_util.h"
@@ -32,15 +33,18 @@ static const char *const split_exits[] = {
 };
 static const char *const *const deferred_alternatives[] = { split_exits, NULL };
 
-static const char *const order_fields[] = {
-	"enqueued", "underused", "partially_mapped", "split", "split_by_shrinker",
-	"freed", "migrated", "dropped", "untracked",
+/* The record's names of struct deferred_order's counters. */
+static const char *const order_fields[DEFERRED_NR_FIELDS] = {
+	[DEFERRED_FIELD(enqueued)] = "enqueued",
+	[DEFERRED_FIELD(underused)] = "underused",
+	[DEFERRED_FIELD(partially_mapped)] = "partially_mapped",
+	[DEFERRED_FIELD(split)] = "split",
+	[DEFERRED_FIELD(split_by_shrinker)] = "split_by_shrinker",
+	[DEFERRED_FIELD(freed)] = "freed",
+	[DEFERRED_FIELD(migrated)] = "migrated",
+	[DEFERRED_FIELD(dropped)] = "dropped",
+	[DEFERRED_FIELD(untracked)] = "untracked",
 };
-
-const char *deferred_field_name(unsigned int field)
-{
-	return field < ARRAY_SIZE(order_fields) ? order_fields[field] : "other";
-}
 
 struct deferred_data {
 	const struct cause_setup *causes;	/* the session's */
@@ -253,6 +257,38 @@ static void deferred_destroy(struct family_run *run)
 	run->data = NULL;
 }
 
+static const char *const deferred_event_names[DE_NR] = {
+	[DE_ENQUEUE] = "enqueue",
+	[DE_DEQUEUE] = "dequeue",
+	[DE_SHRINKER_SCAN] = "shrinker_scan",
+};
+
+static void deferred_decode(const struct thp_event *e, const struct kenv *env, json_t *o)
+{
+	const struct deferred_member_event *m = TRACE_BODY(e, const struct deferred_member_event);
+	const struct deferred_scan_event *s = TRACE_BODY(e, const struct deferred_scan_event);
+
+	switch (e->kind) {
+	case DE_ENQUEUE:
+		event_set_int(o, "order", m->order);
+		event_set_bool(o, "partially_mapped", m->partially_mapped);
+		event_set_hex(o, "folio", m->folio);
+		break;
+	case DE_DEQUEUE:
+		event_set_int(o, "order", m->order);
+		event_set_str(o, "fate", m->fate < DEFERRED_NR_FIELDS && order_fields[m->fate] ?
+				  order_fields[m->fate] : "other");
+		event_set_hex(o, "folio", m->folio);
+		event_set_int(o, "queued_ns", m->queued_ns);
+		break;
+	case DE_SHRINKER_SCAN:
+		event_set_int(o, "node", s->node);
+		event_set_int(o, "scanned", s->scanned);
+		event_set_int(o, "split", s->ret > 0 ? s->ret : 0);
+		break;
+	}
+}
+
 /* What the family shows of a record. */
 
 /* The timeline's levels: the queue as tracked, and as the shrinker sees it. */
@@ -388,6 +424,9 @@ const struct family deferred_family = {
 	.load = deferred_load,
 	.harvest = deferred_harvest,
 	.destroy = deferred_destroy,
+	.event_names = deferred_event_names,
+	.nevents = DE_NR,
+	.decode = deferred_decode,
 	.record_keys = deferred_record_keys,
 	.order_paths = deferred_order_paths,
 	.report = deferred_report,

@@ -11,6 +11,7 @@
 #include "btf_enum.h"
 #include "device.h"
 #include "device.skel.h"
+#include "event_decode.h"
 #include "family.h"
 #include "hist_json.h"
 #include "json_util.h"
@@ -44,7 +45,7 @@ static const char *const directions[DIR_NR] = {
 	[DIR_EVICT] = "evict",
 };
 
-const char *device_direction_name(unsigned int dir)
+static const char *direction_name(unsigned int dir)
 {
 	return dir < DIR_NR ? directions[dir] : "other";
 }
@@ -146,7 +147,7 @@ static void add_stats(const void *k, const void *v, void *data)
 	if (key->direction >= DIR_NR)
 		return;
 	driver_of(ctx, key, driver, sizeof(driver));
-	snprintf(path, sizeof(path), "migrate_vma.by_driver.%s.%s", driver, directions[key->direction]);
+	snprintf(path, sizeof(path), "migrate_vma.by_driver.%s.%s", driver, direction_name(key->direction));
 	o = jpath(ctx->root, path);
 	jadd(o, "calls", st->calls);
 	jadd(o, "pages", st->pages);
@@ -193,7 +194,6 @@ static struct bpf_object *device_open(struct family_run *run, struct kenv *env)
 
 	if (!skel)
 		return NULL;
-	skel->rodata->pmd_order = env->pmd_order;
 	run->skel = skel;
 	return skel->obj;
 }
@@ -278,6 +278,37 @@ static void device_destroy(struct family_run *run)
 {
 	device_bpf__destroy(run->skel);
 	run->skel = NULL;
+}
+
+static const char *const device_event_names[DEV_NR] = {
+	[DEV_MIGRATE_VMA] = "migrate_vma",
+	[DEV_FAULT] = "device_fault",
+};
+
+static void device_decode(const struct thp_event *e, const struct kenv *env, json_t *o)
+{
+	const struct device_vma_event *v = TRACE_BODY(e, const struct device_vma_event);
+	const struct device_fault_event *f = TRACE_BODY(e, const struct device_fault_event);
+
+	switch (e->kind) {
+	case DEV_MIGRATE_VMA:
+		event_set_str(o, "direction", direction_name(v->direction));
+		event_set_hex(o, "start", v->start);
+		event_set_int(o, "pages", v->pages);
+		event_set_int(o, "collected", v->collected);
+		event_set_int(o, "migrated", v->migrated);
+		event_set_int(o, "thp_whole", v->thp_whole);
+		event_set_int(o, "thp_split", v->thp_split);
+		event_set_int(o, "ns", v->ns);
+		break;
+	case DEV_FAULT:
+		event_set_int(o, "order", f->order);
+		event_set_hex(o, "address", f->address);
+		event_set_int(o, "faults_here", f->faults_here);
+		event_set_int(o, "migrated", f->migrated);
+		event_set_int(o, "stalled", f->stalled);
+		break;
+	}
 }
 
 /* What the family shows of a record. */
@@ -427,6 +458,9 @@ const struct family device_family = {
 	.load = device_load,
 	.harvest = device_harvest,
 	.destroy = device_destroy,
+	.event_names = device_event_names,
+	.nevents = DEV_NR,
+	.decode = device_decode,
 	.record_keys = device_record_keys,
 	.order_paths = device_order_paths,
 	.report = device_report,

@@ -9,6 +9,7 @@
 #include <bpf/libbpf.h>
 #include <linux/types.h>
 #include "btf_enum.h"
+#include "event_decode.h"
 #include "family.h"
 #include "hist_json.h"
 #include "html.h"
@@ -168,6 +169,24 @@ static void migrate_destroy(struct family_run *run)
 	free(run->data);
 	run->skel = NULL;
 	run->data = NULL;
+}
+
+static const char *const migrate_event_names[ME_NR] = {
+	[ME_MIGRATE_PAGES] = "migrate_pages",
+};
+
+static void migrate_decode(const struct thp_event *e, const struct kenv *env, json_t *o)
+{
+	const struct migrate_event_body *b = TRACE_BODY(e, const struct migrate_event_body);
+
+	event_set_enum(o, "reason", kenv_enum(env, KENV_MIGRATE_REASON), b->reason);
+	event_set_enum(o, "mode", kenv_enum(env, KENV_MIGRATE_MODE), b->mode);
+	event_set_int(o, "succeeded", b->succeeded);
+	event_set_int(o, "failed", b->failed);
+	event_set_int(o, "thp_succeeded", b->thp_succeeded);
+	event_set_int(o, "thp_failed", b->thp_failed);
+	event_set_int(o, "thp_split", b->thp_split);
+	event_set_int(o, "large_folio_split", b->large_folio_split);
 }
 
 /* What the family shows of a record. */
@@ -365,6 +384,9 @@ const struct family migrate_family = {
 	.load = migrate_load,
 	.harvest = migrate_harvest,
 	.destroy = migrate_destroy,
+	.event_names = migrate_event_names,
+	.nevents = ME_NR,
+	.decode = migrate_decode,
 	.record_keys = migrate_record_keys,
 	.always_recorded = true,
 	.order_paths = migrate_order_paths,

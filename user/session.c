@@ -117,6 +117,17 @@ static void configure_filter(struct bpf_object *obj, const struct filter *f)
 	set_rodata(obj, "filter_cgroup_v1", &v1, sizeof(v1));
 }
 
+/* Tell OBJ the running kernel's page geometry and the family's index,
+ * which its streamed events carry. */
+static void configure_kernel(struct bpf_object *obj, const struct kenv *env, uint8_t id)
+{
+	uint32_t shift = __builtin_ctz(env->page_size), pmd_order = env->pmd_order;
+
+	set_rodata(obj, "thp_page_shift", &shift, sizeof(shift));
+	set_rodata(obj, "thp_pmd_order", &pmd_order, sizeof(pmd_order));
+	set_rodata(obj, "trace_family", &id, sizeof(id));
+}
+
 /* Make OBJ stream into the session's ring. */
 static int configure_trace(struct session *s, struct bpf_object *obj)
 {
@@ -272,6 +283,8 @@ int session_open(struct session *s, const struct session_config *cfg)
 		opened[i] = open_family(s, run, families[i]);
 		if (!opened[i])
 			continue;
+		run->id = i;
+		configure_kernel(run->obj, &s->env, i);
 		configure_filter(run->obj, filter);
 		if (share_window(s, run->obj)) {
 			errorf("%s probes cannot share the event window: %s", run->fam->name,

@@ -10,6 +10,7 @@
 #include <bpf/libbpf.h>
 #include <linux/types.h>
 #include "cause_table.h"
+#include "event_decode.h"
 #include "family.h"
 #include "hist_json.h"
 #include "html.h"
@@ -35,11 +36,15 @@ static const char *const split_entries[] = {
 };
 static const char *const *const split_alternatives[] = { split_entries, NULL };
 
-static const char *const kind_names[] = { "anon", "shmem", "file" };
+static const char *const kind_names[KIND_NR] = {
+	[KIND_ANON] = "anon",
+	[KIND_SHMEM] = "shmem",
+	[KIND_FILE] = "file",
+};
 
-const char *split_kind_name(unsigned int kind)
+static const char *kind_name(unsigned int kind)
 {
-	return kind < ARRAY_SIZE(kind_names) ? kind_names[kind] : "other";
+	return kind < KIND_NR ? kind_names[kind] : "other";
 }
 
 /* errno names for the results of failed splits. */
@@ -82,7 +87,7 @@ static void add_split(const void *k, const void *v, void *data)
 	}
 	snprintf(path, sizeof(path), "cause.%s", cause_name(key->cause));
 	jadd(o, path, n);
-	snprintf(path, sizeof(path), "kind.%s", key->kind < 3 ? kind_names[key->kind] : "other");
+	snprintf(path, sizeof(path), "kind.%s", kind_name(key->kind));
 	jadd(o, path, n);
 	if (key->result == 0) {
 		snprintf(path, sizeof(path), "to.%u", key->new_order);
@@ -179,6 +184,35 @@ static void split_destroy(struct family_run *run)
 	split_bpf__destroy(run->skel);
 	run->skel = NULL;
 	run->data = NULL;	/* the session's cause setup */
+}
+
+static const char *const split_event_names[SE_NR] = {
+	[SE_FOLIO_SPLIT] = "folio_split",
+	[SE_PMD_SPLIT] = "pmd_split",
+};
+
+static void split_decode(const struct thp_event *e, const struct kenv *env, json_t *o)
+{
+	const struct split_folio_event *f = TRACE_BODY(e, const struct split_folio_event);
+	const struct split_pmd_event *p = TRACE_BODY(e, const struct split_pmd_event);
+
+	switch (e->kind) {
+	case SE_FOLIO_SPLIT:
+		event_set_int(o, "order", f->order);
+		event_set_int(o, "new_order", f->new_order);
+		event_set_str(o, "cause", cause_name(f->cause));
+		event_set_str(o, "kind", kind_name(f->kind));
+		event_set_bool(o, "uniform", f->uniform);
+		event_set_bool(o, "counted", f->entry == ENTRY_COUNTED);
+		event_set_int(o, "ret", f->ret);
+		event_set_hex(o, "folio", f->folio);
+		event_set_int(o, "ns", f->ns);
+		break;
+	case SE_PMD_SPLIT:
+		event_set_str(o, "cause", cause_name(p->cause));
+		event_set_hex(o, "address", p->address);
+		break;
+	}
 }
 
 /* What the family shows of a record. */
@@ -376,6 +410,9 @@ const struct family split_family = {
 	.load = split_load,
 	.harvest = split_harvest,
 	.destroy = split_destroy,
+	.event_names = split_event_names,
+	.nevents = SE_NR,
+	.decode = split_decode,
 	.record_keys = split_record_keys,
 	.order_paths = split_order_paths,
 	.report = split_report,
