@@ -83,7 +83,7 @@ $(BUILD)/thpload: workloads/thpload.c | $(BUILD)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $<
 
 $(BUILD)/tests/test_%: tests/unit/test_%.c $(LIB_OBJS) | $(BUILD)/tests
-	$(CC) $(CFLAGS) -o $@ $^ $(LIBS) -lcmocka
+	$(CC) $(CFLAGS) -DTHPSCOPE_SRCDIR='"$(CURDIR)"' -o $@ $^ $(LIBS) -lcmocka
 
 # The module's selftests and its stress, run in the guests.
 $(BUILD)/tests/thpdev_%: tests/module/thpdev_%.c module/thpdev_uapi.h | $(BUILD)/tests
