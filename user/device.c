@@ -389,7 +389,6 @@ static void device_report(FILE *out, json_t *rec)
 /* THPs device migration split, each of a PMD's pages. */
 static void device_fallbacks(json_t *rec, struct fallbacks *rows)
 {
-	json_int_t thp = (json_int_t)1 << record_pmd_order(rec);
 	const char *k;
 	json_t *v;
 
@@ -398,7 +397,7 @@ static void device_fallbacks(json_t *rec, struct fallbacks *rows)
 
 		snprintf(what, sizeof(what), "device migration: THP split (%s)", k);
 		fallbacks_add(rows, what, "migrate_vma", json_integer_value(v),
-			      json_integer_value(v) * thp);
+			      record_thp_pages(rec, json_integer_value(v)));
 	}
 }
 

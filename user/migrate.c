@@ -260,7 +260,6 @@ static void migrate_report(FILE *out, json_t *rec)
 /* Large folios migration split or could not move. */
 static void migrate_fallbacks(json_t *rec, struct fallbacks *rows)
 {
-	json_int_t thp = (json_int_t)1 << record_pmd_order(rec);
 	const char *k;
 	json_t *o;
 
@@ -269,7 +268,7 @@ static void migrate_fallbacks(json_t *rec, struct fallbacks *rows)
 
 		snprintf(what, sizeof(what), "migration (%s): THP split", k);
 		fallbacks_add(rows, what, "mm_migrate_pages", jget_u64(o, "thp_split"),
-			      jget_u64(o, "thp_split") * thp);
+			      record_thp_pages(rec, jget_u64(o, "thp_split")));
 		/* large_folio_split counts the THPs of thp_split too; the rest
 		 * are smaller large folios, of orders the tracepoint omits. */
 		snprintf(what, sizeof(what), "migration (%s): mTHP split", k);
@@ -278,7 +277,7 @@ static void migrate_fallbacks(json_t *rec, struct fallbacks *rows)
 			      jget_u64(o, "large_folio_split") - jget_u64(o, "thp_split") : 0, -1);
 		snprintf(what, sizeof(what), "migration (%s): THP not migrated", k);
 		fallbacks_add(rows, what, "mm_migrate_pages", jget_u64(o, "thp_failed"),
-			      jget_u64(o, "thp_failed") * thp);
+			      record_thp_pages(rec, jget_u64(o, "thp_failed")));
 	}
 }
 

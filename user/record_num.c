@@ -258,7 +258,7 @@ static int check_schema(json_t *rec, const char *name)
 
 int record_check(json_t *rec, const char *name)
 {
-	struct walk w = { .name = name, .pmd_order = RECORD_PMD_ORDER_DEFAULT };
+	struct walk w = { .name = name, .pmd_order = RECORD_PMD_ORDER_MAX };
 	json_t *pmd;
 
 	if (check_schema(rec, name))
@@ -288,7 +288,14 @@ unsigned int record_pmd_order(json_t *rec)
 	json_t *pmd = jget(rec, "kernel.pmd_order");
 	json_int_t v = json_integer_value(pmd);
 
-	return v >= 1 && v <= RECORD_PMD_ORDER_MAX ? v : RECORD_PMD_ORDER_DEFAULT;
+	return v >= 1 && v <= RECORD_PMD_ORDER_MAX ? v : 0;
+}
+
+long long record_thp_pages(json_t *rec, uint64_t thps)
+{
+	unsigned int pmd_order = record_pmd_order(rec);
+
+	return pmd_order ? (long long)(thps << pmd_order) : -1;
 }
 
 unsigned int record_order(const char *key)

@@ -15,8 +15,6 @@
 /* The largest PMD order of any architecture (64 kB pages on arm64,
  * LoongArch and MIPS); x86-64's is 9. */
 #define RECORD_PMD_ORDER_MAX 13
-/* PMD order of a record that does not say (older writers). */
-#define RECORD_PMD_ORDER_DEFAULT 9
 /* The largest counter: a count of folios times the base pages of the
  * largest folio, as the report ranks fallbacks, still fits a json_int_t. */
 #define RECORD_COUNT_MAX (INT64_MAX >> RECORD_PMD_ORDER_MAX)
@@ -25,8 +23,12 @@
  * -1 after one line that names NAME and the offending key. */
 int record_check(json_t *rec, const char *name);
 
-/* The record's PMD order (checked), RECORD_PMD_ORDER_DEFAULT if absent. */
+/* The record's PMD order (checked), 0 when the record does not say: its
+ * orders are then checked against RECORD_PMD_ORDER_MAX, and what is
+ * counted in THPs is not known in pages. */
 unsigned int record_pmd_order(json_t *rec);
+/* The base pages of THPS THPs of the record, -1 when it has no PMD order. */
+long long record_thp_pages(json_t *rec, uint64_t thps);
 /* The order an order key names (checked: 0..the record's PMD order). */
 unsigned int record_order(const char *key);
 

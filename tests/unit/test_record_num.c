@@ -96,11 +96,11 @@ static void pmd_order_in_range(void **state)
 	assert_int_equal(check("{\"schema\": \"thpscope-record/1\", "
 			       "\"kernel\": {\"pmd_order\": \"9\"}}"), -1);
 	assert_non_null(strstr(err, "kernel.pmd_order: a string, not a PMD order"));
-	/* Absent: orders up to 9. */
+	/* Absent: no page size is assumed, orders up to the largest PMD order. */
 	assert_int_equal(check("{\"schema\": \"thpscope-record/1\", "
-			       "\"split\": {\"by_order\": {\"9\": {\"ok\": 1}}}}"), 0);
+			       "\"split\": {\"by_order\": {\"13\": {\"ok\": 1}}}}"), 0);
 	assert_int_equal(check("{\"schema\": \"thpscope-record/1\", "
-			       "\"split\": {\"by_order\": {\"10\": {\"ok\": 1}}}}"), -1);
+			       "\"split\": {\"by_order\": {\"14\": {\"ok\": 1}}}}"), -1);
 }
 
 static void counters_fit_the_fallback_pages(void **state)
@@ -168,7 +168,10 @@ static void readers_of_checked_values(void **state)
 
 	assert_int_equal(record_pmd_order(rec), 13);
 	json_object_del(json_object_get(rec, "kernel"), "pmd_order");
-	assert_int_equal(record_pmd_order(rec), RECORD_PMD_ORDER_DEFAULT);
+	assert_int_equal(record_pmd_order(rec), 0);
+	assert_int_equal(record_thp_pages(rec, 3), -1);
+	json_object_set_new(json_object_get(rec, "kernel"), "pmd_order", json_integer(9));
+	assert_int_equal(record_thp_pages(rec, 3), 3 << 9);
 	json_decref(rec);
 	assert_int_equal(record_order("0"), 0);
 	assert_int_equal(record_order("13"), 13);
