@@ -147,7 +147,8 @@ static void add_stats(const void *k, const void *v, void *data)
 	if (key->direction >= DIR_NR)
 		return;
 	driver_of(ctx, key, driver, sizeof(driver));
-	snprintf(path, sizeof(path), "migrate_vma.by_driver.%s.%s", driver, direction_name(key->direction));
+	snprintf(path, sizeof(path), "migrate_vma.by_driver.%s.%s", driver,
+		 direction_name(key->direction));
 	o = jpath(ctx->root, path);
 	jadd(o, "calls", st->calls);
 	jadd(o, "pages", st->pages);

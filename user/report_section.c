@@ -32,7 +32,8 @@ size_t sorted_keys(json_t *obj, const char **keys)
 	return n;
 }
 
-const char *fmt_ns(double ns, char *buf, size_t len)
+/* NS nanoseconds as "12ns", "3.4us", "5.6ms" or "1.23s". */
+static const char *fmt_ns(double ns, char *buf, size_t len)
 {
 	if (ns < 1e3)
 		snprintf(buf, len, "%.0fns", ns);

@@ -16,8 +16,6 @@
 /* OBJ's keys into KEYS (room for MAX_KEYS), numerically when they are
  * numbers, else alphabetically. Returns how many. */
 size_t sorted_keys(json_t *obj, const char **keys);
-/* NS nanoseconds as "12ns", "3.4us", "5.6ms" or "1.23s". */
-const char *fmt_ns(double ns, char *buf, size_t len);
 /* The NQS quantiles QS of latency histogram H, or dashes, apart by SEP. */
 const char *quantiles_of(struct textbuf *tb, json_t *h, const char *sep, const double *qs,
 			 size_t nqs);

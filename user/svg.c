@@ -14,7 +14,8 @@ static const char *const palette[] = {
 	"#a04000", "#5d6d7e", "#b03a7a", "#1f618d", "#7e8c0a", "#6e2c00",
 };
 
-const char *svg_colour(size_t i)
+/* The palette's colour I, as #rrggbb. */
+static const char *svg_colour(size_t i)
 {
 	return palette[i % (sizeof(palette) / sizeof(palette[0]))];
 }

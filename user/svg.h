@@ -55,7 +55,5 @@ void svg_columns(FILE *f, const struct columns *c);
 void svg_lines(FILE *f, const struct lines *c);
 /* TEXT with &, <, > and " escaped. */
 void html_escape(FILE *f, const char *text);
-/* The palette's colour I, as #rrggbb. */
-const char *svg_colour(size_t i);
 
 #endif
