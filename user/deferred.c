@@ -328,7 +328,8 @@ static void deferred_report(FILE *out, json_t *rec)
 	table_print(t, out, "Deferred-split queue by folio order", textbuf_str(&buf));
 	table_free(t);
 	if (jget(def, "tracked"))
-		fprintf(out, "  queue depth (tracked): max %llu, end %llu; shrinker's count: max %llu, last %llu\n"
+		fprintf(out, "  queue depth (tracked): max %llu, end %llu; "
+			"shrinker's count: max %llu, last %llu\n"
 			"  time on queue p50/p90/p99: since enqueue %s, since partially mapped %s\n",
 			(unsigned long long)jget_u64(def, "tracked.depth_max"),
 			(unsigned long long)jget_u64(def, "tracked.depth_end"),
