@@ -139,57 +139,11 @@ int kenv_open(struct kenv *env)
 	return 0;
 }
 
-/* Names of symbols, kept in large blocks rather than one allocation each. */
-struct ksym_arena {
-	struct ksym_arena *next;
-	size_t used, size;
-	char data[];
-};
-
-static const char *arena_strdup(struct ksym_arena **head, const char *s)
-{
-	size_t n = strlen(s) + 1;
-	struct ksym_arena *a = *head;
-	char *p;
-
-	if (!a || a->used + n > a->size) {
-		size_t size = n > 1 << 20 ? n : 1 << 20;
-
-		a = malloc(sizeof(*a) + size);
-		if (!a)
-			return NULL;
-		a->next = *head;
-		a->used = 0;
-		a->size = size;
-		*head = a;
-	}
-	p = a->data + a->used;
-	memcpy(p, s, n);
-	a->used += n;
-	return p;
-}
-
-static void drop_ksyms(struct kenv *env)
-{
-	while (env->names) {
-		struct ksym_arena *next = env->names->next;
-
-		free(env->names);
-		env->names = next;
-	}
-	free(env->ksyms);
-	free(env->ksyms_by_name);
-	env->ksyms = NULL;
-	env->ksyms_by_name = NULL;
-	env->nksyms = 0;
-	env->ksyms_loaded = false;
-}
-
 void kenv_release(struct kenv *env)
 {
 	btf__free(env->btf);
 	env->btf = NULL;
-	drop_ksyms(env);
+	ksyms_free(&env->ksyms);
 	ftrace_funcs_free(&env->ftrace);
 }
 
@@ -245,168 +199,30 @@ bool kenv_has_member(struct kenv *env, const char *sname,
 	return struct_has_member(btf, btf__type_by_id(btf, id), mname, 0);
 }
 
-static int by_addr(const void *a, const void *b)
+static const struct ksyms *kallsyms(struct kenv *env)
 {
-	const struct ksym *x = a, *y = b;
-
-	return x->addr < y->addr ? -1 : x->addr > y->addr;
+	if (!env->ksyms.loaded)
+		ksyms_load(&env->ksyms, "/proc/kallsyms");
+	return &env->ksyms;
 }
 
-static const struct kenv *sort_env;
-
-static int by_name(const void *a, const void *b)
+bool kenv_has_ksym(struct kenv *env, const char *name)
 {
-	return strcmp(sort_env->ksyms[*(const unsigned int *)a].name,
-		      sort_env->ksyms[*(const unsigned int *)b].name);
-}
-
-/* Split a kallsyms LINE in place; false when it is not one. */
-static bool parse_ksym_line(char *line, unsigned long long *addr, char *type, char **name,
-			    char **module)
-{
-	char *p, *end;
-
-	*addr = strtoull(line, &p, 16);
-	if (p == line || p[0] != ' ' || !p[1] || p[2] != ' ')
-		return false;
-	*type = p[1];
-	*name = p + 3;
-	end = *name + strcspn(*name, " \t\n");
-	if (end == *name)
-		return false;
-	*module = end;		/* "" once the name is cut, unless a module follows */
-	if (end[0] == '\t' && end[1] == '[') {
-		*module = end + 2;
-		(*module)[strcspn(*module, "]\n")] = '\0';
-	}
-	*end = '\0';
-	return true;
-}
-
-static void load_ksyms(struct kenv *env)
-{
-	FILE *f = fopen("/proc/kallsyms", "r");
-	char line[512], *name, *module, type;
-	const char *last_module = NULL;
-	unsigned long long addr, nonzero = 0;
-	size_t cap = 0, i;
-
-	env->ksyms_loaded = true;
-	env->ksyms_hidden = true;
-	if (!f)
-		return;
-	while (fgets(line, sizeof(line), f)) {
-		struct ksym *k;
-
-		/* "addr type name[\t[module]]", 160k lines or more: parsed by
-		 * hand, as sscanf costs most of the start-up in a slow guest. */
-		if (!parse_ksym_line(line, &addr, &type, &name, &module))
-			continue;
-		if (type != 't' && type != 'T')
-			continue;
-		if (env->nksyms == cap) {
-			struct ksym *v;
-
-			cap = cap ? cap * 2 : 131072;
-			v = realloc(env->ksyms, cap * sizeof(*v));
-			if (!v)
-				break;
-			env->ksyms = v;
-		}
-		k = &env->ksyms[env->nksyms++];
-		k->addr = addr;
-		k->name = arena_strdup(&env->names, name);
-		/* Module names repeat line after line: keep one copy each. */
-		if (module[0] && (!last_module || strcmp(last_module, module)))
-			last_module = arena_strdup(&env->names, module);
-		k->module = module[0] ? last_module : NULL;
-		nonzero += addr != 0;
-	}
-	fclose(f);
-	env->ksyms_hidden = !nonzero;
-	qsort(env->ksyms, env->nksyms, sizeof(*env->ksyms), by_addr);
-	for (i = 0; i < env->nksyms; i++)
-		env->ksyms[i].end = i + 1 < env->nksyms ? env->ksyms[i + 1].addr :
-			env->ksyms[i].addr + 1;
-	env->ksyms_by_name = calloc(env->nksyms ? env->nksyms : 1, sizeof(*env->ksyms_by_name));
-	if (!env->ksyms_by_name)
-		return;
-	for (i = 0; i < env->nksyms; i++)
-		env->ksyms_by_name[i] = i;
-	sort_env = env;
-	qsort(env->ksyms_by_name, env->nksyms, sizeof(*env->ksyms_by_name), by_name);
-}
-
-bool kenv_ksyms_usable(struct kenv *env)
-{
-	if (!env->ksyms_loaded)
-		load_ksyms(env);
-	return env->nksyms && !env->ksyms_hidden && env->ksyms_by_name;
-}
-
-/* Index of the first symbol whose name is >= NAME. */
-static size_t lower_bound(const struct kenv *env, const char *name)
-{
-	size_t lo = 0, hi = env->nksyms;
-
-	while (lo < hi) {
-		size_t mid = (lo + hi) / 2;
-
-		if (strcmp(env->ksyms[env->ksyms_by_name[mid]].name, name) < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
+	return ksyms_has(kallsyms(env), name);
 }
 
 void kenv_ksym_match(struct kenv *env, const char *name, bool prefix,
 		     void (*fn)(const struct ksym *sym, void *data), void *data)
 {
-	size_t n = strlen(name), i;
-
-	if (!env->ksyms_loaded)
-		load_ksyms(env);
-	if (!env->ksyms_by_name)
-		return;
-	for (i = lower_bound(env, name); i < env->nksyms; i++) {
-		const struct ksym *sym = &env->ksyms[env->ksyms_by_name[i]];
-
-		if (strncmp(sym->name, name, n))
-			break;
-		if (prefix || !sym->name[n] || sym->name[n] == '.')
-			fn(sym, data);
-	}
-}
-
-bool kenv_has_ksym(struct kenv *env, const char *name)
-{
-	size_t i;
-
-	if (!env->ksyms_loaded)
-		load_ksyms(env);
-	if (!env->ksyms_by_name)
-		return false;
-	i = lower_bound(env, name);
-	return i < env->nksyms && !strcmp(env->ksyms[env->ksyms_by_name[i]].name, name);
+	ksyms_match(kallsyms(env), name, prefix, fn, data);
 }
 
 const struct ksym *kenv_ksym_at(struct kenv *env, unsigned long long addr)
 {
-	size_t lo = 0, hi;
+	return ksyms_at(kallsyms(env), addr);
+}
 
-	if (!kenv_ksyms_usable(env))
-		return NULL;
-	hi = env->nksyms;
-	while (lo < hi) {
-		size_t mid = (lo + hi) / 2;
-
-		if (addr < env->ksyms[mid].addr)
-			hi = mid;
-		else if (addr >= env->ksyms[mid].end)
-			lo = mid + 1;
-		else
-			return &env->ksyms[mid];
-	}
-	return NULL;
+bool kenv_ksyms_usable(struct kenv *env)
+{
+	return ksyms_usable(kallsyms(env));
 }

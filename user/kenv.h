@@ -8,18 +8,10 @@
 #include <stddef.h>
 #include "btf_enum.h"
 #include "ftrace_funcs.h"
+#include "ksyms.h"
 
 struct btf;
 
-/* A kernel text symbol; its extent runs to the next symbol's address. */
-struct ksym {
-	unsigned long long addr;
-	unsigned long long end;
-	const char *name;
-	const char *module;	/* "thpdev", "bpf", ...; NULL for the kernel */
-};
-
-struct ksym_arena;
 struct cause_setup;
 
 /* Kernel enums whose values records and events carry raw. */
@@ -46,12 +38,7 @@ struct kenv {
 	 * outcome holds for every patchable function. */
 	bool fentry_attach_tried;
 	int fentry_attach_err;
-	struct ksym *ksyms;	/* text symbols by address, loaded on demand */
-	unsigned int *ksyms_by_name;
-	size_t nksyms;
-	struct ksym_arena *names;
-	bool ksyms_loaded;
-	bool ksyms_hidden;	/* kallsyms shows no addresses (kptr_restrict) */
+	struct ksyms ksyms;	/* text symbols, loaded on demand */
 	struct cause_setup *causes;	/* resolved once, see cause_table.h */
 	unsigned int page_size;
 	unsigned int pmd_order;
@@ -80,15 +67,12 @@ bool kenv_has_member(struct kenv *env, const char *sname,
 /* ftrace can patch FUNC (so an fentry trampoline can attach): 1, 0, or -1
  * when tracefs does not say. */
 int kenv_ftrace_patchable(struct kenv *env, const char *func);
-/* NAME is a text symbol in /proc/kallsyms. */
+/* The text symbols of /proc/kallsyms, loaded on first use (ksyms.h). */
 bool kenv_has_ksym(struct kenv *env, const char *name);
-/* The symbols named NAME, or starting with NAME when PREFIX, or NAME
- * followed by a compiler suffix (".isra.0", ".cold"): FN for each. */
 void kenv_ksym_match(struct kenv *env, const char *name, bool prefix,
 		     void (*fn)(const struct ksym *sym, void *data), void *data);
-/* The symbol holding ADDR, or NULL. */
 const struct ksym *kenv_ksym_at(struct kenv *env, unsigned long long addr);
-/* Load kallsyms now; false when its addresses are hidden or unreadable. */
+/* Load them now; false when their addresses are hidden or unreadable. */
 bool kenv_ksyms_usable(struct kenv *env);
 
 #endif
