@@ -3,87 +3,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mount.h>
-#include <sys/stat.h>
-#include <sys/syscall.h>
 #include <unistd.h>
-#include <linux/capability.h>
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include "kenv.h"
+#include "tracefs.h"
 #include "util.h"
-
-#ifndef CAP_PERFMON
-#define CAP_PERFMON 38
-#endif
-#ifndef CAP_BPF
-#define CAP_BPF 39
-#endif
-
-static bool cap_effective(const struct __user_cap_data_struct *d, int cap)
-{
-	return d[cap / 32].effective & (1U << (cap % 32));
-}
-
-int kenv_check_privileges(void)
-{
-	struct __user_cap_header_struct h = { _LINUX_CAPABILITY_VERSION_3, 0 };
-	struct __user_cap_data_struct d[2] = { { 0 } };
-
-	if (syscall(SYS_capget, &h, d)) {
-		errorf("cannot read capabilities: %s", strerror(errno));
-		return -1;
-	}
-	if (cap_effective(d, CAP_SYS_ADMIN))
-		return 0;
-	if (cap_effective(d, CAP_BPF) && cap_effective(d, CAP_PERFMON))
-		return 0;
-	errorf("needs root, or CAP_BPF, CAP_PERFMON and CAP_DAC_READ_SEARCH "
-	       "(CAP_SYSLOG for kernel symbols)");
-	return -1;
-}
-
-/* 0 when DIR holds tracefs's events, or -errno. stat(), not access():
- * CAP_DAC_READ_SEARCH must count. */
-static int tracefs_at(const char *dir)
-{
-	char path[128];
-	struct stat st;
-
-	snprintf(path, sizeof(path), "%s/events", dir);
-	return stat(path, &st) ? -errno : 0;
-}
-
-static void find_tracefs(struct kenv *env)
-{
-	static const char *const dirs[] = { "/sys/kernel/tracing",
-					    "/sys/kernel/debug/tracing" };
-	size_t i;
-
-	for (i = 0; i < ARRAY_SIZE(dirs); i++) {
-		int err = tracefs_at(dirs[i]);
-
-		if (!err) {
-			snprintf(env->tracefs, sizeof(env->tracefs), "%s", dirs[i]);
-			return;
-		}
-		/* Mounted, but root's only (mode 0700 by default). */
-		if (err == -EACCES) {
-			snprintf(env->tracefs_why, sizeof(env->tracefs_why),
-				 "tracefs at %s: %s (without root: CAP_DAC_READ_SEARCH with "
-				 "CAP_BPF, CAP_PERFMON)",
-				 dirs[i], strerror(EACCES));
-			return;
-		}
-	}
-	if (mount("nodev", dirs[0], "tracefs", 0, NULL) == 0 && !tracefs_at(dirs[0])) {
-		snprintf(env->tracefs, sizeof(env->tracefs), "%s", dirs[0]);
-		return;
-	}
-	snprintf(env->tracefs_why, sizeof(env->tracefs_why),
-		 "tracefs is not mounted and cannot be mounted at %s: %s%s",
-		 dirs[0], strerror(errno), errno == EPERM ? " (mounting takes CAP_SYS_ADMIN)" : "");
-}
 
 struct btf *kenv_btf(struct kenv *env)
 {
@@ -123,11 +48,8 @@ int kenv_open(struct kenv *env)
 		       "thpscope needs CONFIG_DEBUG_INFO_BTF", strerror(errno));
 		return -1;
 	}
-	find_tracefs(env);
-	if (!env->tracefs[0]) {
-		errorf("%s", env->tracefs_why);
+	if (tracefs_find(env->tracefs, sizeof(env->tracefs)))
 		return -1;
-	}
 	env->kprobe_pmu = path_exists("/sys/bus/event_source/devices/kprobe/type");
 	env->page_size = sysconf(_SC_PAGESIZE);
 	if (read_text("/sys/kernel/mm/transparent_hugepage/hpage_pmd_size", buf, sizeof(buf)))

@@ -31,7 +31,6 @@ enum kenv_enum {
 struct kenv {
 	struct btf *btf;	/* kenv_btf() */
 	char tracefs[64];	/* mount point */
-	char tracefs_why[128];	/* why it could not be found or mounted */
 	bool kprobe_pmu;	/* the kernel can create kprobes */
 	struct ftrace_funcs ftrace;	/* kenv_ftrace_patchable() */
 	/* One fentry attachment was tried, on a patchable function: its
@@ -46,9 +45,6 @@ struct kenv {
 	struct enum_names enums[KENV_NR_ENUMS];
 };
 
-/* Privileges: root, or CAP_BPF + CAP_PERFMON (+ CAP_SYSLOG). Returns 0 or
- * prints one line and returns -1. */
-int kenv_check_privileges(void);
 /* Open the kernel's BTF and find (or mount) tracefs; either missing is
  * an error, printed in one line. */
 int kenv_open(struct kenv *env);
