@@ -4,9 +4,9 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 #include "kenv.h"
 #include "kernel_btf.h"
+#include "page_geometry.h"
 #include "tracefs.h"
 #include "util.h"
 
@@ -20,8 +20,7 @@ static const struct enum_spec kernel_enums[KENV_NR_ENUMS] = {
 
 int kenv_open(struct kenv *env)
 {
-	char buf[64];
-	uint64_t pmd_size = 0;
+	struct page_geometry geometry;
 	int i;
 
 	memset(env, 0, sizeof(*env));
@@ -32,13 +31,13 @@ int kenv_open(struct kenv *env)
 		       strerror(env->btf ? errno : ENOMEM));
 		return -1;
 	}
-	if (tracefs_find(env->tracefs, sizeof(env->tracefs)))
+	if (tracefs_find(env->tracefs, sizeof(env->tracefs)) ||
+	    page_geometry_read(&geometry))
 		return -1;
+	env->page_size = geometry.page_size;
+	env->page_shift = geometry.page_shift;
+	env->pmd_order = geometry.pmd_order;
 	env->kprobe_pmu = path_exists("/sys/bus/event_source/devices/kprobe/type");
-	env->page_size = sysconf(_SC_PAGESIZE);
-	if (read_text("/sys/kernel/mm/transparent_hugepage/hpage_pmd_size", buf, sizeof(buf)))
-		parse_u64(buf, &pmd_size);
-	env->pmd_order = pmd_size ? ilog2_u64(pmd_size / env->page_size) : 9;
 	/* Read now, while the BTF is loaded, for kenv_enum(). */
 	for (i = 0; i < KENV_NR_ENUMS; i++)
 		kenv_enum_of(env, &kernel_enums[i]);

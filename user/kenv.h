@@ -3,7 +3,7 @@
  * What the running kernel offers thpscope: its BTF (kernel_btf.h),
  * tracefs (tracefs.h) and the functions ftrace can patch
  * (ftrace_funcs.h), kprobes, its text symbols (ksyms.h) and the page
- * geometry. Checked once at start-up; the large parts,
+ * geometry (page_geometry.h). Checked once at start-up; the large parts,
  * the BTF and the symbols, are loaded on demand and released once
  * start-up no longer needs them.
  */
@@ -32,12 +32,13 @@ struct kenv {
 	struct ksyms ksyms;	/* text symbols, loaded on demand */
 	struct cause_setup *causes;	/* resolved once, see cause_table.h */
 	unsigned int page_size;
+	unsigned int page_shift;
 	unsigned int pmd_order;
 };
 
-/* Open the kernel's BTF and find (or mount) tracefs; either missing is
- * an error, printed in one line. KENV can be closed whether this
- * succeeds or not. */
+/* Open the kernel's BTF, find (or mount) tracefs and read the page
+ * geometry; either missing is an error, printed in one line. KENV can be
+ * closed whether this succeeds or not. */
 int kenv_open(struct kenv *env);
 void kenv_close(struct kenv *env);
 /* Drop the BTF and the symbols; later uses load them again. */
