@@ -124,11 +124,14 @@ static int index_ksyms(struct ksyms *k)
 {
 	size_t i;
 
+	/* An empty table has no arrays, and qsort takes none. */
+	if (!k->n)
+		return 0;
 	qsort(k->by_addr, k->n, sizeof(*k->by_addr), by_addr);
 	for (i = 0; i < k->n; i++)
 		k->by_addr[i].end = i + 1 < k->n ? k->by_addr[i + 1].addr :
 			k->by_addr[i].addr + 1;
-	k->by_name = calloc(k->n ? k->n : 1, sizeof(*k->by_name));
+	k->by_name = calloc(k->n, sizeof(*k->by_name));
 	if (!k->by_name)
 		return -ENOMEM;
 	for (i = 0; i < k->n; i++)
