@@ -37,8 +37,8 @@ struct kenv {
 };
 
 /* Open the kernel's BTF, find (or mount) tracefs and read the page
- * geometry; either missing is an error, printed in one line. KENV can be
- * closed whether this succeeds or not. */
+ * geometry; any of them missing is an error, printed in one line. ENV
+ * can be closed whether this succeeds or not. */
 int kenv_open(struct kenv *env);
 void kenv_close(struct kenv *env);
 /* Drop the BTF and the symbols; later uses load them again. */
@@ -51,7 +51,8 @@ struct btf *kenv_btf(struct kenv *env);
 bool kenv_has_member(struct kenv *env, const char *sname, const char *mname);
 /* The value names of the kernel enum SPEC says (kernel_btf_enum(): read
  * once per SPEC, kept across kenv_release). A family asks from its open()
- * hook, while the BTF is loaded; its decoders later get the kept names. */
+ * hook, while the BTF is loaded; its decoders, which see a const
+ * environment, later get the kept names. */
 const struct enum_names *kenv_enum_of(const struct kenv *env, const struct enum_spec *spec);
 
 /* ftrace can patch FUNC (so an fentry trampoline can attach): 1, 0, or -1
