@@ -22,7 +22,10 @@ struct kernel_btf *kernel_btf_new(const char *path)
 {
 	struct kernel_btf *kb = calloc(1, sizeof(*kb));
 
-	if (kb && path && !(kb->path = strdup(path))) {
+	if (!kb || !path)
+		return kb;
+	kb->path = strdup(path);
+	if (!kb->path) {
 		free(kb);
 		return NULL;
 	}
