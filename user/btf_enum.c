@@ -37,7 +37,7 @@ int enum_names_load(struct enum_names *e, const struct btf *btf,
 
 	memset(e, 0, sizeof(*e));
 	snprintf(e->fallback, sizeof(e->fallback), "%s", fallback);
-	id = btf__find_by_name_kind(btf, enum_name, BTF_KIND_ENUM);
+	id = btf ? btf__find_by_name_kind(btf, enum_name, BTF_KIND_ENUM) : -ENOENT;
 	if (id < 0)
 		return -ENOENT;
 	t = btf__type_by_id(btf, id);

@@ -13,6 +13,14 @@ struct enum_entry {
 	char name[48];
 };
 
+/* An enum a caller needs names for: the kernel's enum BTF_NAME, whose
+ * value names lose PREFIX; values the kernel lacks read WHAT_<n>. */
+struct enum_spec {
+	const char *btf_name;
+	const char *prefix;
+	const char *what;
+};
+
 struct enum_names {
 	struct enum_entry *v;
 	size_t n;
@@ -21,8 +29,8 @@ struct enum_names {
 
 /* Load enum ENUM_NAME from BTF; names are lower-cased with PREFIX
  * stripped (SCAN_EXCEED_NONE_PTE -> exceed_none_pte). Returns 0, or
- * -ENOENT when the kernel has no such enum (every value then decodes
- * to FALLBACK_<n>). */
+ * -ENOENT when the kernel has no such enum or BTF is NULL (every value
+ * then decodes to FALLBACK_<n>). */
 int enum_names_load(struct enum_names *e, const struct btf *btf,
 		    const char *enum_name, const char *prefix,
 		    const char *fallback);

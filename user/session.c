@@ -10,6 +10,7 @@
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include "maps.h"
+#include "privileges.h"
 #include "self.h"
 #include "session.h"
 #include "textbuf.h"
@@ -263,7 +264,7 @@ int session_open(struct session *s, const struct session_config *cfg)
 	/* Measuring thpscope itself: its memory as it would be. */
 	if (filter->include_self)
 		self_thp_disable(false);
-	if (kenv_check_privileges() || kenv_open(&s->env))
+	if (privileges_check() || kenv_open(&s->env))
 		return -1;
 	s->window_fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "event_window", sizeof(uint32_t),
 				      sizeof(uint32_t), 1, NULL);
