@@ -40,6 +40,9 @@ static const char *const event_keys[CE_NR] = {
 	[CE_COLLAPSE_FILE] = "collapse_file",
 };
 
+/* The outcomes of collapse attempts and scans. */
+static const struct enum_spec scan_results = { "scan_result", "SCAN_", "result" };
+
 struct harvest_ctx {
 	json_t *collapse;
 	const struct enum_names *results;
@@ -104,6 +107,7 @@ static struct bpf_object *collapse_open(struct family_run *run, struct kenv *env
 
 	if (!skel)
 		return NULL;
+	kenv_enum_of(env, &scan_results);	/* read while the BTF is loaded */
 	/* 7.x collapses to mTHP orders and passes the order as argument 6. */
 	skel->rodata->collapse_has_order =
 		kenv_has_member(env, "trace_event_raw_mm_collapse_huge_page", "order");
@@ -121,7 +125,7 @@ static void collapse_harvest(struct family_run *run, struct kenv *env,
 {
 	struct collapse_bpf *skel = run->skel;
 	struct harvest_ctx ctx = { .collapse = jpath(record, "collapse"),
-				   .results = kenv_enum(env, KENV_SCAN_RESULT),
+				   .results = kenv_enum_of(env, &scan_results),
 				   .procs = json_array() };
 	struct khugepaged_pass pass;
 	__u32 zero = 0;
@@ -164,7 +168,7 @@ static void collapse_decode(const struct thp_event *e, const struct kenv *env, j
 
 	if (b->order != ORDER_NONE)
 		event_set_int(o, "order", b->order);
-	event_set_enum(o, "result", kenv_enum(env, KENV_SCAN_RESULT), b->result);
+	event_set_enum(o, "result", kenv_enum_of(env, &scan_results), b->result);
 	switch (e->kind) {
 	case CE_SCAN_PMD:
 	case CE_ISOLATE:

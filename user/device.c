@@ -38,6 +38,9 @@ static const char *const split_entries[] = {
 };
 static const char *const *const device_alternatives[] = { split_entries, NULL };
 
+/* Why mmu notifiers invalidated ranges. */
+static const struct enum_spec notify_events = { "mmu_notifier_event", "MMU_NOTIFY_", "event" };
+
 static const char *const directions[DIR_NR] = {
 	[DIR_TO_DEVICE] = "to_device",
 	[DIR_TO_RAM] = "to_ram",
@@ -195,6 +198,7 @@ static struct bpf_object *device_open(struct family_run *run, struct kenv *env)
 
 	if (!skel)
 		return NULL;
+	kenv_enum_of(env, &notify_events);	/* read while the BTF is loaded */
 	run->skel = skel;
 	return skel->obj;
 }
@@ -269,7 +273,7 @@ static void device_harvest(struct family_run *run, struct kenv *env,
 			char buf[32];
 
 			if (!bpf_map_lookup_elem(bpf_map__fd(skel->maps.invalidations), &i, &n) && n)
-				jadd(inv, enum_name(kenv_enum(env, KENV_MMU_NOTIFY), i, buf,
+				jadd(inv, enum_name(kenv_enum_of(env, &notify_events), i, buf,
 						      sizeof(buf)), n);
 		}
 	}

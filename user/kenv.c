@@ -10,18 +10,9 @@
 #include "tracefs.h"
 #include "util.h"
 
-/* The enums of enum kenv_enum, until their families declare them. */
-static const struct enum_spec kernel_enums[KENV_NR_ENUMS] = {
-	[KENV_SCAN_RESULT] = { "scan_result", "SCAN_", "result" },
-	[KENV_MIGRATE_REASON] = { "migrate_reason", "MR_", "reason" },
-	[KENV_MIGRATE_MODE] = { "migrate_mode", "MIGRATE_", "mode" },
-	[KENV_MMU_NOTIFY] = { "mmu_notifier_event", "MMU_NOTIFY_", "event" },
-};
-
 int kenv_open(struct kenv *env)
 {
 	struct page_geometry geometry;
-	int i;
 
 	memset(env, 0, sizeof(*env));
 	env->btf = kernel_btf_new(NULL);
@@ -38,9 +29,6 @@ int kenv_open(struct kenv *env)
 	env->page_shift = geometry.page_shift;
 	env->pmd_order = geometry.pmd_order;
 	env->kprobe_pmu = path_exists("/sys/bus/event_source/devices/kprobe/type");
-	/* Read now, while the BTF is loaded, for kenv_enum(). */
-	for (i = 0; i < KENV_NR_ENUMS; i++)
-		kenv_enum_of(env, &kernel_enums[i]);
 	return 0;
 }
 
@@ -72,11 +60,6 @@ bool kenv_has_member(struct kenv *env, const char *sname, const char *mname)
 const struct enum_names *kenv_enum_of(const struct kenv *env, const struct enum_spec *spec)
 {
 	return kernel_btf_enum(env->btf, spec);
-}
-
-const struct enum_names *kenv_enum(const struct kenv *env, enum kenv_enum which)
-{
-	return kenv_enum_of(env, &kernel_enums[which]);
 }
 
 int kenv_ftrace_patchable(struct kenv *env, const char *func)

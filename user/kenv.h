@@ -67,18 +67,4 @@ const struct ksym *kenv_ksym_at(struct kenv *env, unsigned long long addr);
 /* Load them now; false when their addresses are hidden or unreadable. */
 bool kenv_ksyms_usable(struct kenv *env);
 
-/*
- * Going away once each family declares the enum_spec of the enums it
- * decodes and asks kenv_enum_of() itself: the four enums the families
- * read today, and their names by id.
- */
-enum kenv_enum {
-	KENV_SCAN_RESULT,	/* enum scan_result: collapse outcomes */
-	KENV_MIGRATE_REASON,	/* enum migrate_reason */
-	KENV_MIGRATE_MODE,	/* enum migrate_mode */
-	KENV_MMU_NOTIFY,	/* enum mmu_notifier_event: invalidations */
-	KENV_NR_ENUMS,
-};
-const struct enum_names *kenv_enum(const struct kenv *env, enum kenv_enum which);
-
 #endif

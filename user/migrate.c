@@ -29,6 +29,10 @@
 
 
 /* What the kernel's BTF says, taken at open while it is loaded. */
+/* Why pages were migrated, and how. */
+static const struct enum_spec reasons = { "migrate_reason", "MR_", "reason" };
+static const struct enum_spec modes = { "migrate_mode", "MIGRATE_", "mode" };
+
 struct migrate_data {
 	bool has_large_folio_split;
 };
@@ -118,6 +122,9 @@ static struct bpf_object *migrate_open(struct family_run *run, struct kenv *env)
 	}
 	md->has_large_folio_split = kenv_has_member(env, "trace_event_raw_mm_migrate_pages",
 						    "large_folio_split");
+	/* Read while the BTF is loaded. */
+	kenv_enum_of(env, &reasons);
+	kenv_enum_of(env, &modes);
 	run->data = md;
 	run->skel = skel;
 	return skel->obj;
@@ -136,8 +143,8 @@ static void migrate_harvest(struct family_run *run, struct kenv *env,
 	struct harvest_ctx ctx = {
 		.migration = jpath(record, "migration"),
 		.procs = json_array(),
-		.reasons = kenv_enum(env, KENV_MIGRATE_REASON),
-		.modes = kenv_enum(env, KENV_MIGRATE_MODE),
+		.reasons = kenv_enum_of(env, &reasons),
+		.modes = kenv_enum_of(env, &modes),
 		.has_large_folio_split = md->has_large_folio_split,
 	};
 	uint64_t e[2];
@@ -179,8 +186,8 @@ static void migrate_decode(const struct thp_event *e, const struct kenv *env, js
 {
 	const struct migrate_event_body *b = TRACE_BODY(e, const struct migrate_event_body);
 
-	event_set_enum(o, "reason", kenv_enum(env, KENV_MIGRATE_REASON), b->reason);
-	event_set_enum(o, "mode", kenv_enum(env, KENV_MIGRATE_MODE), b->mode);
+	event_set_enum(o, "reason", kenv_enum_of(env, &reasons), b->reason);
+	event_set_enum(o, "mode", kenv_enum_of(env, &modes), b->mode);
 	event_set_int(o, "succeeded", b->succeeded);
 	event_set_int(o, "failed", b->failed);
 	event_set_int(o, "thp_succeeded", b->thp_succeeded);

@@ -122,7 +122,7 @@ static void configure_filter(struct bpf_object *obj, const struct filter *f)
  * which its streamed events carry. */
 static void configure_kernel(struct bpf_object *obj, const struct kenv *env, uint8_t id)
 {
-	uint32_t shift = __builtin_ctz(env->page_size), pmd_order = env->pmd_order;
+	uint32_t shift = env->page_shift, pmd_order = env->pmd_order;
 
 	set_rodata(obj, "thp_page_shift", &shift, sizeof(shift));
 	set_rodata(obj, "thp_pmd_order", &pmd_order, sizeof(pmd_order));

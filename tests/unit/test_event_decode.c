@@ -2,8 +2,11 @@
 /* Every event kind of every family, written through its named body
  * (bpf/NAME.h) and decoded back into the fields trace prints. */
 #include <stdbool.h>
+#include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 #include <linux/types.h>
+#include <bpf/btf.h>
 #include "unit.h"
 #include "../bpf/collapse.h"
 #include "../bpf/deferred.h"
@@ -14,18 +17,45 @@
 #include "event_decode.h"
 #include "family.h"
 #include "kenv.h"
+#include "kernel_btf.h"
 
-static struct enum_entry scan_results[] = { { 1, "succeed" }, { 3, "exceed_none_pte" } };
-static struct enum_entry reasons[] = { { 2, "numa_misplaced" } };
-static struct enum_entry modes[] = { { 1, "sync_light" } };
+static char btf_path[] = "/tmp/thpscope-events-btf.XXXXXX";
+static struct kenv env;
 
-/* An environment whose enums name the values the tests use. */
-static void test_env(struct kenv *env)
+/* A kernel BTF holding the enums the families name their events' values
+ * from, with values that differ from any kernel's. */
+static int setup(void **state)
 {
-	memset(env, 0, sizeof(*env));
-	env->enums[KENV_SCAN_RESULT] = (struct enum_names){ scan_results, 2, "SCAN" };
-	env->enums[KENV_MIGRATE_REASON] = (struct enum_names){ reasons, 1, "MR" };
-	env->enums[KENV_MIGRATE_MODE] = (struct enum_names){ modes, 1, "MIGRATE" };
+	struct btf *btf = btf__new_empty();
+	const void *raw;
+	__u32 size;
+	int fd;
+	FILE *f;
+
+	if (!btf)
+		return -1;
+	btf__add_enum(btf, "scan_result", 4);
+	btf__add_enum_value(btf, "SCAN_SUCCEED", 1);
+	btf__add_enum_value(btf, "SCAN_EXCEED_NONE_PTE", 3);
+	btf__add_enum(btf, "migrate_reason", 4);
+	btf__add_enum_value(btf, "MR_NUMA_MISPLACED", 2);
+	btf__add_enum(btf, "migrate_mode", 4);
+	btf__add_enum_value(btf, "MIGRATE_SYNC_LIGHT", 1);
+	raw = btf__raw_data(btf, &size);
+	fd = mkstemp(btf_path);
+	f = fd >= 0 ? fdopen(fd, "w") : NULL;
+	if (!raw || !f || fwrite(raw, 1, size, f) != size || fclose(f))
+		return -1;
+	btf__free(btf);
+	env.btf = kernel_btf_new(btf_path);
+	return env.btf ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+	kernel_btf_free(env.btf);
+	unlink(btf_path);
+	return 0;
 }
 
 /* A head of family NAME's KIND, attributed to pid 42. */
@@ -48,9 +78,6 @@ static void head(struct thp_event *e, const char *name, unsigned int kind)
 
 static json_t *decode(const struct thp_event *e)
 {
-	struct kenv env;
-
-	test_env(&env);
 	return event_to_json(e, &env);
 }
 
@@ -303,5 +330,5 @@ int main(void)
 		cmocka_unit_test(every_kind_named_and_tallied),
 	};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return cmocka_run_group_tests(tests, setup, teardown);
 }
