@@ -25,10 +25,6 @@ struct kenv {
 	char tracefs[64];	/* mount point */
 	bool kprobe_pmu;	/* the kernel can create kprobes */
 	struct ftrace_funcs ftrace;	/* kenv_ftrace_patchable() */
-	/* One fentry attachment was tried, on a patchable function: its
-	 * outcome holds for every patchable function. */
-	bool fentry_attach_tried;
-	int fentry_attach_err;
 	struct ksyms ksyms;	/* text symbols, loaded on demand */
 	struct cause_setup *causes;	/* resolved once, see cause_table.h */
 	unsigned int page_size;

@@ -92,7 +92,7 @@ static struct probe *probe_get(struct probe_set *set, const char *name)
  * outcome. Where tracefs does not list them, every function is attached.
  * -ESRCH: ftrace cannot patch FUNC.
  */
-static int fentry_try(struct kenv *env, const char *func)
+static int fentry_try(struct probe_set *set, struct kenv *env, const char *func)
 {
 	struct bpf_insn insns[] = {
 		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0 },
@@ -114,8 +114,8 @@ static int fentry_try(struct kenv *env, const char *func)
 	patchable = kenv_ftrace_patchable(env, func);
 	if (!patchable) {
 		err = -ESRCH;
-	} else if (patchable > 0 && env->fentry_attach_tried) {
-		err = env->fentry_attach_err;
+	} else if (patchable > 0 && set->fentry_tried) {
+		err = set->fentry_err;
 	} else {
 		link = bpf_raw_tracepoint_open(NULL, fd);
 		if (link < 0)
@@ -123,8 +123,8 @@ static int fentry_try(struct kenv *env, const char *func)
 		else
 			close(link);
 		if (patchable > 0) {
-			env->fentry_attach_tried = true;
-			env->fentry_attach_err = err;
+			set->fentry_tried = true;
+			set->fentry_err = err;
 		}
 	}
 	close(fd);
@@ -148,7 +148,7 @@ static bool mech_allowed(int mech)
 }
 
 /* Whether MECH can serve HOOK here; if not, why, appended to WHY. */
-static bool mech_available(struct kenv *env, struct probe *p, int mech)
+static bool mech_available(struct probe_set *set, struct kenv *env, struct probe *p, int mech)
 {
 	char path[256], reason[128] = "";
 	size_t len = strlen(p->why);
@@ -173,7 +173,7 @@ static bool mech_available(struct kenv *env, struct probe *p, int mech)
 			snprintf(reason, sizeof(reason), "no such tracepoint in this kernel");
 		break;
 	case MECH_FENTRY:
-		err = fentry_try(env, p->hook);
+		err = fentry_try(set, env, p->hook);
 		if (err == -ENOENT)
 			snprintf(reason, sizeof(reason), "function not in BTF (inlined or absent)");
 		else if (err == -ESRCH)
@@ -266,7 +266,7 @@ int probes_prepare(struct probe_set *set, const char *family,
 		struct probe *p = &set->v[i];
 
 		for (k = 0; k < MECH_NR && p->mech < 0; k++)
-			if ((p->offered & (1U << k)) && mech_available(env, p, k))
+			if ((p->offered & (1U << k)) && mech_available(set, env, p, k))
 				p->mech = k;
 	}
 	pick_alternatives(set, first, alternatives);

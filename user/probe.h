@@ -44,6 +44,10 @@ struct probe {
 struct probe_set {
 	struct probe *v;
 	size_t n;
+	/* One fentry attachment was tried, on a patchable function: its
+	 * outcome holds for every patchable function. */
+	bool fentry_tried;
+	int fentry_err;
 };
 
 const char *mechanism_name(int mech);
