@@ -15,6 +15,7 @@
 #include "filter.h"
 #include "runner.h"
 #include "session.h"
+#include "session_family.h"
 #include "util.h"
 
 #define DEFAULT_RING_KB 8192
@@ -30,7 +31,8 @@ static const char usage[] =
 "room for.\n"
 "\n"
 "  --json         JSON Lines; the last line is {\"event\": \"summary\", ...}\n"
-"  -e FAMILY      only this family's events (repeatable): %s\n"
+"  -e FAMILY      only this family's events (repeatable), one of:\n"
+"%s"
 "  -d SECONDS     stop after SECONDS\n"
 "  --ring-kb N    ring buffer size, kB, rounded up to a power of two\n"
 "                 (default %d)\n"
@@ -77,7 +79,7 @@ static int parse_args(int argc, char **argv, struct trace_opts *o)
 	while ((c = getopt_long(argc, argv, "+he:d:p:", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'h':
-			printf(usage, session_family_names(), DEFAULT_RING_KB);
+			printf(usage, session_family_help(17), DEFAULT_RING_KB);
 			return 1;
 		case OPT_JSON:
 			o->json = true;

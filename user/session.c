@@ -12,7 +12,6 @@
 #include "maps.h"
 #include "self.h"
 #include "session.h"
-#include "textbuf.h"
 #include "util.h"
 
 /* libbpf's messages: all of them with THPSCOPE_DEBUG set, else only the
@@ -171,39 +170,6 @@ static int create_ring(struct session *s, size_t bytes)
 		errorf("cannot create the event ring buffer: %s", strerror(errno));
 		return -1;
 	}
-	return 0;
-}
-
-unsigned int session_family_bit(const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < nfamilies; i++)
-		if (!strcmp(families[i]->name, name))
-			return 1U << i;
-	return 0;
-}
-
-const char *session_family_names(void)
-{
-	static struct textbuf names = TEXTBUF_INIT;
-	size_t i;
-
-	if (!names.len)
-		for (i = 0; i < nfamilies; i++)
-			textbuf_printf(&names, "%s%s", i ? ", " : "", families[i]->name);
-	return textbuf_str(&names);
-}
-
-int session_family_option(const char *command, const char *name, unsigned int *families)
-{
-	unsigned int bit = session_family_bit(name);
-
-	if (!bit) {
-		errorf("%s: unknown family '%s' (%s)", command, name, session_family_names());
-		return -1;
-	}
-	*families |= bit;
 	return 0;
 }
 

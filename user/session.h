@@ -36,13 +36,6 @@ struct session {
  * Hooks the kernel lacks are recorded per probe. Returns 0, or -1 after printing
  * why nothing can be traced. */
 int session_open(struct session *s, const struct session_config *cfg);
-/* The bit of family NAME in session_config.families, 0 when unknown. */
-unsigned int session_family_bit(const char *name);
-/* The families' names, comma-separated. */
-const char *session_family_names(void);
-/* COMMAND's -e NAME: add NAME's bit to FAMILIES, or print one line naming
- * the families and return -1. */
-int session_family_option(const char *command, const char *name, unsigned int *families);
 /* Open or close the window events count in: closed after session_open,
  * so that a caller reading the kernel's own counters can open it beside
  * its first reading and close it beside its last, and both cover the
