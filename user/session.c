@@ -202,9 +202,9 @@ static void load_family(struct session *s, struct family_run *run)
 	step_done(fam->name, "attach", &t);
 }
 
-int session_open(struct session *s, const struct session_config *cfg)
+int session_open(struct session *s, const struct session_opts *opts)
 {
-	static const struct session_config none;
+	static const struct session_opts none;
 	static const struct filter no_filter;
 	const struct filter *filter;
 	bool opened[MAX_FAMILIES];
@@ -212,9 +212,9 @@ int session_open(struct session *s, const struct session_config *cfg)
 
 	memset(s, 0, sizeof(*s));
 	s->window_fd = s->ring_fd = s->lost_fd = -1;
-	if (!cfg)
-		cfg = &none;
-	filter = cfg->filter ?: &no_filter;
+	if (!opts)
+		opts = &none;
+	filter = opts->filter ?: &no_filter;
 	/* Measuring thpscope itself: its memory as it would be. */
 	if (filter->include_self)
 		self_thp_disable(false);
@@ -226,14 +226,14 @@ int session_open(struct session *s, const struct session_config *cfg)
 		errorf("cannot create the event window: %s", strerror(errno));
 		return -1;
 	}
-	if (cfg->ring_bytes && create_ring(s, cfg->ring_bytes))
+	if (opts->ring_bytes && create_ring(s, opts->ring_bytes))
 		return -1;
 	libbpf_set_print(libbpf_log);
 	for (i = 0; i < nfamilies; i++) {
 		struct family_run *run = &s->runs[s->nruns++];
 
 		opened[i] = false;
-		if (cfg->families && !(cfg->families & (1U << i)))
+		if (opts->families && !(opts->families & (1U << i)))
 			continue;
 		opened[i] = open_family(s, run, families[i]);
 		if (!opened[i])
@@ -244,7 +244,7 @@ int session_open(struct session *s, const struct session_config *cfg)
 			       strerror(errno));
 			return -1;
 		}
-		if (cfg->ring_bytes && configure_trace(s, run->obj)) {
+		if (opts->ring_bytes && configure_trace(s, run->obj)) {
 			errorf("%s probes cannot share the event ring: %s", run->fam->name,
 			       strerror(errno));
 			return -1;
