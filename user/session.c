@@ -43,13 +43,16 @@ static void step_done(const char *family, const char *step, uint64_t *t)
 	*t = now;
 }
 
-/* Open FAM and choose its probes' mechanisms; false when it cannot be. */
-static bool open_family(struct session *s, struct family_run *run, const struct family *fam)
+/* Open family ID of the table and choose its probes' mechanisms; false
+ * when it cannot be. */
+static bool open_family(struct session *s, struct family_run *run, unsigned int id)
 {
+	const struct family *fam = families[id];
 	struct bpf_object *obj;
 	uint64_t t = mono_ns();
 
 	run->fam = fam;
+	run->id = id;
 	obj = run->obj = fam->open(run, &s->env);
 	step_done(fam->name, "open", &t);
 	if (!obj) {
@@ -94,6 +97,38 @@ static int set_rodata(struct bpf_object *obj, const char *name, const void *val,
 		return 0;
 	}
 	return -ENOENT;
+}
+
+/* Tell RUN's object which family it is and the kernel's page geometry.
+ * False, said on its probes, when it declares one of them with another
+ * size. */
+static bool configure_family(struct session *s, struct family_run *run)
+{
+	uint8_t id = run->id;
+	uint32_t page_shift = ilog2_u64(s->env.page_size), pmd_order = s->env.pmd_order;
+	const struct {
+		const char *name;
+		const void *val;
+		size_t size;
+	} vars[] = {
+		{ "trace_family", &id, sizeof(id) },
+		{ "thp_page_shift", &page_shift, sizeof(page_shift) },
+		{ "thp_pmd_order", &pmd_order, sizeof(pmd_order) },
+	};
+	char why[128];
+	size_t i;
+	int err;
+
+	for (i = 0; i < ARRAY_SIZE(vars); i++) {
+		err = set_rodata(run->obj, vars[i].name, vars[i].val, vars[i].size);
+		if (err && err != -ENOENT) {
+			snprintf(why, sizeof(why), "cannot set %s: %s", vars[i].name,
+				 strerror(-err));
+			probes_fail(&s->probes, run->fam->name, why);
+			return false;
+		}
+	}
+	return true;
 }
 
 /* Point OBJ at the kernel-side filter of F, thpscope's own process left
@@ -235,7 +270,7 @@ int session_open(struct session *s, const struct session_opts *opts)
 		opened[i] = false;
 		if (opts->families && !(opts->families & (1U << i)))
 			continue;
-		opened[i] = open_family(s, run, families[i]);
+		opened[i] = open_family(s, run, i) && configure_family(s, run);
 		if (!opened[i])
 			continue;
 		configure_filter(run->obj, filter);
