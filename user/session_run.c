@@ -9,8 +9,9 @@ int session_run(const struct session_opts *opts, const struct session_callbacks 
 	struct session s;
 	int ret = 1;
 
-	/* Signals first: one sent during the seconds start-up can take ends
-	 * the run at its first step, not thpscope half-way through loading. */
+	/* Signals first: a SIGINT during start-up (seconds in a slow guest)
+	 * ends the run at its first step instead of killing thpscope
+	 * half-way through loading. */
 	runner_init(&run);
 	if (session_open(&s, opts))
 		goto out;
