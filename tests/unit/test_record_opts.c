@@ -159,6 +159,25 @@ static void help_lists_every_family(void **state)
 	}
 }
 
+/* At any indent (trace's is 17), a line per family and nothing else. */
+static void help_is_a_line_per_family(void **state)
+{
+	const char *help = session_family_help(17), *line;
+	size_t i, lines = 0;
+
+	for (line = help; *line; lines++) {
+		/* Every line ends with one. */
+		assert_non_null(strchr(line, '\n'));
+		line = strchr(line, '\n') + 1;
+	}
+	assert_int_equal(lines, nfamilies);
+	for (i = 0; i < nfamilies; i++) {
+		line = help_line(help, families[i]);
+		assert_non_null(line);
+		assert_int_equal(strspn(line, " "), 17);
+	}
+}
+
 static void every_family_has_its_bit(void **state)
 {
 	unsigned int all = 0;
@@ -203,6 +222,7 @@ int main(void)
 		cmocka_unit_test(command_options_are_not_ours),
 		cmocka_unit_test(bad_input_is_refused),
 		cmocka_unit_test(help_lists_every_family),
+		cmocka_unit_test(help_is_a_line_per_family),
 		cmocka_unit_test(every_family_has_its_bit),
 		cmocka_unit_test(unknown_family_is_one_line_naming_them),
 	};
