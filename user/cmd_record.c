@@ -67,17 +67,121 @@ static void iso_time(char *buf, size_t len)
 	strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
+/* What a recording holds from one point of the session to the next. */
+struct recording {
+	const struct record_opts *o;
+	char started[32];
+	json_t *c_start, *c_end;	/* the kernel's counters at the window's edges */
+	uint64_t t0, t1;
+	struct timeline tl;
+	json_t *rec;			/* once finished */
+	int exit_status;
+};
+
+static int record_attached(struct session *s, void *ctx)
+{
+	struct recording *r = ctx;
+
+	if (!session_attached(s))
+		warnf("no probe attached (see thpscope probes); recording kernel counters only");
+	if (!r->o->quiet)
+		fprintf(stderr, "thpscope: %zu probes attached; recording%s\n",
+			session_attached(s), r->o->command ? "" : " (Ctrl-C to stop)");
+	iso_time(r->started, sizeof(r->started));
+	return 0;
+}
+
+/* The window's edges sit right next to the /proc/vmstat readings, which
+ * come first in a snapshot. */
+static void record_window_opened(struct session *s, void *ctx)
+{
+	struct recording *r = ctx;
+
+	r->c_start = counters_snapshot(s->env.page_size);
+	r->t0 = mono_ns();
+}
+
+static void record_started(struct session *s, void *ctx)
+{
+	struct recording *r = ctx;
+
+	timeline_init(&r->tl, r->o->interval, r->t0, r->c_start);
+}
+
+static bool record_step(struct session *s, struct runner *run, void *ctx)
+{
+	struct recording *r = ctx;
+	uint64_t now = mono_ns();
+
+	if (runner_wait(run, r->tl.next > now ? r->tl.next - now : 0)) {
+		timeline_tick(&r->tl, s, true);
+		return true;
+	}
+	timeline_tick(&r->tl, s, false);
+	return false;
+}
+
+static void record_window_closed(struct session *s, void *ctx)
+{
+	struct recording *r = ctx;
+
+	r->c_end = counters_snapshot(s->env.page_size);
+	r->t1 = mono_ns();
+}
+
+/* The keys of the families whose part is in every record, empty when
+ * they did not run. */
+static void always_recorded(json_t *rec)
+{
+	const char *const *key;
+	size_t i;
+
+	for (i = 0; i < nfamilies; i++) {
+		if (!families[i]->always_recorded || !families[i]->record_keys)
+			continue;
+		for (key = families[i]->record_keys; *key; key++)
+			jpath(rec, *key);
+	}
+}
+
+static void record_finish(struct session *s, const struct runner *run, void *ctx)
+{
+	struct recording *r = ctx;
+	const struct record_opts *o = r->o;
+	json_t *rec = r->rec = json_object();
+
+	json_object_set_new(rec, "schema", json_string(RECORD_SCHEMA));
+	json_object_set_new(rec, "tool", json_pack("{s:s, s:s}", "name", "thpscope",
+						   "version", THPSCOPE_VERSION));
+	json_object_set_new(rec, "kernel", kernel_json(&s->env));
+	json_object_set_new(rec, "start_time", json_string(r->started));
+	json_object_set_new(rec, "duration_ns", json_integer(r->t1 - r->t0));
+	if (o->command)
+		json_object_set_new(rec, "command", command_json(o->command, run));
+	json_object_set_new(rec, "config", config_snapshot(s->env.page_size));
+	json_object_set_new(rec, "filter", filter_to_json(&o->filter));
+	json_object_set_new(rec, "self", filter_self_to_json(&o->filter));
+	json_object_set_new(rec, "timeline", timeline_take(&r->tl));
+	always_recorded(rec);
+	session_harvest(s, rec);
+	json_object_set_new(rec, "counters", counters_delta(r->c_start, r->c_end));
+	r->exit_status = o->command ? runner_exit_status(run) : 0;
+}
+
 int cmd_record(int argc, char **argv)
 {
+	static const struct session_callbacks cb = {
+		.attached = record_attached,
+		.window_opened = record_window_opened,
+		.started = record_started,
+		.step = record_step,
+		.window_closed = record_window_closed,
+		.finish = record_finish,
+	};
 	struct record_opts o;
-	struct session_config cfg = { 0 };
-	struct timeline tl;
-	struct runner run;
-	struct session s;
-	json_t *rec, *c_start, *c_end;
-	uint64_t t0, t1;
+	struct session_opts so = { 0 };
+	struct recording r = { .o = &o };
 	int err, ret;
-	char started[32];
 
 	ret = record_parse_args(argc, argv, &o);
 	if (ret)
@@ -86,79 +190,26 @@ int cmd_record(int argc, char **argv)
 	if (output_check("record", o.output))
 		return 1;
 
-	runner_init(&run);
-	cfg.filter = &o.filter;
-	cfg.families = o.families;
-	if (session_open(&s, &cfg)) {
-		session_close(&s);
-		return 1;
-	}
-	if (!session_attached(&s))
-		warnf("no probe attached (see thpscope probes); recording kernel counters only");
-	if (!o.quiet)
-		fprintf(stderr, "thpscope: %zu probes attached; recording%s\n",
-			session_attached(&s), o.command ? "" : " (Ctrl-C to stop)");
+	so.filter = &o.filter;
+	so.families = o.families;
+	so.command = o.command;
+	so.seconds = o.seconds;
+	ret = session_run(&so, &cb, &r);
+	json_decref(r.c_start);
+	json_decref(r.c_end);
+	if (ret)
+		return ret;
 
-	iso_time(started, sizeof(started));
-	if (session_window(&s, true)) {
-		session_close(&s);
-		return 1;
-	}
-	c_start = counters_snapshot(s.env.page_size);
-	t0 = mono_ns();
-	if (!runner_start(&run, o.command, o.seconds)) {
-		json_decref(c_start);
-		session_close(&s);
-		return RUNNER_CANNOT_RUN;
-	}
-	timeline_init(&tl, o.interval, t0, c_start);
-	for (;;) {
-		uint64_t now = mono_ns();
-
-		if (runner_wait(&run, tl.next > now ? tl.next - now : 0))
-			break;
-		timeline_tick(&tl, &s, false);
-	}
-	timeline_tick(&tl, &s, true);
-	/* The window's edges sit right next to the /proc/vmstat readings,
-	 * which come first in a snapshot. */
-	session_window(&s, false);
-	c_end = counters_snapshot(s.env.page_size);
-	t1 = mono_ns();
-	session_detach(&s);
-	runner_finish(&run);
-
-	rec = json_object();
-	json_object_set_new(rec, "schema", json_string(RECORD_SCHEMA));
-	json_object_set_new(rec, "tool", json_pack("{s:s, s:s}", "name", "thpscope",
-						   "version", THPSCOPE_VERSION));
-	json_object_set_new(rec, "kernel", kernel_json(&s.env));
-	json_object_set_new(rec, "start_time", json_string(started));
-	json_object_set_new(rec, "duration_ns", json_integer(t1 - t0));
-	if (o.command)
-		json_object_set_new(rec, "command", command_json(o.command, &run));
-	json_object_set_new(rec, "config", config_snapshot(s.env.page_size));
-	json_object_set_new(rec, "filter", filter_to_json(&o.filter));
-	json_object_set_new(rec, "self", filter_self_to_json(&o.filter));
-	json_object_set_new(rec, "timeline", timeline_take(&tl));
-	jpath(rec, "collapse");
-	jpath(rec, "migration");
-	session_harvest(&s, rec);
-	json_object_set_new(rec, "counters", counters_delta(c_start, c_end));
-	json_decref(c_start);
-	json_decref(c_end);
-	session_close(&s);
-
-	err = json_write_atomic(rec, o.output);
+	err = json_write_atomic(r.rec, o.output);
 	if (err) {
 		errorf("record: cannot write %s: %s", o.output, strerror(-err));
-		json_decref(rec);
+		json_decref(r.rec);
 		return 1;
 	}
 	if (!o.quiet) {
-		report_print(stdout, rec);
+		report_print(stdout, r.rec);
 		fprintf(stderr, "thpscope: record written to %s\n", o.output);
 	}
-	json_decref(rec);
-	return o.command ? runner_exit_status(&run) : 0;
+	json_decref(r.rec);
+	return r.exit_status;
 }

@@ -230,83 +230,94 @@ static void draw(const struct top_view *v, const struct term *t, bool color)
 	screen_free(&scr);
 }
 
+/* What top holds from one point of the session to the next. */
+struct top_state {
+	const struct top_opts *o;
+	struct term term;
+	struct top_view v;
+	json_t *c_start;
+	uint64_t last, next;	/* the interval shown, and the next one's end */
+	char title[512];
+	bool color, ended;
+};
+
+static void top_window_opened(struct session *s, void *ctx)
+{
+	struct top_state *t = ctx;
+
+	t->color = !t->o->no_color && ansi_terminal();
+	t->c_start = counters_snapshot(s->env.page_size);
+	t->v.prev = session_sample(s, t->c_start);
+	t->last = mono_ns();
+	t->next = t->last + (uint64_t)(t->o->interval * 1e9);
+}
+
+/* window_resized takes SIGWINCH synchronously. It is blocked only now,
+ * once the command started: the command must not find it blocked. */
+static void top_started(struct session *s, void *ctx)
+{
+	struct top_state *t = ctx;
+	sigset_t winch;
+
+	sigemptyset(&winch);
+	sigaddset(&winch, SIGWINCH);
+	sigprocmask(SIG_BLOCK, &winch, NULL);
+	if (!t->o->once)
+		term_enter(&t->term);
+}
+
+static bool top_step(struct session *s, struct runner *run, void *ctx)
+{
+	struct top_state *t = ctx;
+	uint64_t now = mono_ns();
+	bool redraw = window_resized() && t->v.cur;
+
+	/* The run's end closes a last, shorter interval. */
+	if (now >= t->next || t->ended) {
+		if (t->v.cur) {
+			json_decref(t->v.prev);
+			t->v.prev = t->v.cur;
+		}
+		t->v.cur = session_sample(s, t->c_start);
+		t->v.interval_s = (now - t->last) / 1e9;
+		t->last = now;
+		t->next = now + (uint64_t)(t->o->interval * 1e9);
+		redraw = true;
+	}
+	if (redraw) {
+		make_title(t->title, sizeof(t->title), s, t->o);
+		t->v.title = t->title;
+		draw(&t->v, &t->term, t->color);
+	}
+	if ((redraw && (t->o->once || t->ended)) || quit_key(&t->term, 100)) {
+		term_leave(&t->term);
+		return true;
+	}
+	t->ended = runner_wait(run, 0);
+	return false;
+}
+
 int cmd_top(int argc, char **argv)
 {
-	struct session_config cfg = { 0 };
-	struct term term = { 0 };
+	static const struct session_callbacks cb = {
+		.window_opened = top_window_opened,
+		.started = top_started,
+		.step = top_step,
+	};
+	struct session_opts so = { 0 };
 	struct top_opts o;
-	struct runner run;
-	struct session s;
-	struct top_view v = { 0 };
-	json_t *c_start;
-	uint64_t last, next;
-	char title[512];
-	bool color, ended = false;
-	sigset_t winch;
+	struct top_state t = { .o = &o };
 	int ret;
 
 	ret = parse_args(argc, argv, &o);
 	if (ret)
 		return ret > 0 ? 0 : 2;
-	runner_init(&run);
-	sigemptyset(&winch);
-	sigaddset(&winch, SIGWINCH);
-	sigprocmask(SIG_BLOCK, &winch, NULL);
-	cfg.filter = &o.filter;
-	if (session_open(&s, &cfg)) {
-		session_close(&s);
-		return 1;
-	}
-	if (session_window(&s, true)) {
-		session_close(&s);
-		return 1;
-	}
-	color = !o.no_color && ansi_terminal();
-	c_start = counters_snapshot(s.env.page_size);
-	v.prev = session_sample(&s, c_start);
-	last = mono_ns();
-	next = last + (uint64_t)(o.interval * 1e9);
-	if (!runner_start(&run, o.command, o.seconds)) {
-		json_decref(v.prev);
-		json_decref(c_start);
-		session_close(&s);
-		return RUNNER_CANNOT_RUN;
-	}
-	if (!o.once)
-		term_enter(&term);
-	for (;;) {
-		uint64_t now = mono_ns();
-		bool redraw = window_resized() && v.cur;
-
-		/* The run's end closes a last, shorter interval. */
-		if (now >= next || ended) {
-			if (v.cur) {
-				json_decref(v.prev);
-				v.prev = v.cur;
-			}
-			v.cur = session_sample(&s, c_start);
-			v.interval_s = (now - last) / 1e9;
-			last = now;
-			next = now + (uint64_t)(o.interval * 1e9);
-			redraw = true;
-		}
-		if (redraw) {
-			make_title(title, sizeof(title), &s, &o);
-			v.title = title;
-			draw(&v, &term, color);
-			if (o.once || ended)
-				break;
-		}
-		if (quit_key(&term, 100))
-			break;
-		ended = runner_wait(&run, 0);
-	}
-	term_leave(&term);
-	session_detach(&s);
-	runner_finish(&run);
-	json_decref(v.prev);
-	json_decref(v.cur);
-	json_decref(c_start);
-	session_close(&s);
-	return 0;
+	so.filter = &o.filter;
+	so.command = o.command;
+	so.seconds = o.seconds;
+	ret = session_run(&so, &cb, &t);
+	json_decref(t.v.prev);
+	json_decref(t.v.cur);
+	json_decref(t.c_start);
+	return ret;
 }

@@ -15,6 +15,7 @@
 #include "filter.h"
 #include "runner.h"
 #include "session.h"
+#include "session_family.h"
 #include "util.h"
 
 #define DEFAULT_RING_KB 8192
@@ -30,7 +31,8 @@ static const char usage[] =
 "room for.\n"
 "\n"
 "  --json         JSON Lines; the last line is {\"event\": \"summary\", ...}\n"
-"  -e FAMILY      only this family's events (repeatable): %s\n"
+"  -e FAMILY      only this family's events (repeatable), one of:\n"
+"%s"
 "  -d SECONDS     stop after SECONDS\n"
 "  --ring-kb N    ring buffer size, kB, rounded up to a power of two\n"
 "                 (default %d)\n"
@@ -49,9 +51,11 @@ struct trace_opts {
 struct trace_state {
 	const struct trace_opts *o;
 	const struct kenv *env;
+	struct ring_buffer *rb;
 	uint64_t t0;
 	uint64_t printed;
 	struct event_tally tally;
+	int exit_status;
 };
 
 enum { OPT_JSON = 0x200, OPT_RING };
@@ -77,7 +81,7 @@ static int parse_args(int argc, char **argv, struct trace_opts *o)
 	while ((c = getopt_long(argc, argv, "+he:d:p:", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'h':
-			printf(usage, session_family_names(), DEFAULT_RING_KB);
+			printf(usage, session_family_help(17), DEFAULT_RING_KB);
 			return 1;
 		case OPT_JSON:
 			o->json = true;
@@ -186,63 +190,77 @@ static void print_summary(const struct trace_state *st, uint64_t lost)
 		(unsigned long long)st->printed, (unsigned long long)lost);
 }
 
+static int trace_attached(struct session *s, void *ctx)
+{
+	struct trace_state *st = ctx;
+
+	st->env = &s->env;
+	st->rb = ring_buffer__new(s->ring_fd, on_event, st, NULL);
+	if (!st->rb) {
+		errorf("trace: cannot read the event ring buffer: %s", strerror(errno));
+		return 1;
+	}
+	return 0;
+}
+
+static void trace_window_opened(struct session *s, void *ctx)
+{
+	struct trace_state *st = ctx;
+
+	st->t0 = mono_ns();
+}
+
+static void trace_started(struct session *s, void *ctx)
+{
+	struct trace_state *st = ctx;
+
+	if (!session_attached(s))
+		warnf("no probe attached (see thpscope probes); nothing to trace");
+	fprintf(stderr, "thpscope: %zu probes attached; tracing%s\n", session_attached(s),
+		st->o->command ? "" : " (Ctrl-C to stop)");
+}
+
+static bool trace_step(struct session *s, struct runner *run, void *ctx)
+{
+	struct trace_state *st = ctx;
+
+	if (runner_wait(run, 0))
+		return true;
+	return ring_buffer__poll(st->rb, 100) < 0 && errno != EINTR;
+}
+
+static void trace_finish(struct session *s, const struct runner *run, void *ctx)
+{
+	struct trace_state *st = ctx;
+
+	ring_buffer__consume(st->rb);
+	print_summary(st, session_lost(s));
+	st->exit_status = st->o->command ? runner_exit_status(run) : 0;
+}
+
 int cmd_trace(int argc, char **argv)
 {
-	struct trace_state st = { 0 };
-	struct session_config cfg = { 0 };
-	struct ring_buffer *rb;
+	static const struct session_callbacks cb = {
+		.attached = trace_attached,
+		.window_opened = trace_window_opened,
+		.started = trace_started,
+		.step = trace_step,
+		.finish = trace_finish,
+	};
+	struct session_opts so = { 0 };
 	struct trace_opts o;
-	struct runner run;
-	struct session s;
-	uint64_t lost;
+	struct trace_state st = { .o = &o };
 	int ret;
 
 	ret = parse_args(argc, argv, &o);
 	if (ret)
 		return ret > 0 ? 0 : 2;
-	runner_init(&run);
-	cfg.filter = &o.filter;
-	cfg.families = o.families;
-	cfg.ring_bytes = o.ring_kb << 10;
-	if (session_open(&s, &cfg)) {
-		session_close(&s);
-		return 1;
-	}
-	st.o = &o;
-	st.env = &s.env;
-	kenv_release(&s.env);
-	rb = ring_buffer__new(s.ring_fd, on_event, &st, NULL);
-	if (!rb) {
-		errorf("trace: cannot read the event ring buffer: %s", strerror(errno));
-		session_close(&s);
-		return 1;
-	}
-	if (session_window(&s, true)) {
-		ring_buffer__free(rb);
-		session_close(&s);
-		return 1;
-	}
-	st.t0 = mono_ns();
-	if (!runner_start(&run, o.command, o.seconds)) {
-		ring_buffer__free(rb);
-		session_close(&s);
-		return RUNNER_CANNOT_RUN;
-	}
-	if (!session_attached(&s))
-		warnf("no probe attached (see thpscope probes); nothing to trace");
-	fprintf(stderr, "thpscope: %zu probes attached; tracing%s\n", session_attached(&s),
-		o.command ? "" : " (Ctrl-C to stop)");
-	while (!runner_wait(&run, 0))
-		if (ring_buffer__poll(rb, 100) < 0 && errno != EINTR)
-			break;
-	session_detach(&s);
-	ring_buffer__consume(rb);
-	runner_finish(&run);
-	lost = session_lost(&s);
-	print_summary(&st, lost);
-	ring_buffer__free(rb);
-	session_close(&s);
-	if (o.command)
-		return runner_exit_status(&run);
-	return 0;
+	so.filter = &o.filter;
+	so.families = o.families;
+	so.ring_bytes = o.ring_kb << 10;
+	so.command = o.command;
+	so.seconds = o.seconds;
+	ret = session_run(&so, &cb, &st);
+	ring_buffer__free(st.rb);
+	return ret ? ret : st.exit_status;
 }

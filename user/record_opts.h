@@ -12,7 +12,7 @@ struct record_opts {
 	double seconds;		/* 0: until the command exits or a signal */
 	double interval;	/* timeline sampling, s */
 	bool quiet;
-	unsigned int families;	/* -e: bit per family (session.h), 0: all */
+	unsigned int families;	/* -e: bit per family (session_family.h), 0: all */
 	struct filter filter;
 	char **command;		/* NULL-terminated, or NULL */
 };

@@ -13,7 +13,6 @@
 #include "privileges.h"
 #include "self.h"
 #include "session.h"
-#include "textbuf.h"
 #include "util.h"
 
 /* libbpf's messages: all of them with THPSCOPE_DEBUG set, else only the
@@ -45,13 +44,16 @@ static void step_done(const char *family, const char *step, uint64_t *t)
 	*t = now;
 }
 
-/* Open FAM and choose its probes' mechanisms; false when it cannot be. */
-static bool open_family(struct session *s, struct family_run *run, const struct family *fam)
+/* Open family ID of the table and choose its probes' mechanisms; false
+ * when it cannot be. */
+static bool open_family(struct session *s, struct family_run *run, unsigned int id)
 {
+	const struct family *fam = families[id];
 	struct bpf_object *obj;
 	uint64_t t = mono_ns();
 
 	run->fam = fam;
+	run->id = id;
 	obj = run->obj = fam->open(run, &s->env);
 	step_done(fam->name, "open", &t);
 	if (!obj) {
@@ -98,6 +100,38 @@ static int set_rodata(struct bpf_object *obj, const char *name, const void *val,
 	return -ENOENT;
 }
 
+/* Tell RUN's object which family it is and the kernel's page geometry.
+ * False, said on its probes, when it declares one of them with another
+ * size. */
+static bool configure_family(struct session *s, struct family_run *run)
+{
+	uint8_t id = run->id;
+	uint32_t page_shift = s->env.page_shift, pmd_order = s->env.pmd_order;
+	const struct {
+		const char *name;
+		const void *val;
+		size_t size;
+	} vars[] = {
+		{ "trace_family", &id, sizeof(id) },
+		{ "thp_page_shift", &page_shift, sizeof(page_shift) },
+		{ "thp_pmd_order", &pmd_order, sizeof(pmd_order) },
+	};
+	char why[128];
+	size_t i;
+	int err;
+
+	for (i = 0; i < ARRAY_SIZE(vars); i++) {
+		err = set_rodata(run->obj, vars[i].name, vars[i].val, vars[i].size);
+		if (err && err != -ENOENT) {
+			snprintf(why, sizeof(why), "cannot set %s: %s", vars[i].name,
+				 strerror(-err));
+			probes_fail(&s->probes, run->fam->name, why);
+			return false;
+		}
+	}
+	return true;
+}
+
 /* Point OBJ at the kernel-side filter of F, thpscope's own process left
  * out unless F includes it. */
 static void configure_filter(struct bpf_object *obj, const struct filter *f)
@@ -116,17 +150,6 @@ static void configure_filter(struct bpf_object *obj, const struct filter *f)
 	set_rodata(obj, "filter_comm", f->comm, sizeof(f->comm));
 	set_rodata(obj, "filter_cgroup", &cg, sizeof(cg));
 	set_rodata(obj, "filter_cgroup_v1", &v1, sizeof(v1));
-}
-
-/* Tell OBJ the running kernel's page geometry and the family's index,
- * which its streamed events carry. */
-static void configure_kernel(struct bpf_object *obj, const struct kenv *env, uint8_t id)
-{
-	uint32_t shift = env->page_shift, pmd_order = env->pmd_order;
-
-	set_rodata(obj, "thp_page_shift", &shift, sizeof(shift));
-	set_rodata(obj, "thp_pmd_order", &pmd_order, sizeof(pmd_order));
-	set_rodata(obj, "trace_family", &id, sizeof(id));
 }
 
 /* Make OBJ stream into the session's ring. */
@@ -186,39 +209,6 @@ static int create_ring(struct session *s, size_t bytes)
 	return 0;
 }
 
-unsigned int session_family_bit(const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < nfamilies; i++)
-		if (!strcmp(families[i]->name, name))
-			return 1U << i;
-	return 0;
-}
-
-const char *session_family_names(void)
-{
-	static struct textbuf names = TEXTBUF_INIT;
-	size_t i;
-
-	if (!names.len)
-		for (i = 0; i < nfamilies; i++)
-			textbuf_printf(&names, "%s%s", i ? ", " : "", families[i]->name);
-	return textbuf_str(&names);
-}
-
-int session_family_option(const char *command, const char *name, unsigned int *families)
-{
-	unsigned int bit = session_family_bit(name);
-
-	if (!bit) {
-		errorf("%s: unknown family '%s' (%s)", command, name, session_family_names());
-		return -1;
-	}
-	*families |= bit;
-	return 0;
-}
-
 uint64_t session_lost(const struct session *s)
 {
 	uint64_t n = 0;
@@ -248,9 +238,9 @@ static void load_family(struct session *s, struct family_run *run)
 	step_done(fam->name, "attach", &t);
 }
 
-int session_open(struct session *s, const struct session_config *cfg)
+int session_open(struct session *s, const struct session_opts *opts)
 {
-	static const struct session_config none;
+	static const struct session_opts none;
 	static const struct filter no_filter;
 	const struct filter *filter;
 	bool opened[MAX_FAMILIES];
@@ -258,9 +248,9 @@ int session_open(struct session *s, const struct session_config *cfg)
 
 	memset(s, 0, sizeof(*s));
 	s->window_fd = s->ring_fd = s->lost_fd = -1;
-	if (!cfg)
-		cfg = &none;
-	filter = cfg->filter ?: &no_filter;
+	if (!opts)
+		opts = &none;
+	filter = opts->filter ?: &no_filter;
 	/* Measuring thpscope itself: its memory as it would be. */
 	if (filter->include_self)
 		self_thp_disable(false);
@@ -272,27 +262,25 @@ int session_open(struct session *s, const struct session_config *cfg)
 		errorf("cannot create the event window: %s", strerror(errno));
 		return -1;
 	}
-	if (cfg->ring_bytes && create_ring(s, cfg->ring_bytes))
+	if (opts->ring_bytes && create_ring(s, opts->ring_bytes))
 		return -1;
 	libbpf_set_print(libbpf_log);
 	for (i = 0; i < nfamilies; i++) {
 		struct family_run *run = &s->runs[s->nruns++];
 
 		opened[i] = false;
-		if (cfg->families && !(cfg->families & (1U << i)))
+		if (opts->families && !(opts->families & (1U << i)))
 			continue;
-		opened[i] = open_family(s, run, families[i]);
+		opened[i] = open_family(s, run, i) && configure_family(s, run);
 		if (!opened[i])
 			continue;
-		run->id = i;
-		configure_kernel(run->obj, &s->env, i);
 		configure_filter(run->obj, filter);
 		if (share_window(s, run->obj)) {
 			errorf("%s probes cannot share the event window: %s", run->fam->name,
 			       strerror(errno));
 			return -1;
 		}
-		if (cfg->ring_bytes && configure_trace(s, run->obj)) {
+		if (opts->ring_bytes && configure_trace(s, run->obj)) {
 			errorf("%s probes cannot share the event ring: %s", run->fam->name,
 			       strerror(errno));
 			return -1;

@@ -11,13 +11,18 @@
 #include "filter.h"
 #include "kenv.h"
 #include "probe.h"
-
+#include "runner.h"
 
 /* What a session is asked for beyond the default counting. */
-struct session_config {
+struct session_opts {
 	const struct filter *filter;	/* NULL: every event but thpscope's own */
 	size_t ring_bytes;		/* > 0: stream events (thpscope trace) */
 	unsigned int families;		/* bit per family to load, 0: all */
+	/* For session_run: the command to run (NULL-terminated, or NULL)
+	 * and the run's length in seconds (0: until the command exits or a
+	 * signal, see runner.h). */
+	char **command;
+	double seconds;
 };
 
 struct session {
@@ -31,18 +36,11 @@ struct session {
 };
 
 /* Check privileges, open the kernel environment, load and attach every
- * family with CFG's filter and streaming (CFG may be NULL); with
+ * family with OPTS's filter and streaming (OPTS may be NULL); with
  * --include-self in the filter, give THP back to thpscope's memory.
- * Hooks the kernel lacks are recorded per probe. Returns 0, or -1 after printing
- * why nothing can be traced. */
-int session_open(struct session *s, const struct session_config *cfg);
-/* The bit of family NAME in session_config.families, 0 when unknown. */
-unsigned int session_family_bit(const char *name);
-/* The families' names, comma-separated. */
-const char *session_family_names(void);
-/* COMMAND's -e NAME: add NAME's bit to FAMILIES, or print one line naming
- * the families and return -1. */
-int session_family_option(const char *command, const char *name, unsigned int *families);
+ * Hooks the kernel lacks are recorded per probe. Returns 0, or -1 after
+ * printing why nothing can be traced; session_close follows either way. */
+int session_open(struct session *s, const struct session_opts *opts);
 /* Open or close the window events count in: closed after session_open,
  * so that a caller reading the kernel's own counters can open it beside
  * its first reading and close it beside its last, and both cover the
@@ -56,5 +54,37 @@ void session_detach(struct session *s);
 void session_harvest(struct session *s, json_t *record);
 void session_close(struct session *s);
 size_t session_attached(const struct session *s);
+
+/*
+ * What a tracing command does at each point of session_run; every hook
+ * but step may be NULL. The hooks keep what they acquire in CTX, and the
+ * command releases it after session_run, however far the run got.
+ */
+struct session_callbacks {
+	/* Probes attached, the window still closed. Returns 0, or the exit
+	 * status after printing why the run cannot go on. */
+	int (*attached)(struct session *s, void *ctx);
+	/* Right after the window opened: the first readings. */
+	void (*window_opened)(struct session *s, void *ctx);
+	/* The command, if any, runs. */
+	void (*started)(struct session *s, void *ctx);
+	/* Wait on R and do the command's periodic work; true once the run
+	 * is over. */
+	bool (*step)(struct session *s, struct runner *r, void *ctx);
+	/* Right after the window closed: the last readings. */
+	void (*window_closed)(struct session *s, void *ctx);
+	/* Probes detached and the command reaped: what the maps hold. */
+	void (*finish)(struct session *s, const struct runner *r, void *ctx);
+};
+
+/*
+ * A tracing command's whole session: check privileges, open, load and
+ * attach; open the window; start OPTS's command and deadline; step until
+ * the run is over; close the window, detach, stop and reap the command;
+ * finish; close. Returns 0 once finish ran, 1 when the session cannot be
+ * opened, RUNNER_CANNOT_RUN when the command cannot be started, or what
+ * attached returned; every failure is printed where it happens.
+ */
+int session_run(const struct session_opts *opts, const struct session_callbacks *cb, void *ctx);
 
 #endif
