@@ -760,6 +760,85 @@ static int thpdev_view_lookup(struct thpdev_ctx *ctx, unsigned long start,
 	}
 }
 
+/*
+ * What a walk of the device's view does with each window of its range.
+ * A window stays within one PMD range and holds at most @window_pages
+ * pages when that is set. A walk that faults pages in (HMM_PFN_REQ_FAULT
+ * in @hmm_flags) fails where nothing is mapped, as a CPU access would;
+ * one that only looks ends its windows at VMA boundaries and hands the
+ * pages of a hole to @page as 0, without looking them up.
+ */
+struct thpdev_view_ops {
+	unsigned long hmm_flags;
+	unsigned long window_pages;
+	/* Before the window at byte @off of the range is looked up. */
+	int (*prepare)(void *priv, unsigned long off, unsigned long len);
+	/* Page @i of the window, under the view lock: no faulting. */
+	void (*page)(void *priv, unsigned long i, unsigned long hmm_pfn);
+	/* After the window, the view lock dropped. */
+	int (*finish)(void *priv, unsigned long off, unsigned long len);
+};
+
+static int thpdev_view_walk(struct thpdev_ctx *ctx, unsigned long start,
+			    unsigned long len, const struct thpdev_view_ops *ops,
+			    void *priv, u64 *walks)
+{
+	bool fault = ops->hmm_flags & HMM_PFN_REQ_FAULT;
+	unsigned long addr, end = start + len, next, i, first;
+	struct mm_struct *mm = ctx->notifier.mm;
+	unsigned long *pfns;
+	int ret = 0;
+
+	pfns = kvcalloc(HPAGE_PMD_NR, sizeof(*pfns), GFP_KERNEL);
+	if (!pfns)
+		return -ENOMEM;
+	if (!mmget_not_zero(mm)) {
+		ret = -EINVAL;
+		goto free;
+	}
+	for (addr = start; addr < end; addr = next) {
+		bool mapped = true;
+
+		next = min(end, ALIGN(addr + 1, HPAGE_PMD_SIZE));
+		if (ops->window_pages)
+			next = min(next, addr + ops->window_pages * PAGE_SIZE);
+		if (!fault) {
+			struct vm_area_struct *vma;
+
+			mmap_read_lock(mm);
+			vma = find_vma(mm, addr);
+			mapped = vma && vma->vm_start <= addr;
+			if (vma)	/* a hole ends where the next VMA starts */
+				next = min(next, mapped ? vma->vm_end : vma->vm_start);
+			mmap_read_unlock(mm);
+		}
+		if (ops->prepare) {
+			ret = ops->prepare(priv, addr - start, next - addr);
+			if (ret)
+				break;
+		}
+		if (mapped) {
+			ret = thpdev_view_lookup(ctx, addr, next, pfns, ops->hmm_flags,
+						 walks, &first);
+			if (ret)
+				break;
+		}
+		for (i = 0; i < (next - addr) >> PAGE_SHIFT; i++)
+			ops->page(priv, i, mapped ? pfns[first + i] : 0);
+		if (mapped)
+			mutex_unlock(&ctx->view_lock);
+		if (ops->finish) {
+			ret = ops->finish(priv, addr - start, next - addr);
+			if (ret)
+				break;
+		}
+	}
+	mmput(mm);
+free:
+	kvfree(pfns);
+	return ret;
+}
+
 /* The page holding the data the device sees at @hmm_pfn. */
 static struct page *thpdev_view_page(unsigned long hmm_pfn)
 {
@@ -768,118 +847,114 @@ static struct page *thpdev_view_page(unsigned long hmm_pfn)
 	return is_device_private_page(page) ? thpdev_backing_page(page) : page;
 }
 
+/* READ and WRITE go through a bounce buffer of one window. */
+struct thpdev_rw_buf {
+	void __user *user;
+	char *bounce;
+};
+
+static int thpdev_rw_from_user(void *priv, unsigned long off, unsigned long len)
+{
+	struct thpdev_rw_buf *buf = priv;
+
+	return copy_from_user(buf->bounce, buf->user + off, len) ? -EFAULT : 0;
+}
+
+static void thpdev_rw_store(void *priv, unsigned long i, unsigned long hmm_pfn)
+{
+	struct thpdev_rw_buf *buf = priv;
+
+	memcpy_to_page(thpdev_view_page(hmm_pfn), 0, buf->bounce + i * PAGE_SIZE, PAGE_SIZE);
+}
+
+static void thpdev_rw_load(void *priv, unsigned long i, unsigned long hmm_pfn)
+{
+	struct thpdev_rw_buf *buf = priv;
+
+	memcpy_from_page(buf->bounce + i * PAGE_SIZE, thpdev_view_page(hmm_pfn), 0, PAGE_SIZE);
+}
+
+static int thpdev_rw_to_user(void *priv, unsigned long off, unsigned long len)
+{
+	struct thpdev_rw_buf *buf = priv;
+
+	return copy_to_user(buf->user + off, buf->bounce, len) ? -EFAULT : 0;
+}
+
+static const struct thpdev_view_ops thpdev_read_ops = {
+	.hmm_flags = HMM_PFN_REQ_FAULT,
+	.window_pages = THPDEV_RW_PAGES,
+	.page = thpdev_rw_load,
+	.finish = thpdev_rw_to_user,
+};
+
+static const struct thpdev_view_ops thpdev_write_ops = {
+	.hmm_flags = HMM_PFN_REQ_FAULT | HMM_PFN_REQ_WRITE,
+	.window_pages = THPDEV_RW_PAGES,
+	.prepare = thpdev_rw_from_user,
+	.page = thpdev_rw_store,
+};
+
 static int thpdev_view_rw(struct thpdev_ctx *ctx, struct thpdev_rw *rw, bool write)
 {
-	unsigned long addr, end = rw->addr + rw->len, next, i, first;
-	void __user *ubuf = u64_to_user_ptr(rw->buf);
-	struct mm_struct *mm = ctx->notifier.mm;
-	unsigned long *pfns;
-	char *bounce;
-	int ret = 0;
+	struct thpdev_rw_buf buf = { .user = u64_to_user_ptr(rw->buf) };
+	int ret;
 
-	pfns = kvcalloc(HPAGE_PMD_NR, sizeof(*pfns), GFP_KERNEL);
-	bounce = kvmalloc(THPDEV_RW_PAGES * PAGE_SIZE, GFP_KERNEL);
-	if (!pfns || !bounce || !mmget_not_zero(mm)) {
-		ret = pfns && bounce ? -EINVAL : -ENOMEM;
-		goto free;
-	}
-	for (addr = rw->addr; addr < end; addr = next) {
-		unsigned long len;
-
-		next = min3(end, addr + THPDEV_RW_PAGES * PAGE_SIZE,
-			    ALIGN(addr + 1, HPAGE_PMD_SIZE));
-		len = next - addr;
-		if (write && copy_from_user(bounce, ubuf + (addr - rw->addr), len)) {
-			ret = -EFAULT;
-			break;
-		}
-		ret = thpdev_view_lookup(ctx, addr, next, pfns, HMM_PFN_REQ_FAULT |
-				  (write ? HMM_PFN_REQ_WRITE : 0), &rw->faults, &first);
-		if (ret)
-			break;
-		for (i = 0; i < len >> PAGE_SHIFT; i++) {
-			struct page *page = thpdev_view_page(pfns[first + i]);
-
-			if (write)
-				memcpy_to_page(page, 0, bounce + i * PAGE_SIZE, PAGE_SIZE);
-			else
-				memcpy_from_page(bounce + i * PAGE_SIZE, page, 0, PAGE_SIZE);
-		}
-		mutex_unlock(&ctx->view_lock);
-		if (!write && copy_to_user(ubuf + (addr - rw->addr), bounce, len)) {
-			ret = -EFAULT;
-			break;
-		}
-	}
-	mmput(mm);
-free:
-	kvfree(pfns);
-	kvfree(bounce);
+	buf.bounce = kvmalloc(THPDEV_RW_PAGES * PAGE_SIZE, GFP_KERNEL);
+	if (!buf.bounce)
+		return -ENOMEM;
+	ret = thpdev_view_walk(ctx, rw->addr, rw->len,
+			       write ? &thpdev_write_ops : &thpdev_read_ops, &buf, &rw->faults);
+	kvfree(buf.bounce);
 	return ret;
 }
 
-static u8 thpdev_snapshot_bits(unsigned long hmm_pfn)
-{
-	u8 bits;
+/* SNAPSHOT gives a byte of THPDEV_SNAP_* bits per page. */
+struct thpdev_snapshot_buf {
+	u8 __user *user;
+	u8 *bits;
+};
 
-	if (!(hmm_pfn & HMM_PFN_VALID) || (hmm_pfn & HMM_PFN_ERROR))
-		return 0;
-	bits = THPDEV_SNAP_PRESENT;
-	if (is_device_private_page(hmm_pfn_to_page(hmm_pfn)))
-		bits |= THPDEV_SNAP_DEVICE;
-	if (hmm_pfn_to_map_order(hmm_pfn) >= HPAGE_PMD_ORDER)
-		bits |= THPDEV_SNAP_PMD;
-	if (hmm_pfn & HMM_PFN_WRITE)
-		bits |= THPDEV_SNAP_WRITE;
-	return bits;
+static void thpdev_snapshot_page(void *priv, unsigned long i, unsigned long hmm_pfn)
+{
+	struct thpdev_snapshot_buf *buf = priv;
+	u8 bits = 0;
+
+	if ((hmm_pfn & HMM_PFN_VALID) && !(hmm_pfn & HMM_PFN_ERROR)) {
+		bits = THPDEV_SNAP_PRESENT;
+		if (is_device_private_page(hmm_pfn_to_page(hmm_pfn)))
+			bits |= THPDEV_SNAP_DEVICE;
+		if (hmm_pfn_to_map_order(hmm_pfn) >= HPAGE_PMD_ORDER)
+			bits |= THPDEV_SNAP_PMD;
+		if (hmm_pfn & HMM_PFN_WRITE)
+			bits |= THPDEV_SNAP_WRITE;
+	}
+	buf->bits[i] = bits;
 }
+
+static int thpdev_snapshot_to_user(void *priv, unsigned long off, unsigned long len)
+{
+	struct thpdev_snapshot_buf *buf = priv;
+
+	return copy_to_user(buf->user + (off >> PAGE_SHIFT), buf->bits,
+			    len >> PAGE_SHIFT) ? -EFAULT : 0;
+}
+
+static const struct thpdev_view_ops thpdev_snapshot_ops = {
+	.page = thpdev_snapshot_page,
+	.finish = thpdev_snapshot_to_user,
+};
 
 static int thpdev_view_snapshot(struct thpdev_ctx *ctx, struct thpdev_snapshot *s)
 {
-	unsigned long addr, end = s->addr + s->len, next, i, first;
-	u8 __user *ubuf = u64_to_user_ptr(s->buf);
-	struct mm_struct *mm = ctx->notifier.mm;
-	unsigned long *pfns;
-	u8 *bits;
-	int ret = 0;
+	struct thpdev_snapshot_buf buf = { .user = u64_to_user_ptr(s->buf) };
+	int ret;
 
-	pfns = kvcalloc(HPAGE_PMD_NR, sizeof(*pfns), GFP_KERNEL);
-	bits = kvzalloc(HPAGE_PMD_NR, GFP_KERNEL);
-	if (!pfns || !bits || !mmget_not_zero(mm)) {
-		ret = pfns && bits ? -EINVAL : -ENOMEM;
-		goto free;
-	}
-	for (addr = s->addr; addr < end; addr = next) {
-		struct vm_area_struct *vma;
-		unsigned long n;
-
-		mmap_read_lock(mm);
-		vma = find_vma(mm, addr);
-		if (vma && vma->vm_start <= addr)
-			next = min3(end, ALIGN(addr + 1, HPAGE_PMD_SIZE), vma->vm_end);
-		else	/* a hole: nothing is mapped up to the next VMA */
-			next = min3(end, ALIGN(addr + 1, HPAGE_PMD_SIZE),
-				    vma ? vma->vm_start : end);
-		mmap_read_unlock(mm);
-		n = (next - addr) >> PAGE_SHIFT;
-		memset(bits, 0, n);
-		if (vma && vma->vm_start <= addr) {
-			ret = thpdev_view_lookup(ctx, addr, next, pfns, 0, NULL, &first);
-			if (ret)
-				break;
-			for (i = 0; i < n; i++)
-				bits[i] = thpdev_snapshot_bits(pfns[first + i]);
-			mutex_unlock(&ctx->view_lock);
-		}
-		if (copy_to_user(ubuf + ((addr - s->addr) >> PAGE_SHIFT), bits, n)) {
-			ret = -EFAULT;
-			break;
-		}
-	}
-	mmput(mm);
-free:
-	kvfree(pfns);
-	kvfree(bits);
+	buf.bits = kvmalloc(HPAGE_PMD_NR, GFP_KERNEL);
+	if (!buf.bits)
+		return -ENOMEM;
+	ret = thpdev_view_walk(ctx, s->addr, s->len, &thpdev_snapshot_ops, &buf, NULL);
+	kvfree(buf.bits);
 	return ret;
 }
 
