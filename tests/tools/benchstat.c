@@ -28,9 +28,8 @@
 #define BOOT_REPS	2000
 #define BOOT_SEED	1
 
-/* Values in the order they were read, under a name. */
+/* Values in the order they were read. */
 struct series {
-	char name[NAME_MAX_LEN];
 	double *v;
 	size_t n, cap;
 };
