@@ -107,18 +107,18 @@ struct thpdev_ctx {
 
 static const struct dev_pagemap_ops thpdev_pagemap_ops;
 
-static void stat_add(struct thpdev_ctx *ctx, enum thpdev_stat s, long n)
+static void thpdev_stat_add(struct thpdev_ctx *ctx, enum thpdev_stat s, long n)
 {
 	atomic64_add(n, &ctx->stat[s]);
 }
 
-static struct thpdev_ctx *page_ctx(struct page *page)
+static struct thpdev_ctx *thpdev_page_ctx(struct page *page)
 {
 	return container_of(page_pgmap(page), struct thpdev_chunk, pagemap)->ctx;
 }
 
 /* The system page holding the data of device page @page. */
-static struct page *backing_page(struct page *page)
+static struct page *thpdev_backing_page(struct page *page)
 {
 	struct folio *folio = page_folio(page);
 	struct page *first = folio->page.zone_device_data;
@@ -128,13 +128,13 @@ static struct page *backing_page(struct page *page)
 
 /* ---- device memory ---------------------------------------------------- */
 
-static void push_free(struct page **list, struct page *page)
+static void thpdev_push_free(struct page **list, struct page *page)
 {
 	page->zone_device_data = *list;
 	*list = page;
 }
 
-static int add_chunk(struct thpdev_ctx *ctx, bool large)
+static int thpdev_add_chunk(struct thpdev_ctx *ctx, bool large)
 {
 	struct thpdev_chunk *chunk;
 	unsigned long pfn, first, last;
@@ -172,17 +172,17 @@ static int add_chunk(struct thpdev_ctx *ctx, bool large)
 	spin_lock(&ctx->free_lock);
 	for (pfn = first; pfn < last; ) {
 		if (large && IS_ALIGNED(pfn, HPAGE_PMD_NR) && pfn + HPAGE_PMD_NR <= last) {
-			push_free(&ctx->free_large, pfn_to_page(pfn));
+			thpdev_push_free(&ctx->free_large, pfn_to_page(pfn));
 			pfn += HPAGE_PMD_NR;
 		} else {
-			push_free(&ctx->free_small, pfn_to_page(pfn));
+			thpdev_push_free(&ctx->free_small, pfn_to_page(pfn));
 			pfn++;
 		}
 	}
 	spin_unlock(&ctx->free_lock);
 	list_add(&chunk->link, &ctx->chunks);
 	ctx->nr_chunks++;
-	stat_add(ctx, ST_CHUNKS, 1);
+	thpdev_stat_add(ctx, ST_CHUNKS, 1);
 	mutex_unlock(&ctx->chunk_lock);
 	return 0;
 
@@ -195,7 +195,7 @@ unlock:
 	return err;
 }
 
-static struct page *pop_free(struct thpdev_ctx *ctx, bool large)
+static struct page *thpdev_pop_free(struct thpdev_ctx *ctx, bool large)
 {
 	struct page **list = large ? &ctx->free_large : &ctx->free_small;
 	struct page *page;
@@ -206,7 +206,7 @@ static struct page *pop_free(struct thpdev_ctx *ctx, bool large)
 		if (page)
 			*list = page->zone_device_data;
 		spin_unlock(&ctx->free_lock);
-		if (page || add_chunk(ctx, large))
+		if (page || thpdev_add_chunk(ctx, large))
 			return page;
 	}
 }
@@ -217,7 +217,7 @@ static struct page *pop_free(struct thpdev_ctx *ctx, bool large)
  * Large backing memory is split into base pages at once, so that the
  * pieces of a device folio the kernel splits can be freed one by one.
  */
-static struct page *device_alloc(struct thpdev_ctx *ctx, bool large)
+static struct page *thpdev_device_alloc(struct thpdev_ctx *ctx, bool large)
 {
 	unsigned int order = large ? HPAGE_PMD_ORDER : 0;
 	struct page *dpage, *backing;
@@ -232,7 +232,7 @@ static struct page *device_alloc(struct thpdev_ctx *ctx, bool large)
 		goto fail;
 	if (order)
 		split_page(backing, order);
-	dpage = pop_free(ctx, large);
+	dpage = thpdev_pop_free(ctx, large);
 	if (!dpage) {
 		for (i = 0; i < (1U << order); i++)
 			__free_page(pfn_to_page(page_to_pfn(backing) + i));
@@ -240,16 +240,16 @@ static struct page *device_alloc(struct thpdev_ctx *ctx, bool large)
 	}
 	zone_device_folio_init(page_folio(dpage), page_pgmap(dpage), order);
 	dpage->zone_device_data = backing;
-	stat_add(ctx, ST_DEVICE_PAGES, 1L << order);
+	thpdev_stat_add(ctx, ST_DEVICE_PAGES, 1L << order);
 	return dpage;
 fail:
-	stat_add(ctx, ST_ALLOC_FAILURES, 1);
+	thpdev_stat_add(ctx, ST_ALLOC_FAILURES, 1);
 	return NULL;
 }
 
 static void thpdev_folio_free(struct folio *folio)
 {
-	struct thpdev_ctx *ctx = page_ctx(&folio->page);
+	struct thpdev_ctx *ctx = thpdev_page_ctx(&folio->page);
 	struct page *backing = folio->page.zone_device_data;
 	unsigned int i, nr = folio_nr_pages(folio);
 	unsigned long flags;
@@ -257,12 +257,12 @@ static void thpdev_folio_free(struct folio *folio)
 	if (backing)
 		for (i = 0; i < nr; i++)
 			__free_page(pfn_to_page(page_to_pfn(backing) + i));
-	stat_add(ctx, ST_DEVICE_PAGES, -(long)nr);
+	thpdev_stat_add(ctx, ST_DEVICE_PAGES, -(long)nr);
 	spin_lock_irqsave(&ctx->free_lock, flags);
 	if (folio_order(folio) == HPAGE_PMD_ORDER)
-		push_free(&ctx->free_large, &folio->page);
+		thpdev_push_free(&ctx->free_large, &folio->page);
 	else
-		push_free(&ctx->free_small, &folio->page);
+		thpdev_push_free(&ctx->free_small, &folio->page);
 	spin_unlock_irqrestore(&ctx->free_lock, flags);
 }
 
@@ -272,7 +272,7 @@ static void thpdev_folio_split(struct folio *head, struct folio *tail)
 	struct page *backing = head->page.zone_device_data;
 
 	if (!tail) {
-		stat_add(page_ctx(&head->page), ST_DEVICE_FOLIOS_SPLIT, 1);
+		thpdev_stat_add(thpdev_page_ctx(&head->page), ST_DEVICE_FOLIOS_SPLIT, 1);
 		return;
 	}
 	tail->pgmap = head->pgmap;
@@ -283,7 +283,7 @@ static void thpdev_folio_split(struct folio *head, struct folio *tail)
 
 /* ---- migration --------------------------------------------------------- */
 
-static void copy_pages(struct page *dst, struct page *src, unsigned int nr)
+static void thpdev_copy_pages(struct page *dst, struct page *src, unsigned int nr)
 {
 	unsigned int i;
 
@@ -297,7 +297,7 @@ static void copy_pages(struct page *dst, struct page *src, unsigned int nr)
 	}
 }
 
-static void delay_migration(struct thpdev_ctx *ctx)
+static void thpdev_delay_migration(struct thpdev_ctx *ctx)
 {
 	unsigned int us = atomic_read(&ctx->delay_us);
 
@@ -306,9 +306,9 @@ static void delay_migration(struct thpdev_ctx *ctx)
 }
 
 /* Count what migrate_vma_pages() moved; a compound destination is a THP. */
-static void count_migrated(struct thpdev_ctx *ctx, const unsigned long *src,
-			   const unsigned long *dst, unsigned long npages,
-			   struct thpdev_range *out, bool to_device)
+static void thpdev_count_migrated(struct thpdev_ctx *ctx, const unsigned long *src,
+				  const unsigned long *dst, unsigned long npages,
+				  struct thpdev_range *out, bool to_device)
 {
 	unsigned long i, pages = 0, thps = 0;
 
@@ -321,8 +321,8 @@ static void count_migrated(struct thpdev_ctx *ctx, const unsigned long *src,
 		}
 		i += nr;
 	}
-	stat_add(ctx, to_device ? ST_PAGES_TO_DEVICE : ST_PAGES_TO_RAM, pages);
-	stat_add(ctx, to_device ? ST_THP_TO_DEVICE : ST_THP_TO_RAM, thps);
+	thpdev_stat_add(ctx, to_device ? ST_PAGES_TO_DEVICE : ST_PAGES_TO_RAM, pages);
+	thpdev_stat_add(ctx, to_device ? ST_THP_TO_DEVICE : ST_THP_TO_RAM, thps);
 	if (out) {
 		out->pages += pages;
 		out->thps += thps;
@@ -330,7 +330,7 @@ static void count_migrated(struct thpdev_ctx *ctx, const unsigned long *src,
 }
 
 /* Give back the @n device pages of @dst, locked and unused. */
-static void undo_device_dst(unsigned long *dst, unsigned long n)
+static void thpdev_undo_device_dst(unsigned long *dst, unsigned long n)
 {
 	unsigned long i;
 
@@ -349,8 +349,8 @@ static void undo_device_dst(unsigned long *dst, unsigned long n)
  * be had it gets base pages, and the kernel splits the THP (an unmapped
  * folio split during migration).
  */
-static void fill_device_dst(struct thpdev_ctx *ctx, struct migrate_vma *args,
-			    struct thpdev_range *out)
+static void thpdev_fill_device_dst(struct thpdev_ctx *ctx, struct migrate_vma *args,
+				   struct thpdev_range *out)
 {
 	unsigned long i;
 
@@ -367,9 +367,9 @@ static void fill_device_dst(struct thpdev_ctx *ctx, struct migrate_vma *args,
 		}
 		if (s & MIGRATE_PFN_COMPOUND) {
 			nr = min_t(unsigned long, HPAGE_PMD_NR, args->npages - i);
-			dpage = device_alloc(ctx, true);
+			dpage = thpdev_device_alloc(ctx, true);
 			if (dpage) {
-				copy_pages(dpage->zone_device_data, spage, nr);
+				thpdev_copy_pages(dpage->zone_device_data, spage, nr);
 				args->dst[i] = migrate_pfn(page_to_pfn(dpage)) |
 					MIGRATE_PFN_COMPOUND | write;
 				i += nr;
@@ -377,11 +377,11 @@ static void fill_device_dst(struct thpdev_ctx *ctx, struct migrate_vma *args,
 			}
 		}
 		for (j = 0; j < nr; j++) {
-			dpage = device_alloc(ctx, false);
+			dpage = thpdev_device_alloc(ctx, false);
 			if (!dpage)
 				break;
-			copy_pages(dpage->zone_device_data,
-				   spage ? pfn_to_page(page_to_pfn(spage) + j) : NULL, 1);
+			thpdev_copy_pages(dpage->zone_device_data,
+					  spage ? pfn_to_page(page_to_pfn(spage) + j) : NULL, 1);
 			args->dst[i + j] = migrate_pfn(page_to_pfn(dpage)) | write;
 		}
 		/*
@@ -390,9 +390,9 @@ static void fill_device_dst(struct thpdev_ctx *ctx, struct migrate_vma *args,
 		 * without checking them (a NULL dereference otherwise).
 		 */
 		if (j < nr && nr > 1) {
-			undo_device_dst(&args->dst[i], j);
+			thpdev_undo_device_dst(&args->dst[i], j);
 		} else if (nr > 1) {
-			stat_add(ctx, ST_SPLIT_ALLOC, 1);
+			thpdev_stat_add(ctx, ST_SPLIT_ALLOC, 1);
 			out->splits++;
 		}
 		i += nr;
@@ -405,10 +405,10 @@ static void fill_device_dst(struct thpdev_ctx *ctx, struct migrate_vma *args,
  * THP when one can be allocated, else base pages: the kernel then splits
  * the device folio. Returns false when not even base pages were left.
  */
-static bool fill_ram_dst(struct thpdev_ctx *ctx, unsigned long *src,
-			 unsigned long *dst, unsigned long npages,
-			 struct vm_area_struct *vma, unsigned long start,
-			 struct thpdev_range *out)
+static bool thpdev_fill_ram_dst(struct thpdev_ctx *ctx, unsigned long *src,
+				unsigned long *dst, unsigned long npages,
+				struct vm_area_struct *vma, unsigned long start,
+				struct thpdev_range *out)
 {
 	unsigned long i;
 
@@ -429,17 +429,18 @@ static bool fill_ram_dst(struct thpdev_ctx *ctx, unsigned long *src,
 				folio_alloc(GFP_HIGHUSER_MOVABLE | __GFP_NOWARN, HPAGE_PMD_ORDER);
 			if (folio) {
 				folio_lock(folio);
-				copy_pages(&folio->page, backing_page(spage), nr);
+				thpdev_copy_pages(&folio->page, thpdev_backing_page(spage), nr);
 				dst[i] = migrate_pfn(folio_pfn(folio)) |
 					 MIGRATE_PFN_COMPOUND | write;
 				i += nr;
 				continue;
 			}
-			stat_add(ctx, ST_SPLIT_TO_RAM, 1);
+			thpdev_stat_add(ctx, ST_SPLIT_TO_RAM, 1);
 			if (out)
 				out->splits++;
 		}
 		for (j = 0; j < nr; j++) {
+			struct page *from = pfn_to_page(page_to_pfn(spage) + j);
 			struct page *dpage = vma ?
 				alloc_page_vma(GFP_HIGHUSER_MOVABLE, vma, addr + j * PAGE_SIZE) :
 				alloc_page(GFP_HIGHUSER_MOVABLE | __GFP_NOFAIL);
@@ -447,7 +448,7 @@ static bool fill_ram_dst(struct thpdev_ctx *ctx, unsigned long *src,
 			if (!dpage)
 				return false;
 			lock_page(dpage);
-			copy_pages(dpage, backing_page(pfn_to_page(page_to_pfn(spage) + j)), 1);
+			thpdev_copy_pages(dpage, thpdev_backing_page(from), 1);
 			dst[i + j] = migrate_pfn(page_to_pfn(dpage)) | write;
 		}
 		i += nr;
@@ -459,7 +460,7 @@ static bool fill_ram_dst(struct thpdev_ctx *ctx, unsigned long *src,
  * Whether a THP is mapped by a PMD at @addr, from the device's own
  * page-table walk (no faulting). The mmap lock is held.
  */
-static bool thp_mapped_at(struct thpdev_ctx *ctx, unsigned long addr)
+static bool thpdev_thp_mapped_at(struct thpdev_ctx *ctx, unsigned long addr)
 {
 	unsigned long pfn = 0;
 	struct hmm_range range = {
@@ -478,10 +479,10 @@ static bool thp_mapped_at(struct thpdev_ctx *ctx, unsigned long addr)
 }
 
 /* Migrate [start, end), within one VMA and one PMD range, to the device. */
-static int window_to_device(struct thpdev_ctx *ctx, struct vm_area_struct *vma,
-			    unsigned long start, unsigned long end, u32 flags,
-			    unsigned long *src, unsigned long *dst,
-			    struct thpdev_range *out)
+static int thpdev_window_to_device(struct thpdev_ctx *ctx, struct vm_area_struct *vma,
+				   unsigned long start, unsigned long end, u32 flags,
+				   unsigned long *src, unsigned long *dst,
+				   struct thpdev_range *out)
 {
 	struct migrate_vma args = {
 		.vma = vma,
@@ -493,7 +494,7 @@ static int window_to_device(struct thpdev_ctx *ctx, struct vm_area_struct *vma,
 		.flags = MIGRATE_VMA_SELECT_SYSTEM |
 			 (flags & THPDEV_NO_COMPOUND ? 0 : MIGRATE_VMA_SELECT_COMPOUND),
 	};
-	bool had_thp = thp_mapped_at(ctx, start);
+	bool had_thp = thpdev_thp_mapped_at(ctx, start);
 	int ret;
 
 	ret = migrate_vma_setup(&args);
@@ -502,14 +503,14 @@ static int window_to_device(struct thpdev_ctx *ctx, struct vm_area_struct *vma,
 	if (!args.cpages)
 		return 0;
 	if (had_thp && (src[0] & MIGRATE_PFN_MIGRATE) && !(src[0] & MIGRATE_PFN_COMPOUND)) {
-		stat_add(ctx, ST_SPLIT_COLLECT, 1);
+		thpdev_stat_add(ctx, ST_SPLIT_COLLECT, 1);
 		out->splits++;
 	}
-	fill_device_dst(ctx, &args, out);
+	thpdev_fill_device_dst(ctx, &args, out);
 	migrate_vma_pages(&args);
-	count_migrated(ctx, src, dst, args.npages, out, true);
+	thpdev_count_migrated(ctx, src, dst, args.npages, out, true);
 	migrate_vma_finalize(&args);
-	delay_migration(ctx);
+	thpdev_delay_migration(ctx);
 	return 0;
 }
 
@@ -517,10 +518,10 @@ static int window_to_device(struct thpdev_ctx *ctx, struct vm_area_struct *vma,
  * Migrate this context's device pages in [start, end), within one VMA,
  * back to system memory; @fault_page when a CPU fault asks for it.
  */
-static int window_to_ram(struct thpdev_ctx *ctx, struct vm_area_struct *vma,
-			 unsigned long start, unsigned long end,
-			 struct page *fault_page, unsigned long *src,
-			 unsigned long *dst, struct thpdev_range *out)
+static int thpdev_window_to_ram(struct thpdev_ctx *ctx, struct vm_area_struct *vma,
+				unsigned long start, unsigned long end,
+				struct page *fault_page, unsigned long *src,
+				unsigned long *dst, struct thpdev_range *out)
 {
 	struct migrate_vma args = {
 		.vma = vma,
@@ -539,25 +540,25 @@ static int window_to_ram(struct thpdev_ctx *ctx, struct vm_area_struct *vma,
 		return ret;
 	if (!args.cpages)
 		return 0;
-	ret = fill_ram_dst(ctx, src, dst, args.npages, vma, start, out) ? 0 : -ENOMEM;
+	ret = thpdev_fill_ram_dst(ctx, src, dst, args.npages, vma, start, out) ? 0 : -ENOMEM;
 	migrate_vma_pages(&args);
-	count_migrated(ctx, src, dst, args.npages, out, false);
+	thpdev_count_migrated(ctx, src, dst, args.npages, out, false);
 	migrate_vma_finalize(&args);
-	delay_migration(ctx);
+	thpdev_delay_migration(ctx);
 	return ret;
 }
 
-typedef int (*window_fn)(struct thpdev_ctx *ctx, struct vm_area_struct *vma,
-			 unsigned long start, unsigned long end, u32 flags,
-			 unsigned long *src, unsigned long *dst,
-			 struct thpdev_range *out);
+typedef int (*thpdev_window_fn)(struct thpdev_ctx *ctx, struct vm_area_struct *vma,
+				unsigned long start, unsigned long end, u32 flags,
+				unsigned long *src, unsigned long *dst,
+				struct thpdev_range *out);
 
-static int window_to_ram_ioctl(struct thpdev_ctx *ctx, struct vm_area_struct *vma,
-			       unsigned long start, unsigned long end, u32 flags,
-			       unsigned long *src, unsigned long *dst,
-			       struct thpdev_range *out)
+static int thpdev_window_to_ram_ioctl(struct thpdev_ctx *ctx, struct vm_area_struct *vma,
+				      unsigned long start, unsigned long end, u32 flags,
+				      unsigned long *src, unsigned long *dst,
+				      struct thpdev_range *out)
 {
-	return window_to_ram(ctx, vma, start, end, NULL, src, dst, out);
+	return thpdev_window_to_ram(ctx, vma, start, end, NULL, src, dst, out);
 }
 
 /*
@@ -565,8 +566,8 @@ static int window_to_ram_ioctl(struct thpdev_ctx *ctx, struct vm_area_struct *vm
  * one VMA and one PMD range, so that a THP is collected whole only when
  * the range covers it.
  */
-static int migrate_range(struct thpdev_ctx *ctx, struct thpdev_range *r,
-			 window_fn fn)
+static int thpdev_migrate_range(struct thpdev_ctx *ctx, struct thpdev_range *r,
+				thpdev_window_fn fn)
 {
 	struct mm_struct *mm = ctx->notifier.mm;
 	unsigned long addr, end = r->addr + r->len, next;
@@ -609,14 +610,14 @@ free:
 /* A CPU touched device memory: bring back the folio it belongs to. */
 static vm_fault_t thpdev_migrate_to_ram(struct vm_fault *vmf)
 {
-	struct thpdev_ctx *ctx = page_ctx(vmf->page);
+	struct thpdev_ctx *ctx = thpdev_page_ctx(vmf->page);
 	struct folio *folio = page_folio(vmf->page);
 	unsigned long size = folio_size(folio), start, end;
 	unsigned long *src, *dst;
 	vm_fault_t ret = 0;
 
 	if (atomic_dec_if_positive(&ctx->refuse_cpu_faults) >= 0) {
-		stat_add(ctx, ST_CPU_FAULTS_REFUSED, 1);
+		thpdev_stat_add(ctx, ST_CPU_FAULTS_REFUSED, 1);
 		return 0;	/* nothing migrated: the access faults again */
 	}
 	start = max(ALIGN_DOWN(vmf->address, size), vmf->vma->vm_start);
@@ -627,10 +628,10 @@ static vm_fault_t thpdev_migrate_to_ram(struct vm_fault *vmf)
 		ret = VM_FAULT_OOM;
 		goto out;
 	}
-	if (window_to_ram(ctx, vmf->vma, start, end, vmf->page, src, dst, NULL))
+	if (thpdev_window_to_ram(ctx, vmf->vma, start, end, vmf->page, src, dst, NULL))
 		ret = VM_FAULT_SIGBUS;
 	else
-		stat_add(ctx, ST_CPU_FAULTS, 1);
+		thpdev_stat_add(ctx, ST_CPU_FAULTS, 1);
 out:
 	kvfree(src);
 	kvfree(dst);
@@ -638,7 +639,7 @@ out:
 }
 
 /* Bring every page of @chunk back to system memory, whoever maps it. */
-static void evict_chunk(struct thpdev_chunk *chunk)
+static void thpdev_evict_chunk(struct thpdev_chunk *chunk)
 {
 	unsigned long start = chunk->pagemap.range.start >> PAGE_SHIFT;
 	unsigned long npages = range_len(&chunk->pagemap.range) >> PAGE_SHIFT;
@@ -646,7 +647,7 @@ static void evict_chunk(struct thpdev_chunk *chunk)
 	unsigned long *dst = kvcalloc(npages, sizeof(*dst), GFP_KERNEL | __GFP_NOFAIL);
 
 	migrate_device_range(src, start, npages);
-	fill_ram_dst(chunk->ctx, src, dst, npages, NULL, 0, NULL);
+	thpdev_fill_ram_dst(chunk->ctx, src, dst, npages, NULL, 0, NULL);
 	migrate_device_pages(src, dst, npages);
 	migrate_device_finalize(src, dst, npages);
 	kvfree(src);
@@ -668,7 +669,7 @@ static bool thpdev_invalidate(struct mmu_interval_notifier *mni,
 	mmu_interval_set_seq(mni, cur_seq);
 	mutex_unlock(&ctx->view_lock);
 	if (range->event < THPDEV_NR_EVENTS)
-		stat_add(ctx, ST_INVALIDATIONS + range->event, 1);
+		thpdev_stat_add(ctx, ST_INVALIDATIONS + range->event, 1);
 	return true;
 }
 
@@ -682,8 +683,8 @@ static const struct mmu_interval_notifier_ops thpdev_notifier_ops = {
  * when the walk asked for write access. The first page of [start, end)
  * the walk did not make writable, or 0.
  */
-static unsigned long first_read_only(const unsigned long *pfns, unsigned long walk_start,
-				     unsigned long start, unsigned long end)
+static unsigned long thpdev_first_read_only(const unsigned long *pfns, unsigned long walk_start,
+					    unsigned long start, unsigned long end)
 {
 	unsigned long addr;
 
@@ -702,9 +703,9 @@ static unsigned long first_read_only(const unsigned long *pfns, unsigned long wa
  * would see the wrong pages. On success the view lock is held, so the
  * pages stay valid until the caller drops it.
  */
-static int view_lookup(struct thpdev_ctx *ctx, unsigned long start,
-		       unsigned long end, unsigned long *pfns,
-		       unsigned long flags, u64 *walks, unsigned long *first)
+static int thpdev_view_lookup(struct thpdev_ctx *ctx, unsigned long start,
+			      unsigned long end, unsigned long *pfns,
+			      unsigned long flags, u64 *walks, unsigned long *first)
 {
 	struct mm_struct *mm = ctx->notifier.mm;
 	unsigned long timeout = jiffies + msecs_to_jiffies(HMM_RANGE_DEFAULT_TIMEOUT);
@@ -740,7 +741,7 @@ static int view_lookup(struct thpdev_ctx *ctx, unsigned long start,
 			continue;
 		}
 		read_only = flags & HMM_PFN_REQ_WRITE ?
-			first_read_only(pfns, range.start, start, end) : 0;
+			thpdev_first_read_only(pfns, range.start, start, end) : 0;
 		if (!read_only) {
 			*first = (start - range.start) >> PAGE_SHIFT;
 			return 0;
@@ -759,130 +760,205 @@ static int view_lookup(struct thpdev_ctx *ctx, unsigned long start,
 	}
 }
 
+/*
+ * What a walk of the device's view does with each window of its range.
+ * A window stays within one PMD range and holds at most @window_pages
+ * pages when that is set. A walk that faults pages in (HMM_PFN_REQ_FAULT
+ * in @hmm_flags) fails where nothing is mapped, as a CPU access would;
+ * one that only looks ends its windows at VMA boundaries and hands the
+ * pages of a hole to @page as 0, without looking them up.
+ */
+struct thpdev_view_ops {
+	unsigned long hmm_flags;
+	unsigned long window_pages;
+	/* Before the window at byte @off of the range is looked up. */
+	int (*prepare)(void *priv, unsigned long off, unsigned long len);
+	/* Page @i of the window, under the view lock: no faulting. */
+	void (*page)(void *priv, unsigned long i, unsigned long hmm_pfn);
+	/* After the window, the view lock dropped. */
+	int (*finish)(void *priv, unsigned long off, unsigned long len);
+};
+
+static int thpdev_view_walk(struct thpdev_ctx *ctx, unsigned long start,
+			    unsigned long len, const struct thpdev_view_ops *ops,
+			    void *priv, u64 *walks)
+{
+	bool fault = ops->hmm_flags & HMM_PFN_REQ_FAULT;
+	unsigned long addr, end = start + len, next, i, first;
+	struct mm_struct *mm = ctx->notifier.mm;
+	unsigned long *pfns;
+	int ret = 0;
+
+	pfns = kvcalloc(HPAGE_PMD_NR, sizeof(*pfns), GFP_KERNEL);
+	if (!pfns)
+		return -ENOMEM;
+	if (!mmget_not_zero(mm)) {
+		ret = -EINVAL;
+		goto free;
+	}
+	for (addr = start; addr < end; addr = next) {
+		bool mapped = true;
+
+		next = min(end, ALIGN(addr + 1, HPAGE_PMD_SIZE));
+		if (ops->window_pages)
+			next = min(next, addr + ops->window_pages * PAGE_SIZE);
+		if (!fault) {
+			struct vm_area_struct *vma;
+
+			mmap_read_lock(mm);
+			vma = find_vma(mm, addr);
+			mapped = vma && vma->vm_start <= addr;
+			if (vma)	/* a hole ends where the next VMA starts */
+				next = min(next, mapped ? vma->vm_end : vma->vm_start);
+			mmap_read_unlock(mm);
+		}
+		if (ops->prepare) {
+			ret = ops->prepare(priv, addr - start, next - addr);
+			if (ret)
+				break;
+		}
+		if (mapped) {
+			ret = thpdev_view_lookup(ctx, addr, next, pfns, ops->hmm_flags,
+						 walks, &first);
+			if (ret)
+				break;
+		}
+		for (i = 0; i < (next - addr) >> PAGE_SHIFT; i++)
+			ops->page(priv, i, mapped ? pfns[first + i] : 0);
+		if (mapped)
+			mutex_unlock(&ctx->view_lock);
+		if (ops->finish) {
+			ret = ops->finish(priv, addr - start, next - addr);
+			if (ret)
+				break;
+		}
+	}
+	mmput(mm);
+free:
+	kvfree(pfns);
+	return ret;
+}
+
 /* The page holding the data the device sees at @hmm_pfn. */
-static struct page *view_page(unsigned long hmm_pfn)
+static struct page *thpdev_view_page(unsigned long hmm_pfn)
 {
 	struct page *page = hmm_pfn_to_page(hmm_pfn);
 
-	return is_device_private_page(page) ? backing_page(page) : page;
+	return is_device_private_page(page) ? thpdev_backing_page(page) : page;
 }
 
-static int view_rw(struct thpdev_ctx *ctx, struct thpdev_rw *rw, bool write)
-{
-	unsigned long addr, end = rw->addr + rw->len, next, i, first;
-	void __user *ubuf = u64_to_user_ptr(rw->buf);
-	struct mm_struct *mm = ctx->notifier.mm;
-	unsigned long *pfns;
+/* READ and WRITE go through a bounce buffer of one window. */
+struct thpdev_rw_buf {
+	void __user *user;
 	char *bounce;
-	int ret = 0;
+};
 
-	pfns = kvcalloc(HPAGE_PMD_NR, sizeof(*pfns), GFP_KERNEL);
-	bounce = kvmalloc(THPDEV_RW_PAGES * PAGE_SIZE, GFP_KERNEL);
-	if (!pfns || !bounce || !mmget_not_zero(mm)) {
-		ret = pfns && bounce ? -EINVAL : -ENOMEM;
-		goto free;
-	}
-	for (addr = rw->addr; addr < end; addr = next) {
-		unsigned long len;
+static int thpdev_rw_from_user(void *priv, unsigned long off, unsigned long len)
+{
+	struct thpdev_rw_buf *buf = priv;
 
-		next = min3(end, addr + THPDEV_RW_PAGES * PAGE_SIZE,
-			    ALIGN(addr + 1, HPAGE_PMD_SIZE));
-		len = next - addr;
-		if (write && copy_from_user(bounce, ubuf + (addr - rw->addr), len)) {
-			ret = -EFAULT;
-			break;
-		}
-		ret = view_lookup(ctx, addr, next, pfns, HMM_PFN_REQ_FAULT |
-				  (write ? HMM_PFN_REQ_WRITE : 0), &rw->faults, &first);
-		if (ret)
-			break;
-		for (i = 0; i < len >> PAGE_SHIFT; i++) {
-			struct page *page = view_page(pfns[first + i]);
+	return copy_from_user(buf->bounce, buf->user + off, len) ? -EFAULT : 0;
+}
 
-			if (write)
-				memcpy_to_page(page, 0, bounce + i * PAGE_SIZE, PAGE_SIZE);
-			else
-				memcpy_from_page(bounce + i * PAGE_SIZE, page, 0, PAGE_SIZE);
-		}
-		mutex_unlock(&ctx->view_lock);
-		if (!write && copy_to_user(ubuf + (addr - rw->addr), bounce, len)) {
-			ret = -EFAULT;
-			break;
-		}
-	}
-	mmput(mm);
-free:
-	kvfree(pfns);
-	kvfree(bounce);
+static void thpdev_rw_store(void *priv, unsigned long i, unsigned long hmm_pfn)
+{
+	struct thpdev_rw_buf *buf = priv;
+
+	memcpy_to_page(thpdev_view_page(hmm_pfn), 0, buf->bounce + i * PAGE_SIZE, PAGE_SIZE);
+}
+
+static void thpdev_rw_load(void *priv, unsigned long i, unsigned long hmm_pfn)
+{
+	struct thpdev_rw_buf *buf = priv;
+
+	memcpy_from_page(buf->bounce + i * PAGE_SIZE, thpdev_view_page(hmm_pfn), 0, PAGE_SIZE);
+}
+
+static int thpdev_rw_to_user(void *priv, unsigned long off, unsigned long len)
+{
+	struct thpdev_rw_buf *buf = priv;
+
+	return copy_to_user(buf->user + off, buf->bounce, len) ? -EFAULT : 0;
+}
+
+static const struct thpdev_view_ops thpdev_read_ops = {
+	.hmm_flags = HMM_PFN_REQ_FAULT,
+	.window_pages = THPDEV_RW_PAGES,
+	.page = thpdev_rw_load,
+	.finish = thpdev_rw_to_user,
+};
+
+static const struct thpdev_view_ops thpdev_write_ops = {
+	.hmm_flags = HMM_PFN_REQ_FAULT | HMM_PFN_REQ_WRITE,
+	.window_pages = THPDEV_RW_PAGES,
+	.prepare = thpdev_rw_from_user,
+	.page = thpdev_rw_store,
+};
+
+static int thpdev_view_rw(struct thpdev_ctx *ctx, struct thpdev_rw *rw, bool write)
+{
+	struct thpdev_rw_buf buf = { .user = u64_to_user_ptr(rw->buf) };
+	int ret;
+
+	buf.bounce = kvmalloc(THPDEV_RW_PAGES * PAGE_SIZE, GFP_KERNEL);
+	if (!buf.bounce)
+		return -ENOMEM;
+	ret = thpdev_view_walk(ctx, rw->addr, rw->len,
+			       write ? &thpdev_write_ops : &thpdev_read_ops, &buf, &rw->faults);
+	kvfree(buf.bounce);
 	return ret;
 }
 
-static u8 snapshot_bits(unsigned long hmm_pfn)
-{
-	u8 bits;
-
-	if (!(hmm_pfn & HMM_PFN_VALID) || (hmm_pfn & HMM_PFN_ERROR))
-		return 0;
-	bits = THPDEV_SNAP_PRESENT;
-	if (is_device_private_page(hmm_pfn_to_page(hmm_pfn)))
-		bits |= THPDEV_SNAP_DEVICE;
-	if (hmm_pfn_to_map_order(hmm_pfn) >= HPAGE_PMD_ORDER)
-		bits |= THPDEV_SNAP_PMD;
-	if (hmm_pfn & HMM_PFN_WRITE)
-		bits |= THPDEV_SNAP_WRITE;
-	return bits;
-}
-
-static int view_snapshot(struct thpdev_ctx *ctx, struct thpdev_snapshot *s)
-{
-	unsigned long addr, end = s->addr + s->len, next, i, first;
-	u8 __user *ubuf = u64_to_user_ptr(s->buf);
-	struct mm_struct *mm = ctx->notifier.mm;
-	unsigned long *pfns;
+/* SNAPSHOT gives a byte of THPDEV_SNAP_* bits per page. */
+struct thpdev_snapshot_buf {
+	u8 __user *user;
 	u8 *bits;
-	int ret = 0;
+};
 
-	pfns = kvcalloc(HPAGE_PMD_NR, sizeof(*pfns), GFP_KERNEL);
-	bits = kvzalloc(HPAGE_PMD_NR, GFP_KERNEL);
-	if (!pfns || !bits || !mmget_not_zero(mm)) {
-		ret = pfns && bits ? -EINVAL : -ENOMEM;
-		goto free;
-	}
-	for (addr = s->addr; addr < end; addr = next) {
-		struct vm_area_struct *vma;
-		unsigned long n;
+static void thpdev_snapshot_page(void *priv, unsigned long i, unsigned long hmm_pfn)
+{
+	struct thpdev_snapshot_buf *buf = priv;
+	u8 bits = 0;
 
-		mmap_read_lock(mm);
-		vma = find_vma(mm, addr);
-		if (vma && vma->vm_start <= addr)
-			next = min3(end, ALIGN(addr + 1, HPAGE_PMD_SIZE), vma->vm_end);
-		else	/* a hole: nothing is mapped up to the next VMA */
-			next = min3(end, ALIGN(addr + 1, HPAGE_PMD_SIZE),
-				    vma ? vma->vm_start : end);
-		mmap_read_unlock(mm);
-		n = (next - addr) >> PAGE_SHIFT;
-		memset(bits, 0, n);
-		if (vma && vma->vm_start <= addr) {
-			ret = view_lookup(ctx, addr, next, pfns, 0, NULL, &first);
-			if (ret)
-				break;
-			for (i = 0; i < n; i++)
-				bits[i] = snapshot_bits(pfns[first + i]);
-			mutex_unlock(&ctx->view_lock);
-		}
-		if (copy_to_user(ubuf + ((addr - s->addr) >> PAGE_SHIFT), bits, n)) {
-			ret = -EFAULT;
-			break;
-		}
+	if ((hmm_pfn & HMM_PFN_VALID) && !(hmm_pfn & HMM_PFN_ERROR)) {
+		bits = THPDEV_SNAP_PRESENT;
+		if (is_device_private_page(hmm_pfn_to_page(hmm_pfn)))
+			bits |= THPDEV_SNAP_DEVICE;
+		if (hmm_pfn_to_map_order(hmm_pfn) >= HPAGE_PMD_ORDER)
+			bits |= THPDEV_SNAP_PMD;
+		if (hmm_pfn & HMM_PFN_WRITE)
+			bits |= THPDEV_SNAP_WRITE;
 	}
-	mmput(mm);
-free:
-	kvfree(pfns);
-	kvfree(bits);
+	buf->bits[i] = bits;
+}
+
+static int thpdev_snapshot_to_user(void *priv, unsigned long off, unsigned long len)
+{
+	struct thpdev_snapshot_buf *buf = priv;
+
+	return copy_to_user(buf->user + (off >> PAGE_SHIFT), buf->bits,
+			    len >> PAGE_SHIFT) ? -EFAULT : 0;
+}
+
+static const struct thpdev_view_ops thpdev_snapshot_ops = {
+	.page = thpdev_snapshot_page,
+	.finish = thpdev_snapshot_to_user,
+};
+
+static int thpdev_view_snapshot(struct thpdev_ctx *ctx, struct thpdev_snapshot *s)
+{
+	struct thpdev_snapshot_buf buf = { .user = u64_to_user_ptr(s->buf) };
+	int ret;
+
+	buf.bits = kvmalloc(HPAGE_PMD_NR, GFP_KERNEL);
+	if (!buf.bits)
+		return -ENOMEM;
+	ret = thpdev_view_walk(ctx, s->addr, s->len, &thpdev_snapshot_ops, &buf, NULL);
+	kvfree(buf.bits);
 	return ret;
 }
 
-static int make_exclusive(struct thpdev_ctx *ctx, struct thpdev_range *r)
+static int thpdev_make_exclusive(struct thpdev_ctx *ctx, struct thpdev_range *r)
 {
 	struct mm_struct *mm = ctx->notifier.mm;
 	unsigned long addr;
@@ -902,7 +978,7 @@ static int make_exclusive(struct thpdev_ctx *ctx, struct thpdev_range *r)
 		folio_unlock(folio);
 		folio_put(folio);
 		r->pages++;
-		stat_add(ctx, ST_EXCLUSIVE_PAGES, 1);
+		thpdev_stat_add(ctx, ST_EXCLUSIVE_PAGES, 1);
 	}
 	mmap_read_unlock(mm);
 	mmput(mm);
@@ -939,7 +1015,7 @@ static int thpdev_release(struct inode *inode, struct file *file)
 
 	mmu_interval_notifier_remove(&ctx->notifier);
 	list_for_each_entry_safe(chunk, tmp, &ctx->chunks, link) {
-		evict_chunk(chunk);
+		thpdev_evict_chunk(chunk);
 		memunmap_pages(&chunk->pagemap);
 		release_mem_region(chunk->res->start, resource_size(chunk->res));
 		list_del(&chunk->link);
@@ -949,7 +1025,7 @@ static int thpdev_release(struct inode *inode, struct file *file)
 	return 0;
 }
 
-static int check_range(u64 addr, u64 len)
+static int thpdev_check_range(u64 addr, u64 len)
 {
 	if (!len || !PAGE_ALIGNED(addr) || !PAGE_ALIGNED(len))
 		return -EINVAL;
@@ -958,62 +1034,64 @@ static int check_range(u64 addr, u64 len)
 	return 0;
 }
 
-static int ioc_to_device(struct thpdev_ctx *ctx, void *arg)
+static int thpdev_ioc_to_device(struct thpdev_ctx *ctx, void *arg)
 {
 	struct thpdev_range *r = arg;
 
 	if (r->flags & ~THPDEV_NO_COMPOUND)
 		return -EINVAL;
-	return check_range(r->addr, r->len) ?: migrate_range(ctx, r, window_to_device);
+	return thpdev_check_range(r->addr, r->len) ?:
+	       thpdev_migrate_range(ctx, r, thpdev_window_to_device);
 }
 
-static int ioc_to_ram(struct thpdev_ctx *ctx, void *arg)
+static int thpdev_ioc_to_ram(struct thpdev_ctx *ctx, void *arg)
 {
 	struct thpdev_range *r = arg;
 
 	if (r->flags)
 		return -EINVAL;
-	return check_range(r->addr, r->len) ?: migrate_range(ctx, r, window_to_ram_ioctl);
+	return thpdev_check_range(r->addr, r->len) ?:
+	       thpdev_migrate_range(ctx, r, thpdev_window_to_ram_ioctl);
 }
 
-static int ioc_rw(struct thpdev_ctx *ctx, void *arg, bool write)
+static int thpdev_ioc_rw(struct thpdev_ctx *ctx, void *arg, bool write)
 {
 	struct thpdev_rw *rw = arg;
 
 	if (rw->flags)
 		return -EINVAL;
-	return check_range(rw->addr, rw->len) ?: view_rw(ctx, rw, write);
+	return thpdev_check_range(rw->addr, rw->len) ?: thpdev_view_rw(ctx, rw, write);
 }
 
-static int ioc_read(struct thpdev_ctx *ctx, void *arg)
+static int thpdev_ioc_read(struct thpdev_ctx *ctx, void *arg)
 {
-	return ioc_rw(ctx, arg, false);
+	return thpdev_ioc_rw(ctx, arg, false);
 }
 
-static int ioc_write(struct thpdev_ctx *ctx, void *arg)
+static int thpdev_ioc_write(struct thpdev_ctx *ctx, void *arg)
 {
-	return ioc_rw(ctx, arg, true);
+	return thpdev_ioc_rw(ctx, arg, true);
 }
 
-static int ioc_snapshot(struct thpdev_ctx *ctx, void *arg)
+static int thpdev_ioc_snapshot(struct thpdev_ctx *ctx, void *arg)
 {
 	struct thpdev_snapshot *s = arg;
 
 	if (s->flags)
 		return -EINVAL;
-	return check_range(s->addr, s->len) ?: view_snapshot(ctx, s);
+	return thpdev_check_range(s->addr, s->len) ?: thpdev_view_snapshot(ctx, s);
 }
 
-static int ioc_exclusive(struct thpdev_ctx *ctx, void *arg)
+static int thpdev_ioc_exclusive(struct thpdev_ctx *ctx, void *arg)
 {
 	struct thpdev_range *r = arg;
 
 	if (r->flags)
 		return -EINVAL;
-	return check_range(r->addr, r->len) ?: make_exclusive(ctx, r);
+	return thpdev_check_range(r->addr, r->len) ?: thpdev_make_exclusive(ctx, r);
 }
 
-static int ioc_faults(struct thpdev_ctx *ctx, void *arg)
+static int thpdev_ioc_faults(struct thpdev_ctx *ctx, void *arg)
 {
 	struct thpdev_faults *f = arg;
 
@@ -1026,7 +1104,7 @@ static int ioc_faults(struct thpdev_ctx *ctx, void *arg)
 	return 0;
 }
 
-static int ioc_stats(struct thpdev_ctx *ctx, void *arg)
+static int thpdev_ioc_stats(struct thpdev_ctx *ctx, void *arg)
 {
 	struct thpdev_stats *st = arg;
 	u64 *out = &st->pages_to_device;
@@ -1047,14 +1125,14 @@ static const struct thpdev_ioctl {
 	size_t size;
 	int (*fn)(struct thpdev_ctx *ctx, void *arg);
 } thpdev_ioctls[] = {
-	{ THPDEV_IOC_MIGRATE_TO_DEVICE, sizeof(struct thpdev_range), ioc_to_device },
-	{ THPDEV_IOC_MIGRATE_TO_RAM, sizeof(struct thpdev_range), ioc_to_ram },
-	{ THPDEV_IOC_READ, sizeof(struct thpdev_rw), ioc_read },
-	{ THPDEV_IOC_WRITE, sizeof(struct thpdev_rw), ioc_write },
-	{ THPDEV_IOC_SNAPSHOT, sizeof(struct thpdev_snapshot), ioc_snapshot },
-	{ THPDEV_IOC_EXCLUSIVE, sizeof(struct thpdev_range), ioc_exclusive },
-	{ THPDEV_IOC_FAULTS, sizeof(struct thpdev_faults), ioc_faults },
-	{ THPDEV_IOC_STATS, sizeof(struct thpdev_stats), ioc_stats },
+	{ THPDEV_IOC_MIGRATE_TO_DEVICE, sizeof(struct thpdev_range), thpdev_ioc_to_device },
+	{ THPDEV_IOC_MIGRATE_TO_RAM, sizeof(struct thpdev_range), thpdev_ioc_to_ram },
+	{ THPDEV_IOC_READ, sizeof(struct thpdev_rw), thpdev_ioc_read },
+	{ THPDEV_IOC_WRITE, sizeof(struct thpdev_rw), thpdev_ioc_write },
+	{ THPDEV_IOC_SNAPSHOT, sizeof(struct thpdev_snapshot), thpdev_ioc_snapshot },
+	{ THPDEV_IOC_EXCLUSIVE, sizeof(struct thpdev_range), thpdev_ioc_exclusive },
+	{ THPDEV_IOC_FAULTS, sizeof(struct thpdev_faults), thpdev_ioc_faults },
+	{ THPDEV_IOC_STATS, sizeof(struct thpdev_stats), thpdev_ioc_stats },
 };
 
 /*

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Mann-Whitney U and the bootstrap (see stats.h). */
+/* Mann-Whitney U, medians and the bootstrap (see stats.h). */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -116,32 +116,75 @@ static uint64_t next_rand(uint64_t *s)
 	return *s * 0x2545F4914F6CDD1DULL;
 }
 
-static double resampled_mean(const double *v, size_t n, uint64_t *s)
+double median_of(double *v, size_t n)
 {
-	double sum = 0;
+	if (!n)
+		return 0;
+	qsort(v, n, sizeof(*v), cmp_double);
+	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+/* A statistic of B against A, free to reorder both. */
+typedef double (*two_sample_stat)(double *a, size_t na, double *b, size_t nb);
+
+static double diff_of_means(double *a, size_t na, double *b, size_t nb)
+{
+	return mean_of(b, nb) - mean_of(a, na);
+}
+
+static double ratio_of_medians(double *a, size_t na, double *b, size_t nb)
+{
+	return median_of(b, nb) / median_of(a, na);
+}
+
+static void resample(double *to, const double *v, size_t n, uint64_t *s)
+{
 	size_t i;
 
 	for (i = 0; i < n; i++)
-		sum += v[next_rand(s) % n];
-	return sum / n;
+		to[i] = v[next_rand(s) % n];
+}
+
+/* 95% percentile interval of STAT over REPS resamples; STAT of the
+ * samples themselves when there is nothing to resample. */
+static void bootstrap(const double *a, size_t na, const double *b, size_t nb,
+		      unsigned int reps, uint64_t seed, two_sample_stat stat,
+		      double *lo, double *hi)
+{
+	double *ra = malloc((na + nb + 1) * sizeof(*ra)), *rb = ra + na;	/* never 0 bytes */
+	double *d = malloc(reps * sizeof(*d));
+	uint64_t s = seed ? seed : 1;
+	unsigned int r;
+
+	*lo = *hi = NAN;
+	if (!ra)
+		goto out;
+	memcpy(ra, a, na * sizeof(*a));
+	memcpy(rb, b, nb * sizeof(*b));
+	*lo = *hi = stat(ra, na, rb, nb);
+	if (!d || !reps || !na || !nb)
+		goto out;
+	for (r = 0; r < reps; r++) {
+		resample(rb, b, nb, &s);
+		resample(ra, a, na, &s);
+		d[r] = stat(ra, na, rb, nb);
+	}
+	qsort(d, reps, sizeof(*d), cmp_double);
+	*lo = d[(size_t)(0.025 * (reps - 1))];
+	*hi = d[(size_t)ceil(0.975 * (reps - 1))];
+out:
+	free(ra);
+	free(d);
 }
 
 void bootstrap_diff(const double *a, size_t na, const double *b, size_t nb,
 		    unsigned int reps, uint64_t seed, double *lo, double *hi)
 {
-	double *d = malloc(reps * sizeof(*d));
-	uint64_t s = seed ? seed : 1;
-	unsigned int r;
+	bootstrap(a, na, b, nb, reps, seed, diff_of_means, lo, hi);
+}
 
-	*lo = *hi = mean_of(b, nb) - mean_of(a, na);
-	if (!d || !reps || !na || !nb) {
-		free(d);
-		return;
-	}
-	for (r = 0; r < reps; r++)
-		d[r] = resampled_mean(b, nb, &s) - resampled_mean(a, na, &s);
-	qsort(d, reps, sizeof(*d), cmp_double);
-	*lo = d[(size_t)(0.025 * (reps - 1))];
-	*hi = d[(size_t)ceil(0.975 * (reps - 1))];
-	free(d);
+void bootstrap_ratio(const double *a, size_t na, const double *b, size_t nb,
+		     unsigned int reps, uint64_t seed, double *lo, double *hi)
+{
+	bootstrap(a, na, b, nb, reps, seed, ratio_of_medians, lo, hi);
 }

@@ -587,6 +587,39 @@ static int test_bad_input(void)
 	return 0;
 }
 
+/*
+ * The device's view of a range with a hole in it: SNAPSHOT shows what is
+ * on either side and nothing in the hole; READ and WRITE, which fault
+ * pages in as the CPU would, are refused there.
+ */
+static int test_device_view_across_hole(void)
+{
+	int fd = dev_open();
+	char *p = area(3, true), *buf = malloc(3 * PMD_SIZE);
+	size_t n = 3 * pmd_pages, i;
+	uint8_t *bits = calloc(n, 1);
+
+	fill(p, 3 * PMD_SIZE, 23);
+	CHECK(is_thp(p + 2 * PMD_SIZE) == 1, "no THP to start with (THP disabled?)");
+	CHECK(!migrate(fd, THPDEV_IOC_MIGRATE_TO_DEVICE, p, PMD_SIZE, 0, NULL), "to device failed");
+	CHECK(!munmap(p + PMD_SIZE, PMD_SIZE), "munmap failed");
+	CHECK(!snapshot(fd, p, 3 * PMD_SIZE, bits), "SNAPSHOT across the hole failed");
+	for (i = 0; i < n; i++) {
+		uint8_t want = i < pmd_pages ? RW | THPDEV_SNAP_DEVICE | THPDEV_SNAP_PMD :
+			       i < 2 * pmd_pages ? 0 : RW | THPDEV_SNAP_PMD;
+
+		CHECK(bits[i] == want, "SNAPSHOT page %zu: 0x%x, want 0x%x", i, bits[i], want);
+	}
+	CHECK(dev_read(fd, p, 3 * PMD_SIZE, buf) == -EFAULT, "READ across the hole was not refused");
+	CHECK(dev_write(fd, p + PMD_SIZE, page_size, buf) == -EFAULT,
+	      "WRITE into the hole was not refused");
+	CHECK(dev_sees(fd, p, PMD_SIZE, 23), "device data lost before the hole");
+	CHECK(check_fill_at(p, 2 * PMD_SIZE, PMD_SIZE, 23) < 0, "data lost after the hole");
+	free(bits);
+	free(buf);
+	return 0;
+}
+
 static int test_device_write_then_cpu_read(void)
 {
 	int fd = dev_open();
@@ -655,6 +688,7 @@ static const struct {
 	{ "refused_cpu_faults_then_recovery", test_refused_faults_then_recovery },
 	{ "two_threads_overlapping_ranges", test_two_threads_overlapping },
 	{ "two_processes_overlapping_ranges", test_two_processes_overlapping },
+	{ "device_view_across_a_hole", test_device_view_across_hole },
 	{ "device_write_then_cpu_read", test_device_write_then_cpu_read },
 	{ "device_write_respects_protection", test_device_write_respects_protection },
 	{ "close_evicts_device_memory", test_close_evicts },

@@ -76,6 +76,35 @@ static void bootstrap_interval(void **state)
 	assert_true(lo <= 0 && hi >= 0);
 }
 
+static void median(void **state)
+{
+	double odd[] = { 7, 1, 5 }, even[] = { 4, 1, 3, 2 };
+
+	assert_true(median_of(odd, 3) == 5);
+	assert_true(median_of(even, 4) == 2.5);
+	assert_true(median_of(even, 0) == 0);
+}
+
+/* Medians 10 and 20: the ratio 2, and resampled ratios between 18 / 12
+ * and 22 / 9 at the extremes. */
+static void bootstrap_ratio_interval(void **state)
+{
+	double a[] = { 10, 11, 9, 10, 10, 12 }, b[] = { 20, 21, 19, 22, 20, 18 };
+	double lo, hi, lo2, hi2;
+
+	bootstrap_ratio(a, 6, b, 6, 2000, 42, &lo, &hi);
+	assert_true(lo >= 1.5 && lo < 2);
+	assert_true(hi > 2 && hi <= 22.0 / 9);
+	bootstrap_ratio(a, 6, b, 6, 2000, 42, &lo2, &hi2);
+	assert_true(lo == lo2 && hi == hi2);
+	/* The same sample on both sides: the interval holds 1. */
+	bootstrap_ratio(a, 6, a, 6, 2000, 7, &lo, &hi);
+	assert_true(lo <= 1 && hi >= 1);
+	/* Nothing to resample: the ratio of the medians themselves. */
+	bootstrap_ratio(a, 6, b, 6, 0, 7, &lo, &hi);
+	assert_true(lo == 2 && hi == 2);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -84,6 +113,8 @@ int main(void)
 		cmocka_unit_test(mann_whitney_identical),
 		cmocka_unit_test(mann_whitney_ties),
 		cmocka_unit_test(bootstrap_interval),
+		cmocka_unit_test(median),
+		cmocka_unit_test(bootstrap_ratio_interval),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

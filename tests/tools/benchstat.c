@@ -1,0 +1,379 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * benchstat: the statistics and output of scripts/bench.
+ *
+ *   benchstat --json FILE --kernel K --date D --reps N --rss KB
+ *             --cpu-user S --cpu-sys S --cost-ms MS SAMPLES ATTACH COST
+ *
+ * SAMPLES holds "workload config ns" lines, ATTACH "tool ns" lines, COST
+ * "probe mechanism runs run_ns" lines. Prints the tables and writes the
+ * JSON document to FILE: slowdowns are median(config) / median(baseline)
+ * with a bootstrap 95% interval (stats.c); an interval holding 1 is
+ * indistinguishable from the baseline.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "stats.h"
+
+#define NAME_MAX_LEN	64
+#define MAX_NAMES	32
+#define BOOT_REPS	2000
+#define BOOT_SEED	1
+
+/* Values in the order they were read. */
+struct series {
+	double *v;
+	size_t n, cap;
+};
+
+/* Names in the order they first appear. */
+struct names {
+	char name[MAX_NAMES][NAME_MAX_LEN];
+	size_t n;
+};
+
+struct probe {
+	char name[NAME_MAX_LEN], mech[NAME_MAX_LEN];
+	uint64_t runs, ns;
+};
+
+/* The JSON document being written, removed if that fails half-way. */
+static const char *json_path;
+static bool writing;
+
+static void die(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "benchstat: ");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	if (writing)
+		unlink(json_path);
+	exit(1);
+}
+
+/* Names go into the JSON as they are: letters, digits and _ : . - only. */
+static bool plain(const char *s)
+{
+	return *s && strlen(s) < NAME_MAX_LEN &&
+	       strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_:.+-") ==
+	       strlen(s);
+}
+
+static size_t name_index(struct names *names, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < names->n; i++)
+		if (!strcmp(names->name[i], name))
+			return i;
+	if (names->n == MAX_NAMES)
+		die("more than %d distinct names", MAX_NAMES);
+	strcpy(names->name[names->n], name);
+	return names->n++;
+}
+
+static void series_add(struct series *s, double v)
+{
+	if (s->n == s->cap) {
+		s->cap = s->cap ? 2 * s->cap : 8;
+		s->v = realloc(s->v, s->cap * sizeof(*s->v));
+		if (!s->v)
+			die("out of memory");
+	}
+	s->v[s->n++] = v;
+}
+
+static uint64_t parse_u64(const char *s, const char *what)
+{
+	char *end;
+	uint64_t v;
+
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno || end == s || *end || *s == '-')
+		die("%s: '%s' is not a whole number", what, s);
+	return v;
+}
+
+static double parse_double(const char *s, const char *what)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno || end == s || *end || !(v >= 0))
+		die("%s: '%s' is not a number", what, s);
+	return v;
+}
+
+/*
+ * Read FILE's lines of NF fields (the last NUMS of them whole numbers)
+ * and hand each to LINE.
+ */
+static void read_lines(const char *file, int nf, int nums,
+		       void (*line)(char **f, const uint64_t *num))
+{
+	char buf[512], *f[4], where[300];
+	uint64_t num[4];
+	unsigned int ln = 0;
+	FILE *in = fopen(file, "r");
+	int i;
+
+	if (!in)
+		die("%s: %s", file, strerror(errno));
+	while (fgets(buf, sizeof(buf), in)) {
+		char *save, *tok;
+
+		snprintf(where, sizeof(where), "%s:%u", file, ++ln);
+		if (!strchr(buf, '\n') && !feof(in))
+			die("%s: line too long", where);
+		tok = strtok_r(buf, " \t\n", &save);
+		for (i = 0; i < nf && tok; i++, tok = strtok_r(NULL, " \t\n", &save))
+			f[i] = tok;
+		if (i < nf || tok)
+			die("%s: want %d fields", where, nf);
+		for (i = 0; i < nf - nums; i++)
+			if (!plain(f[i]))
+				die("%s: bad name '%s'", where, f[i]);
+		for (i = nf - nums; i < nf; i++)
+			num[i] = parse_u64(f[i], where);
+		line(f, num);
+	}
+	if (ferror(in))
+		die("%s: read failed", file);
+	fclose(in);
+}
+
+static struct names workloads, configs, tools;
+static struct series cells[MAX_NAMES][MAX_NAMES], attach[MAX_NAMES];
+static struct probe *probes;
+static size_t nprobes;
+
+static void sample_line(char **f, const uint64_t *num)
+{
+	size_t w = name_index(&workloads, f[0]), c = name_index(&configs, f[1]);
+
+	series_add(&cells[w][c], num[2]);
+}
+
+static void attach_line(char **f, const uint64_t *num)
+{
+	series_add(&attach[name_index(&tools, f[0])], num[1] / 1e6);
+}
+
+static void cost_line(char **f, const uint64_t *num)
+{
+	struct probe *p;
+
+	if (!num[2])
+		die("probe %s: no runs", f[0]);
+	probes = realloc(probes, (nprobes + 1) * sizeof(*probes));
+	if (!probes)
+		die("out of memory");
+	p = &probes[nprobes++];
+	strcpy(p->name, f[0]);
+	strcpy(p->mech, f[1]);
+	p->runs = num[2];
+	p->ns = num[3];
+}
+
+/* The median of S, leaving S as it was read. */
+static double median(const struct series *s)
+{
+	double *tmp = malloc((s->n + 1) * sizeof(*tmp)), m;
+
+	if (!tmp)
+		die("out of memory");
+	memcpy(tmp, s->v, s->n * sizeof(*tmp));
+	m = median_of(tmp, s->n);
+	free(tmp);
+	return m;
+}
+
+static void slowdowns(FILE *json, size_t baseline)
+{
+	size_t w, c, i;
+
+	printf("Workload slowdown: median run time with the tool / without, bootstrap 95%% interval\n");
+	printf("%-12s %10s", "WORKLOAD", "BASELINE");
+	for (c = 0; c < configs.n; c++) {
+		char upper[NAME_MAX_LEN];
+
+		if (!strcmp(configs.name[c], "baseline"))
+			continue;
+		for (i = 0; configs.name[c][i]; i++)
+			upper[i] = toupper((unsigned char)configs.name[c][i]);
+		upper[i] = 0;
+		printf(" %28s", upper);
+	}
+	printf("\n");
+	fprintf(json, " \"workloads\": {");
+	for (w = 0; w < workloads.n; w++) {
+		const struct series *base = &cells[w][baseline];
+		double bm = median(base);
+		bool first = true;
+		fprintf(json, "%s\n  \"%s\": {", w ? "," : "", workloads.name[w]);
+		printf("%-12s %9.2fs", workloads.name[w], bm / 1e9);
+		for (c = 0; c < configs.n; c++) {
+			const struct series *s = &cells[w][c];
+			bool is_base = s == base;
+			double m, lo, hi;
+			const char *verdict;
+			char cell[64];
+
+			if (!s->n) {
+				printf(" %28s", "-");
+				continue;
+			}
+			m = median(s);
+			fprintf(json, "%s\n   \"%s\": {\"median_ns\": %.0f, \"samples_ns\": [",
+				first ? "" : ",", configs.name[c], m);
+			first = false;
+			for (i = 0; i < s->n; i++)
+				fprintf(json, "%s%.0f", i ? ", " : "", s->v[i]);
+			fprintf(json, "]");
+			if (!is_base) {
+				bootstrap_ratio(base->v, base->n, s->v, s->n, BOOT_REPS, BOOT_SEED,
+						&lo, &hi);
+				verdict = lo <= 1 && hi >= 1 ? "indistinguishable" :
+					  lo > 1 ? "slower" : "faster";
+				fprintf(json, ", \"ratio\": %.4f, \"ci95\": [%.4f, %.4f], \"verdict\": \"%s\"",
+					m / bm, lo, hi, verdict);
+				snprintf(cell, sizeof(cell), "%.3f [%.3f,%.3f]%s", m / bm, lo, hi,
+					 lo <= 1 && hi >= 1 ? " =" : "");
+				printf(" %28s", cell);
+			}
+			fprintf(json, "}");
+		}
+		fprintf(json, "}");
+		printf("\n");
+	}
+	fprintf(json, "\n },\n");
+	printf("(= : inside the noise, indistinguishable from baseline)\n");
+}
+
+static void probe_costs(FILE *json, double cost_ms)
+{
+	uint64_t total = 0;
+	size_t p;
+
+	printf("\nPer-probe cost (BPF run-time statistics over all workloads)\n");
+	printf("%-48s %-10s %10s %10s\n", "PROBE", "MECHANISM", "EVENTS", "NS/EVENT");
+	fprintf(json, " \"probes\": {");
+	for (p = 0; p < nprobes; p++) {
+		double per = (double)probes[p].ns / probes[p].runs;
+
+		total += probes[p].runs;
+		printf("%-48s %-10s %10" PRIu64 " %10.0f\n", probes[p].name, probes[p].mech,
+		       probes[p].runs, per);
+		fprintf(json, "%s\n  \"%s\": {\"mechanism\": \"%s\", \"events\": %" PRIu64
+			", \"ns_per_event\": %.1f}", p ? "," : "", probes[p].name, probes[p].mech,
+			probes[p].runs, per);
+	}
+	fprintf(json, "\n },\n \"events\": %" PRIu64 ",\n \"events_per_second\": %.0f,\n",
+		total, total / (cost_ms / 1000));
+	printf("events seen: %" PRIu64 " (%.0f per second)\n", total, total / (cost_ms / 1000));
+}
+
+static void attach_times(FILE *json)
+{
+	size_t t, runs = 0;
+
+	for (t = 0; t < tools.n; t++)
+		if (!strcmp(tools.name[t], "thpscope"))
+			runs = attach[t].n;
+	printf("\nLaunch to attached (median of %zu runs)\n", runs);
+	fprintf(json, " \"attach_ms\": {");
+	for (t = 0; t < tools.n; t++) {
+		double m = median(&attach[t]);
+
+		printf("  %-10s %8.0f ms\n", tools.name[t], m);
+		fprintf(json, "%s\"%s\": %.1f", t ? ", " : "", tools.name[t], m);
+	}
+	fprintf(json, "},\n");
+}
+
+static const char usage[] =
+	"usage: benchstat --json FILE --kernel K --date D --reps N --rss KB\n"
+	"                 --cpu-user S --cpu-sys S --cost-ms MS SAMPLES ATTACH COST";
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "json", required_argument, NULL, 'j' },
+		{ "kernel", required_argument, NULL, 'k' },
+		{ "date", required_argument, NULL, 'd' },
+		{ "reps", required_argument, NULL, 'r' },
+		{ "rss", required_argument, NULL, 's' },
+		{ "cpu-user", required_argument, NULL, 'u' },
+		{ "cpu-sys", required_argument, NULL, 'y' },
+		{ "cost-ms", required_argument, NULL, 'c' },
+		{ 0 }
+	};
+	const char *kernel = NULL, *date = NULL;
+	uint64_t reps = 0, rss = 0, cost_ms = 0;
+	double cpu_user = -1, cpu_sys = -1;
+	size_t baseline, w;
+	FILE *json;
+	int o;
+
+	while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (o) {
+		case 'j': json_path = optarg; break;
+		case 'k': kernel = optarg; break;
+		case 'd': date = optarg; break;
+		case 'r': reps = parse_u64(optarg, "--reps"); break;
+		case 's': rss = parse_u64(optarg, "--rss"); break;
+		case 'u': cpu_user = parse_double(optarg, "--cpu-user"); break;
+		case 'y': cpu_sys = parse_double(optarg, "--cpu-sys"); break;
+		case 'c': cost_ms = parse_u64(optarg, "--cost-ms"); break;
+		default: die("%s", usage);
+		}
+	}
+	if (argc - optind != 3 || !json_path || !kernel || !date || !reps ||
+	    cpu_user < 0 || cpu_sys < 0)
+		die("%s", usage);
+	if (!plain(kernel) || !plain(date))
+		die("kernel and date: letters, digits and _ : . + - only");
+	if (!cost_ms)
+		die("--cost-ms: the cost recording took no time");
+	read_lines(argv[optind], 3, 1, sample_line);
+	read_lines(argv[optind + 1], 2, 1, attach_line);
+	read_lines(argv[optind + 2], 4, 2, cost_line);
+	if (!workloads.n)
+		die("%s: no samples", argv[optind]);
+	baseline = name_index(&configs, "baseline");
+	for (w = 0; w < workloads.n; w++)
+		if (!cells[w][baseline].n)
+			die("workload %s: no baseline samples", workloads.name[w]);
+
+	json = fopen(json_path, "w");
+	if (!json)
+		die("%s: %s", json_path, strerror(errno));
+	writing = true;
+	fprintf(json, "{\n \"schema\": \"thpscope-bench/1\",\n \"kernel\": \"%s\",\n"
+		" \"date\": \"%s\",\n \"repetitions\": %" PRIu64 ",\n", kernel, date, reps);
+	slowdowns(json, baseline);
+	probe_costs(json, cost_ms);
+	attach_times(json);
+	printf("\nthpscope: peak RSS %.1f MB, CPU %.2f s user + %.2f s system (recording the mixed workload)\n",
+	       rss / 1024.0, cpu_user, cpu_sys);
+	fprintf(json, " \"thpscope\": {\"peak_rss_kb\": %" PRIu64
+		", \"cpu_user_s\": %.2f, \"cpu_sys_s\": %.2f}\n}\n", rss, cpu_user, cpu_sys);
+	if (ferror(json) | fclose(json))
+		die("%s: write failed", json_path);
+	return 0;
+}
