@@ -129,17 +129,11 @@ static int by_start(const void *a, const void *b)
 	return x->start < y->start ? -1 : x->start > y->start;
 }
 
-int causes_resolve(struct kenv *env, struct cause_range *out, size_t max,
-		   char *why, size_t wlen)
+int causes_match(ksym_match_fn *match, void *syms, struct cause_range *out, size_t max)
 {
 	struct collect c = { .out = out, .max = max };
 	size_t i, j;
 
-	if (!kenv_ksyms_usable(env)) {
-		snprintf(why, wlen, "kernel addresses are hidden in /proc/kallsyms "
-			 "(needs CAP_SYSLOG, or kernel.kptr_restrict=0)");
-		return -1;
-	}
 	for (i = 0; i < ARRAY_SIZE(rules); i++) {
 		size_t n = strlen(rules[i].name);
 		bool prefix = rules[i].name[n - 1] == '*';
@@ -147,7 +141,7 @@ int causes_resolve(struct kenv *env, struct cause_range *out, size_t max,
 
 		snprintf(name, sizeof(name), "%.*s", (int)(n - prefix), rules[i].name);
 		c.rule = &rules[i];
-		kenv_ksym_match(env, name, prefix, add_range, &c);
+		match(syms, name, prefix, add_range, &c);
 	}
 	qsort(out, c.n, sizeof(*out), by_start);
 	/* A function matched by two rules keeps the first (higher) one. */
@@ -155,6 +149,23 @@ int causes_resolve(struct kenv *env, struct cause_range *out, size_t max,
 		if (!j || out[i].start != out[j - 1].start)
 			out[j++] = out[i];
 	return j;
+}
+
+static void kenv_match(void *env, const char *name, bool prefix,
+		       void (*fn)(const struct ksym *sym, void *data), void *data)
+{
+	kenv_ksym_match(env, name, prefix, fn, data);
+}
+
+int causes_resolve(struct kenv *env, struct cause_range *out, size_t max,
+		   char *why, size_t wlen)
+{
+	if (!kenv_ksyms_usable(env)) {
+		snprintf(why, wlen, "kernel addresses are hidden in /proc/kallsyms "
+			 "(needs CAP_SYSLOG, or kernel.kptr_restrict=0)");
+		return -1;
+	}
+	return causes_match(kenv_match, env, out, max);
 }
 
 static void find_scan(const struct ksym *sym, void *data)
