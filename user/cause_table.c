@@ -122,11 +122,15 @@ static void add_range(const struct ksym *sym, void *data)
 	r->rank = c->rule->rank;
 }
 
+/* By start; at one start (a function under two names), the higher rank
+ * first, whatever order the rules found them in. */
 static int by_start(const void *a, const void *b)
 {
 	const struct cause_range *x = a, *y = b;
 
-	return x->start < y->start ? -1 : x->start > y->start;
+	if (x->start != y->start)
+		return x->start < y->start ? -1 : 1;
+	return (int)y->rank - (int)x->rank;
 }
 
 int causes_match(ksym_match_fn *match, void *syms, struct cause_range *out, size_t max)
@@ -144,7 +148,7 @@ int causes_match(ksym_match_fn *match, void *syms, struct cause_range *out, size
 		match(syms, name, prefix, add_range, &c);
 	}
 	qsort(out, c.n, sizeof(*out), by_start);
-	/* A function matched by two rules keeps the first (higher) one. */
+	/* A function matched by two rules keeps the higher one. */
 	for (i = 0, j = 0; i < c.n; i++)
 		if (!j || out[i].start != out[j - 1].start)
 			out[j++] = out[i];

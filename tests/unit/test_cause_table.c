@@ -226,6 +226,24 @@ static void rank_ties(void **state)
 	assert_string_equal(classify(shrinker_first, TIER_FOLIO), "shrinker");
 }
 
+/* One function under two names that two rules give: the higher rank
+ * keeps its range, whichever rule comes first in the table. */
+static void aliases_keep_the_higher_rank(void **state)
+{
+	struct fake_table t = { .n = 0 };
+	struct cause_range r[4];
+
+	table_add(&t, "split_huge_pages_write", 0x1000);
+	table_add(&t, "__folio_split", 0x1000);
+	table_add(&t, "zap_pmd_range", 0x2000);
+	table_add(&t, "do_vmi_align_munmap", 0x2000);
+	assert_int_equal(causes_match(fake_match, &t, r, ARRAY_SIZE(r)), 2);
+	assert_string_equal(cause_name(r[0].cause), "folio_split");
+	assert_int_equal(r[0].rank, 10);
+	assert_string_equal(cause_name(r[1].cause), "munmap");
+	assert_int_equal(r[1].rank, 4);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -237,6 +255,7 @@ int main(void)
 		cmocka_unit_test(unknown_stack_is_other),
 		cmocka_unit_test(highest_rank_explains),
 		cmocka_unit_test(rank_ties),
+		cmocka_unit_test(aliases_keep_the_higher_rank),
 	};
 
 	return cmocka_run_group_tests(tests, resolve_kernel, NULL);
