@@ -177,19 +177,15 @@ static void find_scan(const struct ksym *sym, void *data)
 	*(unsigned long long *)data = sym->addr;
 }
 
-const struct cause_setup *causes_get(struct kenv *env)
+struct cause_setup *causes_setup(struct kenv *env)
 {
-	struct cause_setup *cs = env->causes;
+	struct cause_setup *cs = calloc(1, sizeof(*cs));
 
-	if (cs)
-		return cs;
-	cs = calloc(1, sizeof(*cs));
 	if (!cs)
 		return NULL;
 	cs->n = causes_resolve(env, cs->ranges, MAX_CAUSE_RANGES, cs->why, sizeof(cs->why));
 	if (cs->n >= 0)
 		kenv_ksym_match(env, "deferred_split_scan", false, find_scan, &cs->shrinker_scan);
-	env->causes = cs;
 	return cs;
 }
 

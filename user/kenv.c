@@ -203,7 +203,6 @@ void kenv_close(struct kenv *env)
 	int i;
 
 	kenv_release(env);
-	free(env->causes);
 	for (i = 0; i < KENV_NR_ENUMS; i++)
 		enum_names_free(&env->enums[i]);
 	memset(env, 0, sizeof(*env));

@@ -20,7 +20,6 @@ struct ksym {
 };
 
 struct ksym_arena;
-struct cause_setup;
 
 /* Kernel enums whose values records and events carry raw. */
 enum kenv_enum {
@@ -52,7 +51,6 @@ struct kenv {
 	struct ksym_arena *names;
 	bool ksyms_loaded;
 	bool ksyms_hidden;	/* kallsyms shows no addresses (kptr_restrict) */
-	struct cause_setup *causes;	/* resolved once, see cause_table.h */
 	unsigned int page_size;
 	unsigned int pmd_order;
 	/* Read by kenv_open, kept when the BTF is released. */
