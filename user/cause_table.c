@@ -122,24 +122,22 @@ static void add_range(const struct ksym *sym, void *data)
 	r->rank = c->rule->rank;
 }
 
+/* By start; at one start (a function under two names), the higher rank
+ * first, whatever order the rules found them in. */
 static int by_start(const void *a, const void *b)
 {
 	const struct cause_range *x = a, *y = b;
 
-	return x->start < y->start ? -1 : x->start > y->start;
+	if (x->start != y->start)
+		return x->start < y->start ? -1 : 1;
+	return (int)y->rank - (int)x->rank;
 }
 
-int causes_resolve(struct kenv *env, struct cause_range *out, size_t max,
-		   char *why, size_t wlen)
+int causes_match(ksym_match_fn *match, void *syms, struct cause_range *out, size_t max)
 {
 	struct collect c = { .out = out, .max = max };
 	size_t i, j;
 
-	if (!kenv_ksyms_usable(env)) {
-		snprintf(why, wlen, "kernel addresses are hidden in /proc/kallsyms "
-			 "(needs CAP_SYSLOG, or kernel.kptr_restrict=0)");
-		return -1;
-	}
 	for (i = 0; i < ARRAY_SIZE(rules); i++) {
 		size_t n = strlen(rules[i].name);
 		bool prefix = rules[i].name[n - 1] == '*';
@@ -147,14 +145,31 @@ int causes_resolve(struct kenv *env, struct cause_range *out, size_t max,
 
 		snprintf(name, sizeof(name), "%.*s", (int)(n - prefix), rules[i].name);
 		c.rule = &rules[i];
-		kenv_ksym_match(env, name, prefix, add_range, &c);
+		match(syms, name, prefix, add_range, &c);
 	}
 	qsort(out, c.n, sizeof(*out), by_start);
-	/* A function matched by two rules keeps the first (higher) one. */
+	/* A function matched by two rules keeps the higher one. */
 	for (i = 0, j = 0; i < c.n; i++)
 		if (!j || out[i].start != out[j - 1].start)
 			out[j++] = out[i];
 	return j;
+}
+
+static void kenv_match(void *env, const char *name, bool prefix,
+		       void (*fn)(const struct ksym *sym, void *data), void *data)
+{
+	kenv_ksym_match(env, name, prefix, fn, data);
+}
+
+int causes_resolve(struct kenv *env, struct cause_range *out, size_t max,
+		   char *why, size_t wlen)
+{
+	if (!kenv_ksyms_usable(env)) {
+		snprintf(why, wlen, "kernel addresses are hidden in /proc/kallsyms "
+			 "(needs CAP_SYSLOG, or kernel.kptr_restrict=0)");
+		return -1;
+	}
+	return causes_match(kenv_match, env, out, max);
 }
 
 static void find_scan(const struct ksym *sym, void *data)
@@ -162,19 +177,15 @@ static void find_scan(const struct ksym *sym, void *data)
 	*(unsigned long long *)data = sym->addr;
 }
 
-const struct cause_setup *causes_get(struct kenv *env)
+struct cause_setup *causes_setup(struct kenv *env)
 {
-	struct cause_setup *cs = env->causes;
+	struct cause_setup *cs = calloc(1, sizeof(*cs));
 
-	if (cs)
-		return cs;
-	cs = calloc(1, sizeof(*cs));
 	if (!cs)
 		return NULL;
 	cs->n = causes_resolve(env, cs->ranges, MAX_CAUSE_RANGES, cs->why, sizeof(cs->why));
 	if (cs->n >= 0)
 		kenv_ksym_match(env, "deferred_split_scan", false, find_scan, &cs->shrinker_scan);
-	env->causes = cs;
 	return cs;
 }
 

@@ -4,15 +4,27 @@
 #ifndef THPSCOPE_CAUSE_TABLE_H
 #define THPSCOPE_CAUSE_TABLE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <jansson.h>
 #include <linux/types.h>
 #include "causes.h"
 
 struct kenv;
+struct ksym;
 
 /* The record's name of CAUSE ("shrinker", "migration_fallback", ...). */
 const char *cause_name(unsigned int cause);
+
+/* A symbol table's lookup: FN for each text symbol named NAME, or
+ * starting with NAME when PREFIX, or NAME followed by a compiler suffix
+ * (kenv_ksym_match over the kernel's). */
+typedef void ksym_match_fn(void *syms, const char *name, bool prefix,
+			   void (*fn)(const struct ksym *sym, void *data), void *data);
+
+/* Fill OUT (sorted by start) with the ranges of the known callers MATCH
+ * finds in SYMS. Returns how many. */
+int causes_match(ksym_match_fn *match, void *syms, struct cause_range *out, size_t max);
 
 /* Fill OUT (sorted by start) with the ranges of the known callers found in
  * this kernel. Returns how many, or -1 with WHY when kernel addresses are
@@ -20,10 +32,10 @@ const char *cause_name(unsigned int cause);
 int causes_resolve(struct kenv *env, struct cause_range *out, size_t max,
 		   char *why, size_t wlen);
 
-/* The cause ranges, resolved once per session from kallsyms before the
- * objects load (their number is read-only data), written into each
- * object's map after. Also the deferred-split shrinker's scan callback,
- * by which the vmscan tracepoints recognise it. */
+/* The cause ranges, resolved from kallsyms before an object loads (their
+ * number is read-only data), written into its map after. Also the
+ * deferred-split shrinker's scan callback, by which the vmscan
+ * tracepoints recognise it. */
 struct cause_setup {
 	struct cause_range ranges[MAX_CAUSE_RANGES];
 	int n;			/* -1: causes unavailable, see why */
@@ -31,8 +43,9 @@ struct cause_setup {
 	unsigned long long shrinker_scan;	/* 0 when unknown */
 };
 
-/* The session's cause setup (kept in ENV), resolved on first use. */
-const struct cause_setup *causes_get(struct kenv *env);
+/* A cause setup resolved from ENV's symbols, for the caller to free();
+ * NULL when out of memory. */
+struct cause_setup *causes_setup(struct kenv *env);
 int causes_fill(int ranges_fd, const struct cause_setup *cs);
 /* {"available": bool, "why": reason or null} */
 json_t *causes_json(const struct cause_setup *cs);

@@ -47,7 +47,7 @@ static const char *const order_fields[DEFERRED_NR_FIELDS] = {
 };
 
 struct deferred_data {
-	const struct cause_setup *causes;	/* the session's */
+	struct cause_setup *causes;
 	char scan_why[256];	/* why the tracepoint tier is blind, or "" */
 };
 
@@ -150,9 +150,10 @@ static struct bpf_object *deferred_open(struct family_run *run, struct kenv *env
 
 	if (!dd)
 		return NULL;
-	dd->causes = causes_get(env);
+	dd->causes = causes_setup(env);
 	skel = dd->causes ? deferred_bpf__open() : NULL;
 	if (!skel) {
+		free(dd->causes);
 		free(dd);
 		return NULL;
 	}
@@ -251,8 +252,12 @@ static void deferred_harvest(struct family_run *run, struct kenv *env,
 
 static void deferred_destroy(struct family_run *run)
 {
+	struct deferred_data *dd = run->data;
+
 	deferred_bpf__destroy(run->skel);
-	free(run->data);
+	if (dd)
+		free(dd->causes);
+	free(dd);
 	run->skel = NULL;
 	run->data = NULL;
 }

@@ -43,7 +43,6 @@ void kenv_close(struct kenv *env)
 {
 	kenv_release(env);
 	kernel_btf_free(env->btf);
-	free(env->causes);
 	memset(env, 0, sizeof(*env));
 }
 

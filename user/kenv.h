@@ -18,7 +18,6 @@
 
 struct btf;
 struct kernel_btf;
-struct cause_setup;
 
 struct kenv {
 	struct kernel_btf *btf;	/* kenv_btf(), kenv_enum_of() */
@@ -26,7 +25,6 @@ struct kenv {
 	bool kprobe_pmu;	/* the kernel can create kprobes */
 	struct ftrace_funcs ftrace;	/* kenv_ftrace_patchable() */
 	struct ksyms ksyms;	/* text symbols, loaded on demand */
-	struct cause_setup *causes;	/* resolved once, see cause_table.h */
 	unsigned int page_size;
 	unsigned int page_shift;
 	unsigned int pmd_order;

@@ -118,19 +118,21 @@ static void add_proc(const void *k, const void *v, void *data)
 
 static struct bpf_object *split_open(struct family_run *run, struct kenv *env)
 {
-	const struct cause_setup *cs = causes_get(env);
+	struct cause_setup *cs = causes_setup(env);
 	struct split_bpf *skel;
 
 	if (!cs)
 		return NULL;
 	skel = split_bpf__open();
-	if (!skel)
+	if (!skel) {
+		free(cs);
 		return NULL;
+	}
 	skel->rodata->nr_cause_ranges = cs->n > 0 ? cs->n : 0;
 	skel->rodata->split_type_enum =
 		btf__find_by_name_kind(kenv_btf(env), "split_type", BTF_KIND_ENUM) > 0;
 	run->skel = skel;
-	run->data = (void *)cs;
+	run->data = cs;
 	return skel->obj;
 }
 
@@ -182,8 +184,9 @@ static void split_harvest(struct family_run *run, struct kenv *env,
 static void split_destroy(struct family_run *run)
 {
 	split_bpf__destroy(run->skel);
+	free(run->data);
 	run->skel = NULL;
-	run->data = NULL;	/* the session's cause setup */
+	run->data = NULL;
 }
 
 static const char *const split_event_names[SE_NR] = {

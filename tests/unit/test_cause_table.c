@@ -1,0 +1,262 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The split-cause rules over a made-up symbol table: which functions each
+ * kind of pattern names (exact, with a compiler suffix, a '*' prefix),
+ * what cause, tiers and rank their ranges carry, and the cause the BPF
+ * classifier draws from those ranges for a stack of such functions. */
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+#include "unit.h"
+#include "cause_table.h"
+#include "kenv.h"
+#include "util.h"
+
+/* A function is 0x100 bytes long at 0x1000 times its index plus one. */
+static const char *const kernel[] = {
+	"__folio_split", "__folio_put", "__split_huge_pmd", "__x64_sys_madvise",
+	"deferred_split_scan", "do_shrink_slab", "do_vmi_align_munmap",
+	"free_unref_folios", "madvise", "madvise_cold_or_pageout_pte_range",
+	"memory_failure", "migrate_pages", "migrate_pages_batch", "migrate_pages_sync",
+	"migrate_vma_setup", "move_vma.isra.0", "shrink_folio_list.cold",
+	"shrink_folio_list_tail", "split_huge_pages_write", "zap_pmd_range",
+};
+
+struct fake_table {
+	struct ksym syms[ARRAY_SIZE(kernel) + 1];
+	size_t n;
+};
+
+static void table_add(struct fake_table *t, const char *name, unsigned long long addr)
+{
+	t->syms[t->n++] = (struct ksym){ .addr = addr, .end = addr + 0x100, .name = name };
+}
+
+static void kernel_table(struct fake_table *t)
+{
+	size_t i;
+
+	t->n = 0;
+	for (i = 0; i < ARRAY_SIZE(kernel); i++)
+		table_add(t, kernel[i], 0x1000 * (i + 1));
+}
+
+/* kenv_ksym_match's contract, over the fake table. */
+static void fake_match(void *syms, const char *name, bool prefix,
+		       void (*fn)(const struct ksym *sym, void *data), void *data)
+{
+	const struct fake_table *t = syms;
+	size_t n = strlen(name), i;
+
+	for (i = 0; i < t->n; i++) {
+		const char *s = t->syms[i].name;
+
+		if (!strncmp(s, name, n) && (prefix || !s[n] || s[n] == '.'))
+			fn(&t->syms[i], data);
+	}
+}
+
+static struct fake_table table;
+static struct cause_range ranges[MAX_CAUSE_RANGES];
+static int nranges;
+
+static int resolve_kernel(void **state)
+{
+	kernel_table(&table);
+	nranges = causes_match(fake_match, &table, ranges, ARRAY_SIZE(ranges));
+	return 0;
+}
+
+static const struct cause_range *range_of(const char *name)
+{
+	int i;
+	size_t k;
+
+	for (k = 0; k < table.n; k++)
+		if (!strcmp(table.syms[k].name, name))
+			break;
+	if (k == table.n)
+		fail_msg("%s is not in the table", name);
+	for (i = 0; i < nranges; i++)
+		if (ranges[i].start <= table.syms[k].addr && table.syms[k].addr < ranges[i].end)
+			return &ranges[i];
+	return NULL;
+}
+
+static void assert_rule(const char *name, unsigned int cause, unsigned int tiers,
+			unsigned int rank)
+{
+	const struct cause_range *r = range_of(name);
+
+	if (!r)
+		fail_msg("%s: no rule names it", name);
+	assert_string_equal(cause_name(r->cause), cause_name(cause));
+	assert_int_equal(r->tiers, tiers);
+	assert_int_equal(r->rank, rank);
+}
+
+/* The BPF classifier's rule (bpf/causes.bpf.h): of the frames, innermost
+ * first, whose range may explain TIER, the highest rank; the innermost
+ * of those on a tie; "other" when none. */
+static const char *classify(const char *const *frames, unsigned int tier)
+{
+	unsigned int cause = CAUSE_OTHER, rank = 0;
+
+	for (; *frames; frames++) {
+		const struct cause_range *r = range_of(*frames);
+
+		if (r && (r->tiers & tier) && r->rank > rank) {
+			rank = r->rank;
+			cause = r->cause;
+		}
+	}
+	return cause_name(cause);
+}
+
+static void names_complete(void **state)
+{
+	unsigned int c, d;
+
+	assert_string_equal(cause_name(CAUSE_OTHER), "other");
+	for (c = 1; c < CAUSE_NR; c++) {
+		const char *name = cause_name(c);
+
+		if (!strcmp(name, "other"))
+			fail_msg("cause %u has no name", c);
+		for (d = 0; d < c; d++)
+			if (!strcmp(name, cause_name(d)))
+				fail_msg("causes %u and %u are both \"%s\"", d, c, name);
+	}
+	assert_string_equal(cause_name(CAUSE_NR), "other");
+	assert_string_equal(cause_name(~0U), "other");
+}
+
+static void exact_names(void **state)
+{
+	assert_rule("deferred_split_scan", CAUSE_SHRINKER, TIER_FOLIO | TIER_DEQUEUE, 6);
+	assert_rule("__folio_split", CAUSE_FOLIO_SPLIT, TIER_PMD, 10);
+	assert_rule("zap_pmd_range", CAUSE_MUNMAP, TIER_PMD, 2);
+	assert_rule("free_unref_folios", CAUSE_FREE, TIER_DEQUEUE, 3);
+	assert_rule("migrate_pages", CAUSE_MIGRATION, TIER_FOLIO | TIER_PMD | TIER_DEQUEUE, 6);
+	assert_rule("migrate_pages_batch", CAUSE_MIGRATION,
+		    TIER_FOLIO | TIER_PMD | TIER_DEQUEUE, 6);
+	/* An exact name is not a prefix. */
+	assert_null(range_of("migrate_pages_sync"));
+	assert_null(range_of("shrink_folio_list_tail"));
+}
+
+/* The compiler's clones (".isra.0", ".cold") are the function's own. */
+static void compiler_suffixes(void **state)
+{
+	assert_rule("move_vma.isra.0", CAUSE_MREMAP, TIER_PMD, 5);
+	assert_rule("shrink_folio_list.cold", CAUSE_RECLAIM,
+		    TIER_FOLIO | TIER_PMD | TIER_DEQUEUE, 5);
+}
+
+static void prefixes(void **state)
+{
+	assert_rule("split_huge_pages_write", CAUSE_DEBUGFS, TIER_FOLIO, 9);
+	assert_rule("madvise_cold_or_pageout_pte_range", CAUSE_MADVISE, TIER_FOLIO | TIER_PMD, 8);
+	assert_rule("migrate_vma_setup", CAUSE_DEVICE_MIGRATION, TIER_FOLIO | TIER_PMD, 7);
+	/* "memory_failure*" has no '_' before its '*': the name itself too. */
+	assert_rule("memory_failure", CAUSE_MEMORY_FAILURE, TIER_FOLIO | TIER_PMD, 9);
+	/* "madvise_*" needs its '_'. */
+	assert_null(range_of("madvise"));
+}
+
+static void sorted_and_bounded(void **state)
+{
+	const struct cause_range *r = range_of("zap_pmd_range");
+	int i;
+
+	assert_in_range(nranges, 1, ARRAY_SIZE(kernel));
+	for (i = 1; i < nranges; i++)
+		assert_true(ranges[i - 1].end <= ranges[i].start);
+	assert_int_equal(r->end - r->start, 0x100);
+	/* A full OUT keeps what fits. */
+	assert_int_equal(causes_match(fake_match, &table, ranges, 2), 2);
+	resolve_kernel(state);
+}
+
+static void unknown_stack_is_other(void **state)
+{
+	const char *const stack[] = { "do_shrink_slab", "__x64_sys_madvise", "madvise", NULL };
+	const char *const pmd_only[] = { "zap_pmd_range", "__folio_split", NULL };
+
+	assert_null(range_of("do_shrink_slab"));
+	assert_string_equal(classify(stack, TIER_FOLIO), "other");
+	/* Known functions that cannot explain this tier explain nothing. */
+	assert_string_equal(classify(pmd_only, TIER_FOLIO), "other");
+	assert_string_equal(classify(pmd_only, TIER_DEQUEUE), "other");
+}
+
+static void highest_rank_explains(void **state)
+{
+	const char *const shrinker[] = { "__folio_split", "deferred_split_scan",
+		"do_shrink_slab", "shrink_folio_list.cold", NULL };
+	const char *const debugfs[] = { "__split_huge_pmd", "__folio_split",
+		"split_huge_pages_write", NULL };
+	const char *const madvise[] = { "shrink_folio_list.cold",
+		"madvise_cold_or_pageout_pte_range", NULL };
+	const char *const munmap[] = { "__split_huge_pmd", "zap_pmd_range",
+		"do_vmi_align_munmap", NULL };
+	const char *const migrated[] = { "__folio_put", "migrate_pages_batch", NULL };
+
+	/* The shrinker (6) over the reclaim that ran it (5). */
+	assert_string_equal(classify(shrinker, TIER_FOLIO), "shrinker");
+	/* A PMD split inside a folio split belongs to it (10 over 9); the
+	 * folio split's own reason is debugfs. */
+	assert_string_equal(classify(debugfs, TIER_PMD), "folio_split");
+	assert_string_equal(classify(debugfs, TIER_FOLIO), "debugfs");
+	/* The syscall-level reason over the mechanism. */
+	assert_string_equal(classify(madvise, TIER_FOLIO), "madvise");
+	assert_string_equal(classify(munmap, TIER_PMD), "munmap");
+	/* A folio freed by migration left the queue migrated. */
+	assert_string_equal(classify(migrated, TIER_DEQUEUE), "migration_fallback");
+}
+
+/* Equal ranks: the innermost frame explains. */
+static void rank_ties(void **state)
+{
+	const char *const migration_first[] = { "migrate_pages_batch", "deferred_split_scan",
+		NULL };
+	const char *const shrinker_first[] = { "deferred_split_scan", "migrate_pages_batch",
+		NULL };
+
+	assert_string_equal(classify(migration_first, TIER_FOLIO), "migration_fallback");
+	assert_string_equal(classify(shrinker_first, TIER_FOLIO), "shrinker");
+}
+
+/* One function under two names that two rules give: the higher rank
+ * keeps its range, whichever rule comes first in the table. */
+static void aliases_keep_the_higher_rank(void **state)
+{
+	struct fake_table t = { .n = 0 };
+	struct cause_range r[4];
+
+	table_add(&t, "split_huge_pages_write", 0x1000);
+	table_add(&t, "__folio_split", 0x1000);
+	table_add(&t, "zap_pmd_range", 0x2000);
+	table_add(&t, "do_vmi_align_munmap", 0x2000);
+	assert_int_equal(causes_match(fake_match, &t, r, ARRAY_SIZE(r)), 2);
+	assert_string_equal(cause_name(r[0].cause), "folio_split");
+	assert_int_equal(r[0].rank, 10);
+	assert_string_equal(cause_name(r[1].cause), "munmap");
+	assert_int_equal(r[1].rank, 4);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(names_complete),
+		cmocka_unit_test(exact_names),
+		cmocka_unit_test(compiler_suffixes),
+		cmocka_unit_test(prefixes),
+		cmocka_unit_test(sorted_and_bounded),
+		cmocka_unit_test(unknown_stack_is_other),
+		cmocka_unit_test(highest_rank_explains),
+		cmocka_unit_test(rank_ties),
+		cmocka_unit_test(aliases_keep_the_higher_rank),
+	};
+
+	return cmocka_run_group_tests(tests, resolve_kernel, NULL);
+}
