@@ -119,7 +119,8 @@ static int by_name(const void *a, const void *b)
 	return strcmp((*x)->name, (*y)->name);
 }
 
-/* Each symbol ends where the next begins; both orders are built. */
+/* Each symbol ends where the next at a higher address begins (aliases,
+ * two names of one address, share their extent); both orders are built. */
 static int index_ksyms(struct ksyms *k)
 {
 	size_t i;
@@ -128,9 +129,14 @@ static int index_ksyms(struct ksyms *k)
 	if (!k->n)
 		return 0;
 	qsort(k->by_addr, k->n, sizeof(*k->by_addr), by_addr);
-	for (i = 0; i < k->n; i++)
-		k->by_addr[i].end = i + 1 < k->n ? k->by_addr[i + 1].addr :
-			k->by_addr[i].addr + 1;
+	for (i = k->n; i-- > 0;) {
+		struct ksym *s = &k->by_addr[i], *next = i + 1 < k->n ? s + 1 : NULL;
+
+		if (!next)
+			s->end = s->addr + 1;
+		else
+			s->end = next->addr > s->addr ? next->addr : next->end;
+	}
 	k->by_name = calloc(k->n, sizeof(*k->by_name));
 	if (!k->by_name)
 		return -ENOMEM;

@@ -143,6 +143,25 @@ static void by_address(void **state)
 
 /* kptr_restrict: names without addresses serve to choose hooks, not to
  * name frames. */
+/* Two names of one address both run to the next address. */
+static void aliases_share_their_extent(void **state)
+{
+	const struct ksym *sym;
+	struct ksyms k;
+
+	write_file("ffffffff81100000 T __x64_sys_madvise\n"
+		   "ffffffff81100000 T __se_sys_madvise\n"
+		   "ffffffff81100800 T madvise_collapse\n");
+	assert_int_equal(ksyms_load(&k, path), 0);
+	sym = ksyms_at(&k, 0xffffffff811007ffULL);
+	assert_non_null(sym);
+	assert_int_equal(sym->end, 0xffffffff81100800ULL);
+	assert_int_equal(k.by_addr[0].end, 0xffffffff81100800ULL);
+	assert_int_equal(k.by_addr[1].end, 0xffffffff81100800ULL);
+	ksyms_free(&k);
+	write_kallsyms(state);
+}
+
 static void hidden_addresses(void **state)
 {
 	struct ksyms k;
@@ -221,6 +240,7 @@ int main(void)
 		cmocka_unit_test(only_text_symbols),
 		cmocka_unit_test(by_name_suffix_and_prefix),
 		cmocka_unit_test(by_address),
+		cmocka_unit_test(aliases_share_their_extent),
 		cmocka_unit_test(hidden_addresses),
 		cmocka_unit_test(long_lines),
 		cmocka_unit_test(unreadable_or_empty),
