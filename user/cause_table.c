@@ -17,6 +17,7 @@
 #include <linux/types.h>
 #include "cause_table.h"
 #include "kenv.h"
+#include "ksyms.h"
 #include "util.h"
 
 #define F TIER_FOLIO
@@ -133,7 +134,7 @@ static int by_start(const void *a, const void *b)
 	return (int)y->rank - (int)x->rank;
 }
 
-int causes_match(ksym_match_fn *match, void *syms, struct cause_range *out, size_t max)
+int causes_match(const struct ksyms *syms, struct cause_range *out, size_t max)
 {
 	struct collect c = { .out = out, .max = max };
 	size_t i, j;
@@ -145,7 +146,7 @@ int causes_match(ksym_match_fn *match, void *syms, struct cause_range *out, size
 
 		snprintf(name, sizeof(name), "%.*s", (int)(n - prefix), rules[i].name);
 		c.rule = &rules[i];
-		match(syms, name, prefix, add_range, &c);
+		ksyms_match(syms, name, prefix, add_range, &c);
 	}
 	qsort(out, c.n, sizeof(*out), by_start);
 	/* A function matched by two rules keeps the higher one. */
@@ -153,12 +154,6 @@ int causes_match(ksym_match_fn *match, void *syms, struct cause_range *out, size
 		if (!j || out[i].start != out[j - 1].start)
 			out[j++] = out[i];
 	return j;
-}
-
-static void kenv_match(void *env, const char *name, bool prefix,
-		       void (*fn)(const struct ksym *sym, void *data), void *data)
-{
-	kenv_ksym_match(env, name, prefix, fn, data);
 }
 
 int causes_resolve(struct kenv *env, struct cause_range *out, size_t max,
@@ -169,7 +164,7 @@ int causes_resolve(struct kenv *env, struct cause_range *out, size_t max,
 			 "(needs CAP_SYSLOG, or kernel.kptr_restrict=0)");
 		return -1;
 	}
-	return causes_match(kenv_match, env, out, max);
+	return causes_match(kenv_ksyms(env), out, max);
 }
 
 static void find_scan(const struct ksym *sym, void *data)

@@ -11,20 +11,14 @@
 #include "causes.h"
 
 struct kenv;
-struct ksym;
+struct ksyms;
 
 /* The record's name of CAUSE ("shrinker", "migration_fallback", ...). */
 const char *cause_name(unsigned int cause);
 
-/* A symbol table's lookup: FN for each text symbol named NAME, or
- * starting with NAME when PREFIX, or NAME followed by a compiler suffix
- * (kenv_ksym_match over the kernel's). */
-typedef void ksym_match_fn(void *syms, const char *name, bool prefix,
-			   void (*fn)(const struct ksym *sym, void *data), void *data);
-
-/* Fill OUT (sorted by start) with the ranges of the known callers MATCH
- * finds in SYMS. Returns how many. */
-int causes_match(ksym_match_fn *match, void *syms, struct cause_range *out, size_t max);
+/* Fill OUT (sorted by start) with the ranges of the known callers in the
+ * symbol table SYMS. Returns how many. */
+int causes_match(const struct ksyms *syms, struct cause_range *out, size_t max);
 
 /* Fill OUT (sorted by start) with the ranges of the known callers found in
  * this kernel. Returns how many, or -1 with WHY when kernel addresses are

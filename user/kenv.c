@@ -66,7 +66,7 @@ int kenv_ftrace_patchable(struct kenv *env, const char *func)
 	return ftrace_funcs_has(&env->ftrace, env->tracefs, func);
 }
 
-static const struct ksyms *kallsyms(struct kenv *env)
+const struct ksyms *kenv_ksyms(struct kenv *env)
 {
 	if (!env->ksyms.loaded)
 		ksyms_load(&env->ksyms, "/proc/kallsyms");
@@ -75,21 +75,21 @@ static const struct ksyms *kallsyms(struct kenv *env)
 
 bool kenv_has_ksym(struct kenv *env, const char *name)
 {
-	return ksyms_has(kallsyms(env), name);
+	return ksyms_has(kenv_ksyms(env), name);
 }
 
 void kenv_ksym_match(struct kenv *env, const char *name, bool prefix,
 		     void (*fn)(const struct ksym *sym, void *data), void *data)
 {
-	ksyms_match(kallsyms(env), name, prefix, fn, data);
+	ksyms_match(kenv_ksyms(env), name, prefix, fn, data);
 }
 
 const struct ksym *kenv_ksym_at(struct kenv *env, unsigned long long addr)
 {
-	return ksyms_at(kallsyms(env), addr);
+	return ksyms_at(kenv_ksyms(env), addr);
 }
 
 bool kenv_ksyms_usable(struct kenv *env)
 {
-	return ksyms_usable(kallsyms(env));
+	return ksyms_usable(kenv_ksyms(env));
 }

@@ -54,6 +54,7 @@ const struct enum_names *kenv_enum_of(const struct kenv *env, const struct enum_
 int kenv_ftrace_patchable(struct kenv *env, const char *func);
 
 /* The text symbols of /proc/kallsyms, loaded on first use (ksyms.h). */
+const struct ksyms *kenv_ksyms(struct kenv *env);
 bool kenv_has_ksym(struct kenv *env, const char *name);
 void kenv_ksym_match(struct kenv *env, const char *name, bool prefix,
 		     void (*fn)(const struct ksym *sym, void *data), void *data);

@@ -6,12 +6,14 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 #include "unit.h"
 #include "cause_table.h"
-#include "kenv.h"
+#include "ksyms.h"
 #include "util.h"
 
-/* A function is 0x100 bytes long at 0x1000 times its index plus one. */
+/* The made-up kernel: function I at 0x1000 times I plus one, each
+ * running to the next. */
 static const char *const kernel[] = {
 	"__folio_split", "__folio_put", "__split_huge_pmd", "__x64_sys_madvise",
 	"deferred_split_scan", "do_shrink_slab", "do_vmi_align_munmap",
@@ -21,63 +23,67 @@ static const char *const kernel[] = {
 	"shrink_folio_list_tail", "split_huge_pages_write", "zap_pmd_range",
 };
 
-struct fake_table {
-	struct ksym syms[ARRAY_SIZE(kernel) + 1];
-	size_t n;
-};
+static char path[] = "/tmp/thpscope-causes.XXXXXX";
 
-static void table_add(struct fake_table *t, const char *name, unsigned long long addr)
+/* Load into K the symbols NAMES at ADDRS, written as /proc/kallsyms. */
+static void load_table(struct ksyms *k, const char *const *names,
+		       const unsigned long long *addrs, size_t n)
 {
-	t->syms[t->n++] = (struct ksym){ .addr = addr, .end = addr + 0x100, .name = name };
-}
-
-static void kernel_table(struct fake_table *t)
-{
+	FILE *f = fopen(path, "w");
 	size_t i;
 
-	t->n = 0;
-	for (i = 0; i < ARRAY_SIZE(kernel); i++)
-		table_add(t, kernel[i], 0x1000 * (i + 1));
+	assert_non_null(f);
+	for (i = 0; i < n; i++)
+		fprintf(f, "%016llx T %s\n", addrs[i], names[i]);
+	fclose(f);
+	assert_int_equal(ksyms_load(k, path), 0);
 }
 
-/* kenv_ksym_match's contract, over the fake table. */
-static void fake_match(void *syms, const char *name, bool prefix,
-		       void (*fn)(const struct ksym *sym, void *data), void *data)
-{
-	const struct fake_table *t = syms;
-	size_t n = strlen(name), i;
-
-	for (i = 0; i < t->n; i++) {
-		const char *s = t->syms[i].name;
-
-		if (!strncmp(s, name, n) && (prefix || !s[n] || s[n] == '.'))
-			fn(&t->syms[i], data);
-	}
-}
-
-static struct fake_table table;
+static struct ksyms table;
 static struct cause_range ranges[MAX_CAUSE_RANGES];
 static int nranges;
 
+static unsigned long long addr_of(const char *name)
+{
+	size_t k;
+
+	for (k = 0; k < ARRAY_SIZE(kernel); k++)
+		if (!strcmp(kernel[k], name))
+			return 0x1000 * (k + 1);
+	fail_msg("%s is not in the table", name);
+	return 0;
+}
+
 static int resolve_kernel(void **state)
 {
-	kernel_table(&table);
-	nranges = causes_match(fake_match, &table, ranges, ARRAY_SIZE(ranges));
+	unsigned long long addrs[ARRAY_SIZE(kernel)];
+	size_t i;
+	int fd = mkstemp(path);
+
+	if (fd < 0)
+		return -1;
+	close(fd);
+	for (i = 0; i < ARRAY_SIZE(kernel); i++)
+		addrs[i] = 0x1000 * (i + 1);
+	load_table(&table, kernel, addrs, ARRAY_SIZE(kernel));
+	nranges = causes_match(&table, ranges, ARRAY_SIZE(ranges));
+	return 0;
+}
+
+static int free_kernel(void **state)
+{
+	ksyms_free(&table);
+	unlink(path);
 	return 0;
 }
 
 static const struct cause_range *range_of(const char *name)
 {
+	unsigned long long addr = addr_of(name);
 	int i;
-	size_t k;
 
-	for (k = 0; k < table.n; k++)
-		if (!strcmp(table.syms[k].name, name))
-			break;
-	if (k == table.n)
-		fail_msg("%s is not in the table", name);
 	for (i = 0; i < nranges; i++)
-		if (ranges[i].start <= table.syms[k].addr && table.syms[k].addr < ranges[i].end)
+		if (ranges[i].start <= addr && addr < ranges[i].end)
 			return &ranges[i];
 	return NULL;
 }
@@ -165,16 +171,19 @@ static void prefixes(void **state)
 
 static void sorted_and_bounded(void **state)
 {
-	const struct cause_range *r = range_of("zap_pmd_range");
+	const struct cause_range *r = range_of("__folio_split");
 	int i;
 
 	assert_in_range(nranges, 1, ARRAY_SIZE(kernel));
 	for (i = 1; i < nranges; i++)
 		assert_true(ranges[i - 1].end <= ranges[i].start);
-	assert_int_equal(r->end - r->start, 0x100);
+	/* A range is its function's extent: up to the next symbol. */
+	assert_non_null(r);
+	assert_int_equal(r->start, addr_of("__folio_split"));
+	assert_int_equal(r->end, addr_of("__folio_put"));
 	/* A full OUT keeps what fits. */
-	assert_int_equal(causes_match(fake_match, &table, ranges, 2), 2);
-	resolve_kernel(state);
+	assert_int_equal(causes_match(&table, ranges, 2), 2);
+	nranges = causes_match(&table, ranges, ARRAY_SIZE(ranges));
 }
 
 static void unknown_stack_is_other(void **state)
@@ -230,14 +239,16 @@ static void rank_ties(void **state)
  * keeps its range, whichever rule comes first in the table. */
 static void aliases_keep_the_higher_rank(void **state)
 {
-	struct fake_table t = { .n = 0 };
+	static const char *const names[] = {
+		"split_huge_pages_write", "__folio_split", "zap_pmd_range", "do_vmi_align_munmap",
+	};
+	static const unsigned long long addrs[] = { 0x1000, 0x1000, 0x2000, 0x2000 };
 	struct cause_range r[4];
+	struct ksyms t;
 
-	table_add(&t, "split_huge_pages_write", 0x1000);
-	table_add(&t, "__folio_split", 0x1000);
-	table_add(&t, "zap_pmd_range", 0x2000);
-	table_add(&t, "do_vmi_align_munmap", 0x2000);
-	assert_int_equal(causes_match(fake_match, &t, r, ARRAY_SIZE(r)), 2);
+	load_table(&t, names, addrs, ARRAY_SIZE(names));
+	assert_int_equal(causes_match(&t, r, ARRAY_SIZE(r)), 2);
+	ksyms_free(&t);
 	assert_string_equal(cause_name(r[0].cause), "folio_split");
 	assert_int_equal(r[0].rank, 10);
 	assert_string_equal(cause_name(r[1].cause), "munmap");
@@ -258,5 +269,5 @@ int main(void)
 		cmocka_unit_test(aliases_keep_the_higher_rank),
 	};
 
-	return cmocka_run_group_tests(tests, resolve_kernel, NULL);
+	return cmocka_run_group_tests(tests, resolve_kernel, free_kernel);
 }
