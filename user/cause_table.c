@@ -20,6 +20,12 @@
 #include "ksyms.h"
 #include "util.h"
 
+static const char *const split_entries[] = {
+	"__folio_split", "split_huge_page_to_list_to_order", "split_huge_page_to_list", NULL,
+};
+
+const char *const *const split_entry_alternatives[] = { split_entries, NULL };
+
 #define F TIER_FOLIO
 #define P TIER_PMD
 #define D TIER_DEQUEUE
@@ -210,8 +216,7 @@ static const char *tier_name(__u32 tier)
 	return tier == TIER_FOLIO ? "folio" : tier == TIER_PMD ? "pmd" : "dequeue";
 }
 
-json_t *causes_other_stacks(struct kenv *env, int counts_fd, int stacks_fd,
-			    size_t top)
+json_t *causes_other_stacks(struct kenv *env, int counts_fd, int stacks_fd)
 {
 	json_t *arr = json_array();
 	struct other_key key, next, *prev = NULL;
@@ -241,6 +246,6 @@ json_t *causes_other_stacks(struct kenv *env, int counts_fd, int stacks_fd,
 		json_array_append_new(arr, json_pack("{s:s, s:I, s:o}", "tier", tier_name(key.tier),
 						     "count", (json_int_t)count, "frames", frames));
 	}
-	json_array_top(arr, "count", top);
+	json_array_top(arr, "count", CAUSE_TOP_STACKS);
 	return arr;
 }

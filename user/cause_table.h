@@ -43,9 +43,16 @@ struct cause_setup *causes_setup(struct kenv *env);
 int causes_fill(int ranges_fd, const struct cause_setup *cs);
 /* {"available": bool, "why": reason or null} */
 json_t *causes_json(const struct cause_setup *cs);
-/* The TOP most frequent stacks no cause explained, symbolised:
- * [{"tier": "folio", "count": N, "frames": ["fn+0x1a", ...]}]. */
-json_t *causes_other_stacks(struct kenv *env, int counts_fd, int stacks_fd,
-			    size_t top);
+/* The stacks a record keeps of those no cause explained. */
+#define CAUSE_TOP_STACKS 10
+
+/* The CAUSE_TOP_STACKS most frequent stacks no cause explained,
+ * symbolised: [{"tier": "folio", "count": N, "frames": ["fn+0x1a", ...]}]. */
+json_t *causes_other_stacks(struct kenv *env, int counts_fd, int stacks_fd);
+
+/* The split entry points the families hook through split_entry.bpf.h,
+ * as probe alternatives: they call one another, so only the first the
+ * kernel has is traced. */
+extern const char *const *const split_entry_alternatives[];
 
 #endif

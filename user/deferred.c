@@ -26,13 +26,6 @@
 #include "top_pane.h"
 #include "util.h"
 
-#define TOP_STACKS 10
-
-static const char *const split_exits[] = {
-	"__folio_split", "split_huge_page_to_list_to_order", "split_huge_page_to_list", NULL,
-};
-static const char *const *const deferred_alternatives[] = { split_exits, NULL };
-
 /* The record's names of struct deferred_order's counters. */
 static const char *const order_fields[DEFERRED_NR_FIELDS] = {
 	[DEFERRED_FIELD(enqueued)] = "enqueued",
@@ -227,7 +220,7 @@ static void deferred_harvest(struct family_run *run, struct kenv *env,
 		}
 		json_object_set_new(def, "other_stacks",
 				    causes_other_stacks(env, bpf_map__fd(skel->maps.other_counts),
-							bpf_map__fd(skel->maps.other_stacks), TOP_STACKS));
+							bpf_map__fd(skel->maps.other_stacks)));
 	}
 	if (probe_attached(probes, "deferred:deferred_split_count"))
 		map_foreach(bpf_map__fd(skel->maps.queue_lens), sizeof(struct queue_key),
@@ -425,7 +418,7 @@ static const char *const deferred_order_paths[] = { "deferred.by_order.#", NULL 
 const struct family deferred_family = {
 	.name = "deferred",
 	.summary = "the deferred-split queue: enqueues, fates, depth, the shrinker",
-	.alternatives = deferred_alternatives,
+	.alternatives = split_entry_alternatives,
 	.open = deferred_open,
 	.load = deferred_load,
 	.harvest = deferred_harvest,

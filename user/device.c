@@ -11,6 +11,7 @@
 #include "btf_enum.h"
 #include "device.h"
 #include "device.skel.h"
+#include "cause_table.h"
 #include "event_decode.h"
 #include "family.h"
 #include "hist_json.h"
@@ -29,14 +30,7 @@
 /* A device-private address faulted this often in a row with nothing
  * migrated is reported as spinning. */
 #define LIVELOCK_MIN_FAULTS 3
-#define TOP_LIVELOCKS 20
 #define CALLER_FRAMES 6
-
-/* Split entry points that call one another: only the first present. */
-static const char *const split_entries[] = {
-	"__folio_split", "split_huge_page_to_list_to_order", "split_huge_page_to_list", NULL,
-};
-static const char *const *const device_alternatives[] = { split_entries, NULL };
 
 /* Why mmu notifiers invalidated ranges. */
 static const struct enum_spec notify_events = { "mmu_notifier_event", "MMU_NOTIFY_", "event" };
@@ -245,7 +239,7 @@ static void device_harvest(struct family_run *run, struct kenv *env,
 	if (any_attached(probes, fault_probes)) {
 		map_foreach(bpf_map__fd(skel->maps.device_faults), sizeof(struct fault_key),
 			    sizeof(struct fault_rec), add_fault, &ctx);
-		json_array_top(ctx.livelocks, "stalled", TOP_LIVELOCKS);
+		json_array_top(ctx.livelocks, "stalled", TOP_ENTRIES);
 		json_object_set(jpath(record, "migrate_vma"), "livelocks", ctx.livelocks);
 	}
 	json_decref(ctx.livelocks);
@@ -457,7 +451,7 @@ static const char *const device_order_paths[] = { "hmm.range_fault.by_order.#", 
 const struct family device_family = {
 	.name = "device",
 	.summary = "device migration (migrate_vma) per driver, HMM faults",
-	.alternatives = device_alternatives,
+	.alternatives = split_entry_alternatives,
 	.open = device_open,
 	.load = device_load,
 	.harvest = device_harvest,

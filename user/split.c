@@ -28,14 +28,6 @@
 #include "top_pane.h"
 #include "util.h"
 
-#define TOP_STACKS 10
-
-/* Entry points that call one another: only the first present is traced. */
-static const char *const split_entries[] = {
-	"__folio_split", "split_huge_page_to_list_to_order", "split_huge_page_to_list", NULL,
-};
-static const char *const *const split_alternatives[] = { split_entries, NULL };
-
 static const char *const kind_names[KIND_NR] = {
 	[KIND_ANON] = "anon",
 	[KIND_SHMEM] = "shmem",
@@ -178,7 +170,7 @@ static void split_harvest(struct family_run *run, struct kenv *env,
 	}
 	json_object_set_new(split, "other_stacks",
 			    causes_other_stacks(env, bpf_map__fd(skel->maps.other_counts),
-						bpf_map__fd(skel->maps.other_stacks), TOP_STACKS));
+						bpf_map__fd(skel->maps.other_stacks)));
 }
 
 static void split_destroy(struct family_run *run)
@@ -408,7 +400,7 @@ static const char *const split_order_paths[] = {
 const struct family split_family = {
 	.name = "split",
 	.summary = "large-folio and PMD-mapping splits per order and cause",
-	.alternatives = split_alternatives,
+	.alternatives = split_entry_alternatives,
 	.open = split_open,
 	.load = split_load,
 	.harvest = split_harvest,
