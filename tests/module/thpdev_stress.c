@@ -559,6 +559,13 @@ pointer:	/* the argument itself out of reach */
 		break;
 	}
 	err = xioctl(g.fd, cmd, arg);
+	/*
+	 * Cases 8 and 9 pass a valid range: the module walks it before it
+	 * meets the bad part, and a walk that other workers' migrations keep
+	 * invalidating for HMM's whole timeout ends in EBUSY first.
+	 */
+	if (err == EBUSY && (what == 8 || what == 9) && cmds[k].ranged)
+		return;
 	if (err != want)
 		fail(CK_REFUSED, "cmd %#lx case %u: %s, want %s", cmd, what,
 		     err ? strerror(err) : "success", strerror(want));
