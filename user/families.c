@@ -4,19 +4,20 @@
 #include "family.h"
 #include "util.h"
 
-extern const struct family collapse_family;
-extern const struct family split_family;
-extern const struct family deferred_family;
-extern const struct family device_family;
-extern const struct family migrate_family;
+/* The families, in the order reports, top and the HTML page show them. */
+#define FAMILIES(X)	\
+	X(collapse)	\
+	X(split)	\
+	X(deferred)	\
+	X(device)	\
+	X(migrate)
 
-const struct family *const families[] = {
-	&collapse_family,
-	&split_family,
-	&deferred_family,
-	&device_family,
-	&migrate_family,
-};
+#define DECLARE(name) extern const struct family name##_family;
+#define ENTRY(name) &name##_family,
+
+FAMILIES(DECLARE)
+
+const struct family *const families[] = { FAMILIES(ENTRY) };
 
 _Static_assert(ARRAY_SIZE(families) <= MAX_FAMILIES, "MAX_FAMILIES is too small");
 
