@@ -395,7 +395,9 @@ static const struct family_measure collapse_measures[] = {
 };
 
 static const struct family_process_column collapse_processes = {
-	"collapse.processes", "attempts", "collapses"
+	.path = "collapse.processes",
+	.field = "attempts",
+	.heading = "collapses",
 };
 
 static const char *const collapse_record_keys[] = { "collapse", NULL };

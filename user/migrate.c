@@ -376,7 +376,9 @@ static const struct family_measure migrate_measures[] = {
 };
 
 static const struct family_process_column migrate_processes = {
-	"migration.processes", "calls", "migrations"
+	.path = "migration.processes",
+	.field = "calls",
+	.heading = "migrations",
 };
 
 static const char *const migrate_record_keys[] = { "migration", NULL };

@@ -388,7 +388,9 @@ static const struct family_measure split_measures[] = {
 };
 
 static const struct family_process_column split_processes = {
-	"split.processes", "splits", "splits"
+	.path = "split.processes",
+	.field = "splits",
+	.heading = "splits",
 };
 
 static const char *const split_record_keys[] = { "split", NULL };
