@@ -31,8 +31,15 @@ BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -fms-extensions \
 	     -Wall -Wno-microsoft-anon-tag -Ivmlinux -Ibpf
 LIBS      := -lbpf -lelf -lz -ljansson -lm -lpthread
 ifneq ($(STATIC),)
+# Debian's libmicrohttpd is built with GnuTLS, whose static archive needs
+# p11-kit's, which Debian does not ship: the static binaries of the lab's
+# guests have no HTTP server (serve says so; report --openmetrics writes
+# the same metrics).
 LDFLAGS   += -static
 LIBS      += -lzstd
+CFLAGS    += -DTHPSCOPE_NO_HTTP
+else
+LIBS      += -lmicrohttpd
 endif
 # The sanitizer tree: clang with AddressSanitizer and UBSan, every error
 # fatal; the objects also carry libFuzzer's coverage, so one tree builds

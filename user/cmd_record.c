@@ -5,43 +5,19 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/utsname.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 #include "commands.h"
 #include "counters.h"
 #include "json_util.h"
+#include "kernel_info.h"
 #include "record_opts.h"
 #include "runner.h"
 #include "session.h"
 #include "thpconfig.h"
 #include "timeline.h"
 #include "util.h"
-
-static json_t *kernel_json(const struct kenv *env)
-{
-	struct utsname u;
-	char cmdline[4096] = "";
-	long nodes = 0;
-
-	uname(&u);
-	read_text("/proc/cmdline", cmdline, sizeof(cmdline));
-	for (;;) {
-		char path[64];
-
-		snprintf(path, sizeof(path), "/sys/devices/system/node/node%ld", nodes);
-		if (!path_exists(path))
-			break;
-		nodes++;
-	}
-	return json_pack("{s:s, s:s, s:s, s:s, s:i, s:i, s:I, s:I}",
-			 "release", u.release, "version", u.version,
-			 "machine", u.machine, "cmdline", cmdline,
-			 "page_size", env->page_size, "pmd_order", env->pmd_order,
-			 "nr_cpus", (json_int_t)sysconf(_SC_NPROCESSORS_CONF),
-			 "nr_nodes", (json_int_t)nodes);
-}
 
 static json_t *command_json(char **argv, const struct runner *r)
 {
@@ -153,7 +129,7 @@ static void record_finish(struct session *s, const struct runner *run, void *ctx
 	json_object_set_new(rec, "schema", json_string(RECORD_SCHEMA));
 	json_object_set_new(rec, "tool", json_pack("{s:s, s:s}", "name", "thpscope",
 						   "version", THPSCOPE_VERSION));
-	json_object_set_new(rec, "kernel", kernel_json(&s->env));
+	json_object_set_new(rec, "kernel", kernel_info_json(&s->env));
 	json_object_set_new(rec, "start_time", json_string(r->started));
 	json_object_set_new(rec, "duration_ns", json_integer(r->t1 - r->t0));
 	if (o->command)

@@ -12,6 +12,7 @@
 #include "collapse.h"
 #include "collapse.skel.h"
 #include "event_decode.h"
+#include "exposition.h"
 #include "family.h"
 #include "hist_json.h"
 #include "html.h"
@@ -394,6 +395,63 @@ static const struct family_measure collapse_measures[] = {
 	{ NULL, NULL },
 };
 
+/* Outcomes under O, keyed by result or by order then result, as samples
+ * of NAME with the source and kind they came from. */
+static void expose_outcomes(struct expo *x, json_t *o, const char *name, const char *help,
+			    const char *source, const char *kind)
+{
+	const char *k, *res;
+	json_t *v, *n;
+
+	json_object_foreach(o, k, v) {
+		if (json_is_integer(v))
+			expo_counter(x, name, help, json_integer_value(v), "source", source,
+				     "kind", kind, "result", k, NULL);
+		else
+			json_object_foreach(v, res, n)
+				expo_counter(x, name, help, json_integer_value(n), "source", source,
+					     "kind", kind, "order", k, "result", res, NULL);
+	}
+}
+
+static void collapse_expose(json_t *rec, struct expo *x)
+{
+	static const char scans[] = "thpscope_collapse_scans";
+	static const char scans_help[] =
+		"Ranges the collapse scanner looked at, by source, kind and scan result.";
+	static const char attempts[] = "thpscope_collapse_attempts";
+	static const char attempts_help[] =
+		"Collapse attempts, by source, kind, folio order and result (succeed or why not).";
+	const char *src, *order;
+	json_t *s, *lat;
+
+	json_object_foreach(jget(rec, "collapse.by_source"), src, s) {
+		expose_outcomes(x, json_object_get(s, "scan"), scans, scans_help, src, "anon");
+		expose_outcomes(x, json_object_get(s, "scan_file"), scans, scans_help, src, "file");
+		expose_outcomes(x, json_object_get(s, "by_order"), attempts, attempts_help, src,
+				"anon");
+		expose_outcomes(x, json_object_get(s, "collapse_file"), attempts, attempts_help, src,
+				"file");
+		expose_outcomes(x, json_object_get(s, "isolate"), "thpscope_collapse_isolations",
+				"Page isolations for a collapse, by source, order and result.",
+				src, NULL);
+		expose_outcomes(x, json_object_get(s, "swapin"), "thpscope_collapse_swapins",
+				"Swap-ins for a collapse, by source, order and result.", src, NULL);
+		json_object_foreach(json_object_get(s, "latency"), order, lat)
+			expo_histogram_ns(x, "thpscope_collapse_duration_seconds",
+					  "Time to collapse a range, by source and folio order.", lat,
+					  "source", src, "order", order, NULL);
+	}
+	if (jget(rec, "collapse.khugepaged_passes")) {
+		expo_counter(x, "thpscope_khugepaged_passes",
+			     "khugepaged wake-ups that scanned.",
+			     jget_u64(rec, "collapse.khugepaged_passes.passes"), NULL);
+		expo_counter(x, "thpscope_khugepaged_full_scans",
+			     "khugepaged passes that finished a scan of every mm.",
+			     jget_u64(rec, "collapse.khugepaged_passes.full_scans"), NULL);
+	}
+}
+
 static const struct family_process_column collapse_processes = {
 	.path = "collapse.processes",
 	.field = "attempts",
@@ -429,4 +487,5 @@ const struct family collapse_family = {
 	.top = collapse_top,
 	.process_column = &collapse_processes,
 	.html = collapse_html,
+	.expose = collapse_expose,
 };

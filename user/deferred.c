@@ -13,6 +13,7 @@
 #include "deferred.h"
 #include "deferred.skel.h"
 #include "event_decode.h"
+#include "exposition.h"
 #include "family.h"
 #include "hist_json.h"
 #include "json_util.h"
@@ -403,6 +404,60 @@ static void deferred_top(struct top_pane *v)
 		  pane_gauge(v, SHRINKER_QUEUE, queue, sizeof(queue)));
 }
 
+static void deferred_expose(json_t *rec, struct expo *x)
+{
+	static const char *const fates[] = { "split", "freed", "migrated", "dropped" };
+	static const char *const reasons[] = { "underused", "partially_mapped" };
+	json_t *v, *h;
+	const char *order, *k;
+	size_t i;
+
+	json_object_foreach(jget(rec, "deferred.by_order"), order, v) {
+		expo_counter(x, "thpscope_deferred_split_enqueued",
+			     "Large folios put on the deferred-split queue, by folio order.",
+			     jget_u64(v, "enqueued"), "order", order, NULL);
+		for (i = 0; i < ARRAY_SIZE(reasons); i++)
+			expo_counter(x, "thpscope_deferred_split_reasons",
+				     "Queued folios found fully mapped but underused, or partially mapped, by folio order.",
+				     jget_u64(v, reasons[i]), "order", order, "reason", reasons[i],
+				     NULL);
+		for (i = 0; i < ARRAY_SIZE(fates); i++)
+			expo_counter(x, "thpscope_deferred_split_fates",
+				     "Folios taken off the deferred-split queue, by folio order and what happened to them.",
+				     jget_u64(v, fates[i]), "order", order, "fate", fates[i], NULL);
+		expo_counter(x, "thpscope_deferred_split_shrinker_splits",
+			     "Queued folios the deferred-split shrinker split, by folio order.",
+			     jget_u64(v, "split_by_shrinker"), "order", order, NULL);
+		expo_counter(x, "thpscope_deferred_split_untracked",
+			     "Enqueued folios not followed: the bounded map of queued folios was full.",
+			     jget_u64(v, "untracked"), "order", order, NULL);
+	}
+	if (jget(rec, "deferred.tracked")) {
+		expo_gauge(x, "thpscope_deferred_split_queue_depth",
+			   "Folios on the deferred-split queue, as thpscope follows them.",
+			   jget_u64(rec, "deferred.tracked.depth_end"), NULL);
+		expo_gauge(x, "thpscope_deferred_split_queue_depth_max",
+			   "The deepest the followed deferred-split queue has been.",
+			   jget_u64(rec, "deferred.tracked.depth_max"), NULL);
+	}
+	json_object_foreach(jget(rec, "deferred.age"), k, h)
+		expo_histogram_ns(x, "thpscope_deferred_split_queued_seconds",
+				  "Time folios stayed on the deferred-split queue, from enqueue or from becoming partially mapped.",
+				  h, "since", k, NULL);
+	if (jget(rec, "deferred.queue_len"))
+		expo_gauge(x, "thpscope_deferred_split_shrinker_queue_length",
+			   "The deferred-split queue's length at the shrinker's last count.",
+			   jget_u64(rec, "deferred.queue_len.last"), NULL);
+	if (jget(rec, "deferred.shrinker_tp.calls")) {
+		expo_counter(x, "thpscope_deferred_split_shrinker_calls",
+			     "Calls of the deferred-split shrinker.",
+			     jget_u64(rec, "deferred.shrinker_tp.calls"), NULL);
+		expo_counter(x, "thpscope_deferred_split_shrinker_freed",
+			     "Objects the deferred-split shrinker reported freed.",
+			     jget_u64(rec, "deferred.shrinker_tp.freed"), NULL);
+	}
+}
+
 static const struct family_measure deferred_measures[] = {
 	{ "deferred.shrinker.", "deferred:mm_shrink_slab" },
 	{ "deferred.", "deferred:deferred_split" },
@@ -430,6 +485,7 @@ const struct family deferred_family = {
 	.order_paths = deferred_order_paths,
 	.report = deferred_report,
 	.metrics = deferred_metrics,
+	.expose = deferred_expose,
 	.measures = deferred_measures,
 	.timeline_gauges = deferred_gauges,
 	.top = deferred_top,

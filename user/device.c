@@ -13,6 +13,7 @@
 #include "device.skel.h"
 #include "cause_table.h"
 #include "event_decode.h"
+#include "exposition.h"
 #include "family.h"
 #include "hist_json.h"
 #include "json_util.h"
@@ -439,6 +440,69 @@ static void device_top(struct top_pane *v)
 	textbuf_free(&top);
 }
 
+static void device_expose(json_t *rec, struct expo *x)
+{
+	static const char *const page_states[] = { "pages", "collected", "migrated",
+		"compound_collected", "holes_collected", "holes_filled" };
+	static const char pages_help[] =
+		"Pages of migrate_vma calls, by driver, direction and state: asked for (pages), collected, migrated; compound_collected counts large folios collected whole.";
+	json_t *drv, *dir, *n, *lat;
+	const char *dname, *dirname, *k;
+	size_t i;
+
+	json_object_foreach(jget(rec, "migrate_vma.by_driver"), dname, drv)
+		json_object_foreach(drv, dirname, dir) {
+			expo_counter(x, "thpscope_migrate_vma_calls",
+				     "Device migrations (migrate_vma and migrate_device), by driver and direction.",
+				     jget_u64(dir, "calls"), "driver", dname, "direction", dirname,
+				     NULL);
+			for (i = 0; i < ARRAY_SIZE(page_states); i++)
+				expo_counter(x, "thpscope_migrate_vma_pages", pages_help,
+					     jget_u64(dir, page_states[i]), "driver", dname,
+					     "direction", dirname, "state", page_states[i], NULL);
+			expo_counter(x, "thpscope_migrate_vma_thps",
+				     "Large folios device migration moved whole or had to split, by driver and direction.",
+				     jget_u64(dir, "thp_whole"), "driver", dname, "direction", dirname,
+				     "outcome", "whole", NULL);
+			expo_counter(x, "thpscope_migrate_vma_thps",
+				     "Large folios device migration moved whole or had to split, by driver and direction.",
+				     jget_u64(dir, "thp_split"), "driver", dname, "direction", dirname,
+				     "outcome", "split", NULL);
+			json_object_foreach(json_object_get(dir, "latency"), k, lat)
+				expo_histogram_ns(x, "thpscope_migrate_vma_duration_seconds",
+						  "Time in each phase of a device migration, by driver and direction.",
+						  lat, "driver", dname, "direction", dirname, "phase", k,
+						  NULL);
+		}
+	json_object_foreach(jget(rec, "migrate_vma.fallback_reasons"), k, n)
+		expo_counter(x, "thpscope_migrate_vma_fallbacks",
+			     "Large folios device migration could not move whole, by reason.",
+			     json_integer_value(n), "reason", k, NULL);
+	if (jget(rec, "migrate_vma.livelocks"))
+		expo_gauge(x, "thpscope_pathologies",
+			   "Places where a pathology shows now, by kind (at most the report's top entries).",
+			   json_array_size(jget(rec, "migrate_vma.livelocks")), "kind",
+			   "spinning_device_fault", NULL);
+	if (jget(rec, "hmm.range_fault")) {
+		expo_counter(x, "thpscope_hmm_range_fault_calls", "Calls of hmm_range_fault.",
+			     jget_u64(rec, "hmm.range_fault.calls"), NULL);
+		expo_counter(x, "thpscope_hmm_range_fault_busy",
+			     "hmm_range_fault calls that returned -EBUSY (to be retried).",
+			     jget_u64(rec, "hmm.range_fault.busy"), NULL);
+		expo_counter(x, "thpscope_hmm_range_fault_errors",
+			     "hmm_range_fault calls that failed otherwise.",
+			     jget_u64(rec, "hmm.range_fault.errors"), NULL);
+		json_object_foreach(jget(rec, "hmm.range_fault.by_order"), k, n)
+			expo_counter(x, "thpscope_hmm_range_fault_pages",
+				     "Pages hmm_range_fault returned, by the order they were mapped at.",
+				     json_integer_value(n), "order", k, NULL);
+	}
+	json_object_foreach(jget(rec, "hmm.invalidations"), k, n)
+		expo_counter(x, "thpscope_mmu_notifier_invalidations",
+			     "mmu-notifier range invalidations, by event.",
+			     json_integer_value(n), "event", k, NULL);
+}
+
 static const struct family_measure device_measures[] = {
 	{ "migrate_vma.", "device:migrate_vma_setup" },
 	{ NULL, NULL },
@@ -464,6 +528,7 @@ const struct family device_family = {
 	.report = device_report,
 	.fallbacks = device_fallbacks,
 	.metrics = device_metrics,
+	.expose = device_expose,
 	.measures = device_measures,
 	.top = device_top,
 };

@@ -22,6 +22,7 @@ struct metrics;
 struct fallbacks;
 struct top_pane;
 struct thp_event;
+struct expo;
 
 /* A metric is measured when PROBE attached: metrics.c reads an absent
  * counter whose name starts with PREFIX as zero, not as unknown. */
@@ -82,6 +83,9 @@ struct family {
 	const struct family_process_column *process_column;
 	/* Its charts in the HTML page. */
 	void (*html)(FILE *out, json_t *rec);
+	/* Its Prometheus metrics (exposition.h), for serve and report
+	 * --openmetrics. */
+	void (*expose)(json_t *rec, struct expo *x);
 };
 
 struct family_run {

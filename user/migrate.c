@@ -10,6 +10,7 @@
 #include <linux/types.h>
 #include "btf_enum.h"
 #include "event_decode.h"
+#include "exposition.h"
 #include "family.h"
 #include "hist_json.h"
 #include "html.h"
@@ -370,6 +371,59 @@ static void migrate_html(FILE *f, json_t *rec)
 	html_latency_charts(f, rec, "migration.latency", "Migration");
 }
 
+static void migrate_expose(json_t *rec, struct expo *x)
+{
+	static const char *const page_results[] = { "succeeded", "failed" };
+	static const char *const thp_outcomes[] = { "succeeded", "failed", "split" };
+	json_t *v, *lat, *o;
+	const char *k;
+	char field[32];
+	size_t i;
+
+	json_object_foreach(jget(rec, "migration.by_reason"), k, v) {
+		expo_counter(x, "thpscope_migrate_pages_calls",
+			     "migrate_pages calls, by reason (compaction, NUMA, syscall, ...).",
+			     jget_u64(v, "calls"), "reason", k, NULL);
+		for (i = 0; i < ARRAY_SIZE(page_results); i++)
+			expo_counter(x, "thpscope_migrate_pages",
+				     "Pages migrate_pages moved or failed to, by reason.",
+				     jget_u64(v, page_results[i]), "reason", k, "result",
+				     page_results[i], NULL);
+		for (i = 0; i < ARRAY_SIZE(thp_outcomes); i++) {
+			snprintf(field, sizeof(field), "thp_%s", thp_outcomes[i]);
+			expo_counter(x, "thpscope_migrate_thps",
+				     "PMD-sized THPs migrate_pages moved whole, failed to move, or split to move, by reason.",
+				     jget_u64(v, field), "reason", k, "outcome", thp_outcomes[i], NULL);
+		}
+		expo_counter(x, "thpscope_migrate_large_folio_splits",
+			     "Large folios (mTHP) migrate_pages split to move them, by reason.",
+			     jget_u64(v, "large_folio_split"), "reason", k, NULL);
+	}
+	json_object_foreach(jget(rec, "migration.by_mode"), k, v)
+		expo_counter(x, "thpscope_migrate_pages_mode_calls",
+			     "migrate_pages calls, by migrate mode.",
+			     jget_u64(v, "calls"), "mode", k, NULL);
+	json_object_foreach(jget(rec, "migration.latency"), k, lat)
+		expo_histogram_ns(x, "thpscope_migrate_pages_duration_seconds",
+				  "Time in migrate_pages, by reason.", lat, "reason", k, NULL);
+	json_object_foreach(jget(rec, "migration.pte_by_order"), k, o) {
+		expo_counter(x, "thpscope_migration_entries",
+			     "Migration entries installed (set) and removed, by level and folio order.",
+			     jget_u64(o, "set"), "level", "pte", "order", k, "op", "set", NULL);
+		expo_counter(x, "thpscope_migration_entries",
+			     "Migration entries installed (set) and removed, by level and folio order.",
+			     jget_u64(o, "remove"), "level", "pte", "order", k, "op", "remove", NULL);
+	}
+	if ((o = jget(rec, "migration.pmd"))) {
+		expo_counter(x, "thpscope_migration_entries",
+			     "Migration entries installed (set) and removed, by level and folio order.",
+			     jget_u64(o, "set"), "level", "pmd", "op", "set", NULL);
+		expo_counter(x, "thpscope_migration_entries",
+			     "Migration entries installed (set) and removed, by level and folio order.",
+			     jget_u64(o, "remove"), "level", "pmd", "op", "remove", NULL);
+	}
+}
+
 static const struct family_measure migrate_measures[] = {
 	{ "migration.", "migrate:mm_migrate_pages" },
 	{ NULL, NULL },
@@ -401,6 +455,7 @@ const struct family migrate_family = {
 	.report = migrate_report,
 	.fallbacks = migrate_fallbacks,
 	.metrics = migrate_metrics,
+	.expose = migrate_expose,
 	.measures = migrate_measures,
 	.top = migrate_top,
 	.process_column = &migrate_processes,

@@ -11,6 +11,7 @@
 #include <linux/types.h>
 #include "cause_table.h"
 #include "event_decode.h"
+#include "exposition.h"
 #include "family.h"
 #include "hist_json.h"
 #include "html.h"
@@ -381,6 +382,49 @@ static void split_html(FILE *f, json_t *rec)
 	html_latency_charts(f, rec, "split.latency", "Split");
 }
 
+/* The kernel's split key holds order, new order, cause and result
+ * together; the record keeps each against the order, so each is its own
+ * metric, and every one sums to the same splits. */
+static void split_expose(json_t *rec, struct expo *x)
+{
+	static const char folios_help[] =
+		"Large-folio splits the kernel counts, by folio order and result: ok or the error.";
+	json_t *v, *n, *lat;
+	const char *order, *k;
+
+	json_object_foreach(jget(rec, "split.by_order"), order, v) {
+		expo_counter(x, "thpscope_split_folios", folios_help, jget_u64(v, "ok"),
+			     "order", order, "result", "ok", NULL);
+		json_object_foreach(json_object_get(v, "errors"), k, n)
+			expo_counter(x, "thpscope_split_folios", folios_help,
+				     json_integer_value(n), "order", order, "result", k, NULL);
+		if (json_object_get(v, "uncounted"))
+			expo_counter(x, "thpscope_split_unmapped_folios",
+				     "Splits of unmapped (device) large folios, which no kernel counter sees, by folio order.",
+				     jget_u64(v, "uncounted"), "order", order, NULL);
+		json_object_foreach(json_object_get(v, "cause"), k, n)
+			expo_counter(x, "thpscope_split_causes",
+				     "Large-folio splits, by folio order and what caused them.",
+				     json_integer_value(n), "order", order, "cause", k, NULL);
+		json_object_foreach(json_object_get(v, "to"), k, n)
+			expo_counter(x, "thpscope_split_new_orders",
+				     "Large-folio splits, by folio order and the order split to.",
+				     json_integer_value(n), "order", order, "new_order", k, NULL);
+		json_object_foreach(json_object_get(v, "kind"), k, n)
+			expo_counter(x, "thpscope_split_kinds",
+				     "Large-folio splits, by folio order and kind of memory.",
+				     json_integer_value(n), "order", order, "kind", k, NULL);
+	}
+	json_object_foreach(jget(rec, "split.latency"), order, lat)
+		expo_histogram_ns(x, "thpscope_split_duration_seconds",
+				  "Time to split a large folio, by folio order.", lat,
+				  "order", order, NULL);
+	json_object_foreach(jget(rec, "split.pmd.cause"), k, n)
+		expo_counter(x, "thpscope_split_pmd",
+			     "PMD mappings split into PTE mappings, by cause.",
+			     json_integer_value(n), "cause", k, NULL);
+}
+
 static const struct family_measure split_measures[] = {
 	{ "split.pmd", "split:__split_huge_pmd" },
 	{ "split.", "split:" },
@@ -419,4 +463,5 @@ const struct family split_family = {
 	.top = split_top,
 	.process_column = &split_processes,
 	.html = split_html,
+	.expose = split_expose,
 };
