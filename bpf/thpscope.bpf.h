@@ -41,16 +41,37 @@ static __always_inline bool in_window(void)
 	return open && *open;
 }
 
-/* Look KEY up in MAP, inserting INIT first when absent. */
+/*
+ * Counts a full map had no room for. Maps are never evicted from, so
+ * that every count the loader reads only grows; what did not fit is
+ * counted here instead, per object (the loader reads it by name).
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} map_full SEC(".maps");
+
+/* Look KEY up in MAP, inserting INIT first when absent; NULL, counted in
+ * map_full, when the map is full. */
 static __always_inline void *lookup_or_init(void *map, const void *key,
 					    const void *init)
 {
 	void *val = bpf_map_lookup_elem(map, key);
+	__u32 zero = 0;
+	__u64 *full;
 
 	if (val)
 		return val;
 	bpf_map_update_elem(map, key, init, BPF_NOEXIST);
-	return bpf_map_lookup_elem(map, key);
+	val = bpf_map_lookup_elem(map, key);
+	if (!val) {
+		full = bpf_map_lookup_elem(&map_full, &zero);
+		if (full)
+			(*full)++;
+	}
+	return val;
 }
 
 static __always_inline __u32 log2_u64(__u64 v)

@@ -80,7 +80,7 @@ static void probe_metrics(struct expo *x, json_t *rec)
 	}
 	json_object_foreach(jget(rec, "map_full"), name, p)
 		expo_counter(x, "thpscope_map_full_events",
-			     "Events a full BPF map of the family had no room for: not counted elsewhere.",
+			     "Counts a full BPF map of the family had no room for (a count or a per-process entry).",
 			     json_integer_value(p), "family", name, NULL);
 }
 

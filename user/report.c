@@ -106,6 +106,10 @@ static void print_header(FILE *out, json_t *rec)
 		if (misses)
 			fprintf(out, "\n  %s: %lld events missed (recursion)", k, misses);
 	}
+	json_object_foreach(json_object_get(rec, "map_full"), k, v)
+		if (json_integer_value(v))
+			fprintf(out, "\n  %s: %lld counts lost, a map was full", k,
+				json_integer_value(v));
 	fputc('\n', out);
 }
 

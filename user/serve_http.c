@@ -147,10 +147,14 @@ static enum MHD_Result answer(void *cls, struct MHD_Connection *c, const char *u
 	struct serve_http *h = cls;
 
 	/* A body, if any, is not read: the answer goes out at once. */
-	(void)version;
 	(void)upload;
 	(void)upload_size;
 	(void)con_cls;
+	/* RFC 9112 3.2: an HTTP/1.1 request without Host is answered 400. */
+	if (!strcmp(version, MHD_HTTP_VERSION_1_1) &&
+	    !MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_HOST))
+		return text_response(c, MHD_HTTP_BAD_REQUEST,
+				     "thpscope: an HTTP/1.1 request needs a Host header\n");
 	if (strcmp(method, MHD_HTTP_METHOD_GET) && strcmp(method, MHD_HTTP_METHOD_HEAD))
 		return text_response(c, MHD_HTTP_METHOD_NOT_ALLOWED,
 				     "thpscope: only GET and HEAD are served\n");

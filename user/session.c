@@ -9,6 +9,7 @@
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
+#include "json_util.h"
 #include "maps.h"
 #include "privileges.h"
 #include "self.h"
@@ -218,6 +219,25 @@ uint64_t session_lost(const struct session *s)
 	return n;
 }
 
+/*
+ * THPSCOPE_MAP_ENTRIES=N caps every counting (hash) map at N entries, so
+ * that the tests can fill one and check that what did not fit is counted
+ * (map_full) and that no count goes down. LRU maps are caches, left alone.
+ */
+static void cap_map_entries(struct bpf_object *obj)
+{
+	const char *cap = getenv("THPSCOPE_MAP_ENTRIES");
+	struct bpf_map *m;
+	uint64_t n;
+
+	if (!cap || !parse_u64(cap, &n) || !n || n > UINT32_MAX)
+		return;
+	bpf_object__for_each_map(m, obj)
+		if ((bpf_map__type(m) == BPF_MAP_TYPE_HASH ||
+		     bpf_map__type(m) == BPF_MAP_TYPE_PERCPU_HASH) && bpf_map__max_entries(m) > n)
+			bpf_map__set_max_entries(m, n);
+}
+
 static void load_family(struct session *s, struct family_run *run)
 {
 	const struct family *fam = run->fam;
@@ -225,6 +245,7 @@ static void load_family(struct session *s, struct family_run *run)
 	char why[320];
 	int err;
 
+	cap_map_entries(run->obj);
 	err = fam->load(run);
 	step_done(fam->name, "load", &t);
 	if (err) {
@@ -302,13 +323,28 @@ void session_detach(struct session *s)
 	step_done("all", "detach", &t);
 }
 
+/* What RUN's maps had no room for (thpscope.bpf.h's map_full). */
+static void harvest_map_full(const struct family_run *run, json_t *record)
+{
+	struct bpf_map *m = bpf_object__find_map_by_name(run->obj, "map_full");
+	uint64_t n;
+
+	if (m && !map_sum_percpu(bpf_map__fd(m), 0, 1, &n))
+		json_object_set_new(jpath(record, "map_full"), run->fam->name, json_integer(n));
+}
+
 void session_harvest(struct session *s, json_t *record)
 {
 	size_t i;
 
-	for (i = 0; i < s->nruns; i++)
-		if (s->runs[i].loaded)
-			s->runs[i].fam->harvest(&s->runs[i], &s->env, &s->probes, record);
+	for (i = 0; i < s->nruns; i++) {
+		struct family_run *run = &s->runs[i];
+
+		if (!run->loaded)
+			continue;
+		run->fam->harvest(run, &s->env, &s->probes, record);
+		harvest_map_full(run, record);
+	}
 	json_object_set_new(record, "probes", probes_to_json(&s->probes));
 }
 

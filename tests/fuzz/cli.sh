@@ -56,6 +56,8 @@ readers() {
 	cp "$TMP/out" "$TMP/report.txt"
 	run "report --json $n" 0 "$THPSCOPE" report --json "$f"
 	run "report --html $n" 0 "$THPSCOPE" report --html -o "$TMP/page.html" "$f"
+	run "report --openmetrics $n" 0 "$THPSCOPE" report --openmetrics "$f"
+	run "report --prometheus $n" 0 "$THPSCOPE" report --prometheus "$f"
 	run "diff $n against a seed" "0 1" "$THPSCOPE" diff "$f" "$other"
 	run "diff a seed against $n" "0 1" "$THPSCOPE" diff --json "$other" "$f"
 	run "diff --html $n" "0 1" "$THPSCOPE" diff --html "$TMP/page.html" "$other" "$f"
@@ -75,6 +77,7 @@ bad() {
 	f=$regr/$1 pat=$2
 	refused "report $1" 1 "$pat" "$THPSCOPE" report "$f"
 	refused "report --html $1" 1 "$pat" "$THPSCOPE" report --html -o "$TMP/page.html" "$f"
+	refused "report --openmetrics $1" 1 "$pat" "$THPSCOPE" report --openmetrics -o "$TMP/page.html" "$f"
 	refused "diff $1 against a seed" 2 "$pat" "$THPSCOPE" diff --html "$TMP/page.html" "$f" "$other"
 	refused "diff a seed against $1" 2 "$pat" "$THPSCOPE" diff "$other" "$f"
 }

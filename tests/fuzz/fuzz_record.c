@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * libFuzzer harness of the record reader and everything that consumes a
- * record: the input, as a record file, through report, report --json, the
- * report page, diff both ways against a fixed record (text and --json,
+ * record: the input, as a record file, through report, report --json,
+ * report --openmetrics, the report page, diff both ways against a fixed record (text and --json,
  * which flatten both into metrics) and the diff page. What the reader
  * refuses must stop at the reader, with one line, as in the CLI.
  */
@@ -110,6 +110,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	run(cmd_report, (char *[]){ "report", input_path, NULL });
 	run(cmd_report, (char *[]){ "report", "--json", input_path, NULL });
+	run(cmd_report, (char *[]){ "report", "--openmetrics", input_path, NULL });
 	run(cmd_diff, (char *[]){ "diff", input_path, other_path, NULL });
 	run(cmd_diff, (char *[]){ "diff", other_path, input_path, NULL });
 	run(cmd_diff, (char *[]){ "diff", "--json", input_path, other_path, NULL });
