@@ -21,7 +21,7 @@ if command -v promtool >/dev/null; then
 	else
 		not_ok "promtool check rules: $(echo "$out" | tail -n +2)"
 	fi
-	if out=$(cd "$(dirname "$rules_test")" && promtool test rules "${rules_test##*/}" 2>&1); then
+	if out=$(promtool test rules "$rules_test" 2>&1); then
 		ok "promtool test rules: $(grep -c 'alertname:\|- expr:' "$rules_test") checks of the alerts and recording rules"
 	else
 		not_ok "promtool test rules:"
