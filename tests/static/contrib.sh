@@ -56,7 +56,7 @@ if [ -x "$BUILD/thpscope" ]; then
 	if [ ! -s "$TMP/used" ]; then
 		not_ok "metric names in the rules: none found"
 	elif [ -n "$unknown" ]; then
-		not_ok "metric names in the rules that thpscope does not expose: $(echo $unknown)"
+		not_ok "metric names in the rules that thpscope does not expose: $(echo "$unknown" | paste -s -d ' ' -)"
 	else
 		ok "the $(wc -l <"$TMP/used") metric names in the rules are all exposed"
 	fi
@@ -71,8 +71,7 @@ if command -v systemd-analyze >/dev/null; then
 	sed "s|^ExecStart=/usr/bin/thpscope |ExecStart=$(command -v true) |" "$unit" \
 		>"$TMP/unit/thpscope.service"
 	# It warns of unknown keys and bad values but exits 0: any output fails.
-	out=$(systemd-analyze verify "$TMP/unit/thpscope.service" 2>&1)
-	if [ $? -eq 0 ] && [ -z "$out" ]; then
+	if out=$(systemd-analyze verify "$TMP/unit/thpscope.service" 2>&1) && [ -z "$out" ]; then
 		ok "systemd-analyze verify thpscope.service"
 	else
 		not_ok "systemd-analyze verify thpscope.service: $out"
