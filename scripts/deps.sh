@@ -7,7 +7,7 @@ set -euo pipefail
 
 build="make clang llvm gcc libc6-dev pkg-config bpftool libbpf-dev
 	libelf-dev zlib1g-dev libzstd-dev libjansson-dev"
-test="libcmocka-dev libclang-rt-dev procps util-linux perl tmux chromium"
+test="libcmocka-dev libclang-rt-dev procps util-linux perl tmux chromium prometheus"
 lab="qemu-system-x86 busybox-static cpio zstd xz-utils debootstrap file"
 bench="bpftrace linux-perf time"
 
