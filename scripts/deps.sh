@@ -6,8 +6,9 @@ set -euo pipefail
 . "$(dirname "$0")/lib/common.sh"
 
 build="make clang llvm gcc libc6-dev pkg-config bpftool libbpf-dev
-	libelf-dev zlib1g-dev libzstd-dev libjansson-dev"
-test="libcmocka-dev libclang-rt-dev procps util-linux perl tmux chromium prometheus"
+	libelf-dev zlib1g-dev libzstd-dev libjansson-dev libmicrohttpd-dev"
+test="libcmocka-dev libclang-rt-dev procps util-linux perl tmux chromium prometheus
+	curl apache2-utils"
 lab="qemu-system-x86 busybox-static cpio zstd xz-utils debootstrap file"
 bench="bpftrace linux-perf time"
 
