@@ -70,13 +70,16 @@ static __always_inline __u8 current_source(void)
 	return current_is_kthread() ? SRC_KHUGEPAGED : SRC_MADVISE;
 }
 
-static __always_inline void count_outcome(__u8 event, __u8 order, int result)
+/* An outcome, of the mm of process OWNER (needed with --by-cgroup only). */
+static __always_inline void count_outcome(struct task_struct *owner, __u8 event, __u8 order,
+					  int result)
 {
 	struct collapse_key key = {
 		.event = event,
 		.source = current_source(),
 		.order = order,
 		.result = result,
+		.cgroup = task_cgroup_key(owner),
 	};
 	static const __u64 zero;
 	__u64 *cnt = lookup_or_init(&collapse_counts, &key, &zero);
@@ -150,7 +153,7 @@ static __always_inline void isolate_outcome(struct task_struct *t, const struct 
 {
 	if (!task_selected(t))
 		return;
-	count_outcome(CE_ISOLATE, s->order, s->status);
+	count_outcome(t, CE_ISOLATE, s->order, s->status);
 	trace_outcome(CE_ISOLATE, t, s->ts, s->order, s->status, s->pfn, s->referenced);
 }
 
@@ -163,7 +166,7 @@ int scan_pmd(struct trace_event_raw_mm_khugepaged_scan_pmd *ctx)
 		return 0;
 	if (!task_selected(t))
 		return 0;
-	count_outcome(CE_SCAN_PMD, ORDER_NONE, ctx->status);
+	count_outcome(t, CE_SCAN_PMD, ORDER_NONE, ctx->status);
 	count_proc(t, false, 0);
 	trace_outcome(CE_SCAN_PMD, t, 0, ORDER_NONE, ctx->status,
 		      ctx->pfn, ctx->referenced);
@@ -180,7 +183,8 @@ int collapse(struct trace_event_raw_mm_collapse_huge_page *ctx)
 
 	if (!in_window())
 		return 0;
-	step = filter_active || trace_enabled ? bpf_map_lookup_elem(&pending_isolates, &id) : NULL;
+	step = filter_active || trace_enabled || by_cgroup ?
+	       bpf_map_lookup_elem(&pending_isolates, &id) : NULL;
 	if (step) {
 		isolate_outcome(t, step);
 		bpf_map_delete_elem(&pending_isolates, &id);
@@ -189,7 +193,7 @@ int collapse(struct trace_event_raw_mm_collapse_huge_page *ctx)
 		return 0;
 	if (bpf_core_field_exists(ctx->order))
 		order = ctx->order;
-	count_outcome(CE_COLLAPSE, order, ctx->status);
+	count_outcome(t, CE_COLLAPSE, order, ctx->status);
 	count_proc(t, true, ctx->status);
 	trace_outcome(CE_COLLAPSE, t, 0, order, ctx->status, 0, 0);
 	return 0;
@@ -211,8 +215,8 @@ int isolate(struct trace_event_raw_mm_collapse_huge_page_isolate *ctx)
 	if (bpf_core_field_exists(ctx->order))
 		s.order = ctx->order;
 	/* Counting alone needs no owner; MADV_COLLAPSE runs in the owner. */
-	if (!filter_active && !trace_enabled) {
-		count_outcome(CE_ISOLATE, s.order, s.status);
+	if (!filter_active && !trace_enabled && !by_cgroup) {
+		count_outcome(NULL, CE_ISOLATE, s.order, s.status);
 		return 0;
 	}
 	if (!current_is_kthread()) {
@@ -236,7 +240,7 @@ int swapin(struct trace_event_raw_mm_collapse_huge_page_swapin *ctx)
 		return 0;
 	if (bpf_core_field_exists(ctx->order))
 		order = ctx->order;
-	count_outcome(CE_SWAPIN, order, ctx->ret);
+	count_outcome(t, CE_SWAPIN, order, ctx->ret);
 	trace_outcome(CE_SWAPIN, t, 0, order, ctx->ret, 0, ctx->swapped_in);
 	return 0;
 }
@@ -250,7 +254,7 @@ int scan_file(struct trace_event_raw_mm_khugepaged_scan_file *ctx)
 		return 0;
 	if (!task_selected(t))
 		return 0;
-	count_outcome(CE_SCAN_FILE, ORDER_NONE, ctx->result);
+	count_outcome(t, CE_SCAN_FILE, ORDER_NONE, ctx->result);
 	count_proc(t, false, 0);
 	trace_outcome(CE_SCAN_FILE, t, 0, ORDER_NONE, ctx->result, ctx->pfn, 0);
 	return 0;
@@ -266,7 +270,7 @@ int collapse_file(struct trace_event_raw_mm_khugepaged_collapse_file *ctx)
 		return 0;
 	if (!task_selected(t))
 		return 0;
-	count_outcome(CE_COLLAPSE_FILE, ORDER_NONE, result);
+	count_outcome(t, CE_COLLAPSE_FILE, ORDER_NONE, result);
 	trace_outcome(CE_COLLAPSE_FILE, t, 0, ORDER_NONE, result, ctx->index, 0);
 	/* A file collapse that ends in pte_mapped_hugepage has put the new
 	 * folio in the page cache; only mapping it by PMD remains. */

@@ -35,6 +35,7 @@ struct collapse_key {
 	__u8 order;	/* target order, or ORDER_NONE */
 	__u8 pad;
 	__s32 result;	/* raw enum scan_result value of the running kernel */
+	__u64 cgroup;	/* the owner's cgroup (filter.bpf.h), 0 when not asked */
 };
 
 /* Per process that owns the collapsed mm, and per source. */

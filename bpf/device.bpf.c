@@ -317,6 +317,7 @@ static __always_inline void vma_finalize_end(struct migrate_vma *args)
 	k.caller = s->stack_id;
 	k.direction = s->direction;
 	k.modgen = s->modgen;
+	k.cgroup = task_cgroup_key((struct task_struct *)bpf_get_current_task());
 	st = lookup_or_init(&dev_stats, &k, &zero);
 	if (st) {
 		__sync_fetch_and_add(&st->calls, 1);
@@ -543,6 +544,7 @@ int BPF_PROG(evict_finalize_exit, unsigned long *src, unsigned long *dst, unsign
 	bpf_loop(MAX_SCAN, scan_entry, &sc, 0);
 	k.caller = s->stack_id;
 	k.modgen = s->modgen;
+	k.cgroup = task_cgroup_key((struct task_struct *)bpf_get_current_task());
 	st = lookup_or_init(&dev_stats, &k, &zero);
 	if (st) {
 		__sync_fetch_and_add(&st->calls, 1);

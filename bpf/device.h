@@ -40,6 +40,7 @@ struct dev_key {
 	__u64 caller;		/* stack id of the call */
 	__u32 direction;
 	__u32 modgen;		/* modules freed before the call began */
+	__u64 cgroup;		/* the caller's cgroup (filter.bpf.h), 0 when not asked */
 };
 
 struct dev_stats {

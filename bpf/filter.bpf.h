@@ -89,6 +89,36 @@ static __always_inline bool filter_cgroup_ok(struct task_struct *t)
 	return false;
 }
 
+/*
+ * serve --by-cgroup: counts are keyed by the v2 cgroup of the task they
+ * are attributed to, cut at depth cgroup_depth (its ancestor there, or
+ * itself when shallower), by kernfs id; 0 when off, CGROUP_KEY_NONE for an
+ * event attributed to no task.
+ */
+const volatile bool by_cgroup;
+const volatile __u32 cgroup_depth;
+
+static __always_inline __u64 task_cgroup_key(struct task_struct *t)
+{
+	struct cgroup_subsys_state *parent;
+	struct cgroup *cg;
+	int level, i;
+
+	if (!by_cgroup)
+		return 0;
+	if (!t)
+		return CGROUP_KEY_NONE;
+	cg = BPF_CORE_READ(t, cgroups, dfl_cgrp);
+	level = BPF_CORE_READ(cg, level);
+	for (i = 0; i < FILTER_CGROUP_DEPTH && level > (int)cgroup_depth; i++, level--) {
+		parent = BPF_CORE_READ(cg, self.parent);
+		if (!parent)
+			break;
+		cg = (void *)parent - bpf_core_field_offset(struct cgroup, self);
+	}
+	return BPF_CORE_READ(cg, kn, id);
+}
+
 /* T is not thpscope and passes every filter; a NULL task (no process to
  * attribute the event to) passes only when no -p, --comm or --cgroup is
  * set. */

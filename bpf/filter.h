@@ -7,5 +7,7 @@
 #define FILTER_MAX_PIDS 16
 /* Cgroup levels walked up from a task's cgroup to find the one asked for. */
 #define FILTER_CGROUP_DEPTH 16
+/* The cgroup key (serve --by-cgroup) of an event attributed to no task. */
+#define CGROUP_KEY_NONE (~0ULL)
 
 #endif

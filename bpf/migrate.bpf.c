@@ -98,6 +98,7 @@ int migrate_end(struct trace_event_raw_mm_migrate_pages *ctx)
 		.tgid = id >> 32,
 		.reason = ctx->reason,
 		.mode = ctx->mode,
+		.cgroup = task_cgroup_key((struct task_struct *)bpf_get_current_task()),
 	};
 	static const struct migrate_val vzero;
 	static const struct hist hzero;

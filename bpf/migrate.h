@@ -15,6 +15,7 @@ struct migrate_key {
 	__s32 reason;	/* raw enum migrate_reason value */
 	__s32 mode;	/* raw enum migrate_mode value */
 	__u32 pad;
+	__u64 cgroup;	/* the task's cgroup (filter.bpf.h), 0 when not asked */
 };
 
 struct migrate_val {

@@ -168,6 +168,7 @@ static __always_inline void split_end(long ret)
 	key.uniform = s->uniform;
 	key.entry = s->entry;
 	key.result = ret;
+	key.cgroup = task_cgroup_key(task);
 	cnt = lookup_or_init(&split_counts, &key, &zero);
 	if (cnt)
 		__sync_fetch_and_add(cnt, 1);

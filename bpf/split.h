@@ -24,6 +24,8 @@ struct split_key {
 	__u8 entry;		/* enum split_entry */
 	__u16 pad;
 	__s32 result;		/* 0 or -errno */
+	__u32 pad2;
+	__u64 cgroup;		/* the task's cgroup (filter.bpf.h), 0 when not asked */
 };
 
 struct split_proc {

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
+#include "by_cgroup.h"
 #include "commands.h"
 #include "counters.h"
 #include "exposition.h"
@@ -19,7 +20,8 @@
 #include "util.h"
 
 static const char usage[] =
-"usage: thpscope serve [--listen ADDR:PORT] [-e FAMILY]... [-d SECONDS] [FILTERS]\n"
+"usage: thpscope serve [--listen ADDR:PORT] [-e FAMILY]... [-d SECONDS]\n"
+"                      [--by-cgroup DEPTH [--max-cgroups N]] [FILTERS]\n"
 "\n"
 "Attach the probes once and serve their figures, with the kernel's own THP\n"
 "counters (/proc/vmstat and every per-size mTHP stat), as Prometheus\n"
@@ -35,17 +37,43 @@ static const char usage[] =
 "  -e FAMILY           only this probe family (repeatable), one of:\n"
 "%s"
 "  -d SECONDS          stop after SECONDS\n"
+"  --by-cgroup DEPTH   a cgroup label on the collapse, split, migration and\n"
+"                      device-migration counters: the v2 cgroup of the\n"
+"                      process each event is attributed to, cut at DEPTH\n"
+"                      (0 is the root, 1 its children: system.slice, ...)\n"
+"  --max-cgroups N     at most N cgroup labels (default %u), in the order\n"
+"                      they are first seen; the counts of the others are\n"
+"                      summed under cgroup=\"other\" and the cgroups counted\n"
 "  -h, --help          this text\n"
 FILTER_USAGE;
+
+/* Enough for the containers of a host, few enough for a fleet's TSDB. */
+#define SERVE_DEFAULT_MAX_CGROUPS 64
 
 struct serve_opts {
 	const char *listen;
 	double seconds;
 	unsigned int families;
+	bool by_cgroup;
+	unsigned int cgroup_depth, max_cgroups;
 	struct filter filter;
 };
 
-enum { OPT_LISTEN = 0x300 };
+enum { OPT_LISTEN = 0x300, OPT_BY_CGROUP, OPT_MAX_CGROUPS };
+
+/* ARG of OPT as a whole number from 0 (LO) to HI, into OUT. */
+static int parse_uint(const char *opt, const char *arg, unsigned int lo, unsigned int hi,
+		      unsigned int *out)
+{
+	uint64_t v;
+
+	if (!parse_u64(arg, &v) || v < lo || v > hi) {
+		errorf("serve: %s wants a whole number from %u to %u, not '%s'", opt, lo, hi, arg);
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
 
 static int parse_args(int argc, char **argv, struct serve_opts *o)
 {
@@ -54,6 +82,8 @@ static int parse_args(int argc, char **argv, struct serve_opts *o)
 		{ "listen", required_argument, NULL, OPT_LISTEN },
 		{ "family", required_argument, NULL, 'e' },
 		{ "duration", required_argument, NULL, 'd' },
+		{ "by-cgroup", required_argument, NULL, OPT_BY_CGROUP },
+		{ "max-cgroups", required_argument, NULL, OPT_MAX_CGROUPS },
 		FILTER_LONGOPTS,
 		{ 0 }
 	};
@@ -61,12 +91,13 @@ static int parse_args(int argc, char **argv, struct serve_opts *o)
 
 	memset(o, 0, sizeof(*o));
 	o->listen = SERVE_DEFAULT_LISTEN;
+	o->max_cgroups = SERVE_DEFAULT_MAX_CGROUPS;
 	optind = 0;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "+he:d:p:", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'h':
-			printf(usage, session_family_help(22));
+			printf(usage, session_family_help(22), SERVE_DEFAULT_MAX_CGROUPS);
 			return 1;
 		case OPT_LISTEN:
 			o->listen = optarg;
@@ -78,6 +109,16 @@ static int parse_args(int argc, char **argv, struct serve_opts *o)
 		case 'd':
 			if (parse_seconds("serve", "-d", optarg, DURATION_MIN_S, DURATION_MAX_S,
 					  &o->seconds))
+				return -1;
+			break;
+		case OPT_BY_CGROUP:
+			if (parse_uint("--by-cgroup", optarg, 0, FILTER_CGROUP_DEPTH,
+				       &o->cgroup_depth))
+				return -1;
+			o->by_cgroup = true;
+			break;
+		case OPT_MAX_CGROUPS:
+			if (parse_uint("--max-cgroups", optarg, 1, 10000, &o->max_cgroups))
 				return -1;
 			break;
 		default:
@@ -101,6 +142,7 @@ static int parse_args(int argc, char **argv, struct serve_opts *o)
 struct serving {
 	const struct serve_opts *o;
 	struct session *s;
+	struct cgroup_labels cgroups;
 	int listen_fd;
 	struct serve_http *http;
 	json_t *kernel;
@@ -118,6 +160,8 @@ static bool render(void *ctx, enum expo_format f, struct textbuf *out)
 	if (ok) {
 		json_object_set(rec, "kernel", sv->kernel);
 		session_harvest(sv->s, rec);
+		if (sv->o->by_cgroup)
+			cgroup_labels_apply(&sv->cgroups, rec);
 		json_object_set_new(rec, "counters", counters_snapshot(sv->s->env.page_size));
 		expo_record(x, rec);
 		ok = expo_write(x, f, out);
@@ -178,6 +222,8 @@ int cmd_serve(int argc, char **argv)
 	ret = parse_args(argc, argv, &o);
 	if (ret)
 		return ret > 0 ? 0 : 2;
+	if (o.by_cgroup && cgroup_labels_init(&sv.cgroups, o.cgroup_depth, o.max_cgroups))
+		return 1;
 	/* A client that hangs up must not end the server. */
 	signal(SIGPIPE, SIG_IGN);
 	sv.listen_fd = serve_http_listen(o.listen);
@@ -186,11 +232,15 @@ int cmd_serve(int argc, char **argv)
 	so.filter = &o.filter;
 	so.families = o.families;
 	so.seconds = o.seconds;
+	so.by_cgroup = o.by_cgroup;
+	so.cgroup_depth = o.cgroup_depth;
 	ret = session_run(&so, &cb, &sv);
 	serve_http_stop(sv.http);
 	if (sv.listen_fd >= 0)
 		close(sv.listen_fd);
 	json_decref(sv.kernel);
+	if (o.by_cgroup)
+		cgroup_labels_free(&sv.cgroups);
 	if (!ret)
 		fprintf(stderr, "thpscope: serve stopped; every probe detached\n");
 	return ret;

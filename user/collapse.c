@@ -9,6 +9,7 @@
 #include <bpf/libbpf.h>
 #include <linux/types.h>
 #include "btf_enum.h"
+#include "by_cgroup.h"
 #include "collapse.h"
 #include "collapse.skel.h"
 #include "event_decode.h"
@@ -45,6 +46,7 @@ static const char *const event_keys[CE_NR] = {
 static const struct enum_spec scan_results = { "scan_result", "SCAN_", "result" };
 
 struct harvest_ctx {
+	json_t *record;
 	json_t *collapse;
 	const struct enum_names *results;
 	json_t *procs;
@@ -61,6 +63,7 @@ static void add_count(const void *k, const void *v, void *data)
 	struct harvest_ctx *ctx = data;
 	char path[160], buf[32], tail[96];
 	const char *res;
+	json_t *collapse;
 
 	if (key->event >= CE_NR)
 		return;
@@ -70,9 +73,11 @@ static void add_count(const void *k, const void *v, void *data)
 	else
 		snprintf(tail, sizeof(tail), "%s.%u.%s", event_keys[key->event],
 			 key->order, res);
-	jadd(ctx->collapse, tail, *(const __u64 *)v);
+	collapse = key->cgroup ? jpath(record_part(ctx->record, key->cgroup), "collapse") :
+				 ctx->collapse;
+	jadd(collapse, tail, *(const __u64 *)v);
 	snprintf(path, sizeof(path), "by_source.%s.%s", source_name(key->source), tail);
-	jadd(ctx->collapse, path, *(const __u64 *)v);
+	jadd(collapse, path, *(const __u64 *)v);
 }
 
 static void add_proc(const void *k, const void *v, void *data)
@@ -125,7 +130,7 @@ static void collapse_harvest(struct family_run *run, struct kenv *env,
 			     const struct probe_set *probes, json_t *record)
 {
 	struct collapse_bpf *skel = run->skel;
-	struct harvest_ctx ctx = { .collapse = jpath(record, "collapse"),
+	struct harvest_ctx ctx = { .record = record, .collapse = jpath(record, "collapse"),
 				   .results = kenv_enum_of(env, &scan_results),
 				   .procs = json_array() };
 	struct khugepaged_pass pass;

@@ -8,6 +8,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <linux/types.h>
+#include "by_cgroup.h"
 #include "btf_enum.h"
 #include "device.h"
 #include "device.skel.h"
@@ -147,7 +148,7 @@ static void add_stats(const void *k, const void *v, void *data)
 	driver_of(ctx, key, driver, sizeof(driver));
 	snprintf(path, sizeof(path), "migrate_vma.by_driver.%s.%s", driver,
 		 direction_name(key->direction));
-	o = jpath(ctx->root, path);
+	o = jpath(record_part(ctx->root, key->cgroup), path);
 	jadd(o, "calls", st->calls);
 	jadd(o, "pages", st->pages);
 	jadd(o, "collected", st->collected);

@@ -84,18 +84,42 @@ static void probe_metrics(struct expo *x, json_t *rec)
 			     json_integer_value(p), "family", name, NULL);
 }
 
-void expo_record(struct expo *x, json_t *rec)
+static void families_expose(struct expo *x, json_t *rec)
 {
 	size_t i;
 
+	for (i = 0; i < nfamilies; i++)
+		if (families[i]->expose)
+			families[i]->expose(rec, x);
+}
+
+/* serve --by-cgroup: each cgroup's part of the record (by_cgroup.h), as
+ * the families' metrics with a cgroup label. */
+static void cgroup_parts(struct expo *x, json_t *rec)
+{
+	const char *label;
+	json_t *part;
+
+	json_object_foreach(jget(rec, "cgroups"), label, part) {
+		expo_set_label(x, "cgroup", label);
+		families_expose(x, part);
+	}
+	expo_set_label(x, NULL, NULL);
+	if (jget(rec, "cgroups_folded"))
+		expo_gauge(x, "thpscope_cgroups_folded",
+			   "Cgroups past --max-cgroups, whose counts are summed under cgroup=\"other\".",
+			   jget_u64(rec, "cgroups_folded"), NULL);
+}
+
+void expo_record(struct expo *x, json_t *rec)
+{
 	expo_gauge(x, "thpscope_build_info", "thpscope's version and the libbpf it runs with.", 1,
 		   "version", THPSCOPE_VERSION, "libbpf", libbpf_version_string(), NULL);
 	expo_gauge(x, "thpscope_kernel_info", "The kernel the figures come from.", 1,
 		   "release", json_string_value(jget(rec, "kernel.release")),
 		   "machine", json_string_value(jget(rec, "kernel.machine")), NULL);
-	for (i = 0; i < nfamilies; i++)
-		if (families[i]->expose)
-			families[i]->expose(rec, x);
+	families_expose(x, rec);
+	cgroup_parts(x, rec);
 	probe_metrics(x, rec);
 	kernel_counters(x, rec);
 }

@@ -26,6 +26,7 @@ struct expo {
 	struct expo_family *v;
 	size_t n, cap;
 	bool failed;
+	const char *label, *label_value;	/* added to every sample */
 };
 
 /* Histogram bounds: 2^10 ns (about a microsecond) to 2^36 ns (about 69
@@ -132,9 +133,23 @@ static void put_value(struct textbuf *tb, double v)
 		textbuf_printf(tb, "%.17g", v);
 }
 
-/* "{a="x",b="y"" from the pairs of AP, with LE appended when not NULL,
- * then "}" (nothing at all without labels). False on a bad label name. */
-static bool put_labels(struct textbuf *tb, va_list ap, const char *le)
+void expo_set_label(struct expo *x, const char *name, const char *value)
+{
+	x->label = name;
+	x->label_value = value;
+}
+
+static void put_label(struct textbuf *tb, bool first, const char *k, const char *v)
+{
+	textbuf_printf(tb, "%s%s=\"", first ? "{" : ",", k);
+	put_escaped(tb, v, true);
+	textbuf_printf(tb, "\"");
+}
+
+/* "{a="x",b="y"" from the pairs of AP, then X's own label, LE when not
+ * NULL, then "}" (nothing at all without labels). False on a bad label
+ * name. */
+static bool put_labels(const struct expo *x, struct textbuf *tb, va_list ap, const char *le)
 {
 	const char *k, *v;
 	bool any = false;
@@ -145,9 +160,11 @@ static bool put_labels(struct textbuf *tb, va_list ap, const char *le)
 			continue;
 		if (!valid_name(k))
 			return false;
-		textbuf_printf(tb, "%s%s=\"", any ? "," : "{", k);
-		put_escaped(tb, v, true);
-		textbuf_printf(tb, "\"");
+		put_label(tb, !any, k, v);
+		any = true;
+	}
+	if (x->label) {
+		put_label(tb, !any, x->label, x->label_value);
 		any = true;
 	}
 	if (le)
@@ -169,7 +186,7 @@ static void add_sample(struct expo *x, enum expo_type type, const char *name, co
 	tb = &f->samples;
 	mark = tb->len;
 	textbuf_printf(tb, "%s%s", name, type == EXPO_COUNTER ? "_total" : "");
-	if (!put_labels(tb, ap, NULL)) {
+	if (!put_labels(x, tb, ap, NULL)) {
 		tb->len = mark;
 		return;
 	}
@@ -197,15 +214,15 @@ void expo_gauge(struct expo *x, const char *name, const char *help, double v, ..
 }
 
 /* One line of a histogram: NAME_SUFFIX{labels of AP[,le]} V. */
-static bool hist_line(struct textbuf *tb, const char *name, const char *suffix, va_list ap,
-		      const char *le, double v)
+static bool hist_line(const struct expo *x, struct textbuf *tb, const char *name,
+		      const char *suffix, va_list ap, const char *le, double v)
 {
 	va_list aq;
 	bool ok;
 
 	textbuf_printf(tb, "%s%s", name, suffix);
 	va_copy(aq, ap);
-	ok = put_labels(tb, aq, le);
+	ok = put_labels(x, tb, aq, le);
 	va_end(aq);
 	textbuf_printf(tb, " ");
 	put_value(tb, v);
@@ -243,11 +260,11 @@ void expo_histogram_ns(struct expo *x, const char *name, const char *help, const
 		char le[32];
 
 		snprintf(le, sizeof(le), "%.9g", (double)(1ULL << k) / 1e9);
-		ok = hist_line(tb, name, "_bucket", ap, le, below[k]);
+		ok = hist_line(x, tb, name, "_bucket", ap, le, below[k]);
 	}
-	ok = ok && hist_line(tb, name, "_bucket", ap, "+Inf", total);
-	ok = ok && hist_line(tb, name, "_sum", ap, NULL, jget_u64((json_t *)h, "sum") / 1e9);
-	ok = ok && hist_line(tb, name, "_count", ap, NULL, total);
+	ok = ok && hist_line(x, tb, name, "_bucket", ap, "+Inf", total);
+	ok = ok && hist_line(x, tb, name, "_sum", ap, NULL, jget_u64((json_t *)h, "sum") / 1e9);
+	ok = ok && hist_line(x, tb, name, "_count", ap, NULL, total);
 	va_end(ap);
 	if (!ok)
 		tb->len = mark;

@@ -44,6 +44,10 @@ void expo_gauge(struct expo *x, const char *name, const char *help, double v, ..
 void expo_histogram_ns(struct expo *x, const char *name, const char *help, const json_t *h, ...)
 	__attribute__((sentinel));
 
+/* Add label NAME="VALUE" to every sample added from now on (NAME NULL:
+ * no more). */
+void expo_set_label(struct expo *x, const char *name, const char *value);
+
 /* Write X in format F to OUT. False when memory ran out (OUT unusable). */
 bool expo_write(const struct expo *x, enum expo_format f, struct textbuf *out);
 

@@ -8,6 +8,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <linux/types.h>
+#include "by_cgroup.h"
 #include "btf_enum.h"
 #include "event_decode.h"
 #include "exposition.h"
@@ -39,6 +40,7 @@ struct migrate_data {
 };
 
 struct harvest_ctx {
+	json_t *record;
 	json_t *migration;
 	json_t *procs;
 	const struct enum_names *reasons;
@@ -76,11 +78,14 @@ static void add_call(const void *k, const void *v, void *data)
 	const char *reason = enum_name(ctx->reasons, key->reason, buf, sizeof(buf));
 	json_t *proc;
 
+	json_t *migration = key->cgroup ?
+		jpath(record_part(ctx->record, key->cgroup), "migration") : ctx->migration;
+
 	snprintf(path, sizeof(path), "by_reason.%s", reason);
-	add_fields(ctx, jpath(ctx->migration, path), val);
+	add_fields(ctx, jpath(migration, path), val);
 	snprintf(path, sizeof(path), "by_mode.%s",
 		 enum_name(ctx->modes, key->mode, buf, sizeof(buf)));
-	add_fields(ctx, jpath(ctx->migration, path), val);
+	add_fields(ctx, jpath(migration, path), val);
 
 	proc = json_pack("{s:I, s:s%, s:s, s:s}", "pid", (json_int_t)key->tgid,
 			 "comm", val->comm, strnlen(val->comm, sizeof(val->comm)),
@@ -142,6 +147,7 @@ static void migrate_harvest(struct family_run *run, struct kenv *env,
 	struct migrate_bpf *skel = run->skel;
 	struct migrate_data *md = run->data;
 	struct harvest_ctx ctx = {
+		.record = record,
 		.migration = jpath(record, "migration"),
 		.procs = json_array(),
 		.reasons = kenv_enum_of(env, &reasons),

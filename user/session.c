@@ -296,6 +296,9 @@ int session_open(struct session *s, const struct session_opts *opts)
 		if (!opened[i])
 			continue;
 		configure_filter(run->obj, filter);
+		set_rodata(run->obj, "by_cgroup", &opts->by_cgroup, sizeof(opts->by_cgroup));
+		set_rodata(run->obj, "cgroup_depth", &opts->cgroup_depth,
+			   sizeof(opts->cgroup_depth));
 		if (share_window(s, run->obj)) {
 			errorf("%s probes cannot share the event window: %s", run->fam->name,
 			       strerror(errno));

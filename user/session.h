@@ -18,6 +18,9 @@ struct session_opts {
 	const struct filter *filter;	/* NULL: every event but thpscope's own */
 	size_t ring_bytes;		/* > 0: stream events (thpscope trace) */
 	unsigned int families;		/* bit per family to load, 0: all */
+	/* serve --by-cgroup: key counts by cgroup cut at CGROUP_DEPTH. */
+	bool by_cgroup;
+	unsigned int cgroup_depth;
 	/* For session_run: the command to run (NULL-terminated, or NULL)
 	 * and the run's length in seconds (0: until the command exits or a
 	 * signal, see runner.h). */

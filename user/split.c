@@ -9,6 +9,7 @@
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include <linux/types.h>
+#include "by_cgroup.h"
 #include "cause_table.h"
 #include "event_decode.h"
 #include "exposition.h"
@@ -64,7 +65,7 @@ static void add_split(const void *k, const void *v, void *data)
 {
 	const struct split_key *key = k;
 	__u64 n = *(const __u64 *)v;
-	json_t *o = jpath(data, "split.by_order");
+	json_t *o = jpath(record_part(data, key->cgroup), "split.by_order");
 	char base[32], path[96], buf[16];
 
 	snprintf(base, sizeof(base), "%u", key->old_order);

@@ -85,3 +85,11 @@ expect "report --openmetrics -o a directory is refused" 1 "Is a directory" \
 expect "--json and --openmetrics exclude each other" 2 "exclude each other" \
 	"$THPSCOPE" report --json --openmetrics "$f"
 expect "-o without an output form" 2 "none is given" "$THPSCOPE" report -o "$TMP/x" "$f"
+
+# Every metric the seeds give is documented.
+for f in "$here"/seeds/*.json; do "$THPSCOPE" report --prometheus "$f"; done |
+	awk '/^# TYPE thpscope_/ && $3 !~ /^thpscope_(vmstat|mthp)_/ { print $3 }' | sort -u >"$TMP/names"
+missing=$(while read -r m; do
+	grep -q "\`$m\`" "$here/../../docs/metrics.md" || echo "$m"
+done <"$TMP/names")
+check_eq "metrics the seeds give that docs/metrics.md does not name" "" "$(echo $missing)"

@@ -34,12 +34,12 @@ stop_all() {
 }
 trap stop_all EXIT
 
-# serve_start NAME PORT [ENV=VALUE...]: thpscope serve on 127.0.0.1:PORT,
+# serve_start NAME PORT [OPTION...]: thpscope serve on 127.0.0.1:PORT,
 # its pid in $spid once it says it serves; 1 if it did not.
 serve_start() {
 	name=$1 port=$2
 	shift 2
-	env "$@" "$THPSCOPE" serve --listen "127.0.0.1:$port" -d 900 2>"$TMP/$name.err" &
+	"$THPSCOPE" serve --listen "127.0.0.1:$port" -d 900 "$@" 2>"$TMP/$name.err" &
 	spid=$!
 	echo "$spid" >>"$PIDS"
 	i=0
@@ -271,7 +271,11 @@ check_eq "BPF programs after SIGTERM: as many as before serve" "$progs_before" \
 	"$(bpftool prog show | grep -c '^[0-9]*:')"
 
 # A full map: what does not fit is counted, nothing counted goes down.
-if serve_start full $fport THPSCOPE_MAP_ENTRIES=1; then
+export THPSCOPE_MAP_ENTRIES=1
+serve_start full $fport
+started=$?
+unset THPSCOPE_MAP_ENTRIES
+if [ $started -eq 0 ]; then
 	furl=http://127.0.0.1:$fport/metrics
 	"$THPLOAD" -n 4 -r 3 collapse-anon >/dev/null &
 	wl=$!
@@ -298,3 +302,53 @@ if serve_start full $fport THPSCOPE_MAP_ENTRIES=1; then
 else
 	not_ok "serve with capped maps starts: $(head -c 300 "$TMP/full.err")"
 fi
+
+# --by-cgroup: each process's counts under its cgroup cut at the depth;
+# past --max-cgroups, under "other".
+cgmnt=$(grep ' - cgroup2 ' /proc/self/mountinfo | awk '{ print $5; exit }')
+top=thpscope-serve-$$
+if [ -z "$cgmnt" ] || ! mkdir "$cgmnt/$top" 2>/dev/null; then
+	skip "serve --by-cgroup: no writable cgroup v2 hierarchy"
+	exit 0
+fi
+mkdir -p "$cgmnt/$top/a" "$cgmnt/$top/b/c" "$cgmnt/$top/d"
+cg_done() { rmdir "$cgmnt/$top/b/c" "$cgmnt/$top/a" "$cgmnt/$top/b" "$cgmnt/$top/d" "$cgmnt/$top"; }
+if ! serve_start cgroup $fport --by-cgroup 2 --max-cgroups 2 -e collapse --comm thpload; then
+	not_ok "serve --by-cgroup starts: $(head -c 300 "$TMP/cgroup.err")"
+	cg_done
+	exit 0
+fi
+curl_metrics() { curl -s "http://127.0.0.1:$fport/metrics"; }
+inst=$(ft_open by-cgroup huge_memory/mm_collapse_huge_page)
+# in CGROUP N: thpload -n N collapse-anon in cgroup CGROUP; its pid in $wpid.
+in_cgroup() {
+	sh -c "echo \$\$ >$cgmnt/$top/$1/cgroup.procs && exec \"$THPLOAD\" -n $2 collapse-anon" >/dev/null &
+	wpid=$!
+	wait $wpid
+	# Scraped between the runs: labels go to cgroups in the order seen.
+	curl_metrics >/dev/null
+}
+in_cgroup a 3; pa=$wpid
+in_cgroup b 5; pb=$wpid
+in_cgroup b/c 2; pc=$wpid
+in_cgroup d 4; pd=$wpid
+ft_off "$inst"
+curl_metrics >"$TMP/cg.prom"
+attempts() {
+	awk -v c="cgroup=\"$1\"" '/^thpscope_collapse_attempts_total\{/ && index($1, c) { s += $2 }
+		END { print s + 0 }' "$TMP/cg.prom"
+}
+ft_attempts() { for p in "$@"; do "$FTCOUNT" -p "$p" "$inst" mm_collapse_huge_page -; done | awk '{ s += $1 } END { print s + 0 }'; }
+check_eq "--by-cgroup 2: attempts in /$top/a = ftrace's for its process" \
+	"$(ft_attempts $pa)" "$(attempts "/$top/a")"
+check_eq "--by-cgroup 2: /$top/b holds b/c's attempts too" \
+	"$(ft_attempts $pb $pc)" "$(attempts "/$top/b")"
+check_eq "--max-cgroups 2: the third cgroup's attempts under other" \
+	"$(ft_attempts $pd)" "$(attempts other)"
+check_eq "--max-cgroups 2: one cgroup folded, and counted" 1 \
+	"$(awk '/^thpscope_cgroups_folded / { print $2 }' "$TMP/cg.prom")"
+check_eq "--by-cgroup: no attempt without a cgroup label" 0 \
+	"$(grep '^thpscope_collapse_attempts_total' "$TMP/cg.prom" | grep -vc 'cgroup=')"
+kill -TERM "$spid"
+wait "$spid"
+cg_done
