@@ -259,7 +259,7 @@ void expo_histogram_ns(struct expo *x, const char *name, const char *help, const
 	for (k = EXPO_LE_MIN_SHIFT; k <= EXPO_LE_MAX_SHIFT && ok; k++) {
 		char le[32];
 
-		snprintf(le, sizeof(le), "%.9g", (double)(1ULL << k) / 1e9);
+		snprintf(le, sizeof(le), "%.12g", (double)(1ULL << k) / 1e9);
 		ok = hist_line(x, tb, name, "_bucket", ap, le, below[k]);
 	}
 	ok = ok && hist_line(x, tb, name, "_bucket", ap, "+Inf", total);
