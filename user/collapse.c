@@ -26,6 +26,7 @@
 #include "report_section.h"
 #include "table.h"
 #include "top_pane.h"
+#include "util.h"
 
 static const char *const source_names[SRC_NR] = {
 	[SRC_KHUGEPAGED] = "khugepaged",
@@ -421,6 +422,13 @@ static void expose_outcomes(struct expo *x, json_t *o, const char *name, const c
 
 static void collapse_expose(json_t *rec, struct expo *x)
 {
+	static const struct expo_value khugepaged[] = {
+		{ "thpscope_khugepaged_passes", "khugepaged wake-ups that scanned.",
+		  "collapse.khugepaged_passes.passes", false },
+		{ "thpscope_khugepaged_full_scans",
+		  "khugepaged passes that finished a scan of every mm.",
+		  "collapse.khugepaged_passes.full_scans", false },
+	};
 	static const char scans[] = "thpscope_collapse_scans";
 	static const char scans_help[] =
 		"Ranges the collapse scanner looked at, by source, kind and scan result.";
@@ -447,14 +455,7 @@ static void collapse_expose(json_t *rec, struct expo *x)
 					  "Time to collapse a range, by source and folio order.", lat,
 					  "source", src, "order", order, NULL);
 	}
-	if (jget(rec, "collapse.khugepaged_passes")) {
-		expo_counter(x, "thpscope_khugepaged_passes",
-			     "khugepaged wake-ups that scanned.",
-			     jget_u64(rec, "collapse.khugepaged_passes.passes"), NULL);
-		expo_counter(x, "thpscope_khugepaged_full_scans",
-			     "khugepaged passes that finished a scan of every mm.",
-			     jget_u64(rec, "collapse.khugepaged_passes.full_scans"), NULL);
-	}
+	expo_values(x, rec, khugepaged, ARRAY_SIZE(khugepaged));
 }
 
 static const struct family_process_column collapse_processes = {

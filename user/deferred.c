@@ -406,25 +406,37 @@ static void deferred_top(struct top_pane *v)
 
 static void deferred_expose(json_t *rec, struct expo *x)
 {
-	static const char *const fates[] = { "split", "freed", "migrated", "dropped" };
-	static const char *const reasons[] = { "underused", "partially_mapped" };
+	static const char *const fates[] = { "split", "freed", "migrated", "dropped", NULL };
+	static const char *const reasons[] = { "underused", "partially_mapped", NULL };
+	static const struct expo_value values[] = {
+		{ "thpscope_deferred_split_queue_depth",
+		  "Folios on the deferred-split queue, as thpscope follows them.",
+		  "deferred.tracked.depth_end", true },
+		{ "thpscope_deferred_split_queue_depth_max",
+		  "The deepest the followed deferred-split queue has been.",
+		  "deferred.tracked.depth_max", true },
+		{ "thpscope_deferred_split_shrinker_queue_length",
+		  "The deferred-split queue's length at the shrinker's last count.",
+		  "deferred.queue_len.last", true },
+		{ "thpscope_deferred_split_shrinker_calls", "Calls of the deferred-split shrinker.",
+		  "deferred.shrinker_tp.calls", false },
+		{ "thpscope_deferred_split_shrinker_freed",
+		  "Objects the deferred-split shrinker reported freed.",
+		  "deferred.shrinker_tp.freed", false },
+	};
 	json_t *v, *h;
 	const char *order, *k;
-	size_t i;
 
 	json_object_foreach(jget(rec, "deferred.by_order"), order, v) {
 		expo_counter(x, "thpscope_deferred_split_enqueued",
 			     "Large folios put on the deferred-split queue, by folio order.",
 			     jget_u64(v, "enqueued"), "order", order, NULL);
-		for (i = 0; i < ARRAY_SIZE(reasons); i++)
-			expo_counter(x, "thpscope_deferred_split_reasons",
-				     "Queued folios found fully mapped but underused, or partially mapped, by folio order.",
-				     jget_u64(v, reasons[i]), "order", order, "reason", reasons[i],
-				     NULL);
-		for (i = 0; i < ARRAY_SIZE(fates); i++)
-			expo_counter(x, "thpscope_deferred_split_fates",
-				     "Folios taken off the deferred-split queue, by folio order and what happened to them.",
-				     jget_u64(v, fates[i]), "order", order, "fate", fates[i], NULL);
+		expo_counters_of(x, "thpscope_deferred_split_reasons",
+				 "Queued folios found fully mapped but underused, or partially mapped, by folio order.",
+				 v, reasons, "reason", "order", order, NULL);
+		expo_counters_of(x, "thpscope_deferred_split_fates",
+				 "Folios taken off the deferred-split queue, by folio order and what happened to them.",
+				 v, fates, "fate", "order", order, NULL);
 		expo_counter(x, "thpscope_deferred_split_shrinker_splits",
 			     "Queued folios the deferred-split shrinker split, by folio order.",
 			     jget_u64(v, "split_by_shrinker"), "order", order, NULL);
@@ -432,30 +444,11 @@ static void deferred_expose(json_t *rec, struct expo *x)
 			     "Enqueued folios not followed: the bounded map of queued folios was full.",
 			     jget_u64(v, "untracked"), "order", order, NULL);
 	}
-	if (jget(rec, "deferred.tracked")) {
-		expo_gauge(x, "thpscope_deferred_split_queue_depth",
-			   "Folios on the deferred-split queue, as thpscope follows them.",
-			   jget_u64(rec, "deferred.tracked.depth_end"), NULL);
-		expo_gauge(x, "thpscope_deferred_split_queue_depth_max",
-			   "The deepest the followed deferred-split queue has been.",
-			   jget_u64(rec, "deferred.tracked.depth_max"), NULL);
-	}
+	expo_values(x, rec, values, ARRAY_SIZE(values));
 	json_object_foreach(jget(rec, "deferred.age"), k, h)
 		expo_histogram_ns(x, "thpscope_deferred_split_queued_seconds",
 				  "Time folios stayed on the deferred-split queue, from enqueue or from becoming partially mapped.",
 				  h, "since", k, NULL);
-	if (jget(rec, "deferred.queue_len"))
-		expo_gauge(x, "thpscope_deferred_split_shrinker_queue_length",
-			   "The deferred-split queue's length at the shrinker's last count.",
-			   jget_u64(rec, "deferred.queue_len.last"), NULL);
-	if (jget(rec, "deferred.shrinker_tp.calls")) {
-		expo_counter(x, "thpscope_deferred_split_shrinker_calls",
-			     "Calls of the deferred-split shrinker.",
-			     jget_u64(rec, "deferred.shrinker_tp.calls"), NULL);
-		expo_counter(x, "thpscope_deferred_split_shrinker_freed",
-			     "Objects the deferred-split shrinker reported freed.",
-			     jget_u64(rec, "deferred.shrinker_tp.freed"), NULL);
-	}
 }
 
 static const struct family_measure deferred_measures[] = {

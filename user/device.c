@@ -444,12 +444,20 @@ static void device_top(struct top_pane *v)
 static void device_expose(json_t *rec, struct expo *x)
 {
 	static const char *const page_states[] = { "pages", "collected", "migrated",
-		"compound_collected", "holes_collected", "holes_filled" };
-	static const char pages_help[] =
-		"Pages of migrate_vma calls, by driver, direction and state: asked for (pages), collected, migrated; compound_collected counts large folios collected whole.";
-	json_t *drv, *dir, *n, *lat;
+		"compound_collected", "holes_collected", "holes_filled", NULL };
+	static const char thps_help[] =
+		"Large folios device migration moved whole or had to split, by driver and direction.";
+	static const struct expo_value values[] = {
+		{ "thpscope_hmm_range_fault_calls", "Calls of hmm_range_fault.",
+		  "hmm.range_fault.calls", false },
+		{ "thpscope_hmm_range_fault_busy",
+		  "hmm_range_fault calls that returned -EBUSY (to be retried).",
+		  "hmm.range_fault.busy", false },
+		{ "thpscope_hmm_range_fault_errors", "hmm_range_fault calls that failed otherwise.",
+		  "hmm.range_fault.errors", false },
+	};
+	json_t *drv, *dir, *lat;
 	const char *dname, *dirname, *k;
-	size_t i;
 
 	json_object_foreach(jget(rec, "migrate_vma.by_driver"), dname, drv)
 		json_object_foreach(drv, dirname, dir) {
@@ -457,16 +465,14 @@ static void device_expose(json_t *rec, struct expo *x)
 				     "Device migrations (migrate_vma and migrate_device), by driver and direction.",
 				     jget_u64(dir, "calls"), "driver", dname, "direction", dirname,
 				     NULL);
-			for (i = 0; i < ARRAY_SIZE(page_states); i++)
-				expo_counter(x, "thpscope_migrate_vma_pages", pages_help,
-					     jget_u64(dir, page_states[i]), "driver", dname,
-					     "direction", dirname, "state", page_states[i], NULL);
-			expo_counter(x, "thpscope_migrate_vma_thps",
-				     "Large folios device migration moved whole or had to split, by driver and direction.",
+			expo_counters_of(x, "thpscope_migrate_vma_pages",
+					 "Pages of migrate_vma calls, by driver, direction and state: asked for (pages), collected, migrated; compound_collected counts large folios collected whole.",
+					 dir, page_states, "state", "driver", dname,
+					 "direction", dirname, NULL);
+			expo_counter(x, "thpscope_migrate_vma_thps", thps_help,
 				     jget_u64(dir, "thp_whole"), "driver", dname, "direction", dirname,
 				     "outcome", "whole", NULL);
-			expo_counter(x, "thpscope_migrate_vma_thps",
-				     "Large folios device migration moved whole or had to split, by driver and direction.",
+			expo_counter(x, "thpscope_migrate_vma_thps", thps_help,
 				     jget_u64(dir, "thp_split"), "driver", dname, "direction", dirname,
 				     "outcome", "split", NULL);
 			json_object_foreach(json_object_get(dir, "latency"), k, lat)
@@ -475,33 +481,21 @@ static void device_expose(json_t *rec, struct expo *x)
 						  lat, "driver", dname, "direction", dirname, "phase", k,
 						  NULL);
 		}
-	json_object_foreach(jget(rec, "migrate_vma.fallback_reasons"), k, n)
-		expo_counter(x, "thpscope_migrate_vma_fallbacks",
-			     "Large folios device migration could not move whole, by reason.",
-			     json_integer_value(n), "reason", k, NULL);
+	expo_counters_of(x, "thpscope_migrate_vma_fallbacks",
+			 "Large folios device migration could not move whole, by reason.",
+			 jget(rec, "migrate_vma.fallback_reasons"), NULL, "reason", NULL);
 	if (jget(rec, "migrate_vma.livelocks"))
 		expo_gauge(x, "thpscope_pathologies",
 			   "Places where a pathology shows now, by kind (at most the report's top entries).",
 			   json_array_size(jget(rec, "migrate_vma.livelocks")), "kind",
 			   "spinning_device_fault", NULL);
-	if (jget(rec, "hmm.range_fault")) {
-		expo_counter(x, "thpscope_hmm_range_fault_calls", "Calls of hmm_range_fault.",
-			     jget_u64(rec, "hmm.range_fault.calls"), NULL);
-		expo_counter(x, "thpscope_hmm_range_fault_busy",
-			     "hmm_range_fault calls that returned -EBUSY (to be retried).",
-			     jget_u64(rec, "hmm.range_fault.busy"), NULL);
-		expo_counter(x, "thpscope_hmm_range_fault_errors",
-			     "hmm_range_fault calls that failed otherwise.",
-			     jget_u64(rec, "hmm.range_fault.errors"), NULL);
-		json_object_foreach(jget(rec, "hmm.range_fault.by_order"), k, n)
-			expo_counter(x, "thpscope_hmm_range_fault_pages",
-				     "Pages hmm_range_fault returned, by the order they were mapped at.",
-				     json_integer_value(n), "order", k, NULL);
-	}
-	json_object_foreach(jget(rec, "hmm.invalidations"), k, n)
-		expo_counter(x, "thpscope_mmu_notifier_invalidations",
-			     "mmu-notifier range invalidations, by event.",
-			     json_integer_value(n), "event", k, NULL);
+	expo_values(x, rec, values, ARRAY_SIZE(values));
+	expo_counters_of(x, "thpscope_hmm_range_fault_pages",
+			 "Pages hmm_range_fault returned, by the order they were mapped at.",
+			 jget(rec, "hmm.range_fault.by_order"), NULL, "order", NULL);
+	expo_counters_of(x, "thpscope_mmu_notifier_invalidations",
+			 "mmu-notifier range invalidations, by event.",
+			 jget(rec, "hmm.invalidations"), NULL, "event", NULL);
 }
 
 static const struct family_measure device_measures[] = {

@@ -78,10 +78,9 @@ static void probe_metrics(struct expo *x, json_t *rec)
 			     "Times the kernel skipped the probe's program (recursion, kprobe misses).",
 			     jget_u64(p, "misses"), "probe", name, NULL);
 	}
-	json_object_foreach(jget(rec, "map_full"), name, p)
-		expo_counter(x, "thpscope_map_full_events",
-			     "Counts a full BPF map of the family had no room for (a count or a per-process entry).",
-			     json_integer_value(p), "family", name, NULL);
+	expo_counters_of(x, "thpscope_map_full_events",
+			 "Counts a full BPF map of the family had no room for (a count or a per-process entry).",
+			 jget(rec, "map_full"), NULL, "family", NULL);
 }
 
 static void families_expose(struct expo *x, json_t *rec)

@@ -146,10 +146,16 @@ static void put_label(struct textbuf *tb, bool first, const char *k, const char 
 	textbuf_printf(tb, "\"");
 }
 
-/* "{a="x",b="y"" from the pairs of AP, then X's own label, LE when not
- * NULL, then "}" (nothing at all without labels). False on a bad label
- * name. */
-static bool put_labels(const struct expo *x, struct textbuf *tb, va_list ap, const char *le)
+/* A label after those of a sample's pairs: a key's, or a histogram
+ * bucket's le. */
+struct label {
+	const char *name, *value;
+};
+
+/* "{a="x",b="y"" from the pairs of AP, then X's own label, EXTRA when its
+ * name is not NULL, then "}" (nothing at all without labels). False on a
+ * bad label name. */
+static bool put_labels(const struct expo *x, struct textbuf *tb, va_list ap, struct label extra)
 {
 	const char *k, *v;
 	bool any = false;
@@ -167,15 +173,19 @@ static bool put_labels(const struct expo *x, struct textbuf *tb, va_list ap, con
 		put_label(tb, !any, x->label, x->label_value);
 		any = true;
 	}
-	if (le)
-		textbuf_printf(tb, "%sle=\"%s\"", any ? "," : "{", le);
-	if (any || le)
+	if (extra.name) {
+		if (!valid_name(extra.name))
+			return false;
+		put_label(tb, !any, extra.name, extra.value);
+		any = true;
+	}
+	if (any)
 		textbuf_printf(tb, "}");
 	return true;
 }
 
 static void add_sample(struct expo *x, enum expo_type type, const char *name, const char *help,
-		       double v, va_list ap)
+		       double v, struct label extra, va_list ap)
 {
 	struct expo_family *f = family_get(x, name, help, type);
 	struct textbuf *tb;
@@ -186,7 +196,7 @@ static void add_sample(struct expo *x, enum expo_type type, const char *name, co
 	tb = &f->samples;
 	mark = tb->len;
 	textbuf_printf(tb, "%s%s", name, type == EXPO_COUNTER ? "_total" : "");
-	if (!put_labels(x, tb, ap, NULL)) {
+	if (!put_labels(x, tb, ap, extra)) {
 		tb->len = mark;
 		return;
 	}
@@ -200,7 +210,7 @@ void expo_counter(struct expo *x, const char *name, const char *help, double v, 
 	va_list ap;
 
 	va_start(ap, v);
-	add_sample(x, EXPO_COUNTER, name, help, v, ap);
+	add_sample(x, EXPO_COUNTER, name, help, v, (struct label){ 0 }, ap);
 	va_end(ap);
 }
 
@@ -209,8 +219,51 @@ void expo_gauge(struct expo *x, const char *name, const char *help, double v, ..
 	va_list ap;
 
 	va_start(ap, v);
-	add_sample(x, EXPO_GAUGE, name, help, v, ap);
+	add_sample(x, EXPO_GAUGE, name, help, v, (struct label){ 0 }, ap);
 	va_end(ap);
+}
+
+static bool key_wanted(const char *const *keys, const char *k)
+{
+	if (!keys)
+		return true;
+	for (; *keys; keys++)
+		if (!strcmp(*keys, k))
+			return true;
+	return false;
+}
+
+void expo_counters_of(struct expo *x, const char *name, const char *help, json_t *obj,
+		      const char *const *keys, const char *label, ...)
+{
+	const char *k;
+	va_list ap;
+	json_t *n;
+
+	json_object_foreach(obj, k, n) {
+		if (!json_is_integer(n) || !key_wanted(keys, k))
+			continue;
+		va_start(ap, label);
+		add_sample(x, EXPO_COUNTER, name, help, json_integer_value(n),
+			   (struct label){ label, k }, ap);
+		va_end(ap);
+	}
+}
+
+void expo_values(struct expo *x, json_t *record, const struct expo_value *v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		json_t *val = jget(record, v[i].path);
+
+		if (!json_is_integer(val))
+			continue;
+		if (v[i].gauge)
+			expo_gauge(x, v[i].name, v[i].help, json_integer_value(val), NULL);
+		else
+			expo_counter(x, v[i].name, v[i].help, json_integer_value(val), NULL);
+	}
 }
 
 /* One line of a histogram: NAME_SUFFIX{labels of AP[,le]} V. */
@@ -222,7 +275,7 @@ static bool hist_line(const struct expo *x, struct textbuf *tb, const char *name
 
 	textbuf_printf(tb, "%s%s", name, suffix);
 	va_copy(aq, ap);
-	ok = put_labels(x, tb, aq, le);
+	ok = put_labels(x, tb, aq, (struct label){ le ? "le" : NULL, le });
 	va_end(aq);
 	textbuf_printf(tb, " ");
 	put_value(tb, v);

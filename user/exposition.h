@@ -38,6 +38,23 @@ void expo_counter(struct expo *x, const char *name, const char *help, double v, 
 	__attribute__((sentinel));
 void expo_gauge(struct expo *x, const char *name, const char *help, double v, ...)
 	__attribute__((sentinel));
+/* The integers of OBJ whose keys are in KEYS (NULL-ended; NULL: every
+ * key), as samples of counter NAME labelled LABEL="key", with the label
+ * pairs that follow. */
+void expo_counters_of(struct expo *x, const char *name, const char *help, json_t *obj,
+		      const char *const *keys, const char *label, ...) __attribute__((sentinel));
+
+/* A value of a record: a counter or a gauge NAME at PATH. */
+struct expo_value {
+	const char *name;
+	const char *help;
+	const char *path;
+	bool gauge;
+};
+
+/* The values of V (N of them) that RECORD holds, without labels. */
+void expo_values(struct expo *x, json_t *record, const struct expo_value *v, size_t n);
+
 /* A histogram in seconds (NAME ends in _seconds) of the record's log2
  * histogram H of nanoseconds (hist_json.h), over fixed bucket bounds, so
  * that every scrape has the same series. */

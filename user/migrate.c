@@ -379,8 +379,11 @@ static void migrate_html(FILE *f, json_t *rec)
 
 static void migrate_expose(json_t *rec, struct expo *x)
 {
-	static const char *const page_results[] = { "succeeded", "failed" };
+	static const char *const page_results[] = { "succeeded", "failed", NULL };
 	static const char *const thp_outcomes[] = { "succeeded", "failed", "split" };
+	static const char *const ops[] = { "set", "remove", NULL };
+	static const char entries_help[] =
+		"Migration entries installed (set) and removed, by level and folio order.";
 	json_t *v, *lat, *o;
 	const char *k;
 	char field[32];
@@ -390,11 +393,9 @@ static void migrate_expose(json_t *rec, struct expo *x)
 		expo_counter(x, "thpscope_migrate_pages_calls",
 			     "migrate_pages calls, by reason (compaction, NUMA, syscall, ...).",
 			     jget_u64(v, "calls"), "reason", k, NULL);
-		for (i = 0; i < ARRAY_SIZE(page_results); i++)
-			expo_counter(x, "thpscope_migrate_pages",
-				     "Pages migrate_pages moved or failed to, by reason.",
-				     jget_u64(v, page_results[i]), "reason", k, "result",
-				     page_results[i], NULL);
+		expo_counters_of(x, "thpscope_migrate_pages",
+				 "Pages migrate_pages moved or failed to, by reason.",
+				 v, page_results, "result", "reason", k, NULL);
 		for (i = 0; i < ARRAY_SIZE(thp_outcomes); i++) {
 			snprintf(field, sizeof(field), "thp_%s", thp_outcomes[i]);
 			expo_counter(x, "thpscope_migrate_thps",
@@ -412,22 +413,11 @@ static void migrate_expose(json_t *rec, struct expo *x)
 	json_object_foreach(jget(rec, "migration.latency"), k, lat)
 		expo_histogram_ns(x, "thpscope_migrate_pages_duration_seconds",
 				  "Time in migrate_pages, by reason.", lat, "reason", k, NULL);
-	json_object_foreach(jget(rec, "migration.pte_by_order"), k, o) {
-		expo_counter(x, "thpscope_migration_entries",
-			     "Migration entries installed (set) and removed, by level and folio order.",
-			     jget_u64(o, "set"), "level", "pte", "order", k, "op", "set", NULL);
-		expo_counter(x, "thpscope_migration_entries",
-			     "Migration entries installed (set) and removed, by level and folio order.",
-			     jget_u64(o, "remove"), "level", "pte", "order", k, "op", "remove", NULL);
-	}
-	if ((o = jget(rec, "migration.pmd"))) {
-		expo_counter(x, "thpscope_migration_entries",
-			     "Migration entries installed (set) and removed, by level and folio order.",
-			     jget_u64(o, "set"), "level", "pmd", "op", "set", NULL);
-		expo_counter(x, "thpscope_migration_entries",
-			     "Migration entries installed (set) and removed, by level and folio order.",
-			     jget_u64(o, "remove"), "level", "pmd", "op", "remove", NULL);
-	}
+	json_object_foreach(jget(rec, "migration.pte_by_order"), k, o)
+		expo_counters_of(x, "thpscope_migration_entries", entries_help, o, ops, "op",
+				 "level", "pte", "order", k, NULL);
+	expo_counters_of(x, "thpscope_migration_entries", entries_help, jget(rec, "migration.pmd"),
+			 ops, "op", "level", "pmd", NULL);
 }
 
 static const struct family_measure migrate_measures[] = {

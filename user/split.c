@@ -390,40 +390,36 @@ static void split_expose(json_t *rec, struct expo *x)
 {
 	static const char folios_help[] =
 		"Large-folio splits the kernel counts, by folio order and result: ok or the error.";
-	json_t *v, *n, *lat;
-	const char *order, *k;
+	static const char *const ok[] = { "ok", NULL };
+	json_t *v, *lat;
+	const char *order;
 
 	json_object_foreach(jget(rec, "split.by_order"), order, v) {
-		expo_counter(x, "thpscope_split_folios", folios_help, jget_u64(v, "ok"),
-			     "order", order, "result", "ok", NULL);
-		json_object_foreach(json_object_get(v, "errors"), k, n)
-			expo_counter(x, "thpscope_split_folios", folios_help,
-				     json_integer_value(n), "order", order, "result", k, NULL);
+		/* "ok" beside the errors: one label for every result. */
+		expo_counters_of(x, "thpscope_split_folios", folios_help, v, ok, "result",
+				 "order", order, NULL);
+		expo_counters_of(x, "thpscope_split_folios", folios_help,
+				 json_object_get(v, "errors"), NULL, "result", "order", order, NULL);
 		if (json_object_get(v, "uncounted"))
 			expo_counter(x, "thpscope_split_unmapped_folios",
 				     "Splits of unmapped (device) large folios, which no kernel counter sees, by folio order.",
 				     jget_u64(v, "uncounted"), "order", order, NULL);
-		json_object_foreach(json_object_get(v, "cause"), k, n)
-			expo_counter(x, "thpscope_split_causes",
-				     "Large-folio splits, by folio order and what caused them.",
-				     json_integer_value(n), "order", order, "cause", k, NULL);
-		json_object_foreach(json_object_get(v, "to"), k, n)
-			expo_counter(x, "thpscope_split_new_orders",
-				     "Large-folio splits, by folio order and the order split to.",
-				     json_integer_value(n), "order", order, "new_order", k, NULL);
-		json_object_foreach(json_object_get(v, "kind"), k, n)
-			expo_counter(x, "thpscope_split_kinds",
-				     "Large-folio splits, by folio order and kind of memory.",
-				     json_integer_value(n), "order", order, "kind", k, NULL);
+		expo_counters_of(x, "thpscope_split_causes",
+				 "Large-folio splits, by folio order and what caused them.",
+				 json_object_get(v, "cause"), NULL, "cause", "order", order, NULL);
+		expo_counters_of(x, "thpscope_split_new_orders",
+				 "Large-folio splits, by folio order and the order split to.",
+				 json_object_get(v, "to"), NULL, "new_order", "order", order, NULL);
+		expo_counters_of(x, "thpscope_split_kinds",
+				 "Large-folio splits, by folio order and kind of memory.",
+				 json_object_get(v, "kind"), NULL, "kind", "order", order, NULL);
 	}
 	json_object_foreach(jget(rec, "split.latency"), order, lat)
 		expo_histogram_ns(x, "thpscope_split_duration_seconds",
 				  "Time to split a large folio, by folio order.", lat,
 				  "order", order, NULL);
-	json_object_foreach(jget(rec, "split.pmd.cause"), k, n)
-		expo_counter(x, "thpscope_split_pmd",
-			     "PMD mappings split into PTE mappings, by cause.",
-			     json_integer_value(n), "cause", k, NULL);
+	expo_counters_of(x, "thpscope_split_pmd", "PMD mappings split into PTE mappings, by cause.",
+			 jget(rec, "split.pmd.cause"), NULL, "cause", NULL);
 }
 
 static const struct family_measure split_measures[] = {

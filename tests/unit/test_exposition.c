@@ -6,6 +6,7 @@
 #include <string.h>
 #include "unit.h"
 #include "exposition.h"
+#include "json_util.h"
 
 static char *render(struct expo *x, enum expo_format f)
 {
@@ -114,6 +115,34 @@ static void a_set_label_goes_on_every_sample(void **state)
 	expo_free(x);
 }
 
+static void a_record_object_gives_counters(void **state)
+{
+	json_t *rec = json_pack("{s:{s:{s:i, s:i, s:s, s:i}}}", "a", "b", "ok", 2, "EBUSY", 1,
+				"why", "text", "other", 5);
+	static const char *const ok[] = { "ok", NULL };
+	static const struct expo_value values[] = {
+		{ "thpscope_v", "V.", "a.b.ok", true },
+		{ "thpscope_absent", "Not in the record.", "a.b.none", false },
+	};
+	struct expo *x = expo_new();
+	char *text;
+
+	expo_counters_of(x, "thpscope_r", "R.", jget(rec, "a.b"), ok, "result", "order", "9", NULL);
+	expo_counters_of(x, "thpscope_all", "All.", jget(rec, "a.b"), NULL, "key", NULL);
+	expo_values(x, rec, values, 2);
+	text = render(x, EXPO_TEXT);
+	assert_non_null(strstr(text, "thpscope_r_total{order=\"9\",result=\"ok\"} 2\n# HELP"));
+	/* Every integer, not the string. */
+	assert_non_null(strstr(text, "thpscope_all_total{key=\"ok\"} 2\n"
+			       "thpscope_all_total{key=\"EBUSY\"} 1\n"
+			       "thpscope_all_total{key=\"other\"} 5\n# HELP"));
+	assert_non_null(strstr(text, "# TYPE thpscope_v gauge\nthpscope_v 2\n"));
+	assert_null(strstr(text, "thpscope_absent"));
+	free(text);
+	expo_free(x);
+	json_decref(rec);
+}
+
 static void accept_header_chooses(void **state)
 {
 	/* Prometheus 2's own header. */
@@ -139,6 +168,7 @@ int main(void)
 		cmocka_unit_test(bad_names_are_left_out),
 		cmocka_unit_test(histograms_are_cumulative_in_seconds),
 		cmocka_unit_test(a_set_label_goes_on_every_sample),
+		cmocka_unit_test(a_record_object_gives_counters),
 		cmocka_unit_test(accept_header_chooses),
 	};
 
