@@ -161,6 +161,11 @@ vmstat_of() {
 	awk -v n="$1" '$1 == n { print $2 }' /proc/vmstat
 }
 
+# The page size in bytes (busybox has no getconf).
+page_size() {
+	awk '/^KernelPageSize:/ { print $2 * 1024; exit }' /proc/self/smaps
+}
+
 # sum of the second column
 sum2() {
 	awk '{ s += $2 } END { print s + 0 }'

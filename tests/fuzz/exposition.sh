@@ -11,7 +11,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 metric() {
 	awk -v n="$1" -v sel="$2" '
 		{ name = $1; sub(/\{.*/, "", name) }
-		name == n && index($1, sel) { s += $NF }
+		name == n && (sel == "" || index($1, sel)) { s += $NF }
 		END { printf "%d\n", s }' "$3"
 }
 # Integers of the record under PATH's keys' objects, summed.

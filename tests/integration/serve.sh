@@ -155,7 +155,7 @@ check_same "collapse scans by result: PromQL = ftrace" \
 	"$("$FTCOUNT" -e scan_result:SCAN_ "$outer" mm_khugepaged_scan_pmd status)" \
 	"$(prom_delta 'sum by (result) (thpscope_collapse_scans_total{source="madvise",kind="anon"})')"
 # The PMD order, from the kernel's sizes.
-order=$(awk -v p="$(getconf PAGESIZE)" '{ o = 0; for (n = $1 / p; n > 1; n /= 2) o++; print o }' \
+order=$(awk -v p="$(page_size)" '{ o = 0; for (n = $1 / p; n > 1; n /= 2) o++; print o }' \
 	$thp/hpage_pmd_size)
 check_same "collapse attempts by order: PromQL = ftrace" \
 	"$order $("$FTCOUNT" "$outer" mm_collapse_huge_page -)" \
