@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/socket.h>
 #include "by_cgroup.h"
 #include "commands.h"
 #include "counters.h"
@@ -31,20 +32,22 @@ static const char usage[] =
 "SIGHUP (or -d), then detaches every probe. The metrics are listed in\n"
 "docs/metrics.md.\n"
 "\n"
-"  --listen ADDR:PORT  where to listen (default " SERVE_DEFAULT_LISTEN ", this\n"
-"                      host only); [ADDR6]:PORT for IPv6, :PORT for every\n"
-"                      address\n"
-"  -e FAMILY           only this probe family (repeatable), one of:\n"
+"  --listen ADDR:PORT\n"
+"               where to listen (default " SERVE_DEFAULT_LISTEN ", this host\n"
+"               only); [ADDR6]:PORT for IPv6, :PORT for every address\n"
+"  -e FAMILY    only this probe family (repeatable), one of:\n"
 "%s"
-"  -d SECONDS          stop after SECONDS\n"
-"  --by-cgroup DEPTH   a cgroup label on the collapse, split, migration and\n"
-"                      device-migration counters: the v2 cgroup of the\n"
-"                      process each event is attributed to, cut at DEPTH\n"
-"                      (0 is the root, 1 its children: system.slice, ...)\n"
-"  --max-cgroups N     at most N cgroup labels (default %u), in the order\n"
-"                      they are first seen; the counts of the others are\n"
-"                      summed under cgroup=\"other\" and the cgroups counted\n"
-"  -h, --help          this text\n"
+"  -d SECONDS   stop after SECONDS\n"
+"  --by-cgroup DEPTH\n"
+"               a cgroup label on the collapse, split, migration and\n"
+"               device-migration counters: the v2 cgroup of the process\n"
+"               each event is attributed to, cut at DEPTH (0 is the root,\n"
+"               1 its children: system.slice, ...)\n"
+"  --max-cgroups N\n"
+"               at most N cgroup labels (default %u), in the order they\n"
+"               are first seen; the counts of the others are summed under\n"
+"               cgroup=\"other\" and the cgroups counted\n"
+"  -h, --help   this text\n"
 FILTER_USAGE;
 
 /* Enough for the containers of a host, few enough for a fleet's TSDB. */
@@ -52,6 +55,8 @@ FILTER_USAGE;
 
 struct serve_opts {
 	const char *listen;
+	struct sockaddr_storage addr;	/* LISTEN's */
+	unsigned int addrlen;
 	double seconds;
 	unsigned int families;
 	bool by_cgroup;
@@ -91,15 +96,18 @@ static int parse_args(int argc, char **argv, struct serve_opts *o)
 
 	memset(o, 0, sizeof(*o));
 	o->listen = SERVE_DEFAULT_LISTEN;
+	serve_listen_parse("serve", o->listen, &o->addr, &o->addrlen);
 	o->max_cgroups = SERVE_DEFAULT_MAX_CGROUPS;
 	optind = 0;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "+he:d:p:", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'h':
-			printf(usage, session_family_help(22), SERVE_DEFAULT_MAX_CGROUPS);
+			printf(usage, session_family_help(15), SERVE_DEFAULT_MAX_CGROUPS);
 			return 1;
 		case OPT_LISTEN:
+			if (!serve_listen_parse("serve", optarg, &o->addr, &o->addrlen))
+				return -1;
 			o->listen = optarg;
 			break;
 		case 'e':
@@ -226,7 +234,7 @@ int cmd_serve(int argc, char **argv)
 		return 1;
 	/* A client that hangs up must not end the server. */
 	signal(SIGPIPE, SIG_IGN);
-	sv.listen_fd = serve_http_listen(o.listen);
+	sv.listen_fd = serve_http_listen(&o.addr, o.addrlen, o.listen);
 	if (sv.listen_fd < 0)
 		return 1;
 	so.filter = &o.filter;

@@ -66,27 +66,23 @@ bool serve_listen_parse(const char *cmd, const char *listen, void *sa, unsigned 
 	if (inet_pton(AF_INET, host, &in4->sin_addr) == 1)
 		return true;
 bad:
-	errorf("%s: --listen: '%s' is not a numeric IPv4 or [IPv6] address", cmd, host);
+	errorf("%s: --listen: '%s' is not a numeric IPv4 address or [IPv6] one", cmd, listen);
 	return false;
 }
 
-int serve_http_listen(const char *listen_at)
+int serve_http_listen(const void *sa, unsigned int salen, const char *listen_at)
 {
-	struct sockaddr_storage sa;
-	unsigned int salen;
-	int fd, one = 1;
+	int family = ((const struct sockaddr *)sa)->sa_family, fd, one = 1;
 
-	if (!serve_listen_parse("serve", listen_at, &sa, &salen))
-		return -1;
-	fd = socket(sa.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	fd = socket(family, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0) {
 		errorf("serve: socket: %s", strerror(errno));
 		return -1;
 	}
 	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	if (sa.ss_family == AF_INET6)
+	if (family == AF_INET6)
 		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
-	if (bind(fd, (struct sockaddr *)&sa, salen) || listen(fd, SOMAXCONN)) {
+	if (bind(fd, sa, salen) || listen(fd, SOMAXCONN)) {
 		errorf("serve: cannot listen on %s: %s", listen_at, strerror(errno));
 		close(fd);
 		return -1;

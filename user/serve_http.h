@@ -22,10 +22,10 @@ typedef bool (*serve_render_fn)(void *ctx, enum expo_format f, struct textbuf *o
 
 struct serve_http;
 
-/* A socket listening on LISTEN ("ADDR:PORT", "[ADDR6]:PORT" or ":PORT"
- * for every address; numeric), or -1 after one line of error: taken
- * before the probes load, so that a busy port is said at once. */
-int serve_http_listen(const char *listen);
+/* A socket listening on SA (SALEN bytes; LISTEN as the user wrote it),
+ * or -1 after one line of error: taken before the probes load, so that a
+ * busy port is said at once. */
+int serve_http_listen(const void *sa, unsigned int salen, const char *listen);
 /* Serve on the socket FD (which it takes, also on failure). NULL after
  * one line of error. */
 struct serve_http *serve_http_start(int fd, serve_render_fn render, void *ctx,
@@ -33,7 +33,8 @@ struct serve_http *serve_http_start(int fd, serve_render_fn render, void *ctx,
 /* Stop serving: no render runs once this returns. */
 void serve_http_stop(struct serve_http *h);
 
-/* Parse LISTEN into SA (a struct sockaddr_storage) and its length.
+/* Parse LISTEN ("ADDR:PORT", "[ADDR6]:PORT" or ":PORT" for every
+ * address; numeric) into SA (a struct sockaddr_storage) and its length.
  * False after one line of error naming CMD. */
 bool serve_listen_parse(const char *cmd, const char *listen, void *sa, unsigned int *salen);
 

@@ -4,12 +4,18 @@
 . "$(dirname "$0")/../lib.sh"
 require_root
 
-for c in "" record report probes top trace diff; do
+for c in "" record report probes top trace diff serve; do
 	expect "thpscope${c:+ $c} --help" 0 "" "$THPSCOPE" $c --help
 done
 expect "no command" 2 "" "$THPSCOPE"
 expect "unknown command" 2 "unknown command 'frobnicate'" "$THPSCOPE" frobnicate
 expect "report without a file" 2 "expects one record file" "$THPSCOPE" report
+expect "serve --listen without a port" 2 "with a port from 1 to 65535, not '1.2.3'" \
+	"$THPSCOPE" serve --listen 1.2.3
+expect "serve --listen of a name" 2 "'localhost:80' is not a numeric" \
+	"$THPSCOPE" serve --listen localhost:80
+expect "serve --by-cgroup too deep" 2 "from 0 to 16, not '99'" "$THPSCOPE" serve --by-cgroup 99
+expect "serve with a command" 2 "serve runs no command" "$THPSCOPE" serve -- true
 expect "report of a missing file" 1 "$TMP/none.json" "$THPSCOPE" report "$TMP/none.json"
 printf '{"schema": "thpscope-record/1",\n "collapse": {,}}\n' >"$TMP/bad.json"
 expect "malformed record names line and column" 1 "bad.json:2:" "$THPSCOPE" report "$TMP/bad.json"

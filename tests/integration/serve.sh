@@ -61,6 +61,8 @@ if ! serve_start serve $port; then
 fi
 ok "serve starts and listens on 127.0.0.1:$port"
 url=http://127.0.0.1:$port/metrics
+expect "a second serve on the port is refused before loading anything" 1 "Address already in use" \
+	timeout 5 "$THPSCOPE" serve --listen "127.0.0.1:$port"
 
 cat >"$TMP/prometheus.yml" <<EOF
 global:
