@@ -54,7 +54,6 @@ serve_start() {
 
 base=$((20000 + $$ % 20000))
 port=$base pport=$((base + 1)) fport=$((base + 2))
-progs_before=$(bpftool prog show | grep -c '^[0-9]*:')
 if ! serve_start serve $port; then
 	not_ok "serve starts: $(head -c 300 "$TMP/serve.err")"
 	exit 0
@@ -264,13 +263,16 @@ check_eq "a header without a colon" 400 \
 check_eq "a request line that is not one: closed" none "$(raw "$(printf 'GARBAGE\r\n\r\n')")"
 check_eq "still serving after them" 200 "$(code "$url")"
 
-# SIGTERM: every probe detached.
+# SIGTERM: every probe detached. serve's programs, from its descriptors'
+# fdinfo (programs and links name their prog_id), must all be gone.
+ours=$(cat /proc/$spid/fdinfo/* 2>/dev/null | awk '$1 == "prog_id:" { print $2 }' | sort -u)
+check_ge "serve holds its programs while it runs" 10 "$(echo "$ours" | wc -w)"
 kill -TERM "$spid"
 wait "$spid"
 check_eq "serve exits 0 on SIGTERM" 0 $?
 check_eq "serve says it detached" 1 "$(grep -c 'every probe detached' "$TMP/serve.err")"
-check_eq "BPF programs after SIGTERM: as many as before serve" "$progs_before" \
-	"$(bpftool prog show | grep -c '^[0-9]*:')"
+check_eq "serve's programs left after SIGTERM" "" \
+	"$(for id in $ours; do bpftool prog show id "$id" >/dev/null 2>&1 && echo "$id"; done)"
 
 # A full map: what does not fit is counted, nothing counted goes down.
 export THPSCOPE_MAP_ENTRIES=1
