@@ -93,3 +93,12 @@ missing=$(while read -r m; do
 	grep -q "\`$m\`" "$here/../../docs/metrics.md" || echo "$m"
 done <"$TMP/names")
 check_eq "metrics the seeds give that docs/metrics.md does not name" "" "$(echo $missing)"
+
+# Counts a full map could not keep: said by the report, exported.
+sed '1s/^{/{"map_full": {"collapse": 7, "split": 0}, /' "$here/seeds/6.18-mixed.json" >"$TMP/full.json"
+check_eq "the report names a family whose map was full" \
+	"  collapse: 7 counts lost, a map was full" \
+	"$("$THPSCOPE" report "$TMP/full.json" | grep 'a map was full')"
+"$THPSCOPE" report --prometheus "$TMP/full.json" >"$TMP/full.prom"
+check_eq "map_full exported per family" 7 \
+	"$(metric thpscope_map_full_events_total 'family="collapse"' "$TMP/full.prom")"
