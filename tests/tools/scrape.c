@@ -9,7 +9,8 @@
  * on a new connection: connect, send the request, read the answer until
  * the server closes. A scrape is timed from before the connect to the
  * close (CLOCK_MONOTONIC). With -i a scrape starts every MS milliseconds
- * (as a scrape interval), else each right after the one before. Prints
+ * (as a scrape interval) and the run lasts COUNT intervals, else each
+ * starts right after the one before. Prints
  *
  *   latency COUNT P50_NS P99_NS MAX_NS BYTES
  *
@@ -154,6 +155,8 @@ static size_t scrape_once(const struct addrinfo *ai, const char *request, struct
 	}
 	close(fd);
 	a->buf[a->len] = 0;
+	if (!a->len)
+		die("%s", "no answer: the server closed the connection");
 	if (strncmp(a->buf, "HTTP/1.", 7) || strncmp(a->buf + 8, " 200 ", 5)) {
 		a->buf[strcspn(a->buf, "\r\n")] = 0;
 		die("the answer is not 200 OK: '%s'", a->buf);
@@ -218,6 +221,8 @@ int main(int argc, char **argv)
 		bytes = scrape_once(ai, request, &a);
 		ns[i] = mono_ns() - start;
 	}
+	if (interval_ms)
+		clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &next, NULL);
 	if (pid) {
 		memory_of(pid, &rss, &hwm);
 		printf("rss %lu %lu %lu\n", (unsigned long)count, rss, hwm);
