@@ -23,8 +23,8 @@
  * Any answer but a whole 200 with a body, or one slower than 10 s, is an
  * error: every scrape must be answered.
  */
+#include <arpa/inet.h>
 #include <errno.h>
-#include <netdb.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -60,32 +60,44 @@ static uint64_t number(const char *s, const char *opt, uint64_t lo, uint64_t hi)
 	return v;
 }
 
-/* ADDR:PORT or [ADDR6]:PORT, numeric. */
-static struct addrinfo *resolve(const char *target)
+struct target {
+	struct sockaddr_storage sa;
+	socklen_t len;
+};
+
+/* ADDR:PORT or [ADDR6]:PORT, numeric (no resolver: the tool is also
+ * linked statically). */
+static void parse_target(const char *arg, struct target *t)
 {
-	static const struct addrinfo hints = {
-		.ai_flags = AI_NUMERICHOST | AI_NUMERICSERV,
-		.ai_socktype = SOCK_STREAM,
-	};
-	const char *colon = strrchr(target, ':');
-	struct addrinfo *ai;
+	struct sockaddr_in *in4 = (struct sockaddr_in *)&t->sa;
+	struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)&t->sa;
+	const char *colon = strrchr(arg, ':');
+	uint64_t port;
 	char host[64];
 	size_t len;
 
-	if (!colon || !colon[1])
-		die("'%s' is not ADDR:PORT", target);
-	len = colon - target;
-	if (len >= 2 && target[0] == '[' && target[len - 1] == ']') {
-		target++;
-		len -= 2;
-	}
+	if (!colon || !parse_u64(colon + 1, &port) || !port || port > 65535)
+		die("'%s' is not ADDR:PORT", arg);
+	len = colon - arg;
 	if (!len || len >= sizeof(host))
-		die("'%s' is not ADDR:PORT", target);
-	memcpy(host, target, len);
+		die("'%s' is not ADDR:PORT", arg);
+	memcpy(host, arg, len);
 	host[len] = 0;
-	if (getaddrinfo(host, colon + 1, &hints, &ai))
-		die("'%s' is not a numeric address and port", target);
-	return ai;
+	memset(t, 0, sizeof(*t));
+	if (len > 2 && host[0] == '[' && host[len - 1] == ']') {
+		host[len - 1] = 0;
+		if (inet_pton(AF_INET6, host + 1, &in6->sin6_addr) != 1)
+			die("'%s' is not a numeric address and port", arg);
+		in6->sin6_family = AF_INET6;
+		in6->sin6_port = htons(port);
+		t->len = sizeof(*in6);
+	} else {
+		if (inet_pton(AF_INET, host, &in4->sin_addr) != 1)
+			die("'%s' is not a numeric address and port", arg);
+		in4->sin_family = AF_INET;
+		in4->sin_port = htons(port);
+		t->len = sizeof(*in4);
+	}
 }
 
 /* Process PID's VmRSS and VmHWM in kB. */
@@ -113,8 +125,8 @@ struct answer {
 	size_t len, cap;
 };
 
-/* One scrape: REQUEST to AI, the whole answer into A; its body's length. */
-static size_t scrape_once(const struct addrinfo *ai, const char *request, struct answer *a)
+/* One scrape: REQUEST to T, the whole answer into A; its body's length. */
+static size_t scrape_once(const struct target *t, const char *request, struct answer *a)
 {
 	const struct timeval timeout = { .tv_sec = TIMEOUT_S };
 	size_t sent = 0, want = strlen(request);
@@ -122,13 +134,13 @@ static size_t scrape_once(const struct addrinfo *ai, const char *request, struct
 	ssize_t n;
 	int fd;
 
-	fd = socket(ai->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	fd = socket(t->sa.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		die("socket: %s", strerror(errno));
 	/* SO_SNDTIMEO bounds the connect too. */
 	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof(timeout));
 	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, sizeof(timeout));
-	if (connect(fd, ai->ai_addr, ai->ai_addrlen))
+	if (connect(fd, (const struct sockaddr *)&t->sa, t->len))
 		die("connect: %s", strerror(errno));
 	while (sent < want) {
 		n = send(fd, request + sent, want - sent, MSG_NOSIGNAL);
@@ -174,7 +186,7 @@ int main(int argc, char **argv)
 	unsigned long pid = 0, rss, hwm;
 	struct answer a = { 0 };
 	char request[512];
-	struct addrinfo *ai;
+	struct target target;
 	struct timespec next;
 	size_t bytes = 0;
 	double *ns, p50;
@@ -196,7 +208,7 @@ int main(int argc, char **argv)
 		path = argv[optind + 1];
 	if (path[0] != '/' || strpbrk(path, " \r\n") || strpbrk(accept, "\r\n"))
 		die("%s", "PATH must start with / and hold no blank; ACCEPT no line break");
-	ai = resolve(argv[optind]);
+	parse_target(argv[optind], &target);
 	if (snprintf(request, sizeof(request),
 		     "GET %s HTTP/1.1\r\nHost: %s\r\nAccept: %s\r\nConnection: close\r\n\r\n",
 		     path, argv[optind], accept) >= (int)sizeof(request))
@@ -218,7 +230,7 @@ int main(int argc, char **argv)
 			next.tv_nsec %= 1000000000;
 		}
 		start = mono_ns();
-		bytes = scrape_once(ai, request, &a);
+		bytes = scrape_once(&target, request, &a);
 		ns[i] = mono_ns() - start;
 	}
 	if (interval_ms)
@@ -231,7 +243,6 @@ int main(int argc, char **argv)
 	p50 = median_of(ns, count);
 	printf("latency %lu %.0f %.0f %.0f %zu\n", (unsigned long)count, p50,
 	       ns[(count * 99 + 99) / 100 - 1], ns[count - 1], bytes);
-	freeaddrinfo(ai);
 	free(a.buf);
 	free(ns);
 	return 0;
