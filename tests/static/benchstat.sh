@@ -109,7 +109,7 @@ printf '%s\n' "attached 19000 19500" "0 19100 19100" "1000 19200 19200" \
 	"10000 19227 19300" >"$TMP/rss"
 serve_run() {
 	"$B" --json "$TMP/serve.json" --kernel 6.18.0-test --date 2026-01-01T00:00:00Z \
-		--serve-cpu "$TMP/cpu" --serve-latency "$TMP/lat" --serve-rss "$TMP/rss" "$@"
+		--serve-cpu "$TMP/cpu" --serve-latency "$TMP/lat" --serve-rss "$TMP/rss"
 }
 if serve_run >"$TMP/serve.txt" 2>"$TMP/err"; then
 	ok "benchstat runs the serve part alone"

@@ -6,12 +6,13 @@
 S=$BUILD/tests/scrape
 [ -x "$S" ] || { not_ok "scrape: $S is not built (make tools)"; exit 0; }
 
-# server MODE: answer every connection as MODE says until killed; its
-# port goes to $TMP/port.
+# server MODE [SLOW]: answer every connection as MODE says until killed,
+# the first SLOW of them 200 ms late; its port goes to $TMP/port.
 server() {
 	rm -f "$TMP/port"
 	perl -MIO::Socket::INET -e '
-		my ($mode, $portfile) = @ARGV;
+		my ($mode, $portfile, $slow) = @ARGV;
+		my $n = 0;
 		my $l = IO::Socket::INET->new(LocalAddr => "127.0.0.1", LocalPort => 0,
 					      Listen => 16, ReuseAddr => 1) or die "listen: $!";
 		open(my $f, ">", "$portfile.tmp") or die; print $f $l->sockport, "\n"; close $f;
@@ -20,11 +21,12 @@ server() {
 			my $req = "";
 			while ($req !~ /\r\n\r\n/) { sysread($c, $req, 4096, length $req) or last; }
 			my $body = "thpscope_up 1\n";
+			select(undef, undef, undef, 0.2) if $n++ < $slow;
 			print $c "HTTP/1.1 200 OK\r\nContent-Length: 14\r\n\r\n$body" if $mode eq "ok";
 			print $c "HTTP/1.1 404 Not Found\r\n\r\nno\n" if $mode eq "404";
 			print $c "HTTP/1.1 200 OK\r\n\r\n" if $mode eq "empty";
 			close $c;
-		}' "$1" "$TMP/port" &
+		}' "$1" "$TMP/port" "${2:-0}" &
 	server_pid=$!
 	for i in $(seq 50); do [ -s "$TMP/port" ] && break; sleep 0.1; done
 	port=$(cat "$TMP/port")
@@ -54,6 +56,19 @@ t0=$(date +%s%N)
 t1=$(date +%s%N)
 check_ge "3 scrapes one every 200 ms last 600 ms (ms)" 600 $(((t1 - t0) / 1000000))
 stop_server
+
+# Nearest rank: of 100 scrapes the 99th fastest is the p99. One slow
+# scrape is the max alone; with two, the p99 is slow too.
+for slow in 1 2; do
+	server ok $slow
+	"$S" -n 100 "127.0.0.1:$port" >"$TMP/out" 2>"$TMP/err"
+	stop_server
+	# shellcheck disable=SC2046 # the fields of the latency line
+	set -- $(sed -n 's/^latency //p' "$TMP/out")
+	p99_slow=$(($3 >= 200000000)) max_slow=$(($4 >= 200000000)) p50_slow=$(($2 >= 200000000))
+	check_eq "$slow of 100 scrapes 200 ms late: p50, p99, max slow" \
+		"0 $((slow - 1)) 1" "$p50_slow $p99_slow $max_slow"
+done
 
 # refused ARGS...: one line of error and a non-zero exit.
 refused() {
