@@ -68,16 +68,20 @@ check_eq "the JSON document ends with thpscope's own cost" \
 	"$(tail -n 2 "$TMP/out.json" | head -n 1)"
 
 # Hostile input: one line of error, a non-zero exit, no document left.
-bad() {
-	rm -f "$TMP/out.json"
-	if run "$TMP/cost" >/dev/null 2>"$TMP/err"; then
-		not_ok "$1: accepted"
-	elif [ "$(wc -l <"$TMP/err")" -ne 1 ] || [ -e "$TMP/out.json" ]; then
-		not_ok "$1: $(cat "$TMP/err"), document left: $([ -e "$TMP/out.json" ] && echo yes || echo no)"
+# refused NAME DOCUMENT COMMAND...
+refused() {
+	name=$1 doc=$2
+	shift 2
+	rm -f "$doc"
+	if "$@" >/dev/null 2>"$TMP/err"; then
+		not_ok "$name: accepted"
+	elif [ "$(wc -l <"$TMP/err")" -ne 1 ] || [ -e "$doc" ]; then
+		not_ok "$name: $(cat "$TMP/err"), document left: $([ -e "$doc" ] && echo yes || echo no)"
 	else
-		ok "$1 refused: $(cat "$TMP/err")"
+		ok "$name refused: $(cat "$TMP/err")"
 	fi
 }
+bad() { refused "$1" "$TMP/out.json" run "$TMP/cost"; }
 cp "$TMP/samples" "$TMP/good"
 echo "long slow" >>"$TMP/samples"
 bad "a line with a field missing"
@@ -91,3 +95,85 @@ grep -v '^long baseline' "$TMP/good" >"$TMP/samples"
 bad "a workload without a baseline"
 : >"$TMP/samples"
 bad "no samples"
+
+# The serve part alone: 60 scrapes over 60 s costing 0.12 s of serve's CPU
+# and 6 ms in its BPF programs is 0.2% + 0.01% of a core; p99s of 4 ms
+# (met) and 7.5 ms (missed by 2.5); RSS 19300 kB at its peak while
+# serving (19500 while loading is not judged), growing by 27 kB over
+# 9000 scrapes (under a page per 1000: flat).
+cp "$TMP/good" "$TMP/samples"
+echo "60000000000 120000000 6000000 60" >"$TMP/cpu"
+printf '%s\n' "idle 10000 2000000 4000000 9000000 26000" \
+	"mixed 1000 3000000 7500000 20000000 26100" >"$TMP/lat"
+printf '%s\n' "attached 19000 19500" "0 19100 19100" "1000 19200 19200" \
+	"10000 19227 19300" >"$TMP/rss"
+serve_run() {
+	"$B" --json "$TMP/serve.json" --kernel 6.18.0-test --date 2026-01-01T00:00:00Z \
+		--serve-cpu "$TMP/cpu" --serve-latency "$TMP/lat" --serve-rss "$TMP/rss"
+}
+if serve_run >"$TMP/serve.txt" 2>"$TMP/err"; then
+	ok "benchstat runs the serve part alone"
+else
+	not_ok "benchstat, serve part: $(cat "$TMP/err")"
+	exit 0
+fi
+# printed START: the line of the serve part's table that starts so.
+printed() { grep "^  $1" "$TMP/serve.txt"; }
+valid_json() { perl -MJSON::PP -e 'local $/; decode_json(<STDIN>)' <"$1" 2>/dev/null; }
+valid_json "$TMP/serve.json" && ok "the serve document is JSON" ||
+	not_ok "the serve document is not JSON: $(cat "$TMP/serve.json")"
+check_eq "idle CPU: serve's and its programs' share of the wall time, against 0.5%" \
+	"  idle, 60 scrapes over 60 s: 0.210% of a core (0.200% in serve, 0.010% in its BPF programs), target <= 0.5%: met" \
+	"$(printed 'idle,')"
+check_eq "a p99 under 5 ms is met" \
+	"  idle              10000    2.00ms    4.00ms    9.00ms    26000   met" \
+	"$(printed 'idle  ')"
+check_eq "a p99 over 5 ms is missed, by how much" \
+	"  mixed              1000    3.00ms    7.50ms   20.00ms    26100   missed by 2.50 ms" \
+	"$(printed 'mixed ')"
+check_eq "RSS: the peak while serving, growth from scrape 1000 to the last" \
+	"  RSS target <= 20 MB: met; growth from scrape 1000 to 10000: +27 kB (flat)" \
+	"$(printed 'RSS target')"
+check_eq "the JSON holds the idle figures and the verdict" \
+	'"idle": {"seconds": 60.0, "scrapes": 60, "cpu_percent": 0.2000, "bpf_percent": 0.0100, "total_percent": 0.2100, "target_percent": 0.5, "met": true}' \
+	"$(grep -o '"idle": {"seconds[^}]*}' "$TMP/serve.json")"
+check_eq "the JSON holds each phase's quantiles in ms" \
+	'"mixed": {"scrapes": 1000, "p50_ms": 3.000, "p99_ms": 7.500, "max_ms": 20.000, "bytes": 26100, "met": false}' \
+	"$(grep -o '"mixed": {[^}]*}' "$TMP/serve.json")"
+check_eq "the JSON holds the RSS verdicts" \
+	'"peak_kb": 19300, "growth_kb": 27, "growth_from_scrapes": 1000, "target_kb": 20480, "met": true, "flat": true}' \
+	"$(grep -o '"peak_kb": [^}]*}' "$TMP/serve.json")"
+printf '%s\n' "attached 19000 19500" "0 19100 19100" "1000 19200 19200" \
+	"10000 19236 21000" >"$TMP/rss"
+serve_run >"$TMP/serve.txt" 2>&1
+check_eq "36 kB over 9000 scrapes is growing; a 21000 kB peak misses 20 MB" \
+	"  RSS target <= 20 MB: missed by 0.5 MB; growth from scrape 1000 to 10000: +36 kB (growing)" \
+	"$(printed 'RSS target')"
+printf '%s\n' "attached 20600 30000" "0 19100 19100" "10000 19100 19300" >"$TMP/rss"
+serve_run >"$TMP/serve.txt" 2>&1
+check_eq "the RSS once attached counts, the peak of loading does not" \
+	"  RSS target <= 20 MB: missed by 0.1 MB; growth from scrape 0 to 10000: +0 kB (flat)" \
+	"$(printed 'RSS target')"
+if run "$TMP/cost" --serve-cpu "$TMP/cpu" --serve-latency "$TMP/lat" --serve-rss "$TMP/rss" \
+	>/dev/null 2>"$TMP/err" && valid_json "$TMP/out.json" &&
+	grep -q '"workloads": {' "$TMP/out.json" && grep -q '"serve": {' "$TMP/out.json"; then
+	ok "both parts in one JSON document"
+else
+	not_ok "both parts in one document: $(cat "$TMP/err")"
+fi
+
+serve_bad() { refused "$1" "$TMP/serve.json" serve_run; }
+cp "$TMP/rss" "$TMP/rss.good"
+cp "$TMP/lat" "$TMP/lat.good"
+echo "loaded 1000 5000000 4000000 9000000 26000" >>"$TMP/lat"
+serve_bad "a p50 above the p99"
+cp "$TMP/lat.good" "$TMP/lat"
+echo "500 19000 19100" >>"$TMP/rss"
+serve_bad "RSS stages out of order"
+grep -v '^attached' "$TMP/rss.good" >"$TMP/rss"
+serve_bad "no RSS once attached"
+cp "$TMP/rss.good" "$TMP/rss"
+echo "60000000000 1 1 60" >>"$TMP/cpu"
+serve_bad "two idle stretches"
+echo "0 1 1 60" >"$TMP/cpu"
+serve_bad "an idle stretch of no time"

@@ -2,14 +2,25 @@
 /*
  * benchstat: the statistics and output of scripts/bench.
  *
- *   benchstat --json FILE --kernel K --date D --reps N --rss KB
- *             --cpu-user S --cpu-sys S --cost-ms MS SAMPLES ATTACH COST
+ *   benchstat --json FILE --kernel K --date D
+ *             [--reps N --rss KB --cpu-user S --cpu-sys S --cost-ms MS
+ *              SAMPLES ATTACH COST]
+ *             [--serve-cpu FILE --serve-latency FILE --serve-rss FILE]
  *
- * SAMPLES holds "workload config ns" lines, ATTACH "tool ns" lines, COST
- * "probe mechanism runs run_ns" lines. Prints the tables and writes the
- * JSON document to FILE: slowdowns are median(config) / median(baseline)
- * with a bootstrap 95% interval (stats.c); an interval holding 1 is
- * indistinguishable from the baseline.
+ * The overhead part: SAMPLES holds "workload config ns" lines, ATTACH
+ * "tool ns" lines, COST "probe mechanism runs run_ns" lines. Slowdowns
+ * are median(config) / median(baseline) with a bootstrap 95% interval
+ * (stats.c); an interval holding 1 is indistinguishable from the
+ * baseline.
+ *
+ * The serve part (thpscope serve against issue 16's targets): --serve-cpu
+ * holds one line "wall_ns cpu_ns bpf_ns scrapes" of the idle stretch
+ * (serve's CPU time, its BPF programs' run time); --serve-latency
+ * "phase scrapes p50_ns p99_ns max_ns bytes" lines (scrape's output);
+ * --serve-rss "stage rss_kb hwm_kb" lines, stage "attached" or the
+ * number of scrapes made, VmHWM reset before the first.
+ *
+ * Prints the tables and writes the JSON document to FILE.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -27,6 +38,7 @@
 #define MAX_NAMES	32
 #define BOOT_REPS	2000
 #define BOOT_SEED	1
+#define MAX_FIELDS	6
 
 /* Values in the order they were read. */
 struct series {
@@ -126,8 +138,8 @@ static double parse_double(const char *s, const char *what)
 static void read_lines(const char *file, int nf, int nums,
 		       void (*line)(char **f, const uint64_t *num))
 {
-	char buf[512], *f[4], where[300];
-	uint64_t num[4];
+	char buf[512], *f[MAX_FIELDS], where[300];
+	uint64_t num[MAX_FIELDS];
 	unsigned int ln = 0;
 	FILE *in = fopen(file, "r");
 	int i;
@@ -220,7 +232,7 @@ static void slowdowns(FILE *json, size_t baseline)
 		printf(" %28s", upper);
 	}
 	printf("\n");
-	fprintf(json, " \"workloads\": {");
+	fprintf(json, ",\n \"workloads\": {");
 	for (w = 0; w < workloads.n; w++) {
 		const struct series *base = &cells[w][baseline];
 		double bm = median(base);
@@ -261,7 +273,7 @@ static void slowdowns(FILE *json, size_t baseline)
 		fprintf(json, "}");
 		printf("\n");
 	}
-	fprintf(json, "\n },\n");
+	fprintf(json, "\n }");
 	printf("(= : inside the noise, indistinguishable from baseline)\n");
 }
 
@@ -272,7 +284,7 @@ static void probe_costs(FILE *json, double cost_ms)
 
 	printf("\nPer-probe cost (BPF run-time statistics over all workloads)\n");
 	printf("%-48s %-10s %10s %10s\n", "PROBE", "MECHANISM", "EVENTS", "NS/EVENT");
-	fprintf(json, " \"probes\": {");
+	fprintf(json, ",\n \"probes\": {");
 	for (p = 0; p < nprobes; p++) {
 		double per = (double)probes[p].ns / probes[p].runs;
 
@@ -283,7 +295,7 @@ static void probe_costs(FILE *json, double cost_ms)
 			", \"ns_per_event\": %.1f}", p ? "," : "", probes[p].name, probes[p].mech,
 			probes[p].runs, per);
 	}
-	fprintf(json, "\n },\n \"events\": %" PRIu64 ",\n \"events_per_second\": %.0f,\n",
+	fprintf(json, "\n },\n \"events\": %" PRIu64 ",\n \"events_per_second\": %.0f",
 		total, total / (cost_ms / 1000));
 	printf("events seen: %" PRIu64 " (%.0f per second)\n", total, total / (cost_ms / 1000));
 }
@@ -296,19 +308,185 @@ static void attach_times(FILE *json)
 		if (!strcmp(tools.name[t], "thpscope"))
 			runs = attach[t].n;
 	printf("\nLaunch to attached (median of %zu runs)\n", runs);
-	fprintf(json, " \"attach_ms\": {");
+	fprintf(json, ",\n \"attach_ms\": {");
 	for (t = 0; t < tools.n; t++) {
 		double m = median(&attach[t]);
 
 		printf("  %-10s %8.0f ms\n", tools.name[t], m);
 		fprintf(json, "%s\"%s\": %.1f", t ? ", " : "", tools.name[t], m);
 	}
-	fprintf(json, "},\n");
+	fprintf(json, "}");
+}
+
+/* Issue 16's targets for thpscope serve. */
+#define SERVE_CPU_TARGET_PCT	0.5
+#define SERVE_P99_TARGET_MS	5.0
+#define SERVE_RSS_TARGET_KB	(20 * 1024)
+/* Flat: the RSS grows by less than a page per 1000 scrapes. */
+#define SERVE_FLAT_KB_PER_1000	4
+
+struct latency {
+	char phase[NAME_MAX_LEN];
+	uint64_t scrapes, p50, p99, max, bytes;
+};
+
+struct rss_point {
+	uint64_t scrapes, rss, hwm;
+};
+
+static uint64_t idle[4];	/* wall_ns cpu_ns bpf_ns scrapes */
+static size_t idle_lines;
+static struct latency latencies[MAX_NAMES];
+static size_t nlatencies;
+static struct rss_point rss_points[MAX_NAMES], rss_attached;
+static size_t nrss;
+static bool attached_seen;
+
+static void idle_line(char **f, const uint64_t *num)
+{
+	if (idle_lines++)
+		die("--serve-cpu: more than one line");
+	memcpy(idle, num, sizeof(idle));
+}
+
+static void latency_line(char **f, const uint64_t *num)
+{
+	struct latency *l;
+
+	if (nlatencies == MAX_NAMES)
+		die("--serve-latency: more than %d phases", MAX_NAMES);
+	l = &latencies[nlatencies++];
+	strcpy(l->phase, f[0]);
+	l->scrapes = num[1];
+	l->p50 = num[2];
+	l->p99 = num[3];
+	l->max = num[4];
+	l->bytes = num[5];
+	if (!l->scrapes || l->p50 > l->p99 || l->p99 > l->max)
+		die("--serve-latency: phase %s: want scrapes > 0 and p50 <= p99 <= max", f[0]);
+}
+
+static void rss_line(char **f, const uint64_t *num)
+{
+	struct rss_point *p;
+
+	if (!strcmp(f[0], "attached")) {
+		if (attached_seen)
+			die("--serve-rss: more than one attached stage");
+		p = &rss_attached;
+		attached_seen = true;
+	} else {
+		if (nrss == MAX_NAMES)
+			die("--serve-rss: more than %d points", MAX_NAMES);
+		p = &rss_points[nrss++];
+		p->scrapes = parse_u64(f[0], "--serve-rss: the stage");
+		if (nrss > 1 && p->scrapes <= p[-1].scrapes)
+			die("--serve-rss: the stages must grow, %s does not", f[0]);
+	}
+	p->rss = num[1];
+	p->hwm = num[2];
+	if (!p->rss || p->hwm < p->rss)
+		die("--serve-rss: stage %s: want 0 < rss <= hwm", f[0]);
+}
+
+static void serve_idle(FILE *json)
+{
+	double wall = idle[0], cpu = 100 * idle[1] / wall, bpf = 100 * idle[2] / wall;
+	bool met = cpu + bpf <= SERVE_CPU_TARGET_PCT;
+
+	printf("  idle, %" PRIu64 " scrapes over %.0f s: %.3f%% of a core (%.3f%% in serve, %.3f%% in its BPF programs), target <= %.1f%%: %s\n",
+	       idle[3], wall / 1e9, cpu + bpf, cpu, bpf, SERVE_CPU_TARGET_PCT,
+	       met ? "met" : "missed");
+	fprintf(json, "\n  \"idle\": {\"seconds\": %.1f, \"scrapes\": %" PRIu64
+		", \"cpu_percent\": %.4f, \"bpf_percent\": %.4f, \"total_percent\": %.4f"
+		", \"target_percent\": %.1f, \"met\": %s},",
+		wall / 1e9, idle[3], cpu, bpf, cpu + bpf, SERVE_CPU_TARGET_PCT,
+		met ? "true" : "false");
+}
+
+static void serve_latency(FILE *json)
+{
+	size_t i;
+
+	printf("  %-14s %8s %9s %9s %9s %8s   (target p99 <= %.0f ms)\n", "SCRAPES WHILE", "SCRAPES",
+	       "P50", "P99", "MAX", "BYTES", SERVE_P99_TARGET_MS);
+	fprintf(json, "\n  \"latency\": {");
+	for (i = 0; i < nlatencies; i++) {
+		const struct latency *l = &latencies[i];
+		double p99 = l->p99 / 1e6;
+		bool met = p99 <= SERVE_P99_TARGET_MS;
+
+		printf("  %-14s %8" PRIu64 " %7.2fms %7.2fms %7.2fms %8" PRIu64 "   %s",
+		       l->phase, l->scrapes, l->p50 / 1e6, p99, l->max / 1e6, l->bytes,
+		       met ? "met" : "missed");
+		if (!met)
+			printf(" by %.2f ms", p99 - SERVE_P99_TARGET_MS);
+		printf("\n");
+		fprintf(json, "%s\n   \"%s\": {\"scrapes\": %" PRIu64 ", \"p50_ms\": %.3f"
+			", \"p99_ms\": %.3f, \"max_ms\": %.3f, \"bytes\": %" PRIu64 ", \"met\": %s}",
+			i ? "," : "", l->phase, l->scrapes, l->p50 / 1e6, p99, l->max / 1e6,
+			l->bytes, met ? "true" : "false");
+	}
+	fprintf(json, "\n  },\n  \"latency_target_p99_ms\": %.1f,", SERVE_P99_TARGET_MS);
+}
+
+/*
+ * The target holds for serve's RSS while it serves: once attached and
+ * its peak across the scrapes (VmHWM was reset before them). The peak
+ * while loading the programs is transient and said apart. Growth: from
+ * the point 1000 scrapes in (the first when there are fewer, past the
+ * warm-up) to the last.
+ */
+static void serve_rss(FILE *json)
+{
+	const struct rss_point *last = &rss_points[nrss - 1], *from = &rss_points[0];
+	uint64_t peak = last->hwm > rss_attached.rss ? last->hwm : rss_attached.rss;
+	bool met = peak <= SERVE_RSS_TARGET_KB, flat;
+	int64_t growth;
+	size_t i;
+
+	for (i = 0; i < nrss; i++)
+		if (rss_points[i].scrapes <= 1000)
+			from = &rss_points[i];
+	growth = (int64_t)last->rss - (int64_t)from->rss;
+	flat = last->scrapes == from->scrapes ||
+	       growth * 1000 < SERVE_FLAT_KB_PER_1000 * (int64_t)(last->scrapes - from->scrapes);
+	printf("  RSS: %.1f MB attached (%.1f MB at the peak of loading); at scrape %" PRIu64 " %.1f MB, at %" PRIu64
+	       " %.1f MB, at %" PRIu64 " %.1f MB, peak across the scrapes %.1f MB\n",
+	       rss_attached.rss / 1024.0, rss_attached.hwm / 1024.0, rss_points[0].scrapes,
+	       rss_points[0].rss / 1024.0, from->scrapes, from->rss / 1024.0, last->scrapes,
+	       last->rss / 1024.0, last->hwm / 1024.0);
+	printf("  RSS target <= %d MB: %s", SERVE_RSS_TARGET_KB / 1024, met ? "met" : "missed");
+	if (!met)
+		printf(" by %.1f MB", (peak - SERVE_RSS_TARGET_KB) / 1024.0);
+	printf("; growth from scrape %" PRIu64 " to %" PRIu64 ": %+" PRId64 " kB (%s)\n",
+	       from->scrapes, last->scrapes, growth, flat ? "flat" : "growing");
+	fprintf(json, "\n  \"rss\": {\"attached_kb\": %" PRIu64 ", \"attached_peak_kb\": %" PRIu64
+		", \"points\": [", rss_attached.rss, rss_attached.hwm);
+	for (i = 0; i < nrss; i++)
+		fprintf(json, "%s\n    {\"scrapes\": %" PRIu64 ", \"rss_kb\": %" PRIu64
+			", \"hwm_kb\": %" PRIu64 "}", i ? "," : "", rss_points[i].scrapes,
+			rss_points[i].rss, rss_points[i].hwm);
+	fprintf(json, "],\n   \"peak_kb\": %" PRIu64 ", \"growth_kb\": %" PRId64
+		", \"growth_from_scrapes\": %" PRIu64 ", \"target_kb\": %d, \"met\": %s, \"flat\": %s}",
+		peak, growth, from->scrapes, SERVE_RSS_TARGET_KB, met ? "true" : "false",
+		flat ? "true" : "false");
+}
+
+static void serve_figures(FILE *json)
+{
+	printf("\nthpscope serve, every family this kernel allows\n");
+	fprintf(json, ",\n \"serve\": {");
+	serve_idle(json);
+	serve_latency(json);
+	serve_rss(json);
+	fprintf(json, "\n }");
 }
 
 static const char usage[] =
-	"usage: benchstat --json FILE --kernel K --date D --reps N --rss KB\n"
-	"                 --cpu-user S --cpu-sys S --cost-ms MS SAMPLES ATTACH COST";
+	"usage: benchstat --json FILE --kernel K --date D\n"
+	"                 [--reps N --rss KB --cpu-user S --cpu-sys S --cost-ms MS SAMPLES ATTACH COST]\n"
+	"                 [--serve-cpu FILE --serve-latency FILE --serve-rss FILE]";
 
 int main(int argc, char **argv)
 {
@@ -321,12 +499,17 @@ int main(int argc, char **argv)
 		{ "cpu-user", required_argument, NULL, 'u' },
 		{ "cpu-sys", required_argument, NULL, 'y' },
 		{ "cost-ms", required_argument, NULL, 'c' },
+		{ "serve-cpu", required_argument, NULL, 'C' },
+		{ "serve-latency", required_argument, NULL, 'L' },
+		{ "serve-rss", required_argument, NULL, 'R' },
 		{ 0 }
 	};
 	const char *kernel = NULL, *date = NULL;
+	const char *serve_cpu = NULL, *serve_lat = NULL, *serve_rss_file = NULL;
 	uint64_t reps = 0, rss = 0, cost_ms = 0;
 	double cpu_user = -1, cpu_sys = -1;
-	size_t baseline, w;
+	bool overhead, serve;
+	size_t baseline = 0, w;
 	FILE *json;
 	int o;
 
@@ -340,39 +523,65 @@ int main(int argc, char **argv)
 		case 'u': cpu_user = parse_double(optarg, "--cpu-user"); break;
 		case 'y': cpu_sys = parse_double(optarg, "--cpu-sys"); break;
 		case 'c': cost_ms = parse_u64(optarg, "--cost-ms"); break;
+		case 'C': serve_cpu = optarg; break;
+		case 'L': serve_lat = optarg; break;
+		case 'R': serve_rss_file = optarg; break;
 		default: die("%s", usage);
 		}
 	}
-	if (argc - optind != 3 || !json_path || !kernel || !date || !reps ||
-	    cpu_user < 0 || cpu_sys < 0)
+	overhead = argc - optind == 3;
+	serve = serve_cpu || serve_lat || serve_rss_file;
+	if (!json_path || !kernel || !date || (!overhead && argc != optind) ||
+	    (!overhead && !serve) ||
+	    (overhead && (!reps || cpu_user < 0 || cpu_sys < 0)) ||
+	    (serve && (!serve_cpu || !serve_lat || !serve_rss_file)))
 		die("%s", usage);
 	if (!plain(kernel) || !plain(date))
 		die("kernel and date: letters, digits and _ : . + - only");
-	if (!cost_ms)
-		die("--cost-ms: the cost recording took no time");
-	read_lines(argv[optind], 3, 1, sample_line);
-	read_lines(argv[optind + 1], 2, 1, attach_line);
-	read_lines(argv[optind + 2], 4, 2, cost_line);
-	if (!workloads.n)
-		die("%s: no samples", argv[optind]);
-	baseline = name_index(&configs, "baseline");
-	for (w = 0; w < workloads.n; w++)
-		if (!cells[w][baseline].n)
-			die("workload %s: no baseline samples", workloads.name[w]);
+	if (overhead) {
+		if (!cost_ms)
+			die("--cost-ms: the cost recording took no time");
+		read_lines(argv[optind], 3, 1, sample_line);
+		read_lines(argv[optind + 1], 2, 1, attach_line);
+		read_lines(argv[optind + 2], 4, 2, cost_line);
+		if (!workloads.n)
+			die("%s: no samples", argv[optind]);
+		baseline = name_index(&configs, "baseline");
+		for (w = 0; w < workloads.n; w++)
+			if (!cells[w][baseline].n)
+				die("workload %s: no baseline samples", workloads.name[w]);
+	}
+	if (serve) {
+		read_lines(serve_cpu, 4, 4, idle_line);
+		read_lines(serve_lat, 6, 5, latency_line);
+		read_lines(serve_rss_file, 3, 2, rss_line);
+		if (!idle_lines || !idle[0])
+			die("--serve-cpu: no idle stretch");
+		if (!nlatencies)
+			die("--serve-latency: no phase");
+		if (!attached_seen || !nrss)
+			die("--serve-rss: want the attached stage and at least one scrape count");
+	}
 
 	json = fopen(json_path, "w");
 	if (!json)
 		die("%s: %s", json_path, strerror(errno));
 	writing = true;
-	fprintf(json, "{\n \"schema\": \"thpscope-bench/1\",\n \"kernel\": \"%s\",\n"
-		" \"date\": \"%s\",\n \"repetitions\": %" PRIu64 ",\n", kernel, date, reps);
-	slowdowns(json, baseline);
-	probe_costs(json, cost_ms);
-	attach_times(json);
-	printf("\nthpscope: peak RSS %.1f MB, CPU %.2f s user + %.2f s system (recording the mixed workload)\n",
-	       rss / 1024.0, cpu_user, cpu_sys);
-	fprintf(json, " \"thpscope\": {\"peak_rss_kb\": %" PRIu64
-		", \"cpu_user_s\": %.2f, \"cpu_sys_s\": %.2f}\n}\n", rss, cpu_user, cpu_sys);
+	fprintf(json, "{\n \"schema\": \"thpscope-bench/2\",\n \"kernel\": \"%s\",\n"
+		" \"date\": \"%s\"", kernel, date);
+	if (overhead) {
+		fprintf(json, ",\n \"repetitions\": %" PRIu64, reps);
+		slowdowns(json, baseline);
+		probe_costs(json, cost_ms);
+		attach_times(json);
+		printf("\nthpscope: peak RSS %.1f MB, CPU %.2f s user + %.2f s system (recording the mixed workload)\n",
+		       rss / 1024.0, cpu_user, cpu_sys);
+		fprintf(json, ",\n \"thpscope\": {\"peak_rss_kb\": %" PRIu64
+			", \"cpu_user_s\": %.2f, \"cpu_sys_s\": %.2f}", rss, cpu_user, cpu_sys);
+	}
+	if (serve)
+		serve_figures(json);
+	fprintf(json, "\n}\n");
 	if (ferror(json) | fclose(json))
 		die("%s: write failed", json_path);
 	return 0;
