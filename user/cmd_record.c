@@ -73,7 +73,7 @@ static void record_window_opened(struct session *s, void *ctx)
 {
 	struct recording *r = ctx;
 
-	r->c_start = counters_snapshot(s->env.page_size);
+	r->c_start = session_counters(s);
 	r->t0 = mono_ns();
 }
 
@@ -101,7 +101,7 @@ static void record_window_closed(struct session *s, void *ctx)
 {
 	struct recording *r = ctx;
 
-	r->c_end = counters_snapshot(s->env.page_size);
+	r->c_end = session_counters(s);
 	r->t1 = mono_ns();
 }
 

@@ -3,6 +3,7 @@
  * families' maps and the kernel's counters hold at that moment, as
  * Prometheus or OpenMetrics metrics. */
 #include <getopt.h>
+#include <malloc.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -11,7 +12,6 @@
 #include <sys/socket.h>
 #include "by_cgroup.h"
 #include "commands.h"
-#include "counters.h"
 #include "exposition.h"
 #include "filter.h"
 #include "kernel_info.h"
@@ -170,7 +170,7 @@ static bool render(void *ctx, enum expo_format f, struct textbuf *out)
 		session_harvest(sv->s, rec);
 		if (sv->o->by_cgroup)
 			cgroup_labels_apply(&sv->cgroups, rec);
-		json_object_set_new(rec, "counters", counters_snapshot(sv->s->env.page_size));
+		json_object_set_new(rec, "counters", session_counters(sv->s));
 		expo_record(x, rec);
 		ok = expo_write(x, f, out);
 	}
@@ -192,6 +192,9 @@ static int serve_attached(struct session *s, void *ctx)
 		 "</body></html>\n", THPSCOPE_VERSION, session_attached(s));
 	if (!session_attached(s))
 		warnf("no probe attached (see thpscope probes); serving kernel counters only");
+	/* Loading freed most of what it allocated (BTF, ELF): give it back
+	 * before a long life of small scrapes. */
+	malloc_trim(0);
 	sv->http = serve_http_start(sv->listen_fd, render, sv, sv->landing);
 	sv->listen_fd = -1;
 	if (!sv->http)

@@ -13,7 +13,6 @@
 #include <time.h>
 #include <unistd.h>
 #include "commands.h"
-#include "counters.h"
 #include "filter.h"
 #include "runner.h"
 #include "session.h"
@@ -246,7 +245,7 @@ static void top_window_opened(struct session *s, void *ctx)
 	struct top_state *t = ctx;
 
 	t->color = !t->o->no_color && ansi_terminal();
-	t->c_start = counters_snapshot(s->env.page_size);
+	t->c_start = session_counters(s);
 	t->v.prev = session_sample(s, t->c_start);
 	t->last = mono_ns();
 	t->next = t->last + (uint64_t)(t->o->interval * 1e9);

@@ -1,8 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
+#include <dirent.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include "counters.h"
+#include "json_util.h"
 #include "sysfs.h"
 #include "util.h"
 
@@ -48,42 +52,145 @@ json_t *vmstat_parse(const char *text)
 	return o;
 }
 
-static json_t *vmstat_snapshot(void)
-{
-	FILE *f = fopen("/proc/vmstat", "r");
-	char *text = NULL;
-	size_t cap = 0;
-	ssize_t n;
-	json_t *o;
+/* An mTHP stat file, open. */
+struct mthp_file {
+	char order[8];
+	char name[48];
+	int fd;
+};
 
-	if (!f)
-		return json_object();
-	n = getdelim(&text, &cap, '\0', f);
-	fclose(f);
-	o = vmstat_parse(n > 0 ? text : "");
-	free(text);
+struct counter_files {
+	int vmstat_fd;
+	struct mthp_file *mthp;
+	size_t nmthp;
+	json_t *sizes;		/* {"<order>": size_kb} */
+	char *buf;		/* /proc/vmstat's text */
+	size_t cap;
+};
+
+static void open_stats(const char *dir, const char *order, unsigned long kb, void *ctx)
+{
+	struct counter_files *cf = ctx;
+	char path[512];
+	struct dirent *de;
+	DIR *d;
+
+	snprintf(path, sizeof(path), "%s/stats", dir);
+	d = opendir(path);
+	json_object_set_new(cf->sizes, order, json_integer(kb));
+	while (d && (de = readdir(d))) {
+		struct mthp_file *v;
+		char file[600];
+		int fd;
+
+		if (de->d_name[0] == '.' || strlen(de->d_name) >= sizeof(v->name))
+			continue;
+		snprintf(file, sizeof(file), "%s/%s", path, de->d_name);
+		fd = open(file, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			continue;
+		v = realloc(cf->mthp, (cf->nmthp + 1) * sizeof(*v));
+		if (!v) {
+			close(fd);
+			break;
+		}
+		cf->mthp = v;
+		v += cf->nmthp++;
+		snprintf(v->order, sizeof(v->order), "%s", order);
+		snprintf(v->name, sizeof(v->name), "%s", de->d_name);
+		v->fd = fd;
+	}
+	if (d)
+		closedir(d);
+}
+
+struct counter_files *counter_files_open(unsigned int page_size)
+{
+	struct counter_files *cf = calloc(1, sizeof(*cf));
+
+	if (!cf)
+		return NULL;
+	cf->vmstat_fd = open("/proc/vmstat", O_RDONLY | O_CLOEXEC);
+	cf->sizes = json_object();
+	thp_foreach_size(page_size, open_stats, cf);
+	return cf;
+}
+
+/* The whole of FD from offset 0 into CF's buffer, NUL-terminated. */
+static const char *read_all(struct counter_files *cf, int fd)
+{
+	size_t len = 0;
+	ssize_t n;
+
+	for (;;) {
+		if (cf->cap - len < 4096) {
+			char *b = realloc(cf->buf, cf->cap + 16384);
+
+			if (!b)
+				return "";
+			cf->buf = b;
+			cf->cap += 16384;
+		}
+		n = pread(fd, cf->buf + len, cf->cap - len - 1, len);
+		if (n <= 0)
+			break;
+		len += n;
+	}
+	cf->buf[len] = 0;
+	return cf->buf;
+}
+
+json_t *counter_files_read(const struct counter_files *ccf)
+{
+	struct counter_files *cf = (struct counter_files *)ccf;
+	json_t *o = json_object(), *mthp = json_object(), *kb;
+	const char *order;
+	size_t i;
+
+	json_object_set_new(o, "vmstat", cf->vmstat_fd >= 0 ?
+			    vmstat_parse(read_all(cf, cf->vmstat_fd)) : json_object());
+	json_object_foreach(cf->sizes, order, kb)
+		json_object_set_new(jpath(mthp, order), "size_kb", json_integer(json_integer_value(kb)));
+	for (i = 0; i < cf->nmthp; i++) {
+		char buf[64];
+		ssize_t n = pread(cf->mthp[i].fd, buf, sizeof(buf) - 1, 0);
+		json_t *v;
+
+		if (n <= 0)
+			continue;
+		buf[n] = 0;
+		buf[strcspn(buf, "\n")] = 0;
+		v = sysfs_number(buf);
+		if (v)
+			json_object_set_new(json_object_get(mthp, cf->mthp[i].order),
+					    cf->mthp[i].name, v);
+	}
+	json_object_set_new(o, "mthp", mthp);
 	return o;
 }
 
-static void mthp_size(const char *dir, const char *order, unsigned long kb,
-		      json_t *out)
+void counter_files_close(struct counter_files *cf)
 {
-	char path[512];
-	json_t *stats;
+	size_t i;
 
-	snprintf(path, sizeof(path), "%s/stats", dir);
-	stats = sysfs_dir(path, sysfs_number);
-	json_object_set_new(stats, "size_kb", json_integer(kb));
-	json_object_set_new(out, order, stats);
+	if (!cf)
+		return;
+	if (cf->vmstat_fd >= 0)
+		close(cf->vmstat_fd);
+	for (i = 0; i < cf->nmthp; i++)
+		close(cf->mthp[i].fd);
+	free(cf->mthp);
+	free(cf->buf);
+	json_decref(cf->sizes);
+	free(cf);
 }
 
 json_t *counters_snapshot(unsigned int page_size)
 {
-	json_t *o = json_object(), *mthp = json_object();
+	struct counter_files *cf = counter_files_open(page_size);
+	json_t *o = cf ? counter_files_read(cf) : json_object();
 
-	json_object_set_new(o, "vmstat", vmstat_snapshot());
-	thp_foreach_size(page_size, mthp_size, mthp);
-	json_object_set_new(o, "mthp", mthp);
+	counter_files_close(cf);
 	return o;
 }
 

@@ -8,7 +8,14 @@
 #include <stdbool.h>
 #include <jansson.h>
 
+/* The counters' files, opened once to be read again and again (serve's
+ * scrapes, the timeline's ticks): each read is a pread of an open file,
+ * not a directory walk and an open per file. NULL when out of memory. */
+struct counter_files *counter_files_open(unsigned int page_size);
 /* {"vmstat": {name: value}, "mthp": {"<order>": {"size_kb": N, stat: value}}} */
+json_t *counter_files_read(const struct counter_files *cf);
+void counter_files_close(struct counter_files *cf);
+/* One reading: open, read, close. */
 json_t *counters_snapshot(unsigned int page_size);
 /* Counters as END - START; gauges as {"start": S, "end": E}. */
 json_t *counters_delta(json_t *start, json_t *end);

@@ -9,6 +9,7 @@
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
+#include "counters.h"
 #include "json_util.h"
 #include "maps.h"
 #include "privileges.h"
@@ -277,6 +278,11 @@ int session_open(struct session *s, const struct session_opts *opts)
 		self_thp_disable(false);
 	if (privileges_check() || kenv_open(&s->env))
 		return -1;
+	s->counters = counter_files_open(s->env.page_size);
+	if (!s->counters) {
+		errorf("out of memory");
+		return -1;
+	}
 	s->window_fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "event_window", sizeof(uint32_t),
 				      sizeof(uint32_t), 1, NULL);
 	if (s->window_fd < 0) {
@@ -360,10 +366,16 @@ size_t session_attached(const struct session *s)
 	return n;
 }
 
+json_t *session_counters(struct session *s)
+{
+	return counter_files_read(s->counters);
+}
+
 void session_close(struct session *s)
 {
 	size_t i;
 
+	counter_files_close(s->counters);
 	probes_free(&s->probes);
 	for (i = 0; i < s->nruns; i++)
 		if (s->runs[i].skel)

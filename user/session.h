@@ -36,6 +36,7 @@ struct session {
 	struct probe_set probes;
 	struct family_run runs[MAX_FAMILIES];
 	size_t nruns;
+	struct counter_files *counters;	/* the kernel's own counters */
 };
 
 /* Check privileges, open the kernel environment, load and attach every
@@ -51,6 +52,8 @@ int session_open(struct session *s, const struct session_opts *opts);
 int session_window(struct session *s, bool open);
 /* Events the ring had no room for so far. */
 uint64_t session_lost(const struct session *s);
+/* The kernel's own counters now (counters.h's shape). */
+json_t *session_counters(struct session *s);
 /* Detach every probe; the maps stay readable. */
 void session_detach(struct session *s);
 /* Add every family's findings and the probes' state to RECORD. */

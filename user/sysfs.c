@@ -35,7 +35,7 @@ json_t *sysfs_dir(const char *dir, sysfs_value_fn value)
 	return o;
 }
 
-void thp_foreach_size(unsigned int page_size, thp_size_fn fn, json_t *out)
+void thp_foreach_size(unsigned int page_size, thp_size_fn fn, void *ctx)
 {
 	struct dirent *de;
 	DIR *d = opendir(THP_SYSFS);
@@ -50,7 +50,7 @@ void thp_foreach_size(unsigned int page_size, thp_size_fn fn, json_t *out)
 			continue;
 		snprintf(path, sizeof(path), THP_SYSFS "/%s", de->d_name);
 		snprintf(order, sizeof(order), "%u", ilog2_u64(kb * 1024 / page_size));
-		fn(path, order, kb, out);
+		fn(path, order, kb, ctx);
 	}
 	closedir(d);
 }

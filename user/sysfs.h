@@ -15,9 +15,9 @@ json_t *sysfs_dir(const char *dir, sysfs_value_fn value);
 /* A whole decimal number, else NULL. */
 json_t *sysfs_number(const char *text);
 
-/* For each hugepages-<size>kB directory: FN(its path, order, size). */
+/* For each hugepages-<size>kB directory: FN(its path, order, size, CTX). */
 typedef void (*thp_size_fn)(const char *dir, const char *order,
-			    unsigned long kb, json_t *out);
-void thp_foreach_size(unsigned int page_size, thp_size_fn fn, json_t *out);
+			    unsigned long kb, void *ctx);
+void thp_foreach_size(unsigned int page_size, thp_size_fn fn, void *ctx);
 
 #endif

@@ -16,9 +16,9 @@ json_t *config_value(const char *text)
 	return num ? num : json_string(text);
 }
 
-static void size_knobs(const char *dir, const char *order, unsigned long kb,
-		       json_t *out)
+static void size_knobs(const char *dir, const char *order, unsigned long kb, void *ctx)
 {
+	json_t *out = ctx;
 	json_t *size = sysfs_dir(dir, config_value);
 
 	json_object_set_new(size, "size_kb", json_integer(kb));

@@ -18,7 +18,7 @@ void timeline_init(struct timeline *tl, double interval_s, uint64_t t0, json_t *
 
 json_t *session_sample(struct session *s, json_t *counters_start)
 {
-	json_t *rec = json_object(), *now = counters_snapshot(s->env.page_size);
+	json_t *rec = json_object(), *now = session_counters(s);
 
 	session_harvest(s, rec);
 	json_object_set_new(rec, "counters", counters_delta(counters_start, now));

@@ -146,8 +146,11 @@ workload() {
 collapse_events="huge_memory/mm_khugepaged_scan_pmd huge_memory/mm_collapse_huge_page"
 window_open collapse "$collapse_events"
 alloc0=$(vmstat_of thp_collapse_alloc)
+stat=$thp/hugepages-$(($(cat $thp/hpage_pmd_size) / 1024))kB/stats/collapse_alloc
+[ -r "$stat" ] && mthp0=$(cat "$stat")
 workload -n 8 collapse-anon
 alloc1=$(vmstat_of thp_collapse_alloc)
+[ -r "$stat" ] && mthp1=$(cat "$stat")
 window_close
 check_same "collapse attempts by result: PromQL = ftrace" \
 	"$("$FTCOUNT" -e scan_result:SCAN_ "$outer" mm_collapse_huge_page status)" \
@@ -163,6 +166,12 @@ check_same "collapse attempts by order: PromQL = ftrace" \
 	"$(prom_delta 'sum by (order) (thpscope_collapse_attempts_total{source="madvise"})')"
 check_eq "thp_collapse_alloc: PromQL = /proc/vmstat" "- $((alloc1 - alloc0))" \
 	"$(prom_delta 'sum(thpscope_vmstat_thp_collapse_alloc_total)')"
+if [ -r "$stat" ]; then
+	check_eq "the PMD size's mTHP collapse_alloc: PromQL = sysfs" "$order $((mthp1 - mthp0))" \
+		"$(prom_delta 'sum by (order) (thpscope_mthp_collapse_alloc_total)')"
+else
+	skip "mTHP collapse_alloc: no per-size stat on this kernel"
+fi
 if [ "$(prom_at "$t1" 'sum(thpscope_probe_attached{probe="collapse:collapse_huge_page"})')" = "- 1" ]; then
 	check_eq "collapse latency samples: one per attempt" \
 		"$(prom_delta 'sum(thpscope_collapse_attempts_total{source="madvise"})')" \
