@@ -41,6 +41,12 @@ knob_set() {
 	echo "$2" >"$1"
 }
 trap cleanup EXIT
+# A test killed (Ctrl-C, a timeout, a reader gone) still puts the knobs
+# back: the signal becomes an exit, which runs cleanup.
+trap 'exit 129' HUP
+trap 'exit 130' INT
+trap 'exit 141' PIPE
+trap 'exit 143' TERM
 
 ok() { echo "ok - $*"; }
 not_ok() { echo "not ok - $*"; }

@@ -87,7 +87,7 @@ expect "record -o NEWDIR/ is refused" 1 "Is a directory" \
 	"$THPSCOPE" record -d 5 -o "$TMP/newdir/"
 expect "report --html -o DIR is refused" 1 "Is a directory" \
 	"$THPSCOPE" report --html -o "$TMP" "$TMP/rec.json"
-expect "report -o without --html is refused" 2 "--html is missing" \
+expect "report -o without an output form is refused" 2 "none is given" \
 	"$THPSCOPE" report -o "$TMP/x.html" "$TMP/rec.json"
 # diff checks its page before it reads a record: BASE does not exist.
 expect "diff --html DIR is refused before loading" 2 "Is a directory" \

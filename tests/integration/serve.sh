@@ -33,6 +33,10 @@ stop_all() {
 	cleanup
 }
 trap stop_all EXIT
+trap 'exit 129' HUP
+trap 'exit 130' INT
+trap 'exit 141' PIPE
+trap 'exit 143' TERM
 
 # serve_start NAME PORT [OPTION...]: thpscope serve on 127.0.0.1:PORT,
 # its pid in $spid once it says it serves; 1 if it did not.
