@@ -41,7 +41,7 @@ struct call_state {
 	__u64 compound_collected;
 	__u64 holes_collected;
 	__u64 thp_split;
-	__s32 stack_id;
+	__u64 caller[DEV_CALLER_FRAMES];
 	__u32 direction;
 	__u32 modgen;
 	__u32 compound;
@@ -63,13 +63,6 @@ struct {
 	__type(key, __u64);
 	__type(value, __u64);
 } current_call SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_STACK_TRACE);
-	__uint(max_entries, 1024);
-	__uint(key_size, sizeof(__u32));
-	__uint(value_size, 6 * sizeof(__u64));
-} caller_stacks SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -165,7 +158,7 @@ static __always_inline void vma_setup_begin(void *ctx, struct migrate_vma *args)
 	if (bpf_core_enum_value_exists(enum migrate_vma_direction, MIGRATE_VMA_SELECT_COMPOUND))
 		s.compound = !!(flags & bpf_core_enum_value(enum migrate_vma_direction,
 							     MIGRATE_VMA_SELECT_COMPOUND));
-	s.stack_id = bpf_get_stackid(ctx, &caller_stacks, 0);
+	bpf_get_stack(ctx, s.caller, sizeof(s.caller), 0);
 	s.modgen = modules_gone;
 	/* A THP is collected whole only from a range of whole PMDs. */
 	if ((s.start & (pmd - 1)) || (s.end & (pmd - 1)))
@@ -314,7 +307,7 @@ static __always_inline void vma_finalize_end(struct migrate_vma *args)
 	sc.after_pages = true;
 	bpf_loop(MAX_SCAN, scan_entry, &sc, 0);
 
-	k.caller = s->stack_id;
+	__builtin_memcpy(k.caller, s->caller, sizeof(k.caller));
 	k.direction = s->direction;
 	k.modgen = s->modgen;
 	k.cgroup = task_cgroup_key((struct task_struct *)bpf_get_current_task());
@@ -503,7 +496,7 @@ static __always_inline void evict_begin(void *ctx, unsigned long *src, __u64 npa
 	if (!current_selected())
 		return;
 	s.t_phase = s.t_start;
-	s.stack_id = bpf_get_stackid(ctx, &caller_stacks, 0);
+	bpf_get_stack(ctx, s.caller, sizeof(s.caller), 0);
 	s.modgen = modules_gone;
 	bpf_map_update_elem(&calls, &key, &s, BPF_ANY);
 }
@@ -542,7 +535,7 @@ int BPF_PROG(evict_finalize_exit, unsigned long *src, unsigned long *dst, unsign
 		return 0;
 	sc.n = npages < MAX_SCAN ? npages : MAX_SCAN;
 	bpf_loop(MAX_SCAN, scan_entry, &sc, 0);
-	k.caller = s->stack_id;
+	__builtin_memcpy(k.caller, s->caller, sizeof(k.caller));
 	k.modgen = s->modgen;
 	k.cgroup = task_cgroup_key((struct task_struct *)bpf_get_current_task());
 	st = lookup_or_init(&dev_stats, &k, &zero);

@@ -36,8 +36,14 @@ enum dev_fallback {
 };
 
 /* Per calling site (a driver's code) and direction. */
+/* Return addresses kept of a call's kernel stack, innermost first: the
+ * migration machinery's frames, then the driver's. */
+#define DEV_CALLER_FRAMES 6
+
+/* Kept in the key itself, not as a stack map's id: two stacks that hash
+ * alike would make bpf_get_stackid fail, and the call lose its driver. */
 struct dev_key {
-	__u64 caller;		/* stack id of the call */
+	__u64 caller[DEV_CALLER_FRAMES];	/* the call's kernel stack */
 	__u32 direction;
 	__u32 modgen;		/* modules freed before the call began */
 	__u64 cgroup;		/* the caller's cgroup (filter.bpf.h), 0 when not asked */

@@ -32,7 +32,6 @@
 /* A device-private address faulted this often in a row with nothing
  * migrated is reported as spinning. */
 #define LIVELOCK_MIN_FAULTS 3
-#define CALLER_FRAMES 6
 
 /* Why mmu notifiers invalidated ranges. */
 static const struct enum_spec notify_events = { "mmu_notifier_event", "MMU_NOTIFY_", "event" };
@@ -84,7 +83,6 @@ static bool machinery(const struct ksym *sym)
 
 struct harvest_ctx {
 	struct kenv *env;
-	int stacks_fd;
 	int gone_fd;		/* modules freed while recording, by order */
 	__u32 ngone;
 	json_t *root;
@@ -114,14 +112,11 @@ static bool gone_module_at(const struct harvest_ctx *ctx, __u32 modgen, __u64 ip
 static void driver_of(const struct harvest_ctx *ctx, const struct dev_key *key,
 		      char *buf, size_t len)
 {
-	__u64 ips[CALLER_FRAMES] = { 0 };
-	__s32 stack_id = (__s32)key->caller;
+	const __u64 *ips = key->caller;
 	int i;
 
 	snprintf(buf, len, "unknown");
-	if (stack_id < 0 || bpf_map_lookup_elem(ctx->stacks_fd, &stack_id, ips))
-		return;
-	for (i = 0; i < CALLER_FRAMES && ips[i]; i++) {
+	for (i = 0; i < DEV_CALLER_FRAMES && ips[i]; i++) {
 		const struct ksym *sym;
 
 		if (gone_module_at(ctx, key->modgen, ips[i], buf, len))
@@ -220,8 +215,7 @@ static void device_harvest(struct family_run *run, struct kenv *env,
 	static const char *const fault_probes[] = { "device:do_swap_page",
 		"device:do_huge_pmd_device_private", NULL };
 	struct device_bpf *skel = run->skel;
-	struct harvest_ctx ctx = { .env = env, .stacks_fd = bpf_map__fd(skel->maps.caller_stacks),
-				   .gone_fd = bpf_map__fd(skel->maps.gone_modules),
+	struct harvest_ctx ctx = { .env = env, .gone_fd = bpf_map__fd(skel->maps.gone_modules),
 				   .ngone = skel->bss->modules_gone,
 				   .root = record, .livelocks = json_array() };
 	struct hmm_stats hs;
