@@ -112,6 +112,19 @@ require_root() {
 		skip "${0##*/}: needs root"
 		exit 0
 	fi
+	thp_for_madvise
+}
+
+# THP on for MADV_HUGEPAGE regions, as thpload's scenarios expect: a
+# machine (or a run killed before it put them back) with THP off gets it
+# for the test's duration. Tests that want it off set it after this.
+thp_for_madvise() {
+	t=/sys/kernel/mm/transparent_hugepage
+	[ -w "$t/enabled" ] || return 0
+	grep -q '\[never\]' "$t/enabled" && knob_set "$t/enabled" madvise
+	pmd=$t/hugepages-$(($(cat "$t/hpage_pmd_size") / 1024))kB/enabled
+	[ -w "$pmd" ] && grep -q '\[never\]' "$pmd" && knob_set "$pmd" inherit
+	return 0
 }
 
 tracefs() {
