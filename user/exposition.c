@@ -27,6 +27,7 @@ struct expo {
 	size_t n, cap;
 	bool failed;
 	const char *label, *label_value;	/* added to every sample */
+	size_t last;		/* the family of the last sample: most often the next's */
 };
 
 /* Histogram bounds: 2^10 ns (about a microsecond) to 2^36 ns (about 69
@@ -73,9 +74,13 @@ static struct expo_family *family_get(struct expo *x, const char *name, const ch
 	struct expo_family *f;
 	size_t i;
 
+	if (x->last < x->n && !strcmp(x->v[x->last].name, name))
+		return x->v[x->last].type == type ? &x->v[x->last] : NULL;
 	for (i = 0; i < x->n; i++)
-		if (!strcmp(x->v[i].name, name))
+		if (!strcmp(x->v[i].name, name)) {
+			x->last = i;
 			return x->v[i].type == type ? &x->v[i] : NULL;
+		}
 	if (!valid_name(name))
 		return NULL;
 	if (x->n == x->cap) {
@@ -100,7 +105,7 @@ static struct expo_family *family_get(struct expo *x, const char *name, const ch
 		x->failed = true;
 		return NULL;
 	}
-	x->n++;
+	x->last = x->n++;
 	return f;
 }
 
