@@ -12,7 +12,8 @@
 #   make vmlinux    regenerate vmlinux/vmlinux.h from Debian sid's kernel BTF
 #   make install    PREFIX=/usr/local DESTDIR=
 
-VERSION   := 0.1.0
+# The version's one source; debian/changelog must agree (tests/static/deb.sh).
+VERSION   := $(shell cat VERSION)
 PREFIX    ?= /usr/local
 DESTDIR   ?=
 BUILD     ?= build
@@ -82,6 +83,8 @@ $(BUILD)/bpf/%.skel.h: $(BUILD)/bpf/%.bpf.o
 
 $(BUILD)/user/%.o: user/%.c user/*.h bpf/*.h $(SKELS) | $(BUILD)/user
 	$(CC) $(CFLAGS) -c $< -o $@
+
+$(BUILD)/user/main.o: VERSION
 
 $(BUILD)/thpscope: $(USER_OBJS)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
