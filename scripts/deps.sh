@@ -5,7 +5,7 @@
 set -euo pipefail
 . "$(dirname "$0")/lib/common.sh"
 
-build="make clang llvm gcc libc6-dev pkg-config bpftool libbpf-dev
+build="make clang llvm gcc libc6-dev pkg-config bpftool libbpf-dev scdoc
 	libelf-dev zlib1g-dev libzstd-dev libjansson-dev libmicrohttpd-dev"
 test="libcmocka-dev libclang-rt-dev procps util-linux perl tmux chromium prometheus
 	curl apache2-utils"
