@@ -10,7 +10,7 @@
 #   make asan       the CLI, unit tests and fuzz harness with ASan and UBSan
 #   make fuzz       fuzz the record reader for FUZZ_SECONDS (default 1800)
 #   make vmlinux    regenerate vmlinux/vmlinux.h from Debian sid's kernel BTF
-#   make install    PREFIX=/usr/local DESTDIR=
+#   make install    PREFIX=/usr/local DESTDIR= (directories: install.mk)
 
 # The version's one source; debian/changelog must agree (tests/static/deb.sh).
 VERSION   := $(shell cat VERSION)
@@ -170,15 +170,7 @@ bench:
 vmlinux:
 	scripts/gen-vmlinux-h vmlinux/vmlinux.h
 
-install: all
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/doc/thpscope
-	install -m 0755 $(BUILD)/thpscope $(DESTDIR)$(PREFIX)/bin/thpscope
-	install -m 0755 $(BUILD)/thpload $(DESTDIR)$(PREFIX)/bin/thpload
-	install -m 0644 README.md docs/*.md $(DESTDIR)$(PREFIX)/share/doc/thpscope/
-
-uninstall:
-	rm -f $(DESTDIR)$(PREFIX)/bin/thpscope $(DESTDIR)$(PREFIX)/bin/thpload
-	rm -rf $(DESTDIR)$(PREFIX)/share/doc/thpscope
+include install.mk
 
 clean:
 	rm -rf $(BUILD)
