@@ -1,0 +1,153 @@
+#!/bin/sh
+# The Debian packaging (debian/): dpkg-buildpackage -us -uc -b builds
+# thpscope and thpdev-dkms from a copy of the tree; lintian reports no
+# error and no warning that debian/*.lintian-overrides does not explain;
+# VERSION is the version everywhere; the thpscope .deb installs with dpkg
+# into a scratch bookworm root (a cached debootstrap under an overlay,
+# in a mount namespace of its own) and its /usr/bin/thpscope runs there.
+. "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/../../scripts/lib/common.sh"
+top=$(cd "$(dirname "$0")/../.." && pwd)
+version=$(cat "$top/VERSION")
+: "${THPSCOPE_MIRROR:=http://deb.debian.org/debian}"
+
+# is NAME WANT GOT
+is() {
+	if [ "$2" = "$3" ]; then ok "$1 ($3)"; else not_ok "$1: [$3], want [$2]"; fi
+}
+
+is "debian/changelog's version is VERSION's" "$version" \
+	"$(dpkg-parsechangelog -l "$top/debian/changelog" -S Version)"
+
+for tool in dpkg-buildpackage dh dh_dkms lintian; do
+	if ! command -v "$tool" >/dev/null; then
+		skip "the packages: $tool is missing (scripts/deps.sh test)"
+		exit 0
+	fi
+done
+
+# A copy of the tree, so that debian/rules clean removes no build of ours
+# and the packages land beside the copy.
+src=$TMP/src/thpscope-$version
+mkdir -p "$src"
+tar -C "$top" --exclude=./build --exclude=./.git -cf - . | tar -C "$src" -xf -
+t0=$(date +%s)
+if (cd "$src" && DEB_BUILD_OPTIONS="parallel=$(nproc)" dpkg-buildpackage -us -uc -b) \
+	>"$TMP/build.log" 2>&1; then
+	ok "dpkg-buildpackage -us -uc -b ($(($(date +%s) - t0)) s)"
+else
+	not_ok "dpkg-buildpackage -us -uc -b: $(grep -m 3 -i 'error' "$TMP/build.log")"
+	tail -n 20 "$TMP/build.log"
+	exit 0
+fi
+deb=$TMP/src/thpscope_${version}_amd64.deb
+dkms_deb=$TMP/src/thpdev-dkms_${version}_all.deb
+for f in "$deb" "$dkms_deb"; do
+	[ -f "$f" ] || { not_ok "dpkg-buildpackage: ${f##*/} is missing"; exit 0; }
+done
+
+# Every error and warning, of both packages and the build; overridden
+# ones are not printed.
+lintian "$TMP/src/thpscope_${version}_amd64.changes" >"$TMP/lintian" 2>&1
+tags=$(grep -c '^[EW]: ' "$TMP/lintian")
+if [ "$tags" -eq 0 ]; then
+	ok "lintian: no error or warning ($(grep -c '^[IP]: ' "$TMP/lintian") infos)"
+else
+	not_ok "lintian: $tags errors and warnings:"
+	grep '^[EW]: ' "$TMP/lintian"
+fi
+
+is "thpscope.deb's version" "$version" "$(dpkg-deb -f "$deb" Version)"
+depends=$(dpkg-deb -f "$deb" Depends)
+case "$depends" in
+*libbpf1*libc6* | *libc6*libbpf1*) ok "thpscope's Depends come from its shared libraries: $depends" ;;
+*) not_ok "thpscope's Depends: [$depends], want libbpf1 and libc6 among them" ;;
+esac
+
+# thpdev-dkms: module/ as it is, and a dkms.conf of this version.
+mkdir "$TMP/dkms"
+dpkg-deb -x "$dkms_deb" "$TMP/dkms"
+usrc=$TMP/dkms/usr/src/thpdev-$version
+differ=
+for f in "$top"/module/*; do
+	cmp -s "$f" "$usrc/${f##*/}" || differ="$differ ${f##*/}"
+done
+if [ -z "$differ" ]; then
+	ok "thpdev-dkms holds module/ in /usr/src/thpdev-$version"
+else
+	not_ok "thpdev-dkms: not as in module/:$differ"
+fi
+is "thpdev-dkms's dkms.conf version" "PACKAGE_VERSION=\"$version\"" \
+	"$(grep '^PACKAGE_VERSION=' "$usrc/dkms.conf" 2>&1)"
+if [ -x "$usrc/$(sed -n 's/^PRE_BUILD="\([^ ]*\).*/\1/p' "$usrc/dkms.conf")" ]; then
+	ok "thpdev-dkms: dkms.conf's PRE_BUILD is an executable of the package"
+else
+	not_ok "thpdev-dkms: dkms.conf's PRE_BUILD is not executable in $usrc"
+fi
+
+# The scratch root: bookworm's minbase and the libraries thpscope depends
+# on, made once and cached (keyed by them); the .deb goes into an
+# overlay of it, so the cache stays as it was.
+if [ "$(id -u)" -ne 0 ] || ! command -v debootstrap >/dev/null || ! command -v unshare >/dev/null; then
+	skip "dpkg -i into a scratch root: needs root, debootstrap and unshare"
+	exit 0
+fi
+libs=$(echo "$depends" | tr ',' '\n' | sed 's/(.*)//; s/|.*//; s/ //g' | sort | paste -s -d ',' -)
+root=$(thpscope_cache)/debroot/bookworm-$(echo "$libs" | md5sum | cut -c 1-16)
+if [ ! -f "$root/.complete" ]; then
+	echo "making a bookworm root with $libs (once), in $root"
+	rm -rf "$root.tmp"
+	mkdir -p "$(dirname "$root")"
+	if debootstrap --variant=minbase --include="$libs" bookworm "$root.tmp" "$THPSCOPE_MIRROR" \
+		>"$root.log" 2>&1; then
+		rm -rf "$root"
+		mv "$root.tmp" "$root"
+		touch "$root/.complete"
+	else
+		not_ok "debootstrap of a bookworm root failed (see $root.log)"
+		exit 0
+	fi
+fi
+mkdir "$TMP/upper" "$TMP/work" "$TMP/merged"
+cp "$deb" "$TMP/thpscope.deb"
+# Its mounts end with the namespace; the host's /sys and /proc are what
+# thpscope probes reads.
+unshare --mount --propagation private sh -c '
+	cd "$1" || exit 1
+	mount -t overlay overlay -o lowerdir="$2",upperdir=upper,workdir=work merged || exit 1
+	dpkg --root=merged -i thpscope.deb >dpkg.out 2>&1
+	echo $? >dpkg.status
+	mount --rbind /sys merged/sys && mount -t proc proc merged/proc || exit 1
+	chroot merged /usr/bin/thpscope --version >version.out 2>&1
+	chroot merged /usr/bin/thpscope probes >probes.out 2>&1
+	echo $? >probes.status
+	dpkg --root=merged -L thpscope >files.out 2>&1
+' sh "$TMP" "$root"
+if [ "$(cat "$TMP/dpkg.status" 2>/dev/null)" = 0 ]; then
+	ok "dpkg --root=SCRATCH -i thpscope_${version}_amd64.deb"
+else
+	not_ok "dpkg -i into a scratch root: $(tail -n 3 "$TMP/dpkg.out" 2>&1)"
+	exit 0
+fi
+is "/usr/bin/thpscope --version in the scratch root" "thpscope $version" \
+	"$(sed 's/ (.*//' "$TMP/version.out")"
+if grep -q 'libbpf [0-9]*\.[0-9]*, running v[0-9]' "$TMP/version.out"; then
+	ok "--version names libbpf built against and running: $(cat "$TMP/version.out")"
+else
+	not_ok "--version: $(cat "$TMP/version.out")"
+fi
+for f in /usr/bin/thpscope /usr/bin/thpload /usr/share/man/man1/thpscope.1.gz \
+	/usr/share/bash-completion/completions/thpscope /lib/systemd/system/thpscope.service; do
+	grep -qx "$f" "$TMP/files.out" || not_ok "dpkg -L thpscope: no $f"
+done
+# The same probes attach as with the tree's own build on this kernel.
+attached=$(sed -n 's/^\([0-9]* of [0-9]*\) probes attach$/\1/p' "$TMP/probes.out")
+if [ "$(cat "$TMP/probes.status")" != 0 ] || [ -z "$attached" ]; then
+	not_ok "/usr/bin/thpscope probes in the scratch root: $(tail -n 2 "$TMP/probes.out")"
+elif [ -x "$BUILD/thpscope" ]; then
+	is "/usr/bin/thpscope probes attaches as $BUILD/thpscope does" \
+		"$("$BUILD/thpscope" probes 2>/dev/null | sed -n 's/^\([0-9]* of [0-9]*\) probes attach$/\1/p')" \
+		"$attached"
+else
+	ok "/usr/bin/thpscope probes in the scratch root: $attached probes attach"
+fi
