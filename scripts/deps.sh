@@ -8,7 +8,7 @@ set -euo pipefail
 build="make clang llvm gcc libc6-dev pkg-config bpftool libbpf-dev scdoc
 	libelf-dev zlib1g-dev libzstd-dev libjansson-dev libmicrohttpd-dev"
 test="libcmocka-dev libclang-rt-dev procps util-linux perl tmux chromium prometheus
-	debhelper dh-dkms lintian debootstrap groff-base
+	debhelper dh-dkms dkms linux-headers-amd64 lintian debootstrap groff-base
 	curl apache2-utils"
 lab="qemu-system-x86 busybox-static cpio zstd xz-utils debootstrap file"
 bench="bpftrace linux-perf time"
