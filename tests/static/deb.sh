@@ -64,6 +64,21 @@ case "$depends" in
 *) not_ok "thpscope's Depends: [$depends], want libbpf1 and libc6 among them" ;;
 esac
 
+# Built with Debian's hardening flags: PIE, immediate binding, fortified.
+mkdir "$TMP/deb"
+dpkg-deb -x "$deb" "$TMP/deb"
+if readelf -d "$TMP/deb/usr/bin/thpscope" | grep -q 'Flags: NOW PIE' &&
+	objdump -T "$TMP/deb/usr/bin/thpscope" | grep -q '__[a-z]*_chk'; then
+	ok "/usr/bin/thpscope is PIE, bound now and fortified"
+else
+	not_ok "/usr/bin/thpscope lacks Debian's hardening (PIE, BIND_NOW, _FORTIFY_SOURCE)"
+fi
+if grep -q '^[1-9][0-9]* passed, 0 failed' "$TMP/build.log"; then
+	ok "the unit tests ran in the build: $(grep '^[0-9]* passed, ' "$TMP/build.log")"
+else
+	not_ok "the unit tests did not pass in the build: $(grep '^[0-9]* passed, ' "$TMP/build.log")"
+fi
+
 # thpdev-dkms: module/ as it is, and a dkms.conf of this version.
 mkdir "$TMP/dkms"
 dpkg-deb -x "$dkms_deb" "$TMP/dkms"
