@@ -16,15 +16,15 @@ is() {
 	if [ "$2" = "$3" ]; then ok "$1 ($3)"; else not_ok "$1: [$3], want [$2]"; fi
 }
 
-is "debian/changelog's version is VERSION's" "$version" \
-	"$(dpkg-parsechangelog -l "$top/debian/changelog" -S Version)"
-
 for tool in dpkg-buildpackage dh dh_dkms lintian; do
 	if ! command -v "$tool" >/dev/null; then
 		skip "the packages: $tool is missing (scripts/deps.sh test)"
 		exit 0
 	fi
 done
+
+is "debian/changelog's version is VERSION's" "$version" \
+	"$(dpkg-parsechangelog -l "$top/debian/changelog" -S Version)"
 
 # A copy of the tree, so that debian/rules clean removes no build of ours
 # and the packages land beside the copy.
