@@ -31,6 +31,9 @@ is "debian/changelog's version is VERSION's" "$version" \
 src=$TMP/src/thpscope-$version
 mkdir -p "$src"
 tar -C "$top" --exclude=./build --exclude=./.git -cf - . | tar -C "$src" -xf -
+# The caller's BUILD (tests/run passes an absolute one) is in the
+# environment of the package build: it must not be built in or cleaned.
+build_before=$(ls -l --time-style=full-iso "$BUILD/thpscope" 2>&1)
 t0=$(date +%s)
 if (cd "$src" && DEB_BUILD_OPTIONS="parallel=$(nproc)" dpkg-buildpackage -us -uc -b) \
 	>"$TMP/build.log" 2>&1; then
@@ -40,6 +43,8 @@ else
 	tail -n 20 "$TMP/build.log"
 	exit 0
 fi
+is "the package build leaves $BUILD alone" "$build_before" \
+	"$(ls -l --time-style=full-iso "$BUILD/thpscope" 2>&1)"
 deb=$TMP/src/thpscope_${version}_amd64.deb
 dkms_deb=$TMP/src/thpdev-dkms_${version}_all.deb
 for f in "$deb" "$dkms_deb"; do
