@@ -10,9 +10,10 @@
 #   make asan       the CLI, unit tests and fuzz harness with ASan and UBSan
 #   make fuzz       fuzz the record reader for FUZZ_SECONDS (default 1800)
 #   make vmlinux    regenerate vmlinux/vmlinux.h from Debian sid's kernel BTF
-#   make install    PREFIX=/usr/local DESTDIR=
+#   make install    PREFIX=/usr/local DESTDIR= (directories: install.mk)
 
-VERSION   := 0.1.0
+# The version's one source; debian/changelog must agree (tests/static/deb.sh).
+VERSION   := $(shell cat VERSION)
 PREFIX    ?= /usr/local
 DESTDIR   ?=
 BUILD     ?= build
@@ -58,6 +59,9 @@ USER_SRCS := $(wildcard user/*.c)
 USER_OBJS := $(patsubst user/%.c,$(BUILD)/user/%.o,$(USER_SRCS))
 LIB_OBJS  := $(filter-out $(BUILD)/user/main.o,$(USER_OBJS))
 
+MAN_SRCS  := $(wildcard docs/man/*.scd)
+MAN_PAGES := $(patsubst docs/man/%.scd,$(BUILD)/man/%,$(MAN_SRCS))
+
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
 TOOL_SRCS := $(wildcard tests/tools/*.c)
@@ -66,12 +70,23 @@ TOOL_BINS := $(patsubst tests/tools/%.c,$(BUILD)/tests/%,$(TOOL_SRCS)) \
 
 VM_KERNELS := $(shell awk '!/^\#/ { print $$1 }' scripts/vm/kernels.lock)
 
-.PHONY: all tools static demo test tests vmtest vm-update bench deps vmlinux install \
+.PHONY: all man tools static demo test tests vmtest vm-update bench deps vmlinux install \
 	uninstall clean asan sanitized fuzz
 .DELETE_ON_ERROR:
 .SECONDARY:
 
-all: $(BUILD)/thpscope $(BUILD)/thpload
+all: $(BUILD)/thpscope $(BUILD)/thpload man
+
+man: $(MAN_PAGES)
+
+# scdoc has no include: a line "@include FILE" is replaced by
+# docs/man/FILE, a section several pages share.
+$(BUILD)/man/%: docs/man/%.scd docs/man/*.scdi | $(BUILD)/man
+	awk '/^@include / { f = "docs/man/" $$2; \
+		if ((getline l < f) <= 0) { print FILENAME ": cannot include " f >"/dev/stderr"; exit 1 } \
+		do print l; while ((getline l < f) > 0); close(f); next } 1' $< >$@.scd
+	scdoc <$@.scd >$@
+	rm -f $@.scd
 
 $(BUILD)/bpf/%.bpf.o: bpf/%.bpf.c bpf/*.h vmlinux/vmlinux.h | $(BUILD)/bpf
 	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
@@ -82,6 +97,8 @@ $(BUILD)/bpf/%.skel.h: $(BUILD)/bpf/%.bpf.o
 
 $(BUILD)/user/%.o: user/%.c user/*.h bpf/*.h $(SKELS) | $(BUILD)/user
 	$(CC) $(CFLAGS) -c $< -o $@
+
+$(BUILD)/user/main.o: VERSION
 
 $(BUILD)/thpscope: $(USER_OBJS)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
@@ -102,7 +119,7 @@ $(BUILD)/tests/fuzz_record: tests/fuzz/fuzz_record.c $(LIB_OBJS) | $(BUILD)/test
 $(BUILD)/tests/%: tests/tools/%.c $(LIB_OBJS) | $(BUILD)/tests
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS)
 
-$(BUILD) $(BUILD)/bpf $(BUILD)/user $(BUILD)/tests:
+$(BUILD) $(BUILD)/bpf $(BUILD)/user $(BUILD)/tests $(BUILD)/man:
 	mkdir -p $@
 
 deps:
@@ -153,15 +170,7 @@ bench:
 vmlinux:
 	scripts/gen-vmlinux-h vmlinux/vmlinux.h
 
-install: all
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/doc/thpscope
-	install -m 0755 $(BUILD)/thpscope $(DESTDIR)$(PREFIX)/bin/thpscope
-	install -m 0755 $(BUILD)/thpload $(DESTDIR)$(PREFIX)/bin/thpload
-	install -m 0644 README.md docs/*.md $(DESTDIR)$(PREFIX)/share/doc/thpscope/
-
-uninstall:
-	rm -f $(DESTDIR)$(PREFIX)/bin/thpscope $(DESTDIR)$(PREFIX)/bin/thpload
-	rm -rf $(DESTDIR)$(PREFIX)/share/doc/thpscope
+include install.mk
 
 clean:
 	rm -rf $(BUILD)

@@ -5,9 +5,10 @@
 set -euo pipefail
 . "$(dirname "$0")/lib/common.sh"
 
-build="make clang llvm gcc libc6-dev pkg-config bpftool libbpf-dev
+build="make clang llvm gcc libc6-dev pkg-config bpftool libbpf-dev scdoc
 	libelf-dev zlib1g-dev libzstd-dev libjansson-dev libmicrohttpd-dev"
 test="libcmocka-dev libclang-rt-dev procps util-linux perl tmux chromium prometheus
+	debhelper dh-dkms dkms linux-headers-amd64 lintian debootstrap groff-base
 	curl apache2-utils"
 lab="qemu-system-x86 busybox-static cpio zstd xz-utils debootstrap file"
 bench="bpftrace linux-perf time"

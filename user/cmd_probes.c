@@ -14,7 +14,10 @@ static const char usage[] =
 "\n"
 "Load and attach every probe, report which attach on this kernel with\n"
 "which mechanism (tracepoint, tp_btf, fentry, kprobe) and why the others\n"
-"do not, then detach. Missing hooks never stop a recording.\n";
+"do not, then detach. Missing hooks never stop a recording.\n"
+"\n"
+"  --json       the probes as a JSON document\n"
+"  -h, --help   this text\n";
 
 static const char *offered(const struct probe *p, struct textbuf *tb)
 {

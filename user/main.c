@@ -2,6 +2,7 @@
 /* thpscope: eBPF observability for transparent huge pages. */
 #include <stdio.h>
 #include <string.h>
+#include <bpf/libbpf.h>
 #include "commands.h"
 #include "self.h"
 #include "util.h"
@@ -31,8 +32,10 @@ static void usage(FILE *out)
 		"migration and the deferred-split queue.\n\ncommands:\n");
 	for (i = 0; i < ARRAY_SIZE(commands); i++)
 		fprintf(out, "  %-8s %s\n", commands[i].name, commands[i].help);
-	fprintf(out, "\n'thpscope COMMAND --help' for a command's options; "
-		"--version for the version.\n");
+	fprintf(out, "\noptions:\n"
+		"  -h, --help  this text\n"
+		"  --version   thpscope's version and libbpf's, built against and running\n"
+		"\n'thpscope COMMAND --help' for a command's options.\n");
 }
 
 int main(int argc, char **argv)
@@ -53,7 +56,9 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "version")) {
-		printf("thpscope %s\n", THPSCOPE_VERSION);
+		/* A distribution may update libbpf under thpscope. */
+		printf("thpscope %s (libbpf %d.%d, running %s)\n", THPSCOPE_VERSION,
+		       LIBBPF_MAJOR_VERSION, LIBBPF_MINOR_VERSION, libbpf_version_string());
 		return 0;
 	}
 	for (i = 0; i < ARRAY_SIZE(commands); i++)

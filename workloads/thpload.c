@@ -804,13 +804,15 @@ static void usage(FILE *out)
 {
 	size_t i;
 
-	fprintf(out, "usage: thpload [-n REGIONS] [-m MB] [-t SECONDS] [-r REPEAT] [-o ORDERS] SCENARIO\n\n"
+	fprintf(out, "usage: thpload [-n REGIONS] [-m MB] [-t SECONDS] [-r REPEAT] [-o ORDERS] [-f FAULTS]\n"
+		"               SCENARIO\n\n"
 		"  -n REGIONS  2 MB regions per scenario (default 8)\n"
 		"  -m MB       memory fragmented for compaction (default 256)\n"
 		"  -t SECONDS  how long to wait for khugepaged (default 30)\n"
 		"  -r REPEAT   run the scenario REPEAT times (default 1)\n"
 		"  -o ORDERS   split-debugfs: orders to split to, in turn (default 0)\n"
-		"  -f FAULTS   device: CPU faults the device refuses (default 0)\n\nscenarios:\n");
+		"  -f FAULTS   device: CPU faults the device refuses (default 0)\n"
+		"  -h          this text\n\nscenarios:\n");
 	for (i = 0; i < sizeof(scenarios) / sizeof(scenarios[0]); i++)
 		fprintf(out, "  %-15s %s\n", scenarios[i].name, scenarios[i].help);
 }
