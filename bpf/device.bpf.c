@@ -450,7 +450,7 @@ struct {
  * These are the split entry points themselves (migrate_vma_split_folio on
  * 7.x and split_folio before both end there).
  */
-static __always_inline void on_split_begin(struct folio *folio)
+static __always_inline void on_split_begin(void *ctx, struct folio *folio)
 {
 	__u64 id = bpf_get_current_pid_tgid();
 	struct call_state *s = current_state();

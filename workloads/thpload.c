@@ -190,6 +190,25 @@ static int collapse_anon(const struct opts *o)
 	return 0;
 }
 
+/* One range collapsed by MADV_COLLAPSE and its PMD mapping split again
+ * by MADV_DONTNEED of its first page, -n times over: a thrashing range. */
+static int thrash(const struct opts *o)
+{
+	char *area = map_aligned(PMD_SIZE, MAP_PRIVATE | MAP_ANONYMOUS, -1);
+	unsigned long i, ok = 0;
+
+	touch_base_pages(area, PMD_SIZE, page_size);
+	for (i = 0; i < o->regions; i++) {
+		ok += !madvise(area, PMD_SIZE, MADV_COLLAPSE);
+		if (madvise(area, page_size, MADV_DONTNEED))
+			die("madvise(MADV_DONTNEED)");
+	}
+	printf("thrash: range %p-%p collapsed %lu times of %lu, split after each\n",
+	       (void *)area, (void *)(area + PMD_SIZE), ok, o->regions);
+	munmap(area, PMD_SIZE);
+	return 0;
+}
+
 static int collapse_shmem(const struct opts *o)
 {
 	size_t len = o->regions * PMD_SIZE;
@@ -777,6 +796,7 @@ static const struct scenario {
 } scenarios[] = {
 	{ "collapse-anon", collapse_anon, true, "MADV_COLLAPSE of anonymous base pages" },
 	{ "collapse-shmem", collapse_shmem, true, "MADV_COLLAPSE of shmem pages" },
+	{ "thrash", thrash, false, "one range collapsed and split again, -n times" },
 	{ "khugepaged", khugepaged, false, "base pages left for khugepaged to collapse" },
 	{ "compaction", compaction, true, "fragment memory and compact it" },
 	{ "partial-unmap", partial_unmap, true, "partially unmapped THPs split by memcg reclaim" },
