@@ -11,7 +11,7 @@
  * page) collected and filled as one entry is counted apart: no THP
  * existed to move. A device-private page faulted again and again at the
  * same address without anything migrated (the spinning fault) is kept
- * for the livelock report. */
+ * as a pathology. */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_core_read.h>
@@ -588,6 +588,7 @@ static __always_inline void device_fault(struct vm_fault *vmf, __u64 size)
 		return;
 	if (!r->count) {
 		r->first_ns = now;
+		r->size = size;
 		bpf_get_current_comm(&r->comm, sizeof(r->comm));
 	}
 	__sync_fetch_and_add(&r->count, 1);

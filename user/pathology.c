@@ -19,6 +19,7 @@
 #include "maps.h"
 #include "metrics.h"
 #include "pathology.h"
+#include "pathology_record.h"
 #include "pathology.skel.h"
 #include "probe.h"
 #include "report_section.h"
@@ -119,22 +120,46 @@ static int pathology_load(struct family_run *run)
 	return err ?: causes_fill(bpf_map__fd(skel->maps.cause_ranges), run->data);
 }
 
-/* {"available": true} or {"available": false, "why": the first probe's
- * reason} for a detector that needs every one of PROBES. */
-static json_t *detector(const struct probe_set *probes, const char *const *names)
+/* {"available": false, "why": why probe NAME did not attach} */
+static json_t *unavailable(const struct probe_set *probes, const char *name)
 {
 	size_t i;
 
-	for (; *names; names++) {
-		if (probe_attached(probes, *names))
-			continue;
-		for (i = 0; i < probes->n; i++)
-			if (!strcmp(probes->v[i].name, *names))
-				return json_pack("{s:b, s:s+}", "available", 0,
-						 "why", *names, ": ", probes->v[i].why);
-		return json_pack("{s:b, s:s+}", "available", 0, "why", *names, ": not probed");
+	for (i = 0; i < probes->n; i++)
+		if (!strcmp(probes->v[i].name, name))
+			return json_pack("{s:b, s:s+}", "available", 0,
+					 "why", name, ": ", probes->v[i].why);
+	return json_pack("{s:b, s:s+}", "available", 0, "why", name, ": not probed");
+}
+
+json_t *pathology_detector(const struct probe_set *probes, const char *const *names,
+			   bool need_all)
+{
+	const char *const *n;
+
+	for (n = names; *n; n++) {
+		bool up = probe_attached(probes, *n);
+
+		if (!need_all && up)
+			return json_pack("{s:b}", "available", 1);
+		if (need_all && !up)
+			return unavailable(probes, *n);
 	}
-	return json_pack("{s:b}", "available", 1);
+	return need_all ? json_pack("{s:b}", "available", 1) : unavailable(probes, names[0]);
+}
+
+void pathology_add(json_t *record, const char *kind, json_t *detector, json_t *places)
+{
+	json_t *list = json_object_get(record, "pathologies");
+
+	if (!json_is_array(list)) {
+		list = json_array();
+		json_object_set_new(record, "pathologies", list);
+	}
+	json_array_extend(list, places);
+	json_decref(places);
+	json_array_top(list, "count", TOP_ENTRIES);
+	json_object_set_new(jpath(record, "pathology_detectors"), kind, detector);
 }
 
 static void pathology_harvest(struct family_run *run, struct kenv *env,
@@ -143,14 +168,12 @@ static void pathology_harvest(struct family_run *run, struct kenv *env,
 	struct pathology_bpf *skel = run->skel;
 	struct harvest_ctx ctx = { .list = json_array(),
 				   .pmd_bytes = 1ULL << (env->pmd_order + env->page_shift) };
-	json_t *thrash = detector(probes, thrash_probes);
+	json_t *thrash = pathology_detector(probes, thrash_probes, true);
 
 	if (json_is_true(json_object_get(thrash, "available")))
 		map_foreach(bpf_map__fd(skel->maps.thrash_ranges), sizeof(struct range_key),
 			    sizeof(struct thrash_range), add_thrash, &ctx);
-	json_object_set_new(jpath(record, "pathology_detectors"), "thrash", thrash);
-	json_array_top(ctx.list, "count", TOP_ENTRIES);
-	json_object_set_new(record, "pathologies", ctx.list);
+	pathology_add(record, "thrash", thrash, ctx.list);
 }
 
 static void pathology_destroy(struct family_run *run)
@@ -193,12 +216,38 @@ static const char *joined(struct textbuf *tb, json_t *arr)
 	return tb->len ? textbuf_str(tb) : "-";
 }
 
-/* First in the report when anything was found: what to look at first. */
+/* What shows that place P (of KIND) is pathological. */
+static const char *evidence_of(struct textbuf *tb, json_t *p, const char *kind)
+{
+	json_t *ev = json_object_get(p, "evidence");
+	struct textbuf causes = TEXTBUF_INIT, sources = TEXTBUF_INIT;
+
+	textbuf_reset(tb);
+	if (!strcmp(kind, "thrash"))
+		textbuf_printf(tb, "%lld collapses (%s), split by %s (pmd %lld, folio %lld), every %.1f ms",
+			       json_integer_value(json_object_get(ev, "collapses")),
+			       joined(&sources, json_object_get(ev, "collapse_sources")),
+			       joined(&causes, json_object_get(ev, "split_causes")),
+			       json_integer_value(json_object_get(ev, "splits_pmd")),
+			       json_integer_value(json_object_get(ev, "splits_folio")),
+			       json_integer_value(json_object_get(ev, "mean_period_ns")) / 1e6);
+	else if (!strcmp(kind, "spinning_device_fault"))
+		textbuf_printf(tb, "faulted %lld times in a row with nothing migrated (%lld in all)",
+			       json_integer_value(json_object_get(ev, "stalled")),
+			       json_integer_value(json_object_get(ev, "faults")));
+	else
+		textbuf_printf(tb, "-");
+	textbuf_free(&causes);
+	textbuf_free(&sources);
+	return textbuf_str(tb);
+}
+
+/* First in the report: what to look at first. */
 static void pathology_report(FILE *out, json_t *rec)
 {
-	json_t *list = json_object_get(rec, "pathologies"), *p, *ev, *d;
+	json_t *list = json_object_get(rec, "pathologies"), *p, *d;
 	json_t *detectors = json_object_get(rec, "pathology_detectors");
-	struct textbuf via = TEXTBUF_INIT, causes = TEXTBUF_INIT, sources = TEXTBUF_INIT;
+	struct textbuf ev = TEXTBUF_INIT;
 	struct table *t;
 	const char *k;
 	size_t i;
@@ -207,10 +256,9 @@ static void pathology_report(FILE *out, json_t *rec)
 		return;
 	t = table_new("KIND\tPID\tCOMM\tRANGE\tCOUNT\tSPAN\tEVIDENCE");
 	json_array_foreach(list, i, p) {
-		ev = json_object_get(p, "evidence");
-		table_add(t, "%s\t%lld\t%s\t%s-%s\t%lld\t%.1f ms\t"
-			  "%lld collapses (%s), split by %s (pmd %lld, folio %lld), every %.1f ms",
-			  json_string_value(json_object_get(p, "kind")),
+		const char *kind = json_string_value(json_object_get(p, "kind")) ?: "?";
+
+		table_add(t, "%s\t%lld\t%s\t%s-%s\t%lld\t%.1f ms\t%s", kind,
 			  json_integer_value(json_object_get(p, "pid")),
 			  json_string_value(json_object_get(p, "comm")),
 			  json_string_value(json_object_get(p, "start")),
@@ -218,26 +266,19 @@ static void pathology_report(FILE *out, json_t *rec)
 			  json_integer_value(json_object_get(p, "count")),
 			  (json_integer_value(json_object_get(p, "last_ns")) -
 			   json_integer_value(json_object_get(p, "first_ns"))) / 1e6,
-			  json_integer_value(json_object_get(ev, "collapses")),
-			  joined(&sources, json_object_get(ev, "collapse_sources")),
-			  joined(&causes, json_object_get(ev, "split_causes")),
-			  json_integer_value(json_object_get(ev, "splits_pmd")),
-			  json_integer_value(json_object_get(ev, "splits_folio")),
-			  json_integer_value(json_object_get(ev, "mean_period_ns")) / 1e6);
+			  evidence_of(&ev, p, kind));
 	}
 	if (table_rows(t))
-		table_print(t, out, "PATHOLOGIES (thrash: collapsed then split again, COUNT cycles)",
-			    probes_via(&via, rec, thrash_probes));
+		table_print(t, out, "PATHOLOGIES (COUNT: thrash cycles; spinning_device_fault "
+			    "faults in a row)", NULL);
 	else
-		fprintf(out, "\nPathologies: none  [%s]\n", probes_via(&via, rec, thrash_probes));
+		fprintf(out, "\nPathologies: none\n");
 	table_free(t);
 	json_object_foreach(detectors, k, d)
 		if (!json_is_true(json_object_get(d, "available")))
 			fprintf(out, "  %s detector unavailable: %s\n", k,
 				json_string_value(json_object_get(d, "why")) ?: "unknown");
-	textbuf_free(&via);
-	textbuf_free(&causes);
-	textbuf_free(&sources);
+	textbuf_free(&ev);
 }
 
 /* Per kind: places found and their counts. More is worse: a new place or
@@ -266,13 +307,20 @@ static void pathology_metrics(json_t *rec, struct metrics *m)
 
 static void pathology_top(struct top_pane *v)
 {
-	pane_heading(v, "PATHOLOGIES  places  count");
-	if (!pane_has(v, "pathology.thrash.places")) {
-		pane_line(v, "  thrash not measured");
-		return;
+	static const char *const kinds[] = { "thrash", "spinning_device_fault" };
+	char places[64], count[64];
+	size_t i;
+
+	pane_heading(v, "PATHOLOGIES             places  count");
+	for (i = 0; i < ARRAY_SIZE(kinds); i++) {
+		snprintf(places, sizeof(places), "pathology.%s.places", kinds[i]);
+		snprintf(count, sizeof(count), "pathology.%s.count", kinds[i]);
+		if (pane_has(v, places))
+			pane_line(v, "  %-21s %6.0f %6.0f", kinds[i], pane_now(v, places),
+				  pane_now(v, count));
+		else
+			pane_line(v, "  %-21s not measured", kinds[i]);
 	}
-	pane_line(v, "  thrash     %6.0f %6.0f", pane_now(v, "pathology.thrash.places"),
-		  pane_now(v, "pathology.thrash.count"));
 }
 
 static void pathology_expose(json_t *rec, struct expo *x)
@@ -289,13 +337,17 @@ static void pathology_expose(json_t *rec, struct expo *x)
 		json_array_foreach(json_object_get(rec, "pathologies"), i, p)
 			places += !strcmp(json_string_value(json_object_get(p, "kind")) ?: "", k);
 		expo_counter(x, "thpscope_pathologies_detected",
-			     "Places where a pathology was detected, by kind (thrash: a range collapsed then split again, over and over).",
+			     "Places where a pathology was detected, by kind (thrash, spinning_device_fault).",
 			     places, "kind", k, NULL);
+		expo_gauge(x, "thpscope_pathologies",
+			   "Places where a pathology shows now, by kind (at most the report's top entries).",
+			   places, "kind", k, NULL);
 	}
 }
 
 static const struct family_measure pathology_measures[] = {
 	{ "pathology.thrash.", "pathology:collapse_huge_page" },
+	{ "pathology.spinning_device_fault.", "device:do_swap_page" },
 	{ NULL, NULL },
 };
 
@@ -303,7 +355,7 @@ static const char *const pathology_record_keys[] = { "pathologies", "pathology_d
 
 const struct family pathology_family = {
 	.name = "pathology",
-	.summary = "pathologies: ranges collapsed then split again, over and over",
+	.summary = "pathologies: ranges collapsed and split again over and over, spinning device faults",
 	.alternatives = split_entry_alternatives,
 	.open = pathology_open,
 	.load = pathology_load,

@@ -39,13 +39,15 @@ if [ "$(J "$rec" 'probes.device:migrate_vma_setup.attached')" = true ]; then
 		"$(J "$rec" migrate_vma.fallback_reasons.range_not_aligned)"
 	check_eq "fallback: base pages given = thpdev's failed large allocations" \
 		"$(stat split_alloc)" "$(J "$rec" migrate_vma.fallback_reasons.base_pages_given)"
-	spins() { J "$1" migrate_vma.livelocks | grep -o '"faults"' | wc -l; }
+	spins() { J "$1" pathologies | grep -c '"spinning_device_fault"'; }
 	check_eq "one spinning fault detected" 1 "$(spins "$rec")"
 	check_eq "it faulted once per refusal and once more" $(($(stat cpu_faults_refused) + 1)) \
-		"$(J "$rec" 'migrate_vma.livelocks[comm=thpload].faults')"
+		"$(J "$rec" 'pathologies[kind=spinning_device_fault].evidence.faults')"
 	check_eq "it faulted once per refusal in a row with nothing migrated" \
-		"$(stat cpu_faults_refused)" "$(J "$rec" 'migrate_vma.livelocks[comm=thpload].stalled')"
-	addr=$(J "$rec" migrate_vma.livelocks | sed -n 's/.*"address": *"\(0x[0-9a-f]*\)".*/\1/p')
+		"$(stat cpu_faults_refused)" "$(J "$rec" 'pathologies[kind=spinning_device_fault].count')"
+	check_eq "the spinning fault is the workload's" "$(J "$rec" command.pid)" \
+		"$(J "$rec" 'pathologies[kind=spinning_device_fault].pid')"
+	addr=$(J "$rec" pathologies | tr -d ' \n' | sed -n 's/.*"spinning_device_fault".*"start":"\(0x[0-9a-f]*\)".*/\1/p')
 	check_eq "the spinning address is a THP's (2 MB aligned)" 0 $((addr % 2097152))
 	"$THPSCOPE" record -q -o "$TMP/calm.json" -- "$THPLOAD" -n 4 device >/dev/null
 	check_eq "no spinning fault reported in a normal run" 0 "$(spins "$TMP/calm.json")"
