@@ -127,7 +127,7 @@ static json_t *unavailable(const struct probe_set *probes, const char *name)
 
 	for (i = 0; i < probes->n; i++)
 		if (!strcmp(probes->v[i].name, name))
-			return json_pack("{s:b, s:s+}", "available", 0,
+			return json_pack("{s:b, s:s++}", "available", 0,
 					 "why", name, ": ", probes->v[i].why);
 	return json_pack("{s:b, s:s+}", "available", 0, "why", name, ": not probed");
 }
