@@ -10,7 +10,12 @@
  * folio split is placed through the mapping at the root of its anon_vma:
  * exact when that mapping covers the folio, skipped otherwise (its PMD
  * split, seen on its own, then ends the cycle). Only ranges collapsed
- * while recording are followed, so a split costs one lookup elsewhere. */
+ * while recording are followed, so a split costs one lookup elsewhere.
+ *
+ * Creep (7.x, where khugepaged collapses to mTHP orders): the same range
+ * collapsed to a higher order than its previous collapse, CREEP_MIN_STEPS
+ * times in a row within CREEP_WINDOW_S seconds, each collapse making the
+ * next possible under max_ptes_none scaled by order. */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_core_read.h>
@@ -26,18 +31,23 @@
 
 const volatile __u32 thrash_min_cycles = THRASH_MIN_CYCLES;
 const volatile __u64 thrash_window_ns = THRASH_WINDOW_S * 1000000000ULL;
+const volatile __u32 creep_min_steps = CREEP_MIN_STEPS;
+const volatile __u64 creep_window_ns = CREEP_WINDOW_S * 1000000000ULL;
+/* collapse_huge_page takes an order argument (7.x mTHP collapse). */
+const volatile bool collapse_has_order;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 8192);
 	__type(key, struct range_key);
-	__type(value, struct thrash_range);
-} thrash_ranges SEC(".maps");
+	__type(value, struct range_state);
+} ranges SEC(".maps");
 
 /* collapse_huge_page's arguments, from kprobe to kretprobe. */
 struct collapse_args {
 	__u64 mm;
 	__u64 address;
+	__u32 order;
 };
 
 struct {
@@ -65,13 +75,41 @@ static __always_inline __u64 pmd_start_of(__u64 address)
 	return address & ~((1ULL << (thp_pmd_order + thp_page_shift)) - 1);
 }
 
-/* collapse_huge_page returned RET for the range of ADDRESS in MM. */
-static __always_inline void collapse_done(struct mm_struct *mm, __u64 address, int ret)
+static __always_inline void trace_detected(const struct range_key *k, const struct range_state *r,
+					   __u8 kind);
+
+/* A collapse of R (key K) to ORDER at NOW: one more step of a creeping
+ * run when ORDER is higher than the last collapse's, else a new run. */
+static __always_inline void creep_step(const struct range_key *k, struct range_state *r,
+				       __u32 order, __u64 now)
+{
+	if (r->last_order && order > r->last_order && now - r->run_first_ns <= creep_window_ns) {
+		r->steps++;
+	} else {
+		r->steps = 0;
+		r->norders = 0;
+		r->run_first_ns = now;
+	}
+	r->last_order = order;
+	r->run_last_ns = now;
+	if (r->norders < CREEP_ORDERS)
+		r->orders[r->norders++ & (CREEP_ORDERS - 1)] = order;
+	if (r->creep_detected || r->steps < creep_min_steps)
+		return;
+	r->creep_detected = 1;
+	r->creep_detected_ns = now;
+	trace_detected(k, r, PK_CREEP);
+}
+
+/* collapse_huge_page returned RET for the range of ADDRESS in MM, to
+ * ORDER. */
+static __always_inline void collapse_done(struct mm_struct *mm, __u64 address, __u32 order,
+					  int ret)
 {
 	struct range_key k = { .mm = (__u64)mm, .start = pmd_start_of(address) };
-	static const struct thrash_range zero;
+	static const struct range_state zero;
 	struct task_struct *owner;
-	struct thrash_range *r;
+	struct range_state *r;
 	__u64 now;
 
 	if (ret != bpf_core_enum_value(enum scan_result, SCAN_SUCCEED))
@@ -79,7 +117,7 @@ static __always_inline void collapse_done(struct mm_struct *mm, __u64 address, i
 	owner = mm_owner(mm);
 	if (!owner || !task_selected(owner))
 		return;
-	r = lookup_or_init(&thrash_ranges, &k, &zero);
+	r = lookup_or_init(&ranges, &k, &zero);
 	if (!r)
 		return;
 	now = bpf_ktime_get_ns();
@@ -92,9 +130,11 @@ static __always_inline void collapse_done(struct mm_struct *mm, __u64 address, i
 	r->collapsed = 1;
 	r->last_collapse_ns = now;
 	r->sources |= 1U << (current_is_kthread() ? SRC_KHUGEPAGED : SRC_MADVISE);
+	creep_step(&k, r, order, now);
 }
 
-static __always_inline void trace_detected(const struct range_key *k, const struct thrash_range *r)
+static __always_inline void trace_detected(const struct range_key *k, const struct range_state *r,
+					   __u8 kind)
 {
 	struct task_struct *owner = mm_owner((struct mm_struct *)k->mm);
 	struct thp_event *e = trace_begin(PE_DETECTED, owner);
@@ -103,19 +143,20 @@ static __always_inline void trace_detected(const struct range_key *k, const stru
 	if (!e)
 		return;
 	b = TRACE_BODY(e, struct pathology_event_body);
-	b->kind = PK_THRASH;
+	b->kind = kind;
 	b->causes = r->causes;
 	b->sources = r->sources;
 	b->start = k->start;
 	b->end = k->start + (1ULL << (thp_pmd_order + thp_page_shift));
-	b->count = r->cycles;
-	b->first_ns = r->first_ns;
+	b->count = kind == PK_CREEP ? r->steps : r->cycles;
+	b->first_ns = kind == PK_CREEP ? r->run_first_ns : r->first_ns;
+	b->order = r->last_order;
 	trace_end(e);
 }
 
 /* A split of the followed range R (key K) by CAUSE, through VIA: when
  * it was collapsed, a cycle ends. */
-static __always_inline void cycle_done(const struct range_key *k, struct thrash_range *r,
+static __always_inline void cycle_done(const struct range_key *k, struct range_state *r,
 				       __u8 cause, __u32 via)
 {
 	__u64 now = bpf_ktime_get_ns(), n, oldest;
@@ -135,18 +176,21 @@ static __always_inline void cycle_done(const struct range_key *k, struct thrash_
 		return;
 	r->detected = 1;
 	r->detected_ns = now;
-	trace_detected(k, r);
+	trace_detected(k, r, PK_THRASH);
 }
 
 SEC("fexit/collapse_huge_page")
 int BPF_PROG(collapse_exit, struct mm_struct *mm, unsigned long address)
 {
-	__u64 ret = 0;
+	__u64 ret = 0, order = thp_pmd_order;
 
 	if (!in_window())
 		return 0;
+	/* The order is the sixth argument where the kernel has it. */
+	if (bpf_get_func_arg_cnt(ctx) > 5)
+		bpf_get_func_arg(ctx, 5, &order);
 	bpf_get_func_ret(ctx, &ret);
-	collapse_done(mm, address, (int)ret);
+	collapse_done(mm, address, order, (int)ret);
 	return 0;
 }
 
@@ -154,10 +198,12 @@ SEC("kprobe/collapse_huge_page")
 int BPF_KPROBE(collapse_kprobe, struct mm_struct *mm, unsigned long address)
 {
 	__u64 id = bpf_get_current_pid_tgid();
-	struct collapse_args a = { .mm = (__u64)mm, .address = address };
+	struct collapse_args a = { .mm = (__u64)mm, .address = address, .order = thp_pmd_order };
 
 	if (!in_window())
 		return 0;
+	if (collapse_has_order)
+		a.order = PT_REGS_PARM6(ctx);
 	bpf_map_update_elem(&collapsing, &id, &a, BPF_ANY);
 	return 0;
 }
@@ -171,7 +217,7 @@ int BPF_KRETPROBE(collapse_kretprobe, int ret)
 	if (!a)
 		return 0;
 	if (in_window())
-		collapse_done((struct mm_struct *)a->mm, a->address, ret);
+		collapse_done((struct mm_struct *)a->mm, a->address, a->order, ret);
 	bpf_map_delete_elem(&collapsing, &id);
 	return 0;
 }
@@ -182,7 +228,7 @@ static __always_inline void pmd_split(void *ctx, struct vm_area_struct *vma, __u
 {
 	struct range_key k = { .mm = (__u64)BPF_CORE_READ(vma, vm_mm),
 			       .start = pmd_start_of(address) };
-	struct thrash_range *r = bpf_map_lookup_elem(&thrash_ranges, &k);
+	struct range_state *r = bpf_map_lookup_elem(&ranges, &k);
 
 	if (!r || !r->collapsed || !pmd_maps_huge(read_pmd(pmd)))
 		return;
@@ -229,11 +275,11 @@ static __always_inline void on_split_begin(void *ctx, struct folio *folio)
 {
 	__u64 id = bpf_get_current_pid_tgid();
 	struct folio_split s = {};
-	struct thrash_range *r;
+	struct range_state *r;
 
 	if (!folio_range(folio, &s.key))
 		return;
-	r = bpf_map_lookup_elem(&thrash_ranges, &s.key);
+	r = bpf_map_lookup_elem(&ranges, &s.key);
 	if (!r || !r->collapsed)
 		return;
 	s.cause = classify(ctx, TIER_FOLIO);
@@ -244,11 +290,11 @@ static __always_inline void on_split_end(int ret)
 {
 	__u64 id = bpf_get_current_pid_tgid();
 	struct folio_split *s = bpf_map_lookup_elem(&folio_splits, &id);
-	struct thrash_range *r;
+	struct range_state *r;
 
 	if (!s)
 		return;
-	r = ret ? NULL : bpf_map_lookup_elem(&thrash_ranges, &s->key);
+	r = ret ? NULL : bpf_map_lookup_elem(&ranges, &s->key);
 	if (r)
 		cycle_done(&s->key, r, s->cause, SPLIT_VIA_FOLIO);
 	bpf_map_delete_elem(&folio_splits, &id);

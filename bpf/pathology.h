@@ -14,9 +14,17 @@
 #define THRASH_WINDOW_S 60
 /* Cycle times kept per range: THRASH_MIN_CYCLES may not exceed it. */
 #define THRASH_RING 8
+/* A range collapsed to a higher order than its previous collapse this
+ * many times in a row within CREEP_WINDOW_S seconds of the first creeps
+ * (4->5->6->9: three steps). */
+#define CREEP_MIN_STEPS 3
+#define CREEP_WINDOW_S 60
+/* Orders of a creeping run kept, from its first collapse. */
+#define CREEP_ORDERS 8
 
 enum pathology_kind {
 	PK_THRASH,		/* collapsed then split again, over and over */
+	PK_CREEP,		/* collapsed to ever higher orders */
 	PK_NR,
 };
 
@@ -34,7 +42,8 @@ struct range_key {
 	__u64 start;		/* PMD-aligned */
 };
 
-struct thrash_range {
+/* What the detectors know of one range. */
+struct range_state {
 	__u32 tgid;		/* of the mm's owner */
 	__u8 collapsed;		/* collapsed, not split since */
 	__u8 detected;		/* cycles reached THRASH_MIN_CYCLES within the window */
@@ -50,6 +59,16 @@ struct thrash_range {
 	__u32 sources;		/* collapse sources seen (1 << enum collapse_source) */
 	__u64 via[SPLIT_VIA_NR];	/* splits that ended a cycle, by entry */
 	__u64 ring[THRASH_RING];	/* when the last cycles ended */
+	/* Creep: the run of collapses each to a higher order than the last. */
+	__u64 run_first_ns;	/* its first collapse */
+	__u64 run_last_ns;	/* its last */
+	__u64 creep_detected_ns;
+	__u32 steps;		/* collapses of the run after its first */
+	__u8 last_order;	/* of the last collapse, 0: none yet */
+	__u8 creep_detected;
+	__u8 norders;		/* orders of the run kept */
+	__u8 orders[CREEP_ORDERS];
+	__u8 pad3[5];
 };
 
 /* Streamed events. */
@@ -64,10 +83,12 @@ struct pathology_event_body {
 	__u32 causes;		/* split causes seen (1 << enum cause) */
 	__u64 start;		/* the range */
 	__u64 end;
-	__u64 count;		/* cycles so far */
-	__u64 first_ns;		/* the first collapse of the range */
+	__u64 count;		/* thrash: cycles so far; creep: steps */
+	__u64 first_ns;		/* thrash: the first collapse of the range;
+				 * creep: the first of the run */
 	__u32 sources;		/* collapse sources seen */
-	__u32 pad2;
+	__u8 order;		/* creep: the order reached */
+	__u8 pad2[3];
 };
 TRACE_BODY_FITS(struct pathology_event_body);
 

@@ -30,6 +30,7 @@
 
 static const char *const kind_names[PK_NR] = {
 	[PK_THRASH] = "thrash",
+	[PK_CREEP] = "creep",
 };
 
 static const char *kind_name(unsigned int kind)
@@ -45,6 +46,7 @@ static const char *const source_names[SRC_NR] = {
 /* The probes a detector needs, all of them. */
 static const char *const thrash_probes[] = { "pathology:collapse_huge_page",
 	"pathology:__split_huge_pmd", NULL };
+static const char *const creep_probes[] = { "pathology:collapse_huge_page", NULL };
 
 /* The names of the set bits of MASK among NAMES (N of them), as an array. */
 static json_t *bit_names(__u32 mask, const char *(*name)(unsigned int), unsigned int n)
@@ -64,34 +66,58 @@ static const char *source_name(unsigned int src)
 }
 
 struct harvest_ctx {
-	json_t *list;
+	json_t *thrash;		/* places of each kind, NULL: not detected here */
+	json_t *creep;
 	__u64 pmd_bytes;
 };
 
-static void add_thrash(const void *k, const void *v, void *data)
+static json_t *orders_of(const struct range_state *r)
 {
-	const struct range_key *key = k;
-	const struct thrash_range *r = v;
-	struct harvest_ctx *ctx = data;
+	json_t *a = json_array();
+	unsigned int i;
+
+	for (i = 0; i < r->norders && i < CREEP_ORDERS; i++)
+		json_array_append_new(a, json_integer(r->orders[i]));
+	return a;
+}
+
+/* The place of range K with its kind, process and times; EVIDENCE taken. */
+static json_t *place(const struct range_key *k, const struct range_state *r,
+		     const struct harvest_ctx *ctx, enum pathology_kind kind, __u64 count,
+		     __u64 first_ns, __u64 last_ns, json_t *evidence)
+{
 	char start[32], end[32];
 
-	if (!r->detected)
-		return;
-	snprintf(start, sizeof(start), "0x%llx", (unsigned long long)key->start);
-	snprintf(end, sizeof(end), "0x%llx", (unsigned long long)(key->start + ctx->pmd_bytes));
-	json_array_append_new(ctx->list, json_pack(
-		"{s:s, s:I, s:s%, s:s, s:s, s:I, s:I, s:I, s:{s:I, s:I, s:I, s:I, s:I, s:I, s:o, s:o}}",
-		"kind", kind_name(PK_THRASH), "pid", (json_int_t)r->tgid,
+	snprintf(start, sizeof(start), "0x%llx", (unsigned long long)k->start);
+	snprintf(end, sizeof(end), "0x%llx", (unsigned long long)(k->start + ctx->pmd_bytes));
+	return json_pack("{s:s, s:I, s:s%, s:s, s:s, s:I, s:I, s:I, s:o}",
+		"kind", kind_name(kind), "pid", (json_int_t)r->tgid,
 		"comm", r->comm, strnlen(r->comm, sizeof(r->comm)), "start", start, "end", end,
-		"count", (json_int_t)r->cycles, "first_ns", (json_int_t)r->first_ns,
-		"last_ns", (json_int_t)r->last_ns, "evidence",
-		"collapses", (json_int_t)r->collapses, "cycles", (json_int_t)r->cycles,
-		"mean_period_ns", (json_int_t)((r->last_ns - r->first_ns) / r->cycles),
-		"detected_ns", (json_int_t)r->detected_ns,
-		"splits_pmd", (json_int_t)r->via[SPLIT_VIA_PMD],
-		"splits_folio", (json_int_t)r->via[SPLIT_VIA_FOLIO],
-		"split_causes", bit_names(r->causes, cause_name, CAUSE_NR),
-		"collapse_sources", bit_names(r->sources, source_name, SRC_NR)));
+		"count", (json_int_t)count, "first_ns", (json_int_t)first_ns,
+		"last_ns", (json_int_t)last_ns, "evidence", evidence);
+}
+
+static void add_range(const void *k, const void *v, void *data)
+{
+	const struct range_state *r = v;
+	struct harvest_ctx *ctx = data;
+
+	if (r->detected && ctx->thrash)
+		json_array_append_new(ctx->thrash, place(k, r, ctx, PK_THRASH, r->cycles,
+			r->first_ns, r->last_ns, json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:o, s:o}",
+			"collapses", (json_int_t)r->collapses, "cycles", (json_int_t)r->cycles,
+			"mean_period_ns", (json_int_t)((r->last_ns - r->first_ns) / r->cycles),
+			"detected_ns", (json_int_t)r->detected_ns,
+			"splits_pmd", (json_int_t)r->via[SPLIT_VIA_PMD],
+			"splits_folio", (json_int_t)r->via[SPLIT_VIA_FOLIO],
+			"split_causes", bit_names(r->causes, cause_name, CAUSE_NR),
+			"collapse_sources", bit_names(r->sources, source_name, SRC_NR))));
+	if (r->creep_detected && ctx->creep)
+		json_array_append_new(ctx->creep, place(k, r, ctx, PK_CREEP, r->steps,
+			r->run_first_ns, r->run_last_ns, json_pack("{s:I, s:I, s:I, s:o, s:o}",
+			"steps", (json_int_t)r->steps, "collapses", (json_int_t)r->collapses,
+			"detected_ns", (json_int_t)r->creep_detected_ns, "orders", orders_of(r),
+			"collapse_sources", bit_names(r->sources, source_name, SRC_NR))));
 }
 
 static struct bpf_object *pathology_open(struct family_run *run, struct kenv *env)
@@ -107,6 +133,9 @@ static struct bpf_object *pathology_open(struct family_run *run, struct kenv *en
 		return NULL;
 	}
 	skel->rodata->nr_cause_ranges = cs->n > 0 ? cs->n : 0;
+	/* 7.x collapses to mTHP orders and passes the order as argument 6. */
+	skel->rodata->collapse_has_order =
+		kenv_has_member(env, "trace_event_raw_mm_collapse_huge_page", "order");
 	run->skel = skel;
 	run->data = cs;
 	return skel->obj;
@@ -166,14 +195,23 @@ static void pathology_harvest(struct family_run *run, struct kenv *env,
 			      const struct probe_set *probes, json_t *record)
 {
 	struct pathology_bpf *skel = run->skel;
-	struct harvest_ctx ctx = { .list = json_array(),
-				   .pmd_bytes = 1ULL << (env->pmd_order + env->page_shift) };
+	struct harvest_ctx ctx = { .pmd_bytes = 1ULL << (env->pmd_order + env->page_shift) };
 	json_t *thrash = pathology_detector(probes, thrash_probes, true);
+	json_t *creep = pathology_detector(probes, creep_probes, true);
 
+	if (json_is_true(json_object_get(creep, "available")) && !skel->rodata->collapse_has_order) {
+		json_decref(creep);
+		creep = json_pack("{s:b, s:s}", "available", 0, "why",
+				  "this kernel collapses to the PMD order only (no mTHP collapse)");
+	}
 	if (json_is_true(json_object_get(thrash, "available")))
-		map_foreach(bpf_map__fd(skel->maps.thrash_ranges), sizeof(struct range_key),
-			    sizeof(struct thrash_range), add_thrash, &ctx);
-	pathology_add(record, "thrash", thrash, ctx.list);
+		ctx.thrash = json_array();
+	if (json_is_true(json_object_get(creep, "available")))
+		ctx.creep = json_array();
+	map_foreach(bpf_map__fd(skel->maps.ranges), sizeof(struct range_key),
+		    sizeof(struct range_state), add_range, &ctx);
+	pathology_add(record, "thrash", thrash, ctx.thrash ?: json_array());
+	pathology_add(record, "creep", creep, ctx.creep ?: json_array());
 }
 
 static void pathology_destroy(struct family_run *run)
@@ -200,6 +238,8 @@ static void pathology_decode(const struct thp_event *e, const struct kenv *env, 
 	event_set_hex(o, "end", b->end);
 	event_set_int(o, "count", b->count);
 	event_set_int(o, "first_ns", b->first_ns);
+	if (b->kind == PK_CREEP)
+		event_set_int(o, "order", b->order);
 	json_object_set_new(o, "split_causes", causes);
 	json_object_set_new(o, "collapse_sources", sources);
 }
@@ -214,6 +254,18 @@ static const char *joined(struct textbuf *tb, json_t *arr)
 	json_array_foreach(arr, i, s)
 		textbuf_printf(tb, "%s%s", i ? "," : "", json_string_value(s) ?: "?");
 	return tb->len ? textbuf_str(tb) : "-";
+}
+
+/* "4->5->6" from an array of integers. */
+static const char *arrow_list(struct textbuf *tb, json_t *arr)
+{
+	json_t *v;
+	size_t i;
+
+	textbuf_reset(tb);
+	json_array_foreach(arr, i, v)
+		textbuf_printf(tb, "%s%lld", i ? "->" : "", json_integer_value(v));
+	return textbuf_str(tb);
 }
 
 /* What shows that place P (of KIND) is pathological. */
@@ -231,6 +283,10 @@ static const char *evidence_of(struct textbuf *tb, json_t *p, const char *kind)
 			       json_integer_value(json_object_get(ev, "splits_pmd")),
 			       json_integer_value(json_object_get(ev, "splits_folio")),
 			       json_integer_value(json_object_get(ev, "mean_period_ns")) / 1e6);
+	else if (!strcmp(kind, "creep"))
+		textbuf_printf(tb, "collapsed to orders %s (%s)",
+			       arrow_list(&causes, json_object_get(ev, "orders")),
+			       joined(&sources, json_object_get(ev, "collapse_sources")));
 	else if (!strcmp(kind, "spinning_device_fault"))
 		textbuf_printf(tb, "faulted %lld times in a row with nothing migrated (%lld in all)",
 			       json_integer_value(json_object_get(ev, "stalled")),
@@ -269,8 +325,8 @@ static void pathology_report(FILE *out, json_t *rec)
 			  evidence_of(&ev, p, kind));
 	}
 	if (table_rows(t))
-		table_print(t, out, "PATHOLOGIES (COUNT: thrash cycles; spinning_device_fault "
-			    "faults in a row)", NULL);
+		table_print(t, out, "PATHOLOGIES (COUNT: thrash cycles; creep steps; "
+			    "spinning_device_fault faults in a row)", NULL);
 	else
 		fprintf(out, "\nPathologies: none\n");
 	table_free(t);
@@ -307,7 +363,7 @@ static void pathology_metrics(json_t *rec, struct metrics *m)
 
 static void pathology_top(struct top_pane *v)
 {
-	static const char *const kinds[] = { "thrash", "spinning_device_fault" };
+	static const char *const kinds[] = { "thrash", "creep", "spinning_device_fault" };
 	char places[64], count[64];
 	size_t i;
 
@@ -337,7 +393,7 @@ static void pathology_expose(json_t *rec, struct expo *x)
 		json_array_foreach(json_object_get(rec, "pathologies"), i, p)
 			places += !strcmp(json_string_value(json_object_get(p, "kind")) ?: "", k);
 		expo_counter(x, "thpscope_pathologies_detected",
-			     "Places where a pathology was detected, by kind (thrash, spinning_device_fault).",
+			     "Places where a pathology was detected, by kind (thrash, creep, spinning_device_fault).",
 			     places, "kind", k, NULL);
 		expo_gauge(x, "thpscope_pathologies",
 			   "Places where a pathology shows now, by kind (at most the report's top entries).",
@@ -347,6 +403,7 @@ static void pathology_expose(json_t *rec, struct expo *x)
 
 static const struct family_measure pathology_measures[] = {
 	{ "pathology.thrash.", "pathology:collapse_huge_page" },
+	{ "pathology.creep.", "pathology:collapse_huge_page" },
 	{ "pathology.spinning_device_fault.", "device:do_swap_page" },
 	{ NULL, NULL },
 };
@@ -355,7 +412,7 @@ static const char *const pathology_record_keys[] = { "pathologies", "pathology_d
 
 const struct family pathology_family = {
 	.name = "pathology",
-	.summary = "pathologies: ranges collapsed and split again over and over, spinning device faults",
+	.summary = "pathologies: ranges collapsed and split again, creeping up the orders; spinning device faults",
 	.alternatives = split_entry_alternatives,
 	.open = pathology_open,
 	.load = pathology_load,

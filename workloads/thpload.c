@@ -263,6 +263,15 @@ static void restore_scan_sleep(void)
 		write_knob(SCAN_SLEEP, saved_scan_sleep);
 }
 
+/* khugepaged scans often while waiting; the setting is restored on exit. */
+static void scan_often(void)
+{
+	if (!read_knob(SCAN_SLEEP, saved_scan_sleep, sizeof(saved_scan_sleep))) {
+		atexit(restore_scan_sleep);
+		write_knob(SCAN_SLEEP, "100");
+	}
+}
+
 static int khugepaged(const struct opts *o)
 {
 	size_t len = o->regions * PMD_SIZE;
@@ -271,11 +280,7 @@ static int khugepaged(const struct opts *o)
 	time_t end = time(NULL) + o->timeout;
 
 	touch_base_pages(area, len, page_size);
-	/* Scan often while waiting; the setting is restored on exit. */
-	if (!read_knob(SCAN_SLEEP, saved_scan_sleep, sizeof(saved_scan_sleep))) {
-		atexit(restore_scan_sleep);
-		write_knob(SCAN_SLEEP, "100");
-	}
+	scan_often();
 	if (madvise(area, len, MADV_HUGEPAGE))
 		die("madvise(MADV_HUGEPAGE)");
 	while (time(NULL) < end && (kb = anon_huge_kb()) < want)
@@ -283,6 +288,30 @@ static int khugepaged(const struct opts *o)
 	printf("khugepaged: %lu of %lu kB collapsed\n", kb, want);
 	munmap(area, len);
 	return kb >= want ? 0 : 1;
+}
+
+/*
+ * One PMD range with 12 pages touched at its start, left to khugepaged
+ * until it is one PMD THP (or --timeout). Where khugepaged collapses to
+ * the mTHP orders enabled and max_ptes_none, scaled by order, lets each
+ * collapse make the next possible, the range creeps up the orders.
+ */
+static int creep(const struct opts *o)
+{
+	char *area = map_aligned(PMD_SIZE, MAP_PRIVATE | MAP_ANONYMOUS, -1);
+	time_t end = time(NULL) + o->timeout;
+	unsigned long kb = 0;
+
+	touch_base_pages(area, 12 * page_size, page_size);
+	scan_often();
+	if (madvise(area, PMD_SIZE, MADV_HUGEPAGE))
+		die("madvise(MADV_HUGEPAGE)");
+	while (time(NULL) < end && (kb = anon_huge_kb()) < PMD_SIZE >> 10)
+		usleep(100000);
+	printf("creep: range %p-%p, AnonHugePages %lu kB\n", (void *)area,
+	       (void *)(area + PMD_SIZE), kb);
+	munmap(area, PMD_SIZE);
+	return 0;
 }
 
 static int compaction(const struct opts *o)
@@ -797,6 +826,7 @@ static const struct scenario {
 	{ "collapse-anon", collapse_anon, true, "MADV_COLLAPSE of anonymous base pages" },
 	{ "collapse-shmem", collapse_shmem, true, "MADV_COLLAPSE of shmem pages" },
 	{ "thrash", thrash, false, "one range collapsed and split again, -n times" },
+	{ "creep", creep, false, "one range left to khugepaged to collapse, order after order" },
 	{ "khugepaged", khugepaged, false, "base pages left for khugepaged to collapse" },
 	{ "compaction", compaction, true, "fragment memory and compact it" },
 	{ "partial-unmap", partial_unmap, true, "partially unmapped THPs split by memcg reclaim" },

@@ -318,6 +318,14 @@ static void pathology_event(void **state)
 			    "munmap");
 	assert_string_equal(json_string_value(json_array_get(json_object_get(o, "collapse_sources"),
 								0)), "madvise");
+	assert_null(json_object_get(o, "order"));
+	json_decref(o);
+	*b = (struct pathology_event_body){ .kind = PK_CREEP, .start = 0x200000, .end = 0x400000,
+		.count = 3, .order = 9 };
+	o = decode(&e);
+	assert_string_equal(STR(o, "kind"), "creep");
+	assert_int_equal(INT(o, "count"), 3);
+	assert_int_equal(INT(o, "order"), 9);
 	json_decref(o);
 	b->kind = PK_NR;
 	o = decode(&e);
