@@ -75,8 +75,27 @@ static __always_inline __u64 pmd_start_of(__u64 address)
 	return address & ~((1ULL << (thp_pmd_order + thp_page_shift)) - 1);
 }
 
+/* The place of K (R) is first found in a pathology of KIND. */
 static __always_inline void trace_detected(const struct range_key *k, const struct range_state *r,
-					   __u8 kind);
+					   __u8 kind)
+{
+	struct task_struct *owner = mm_owner((struct mm_struct *)k->mm);
+	struct thp_event *e = trace_begin(PE_DETECTED, owner);
+	struct pathology_event_body *b;
+
+	if (!e)
+		return;
+	b = TRACE_BODY(e, struct pathology_event_body);
+	b->kind = kind;
+	b->causes = r->causes;
+	b->sources = r->sources;
+	b->start = k->start;
+	b->end = k->start + (1ULL << (thp_pmd_order + thp_page_shift));
+	b->count = kind == PK_CREEP ? r->steps : r->cycles;
+	b->first_ns = kind == PK_CREEP ? r->run_first_ns : r->first_ns;
+	b->order = r->last_order;
+	trace_end(e);
+}
 
 /* A collapse of R (key K) to ORDER at NOW: one more step of a creeping
  * run when ORDER is higher than the last collapse's, else a new run. */
@@ -131,27 +150,6 @@ static __always_inline void collapse_done(struct mm_struct *mm, __u64 address, _
 	r->last_collapse_ns = now;
 	r->sources |= 1U << (current_is_kthread() ? SRC_KHUGEPAGED : SRC_MADVISE);
 	creep_step(&k, r, order, now);
-}
-
-static __always_inline void trace_detected(const struct range_key *k, const struct range_state *r,
-					   __u8 kind)
-{
-	struct task_struct *owner = mm_owner((struct mm_struct *)k->mm);
-	struct thp_event *e = trace_begin(PE_DETECTED, owner);
-	struct pathology_event_body *b;
-
-	if (!e)
-		return;
-	b = TRACE_BODY(e, struct pathology_event_body);
-	b->kind = kind;
-	b->causes = r->causes;
-	b->sources = r->sources;
-	b->start = k->start;
-	b->end = k->start + (1ULL << (thp_pmd_order + thp_page_shift));
-	b->count = kind == PK_CREEP ? r->steps : r->cycles;
-	b->first_ns = kind == PK_CREEP ? r->run_first_ns : r->first_ns;
-	b->order = r->last_order;
-	trace_end(e);
 }
 
 /* A split of the followed range R (key K) by CAUSE, through VIA: when

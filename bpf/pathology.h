@@ -21,6 +21,7 @@
 #define CREEP_WINDOW_S 60
 /* Orders of a creeping run kept, from its first collapse. */
 #define CREEP_ORDERS 8
+_Static_assert(THRASH_MIN_CYCLES <= THRASH_RING, "THRASH_RING keeps too few cycles");
 
 enum pathology_kind {
 	PK_THRASH,		/* collapsed then split again, over and over */
