@@ -361,22 +361,28 @@ static void pathology_metrics(json_t *rec, struct metrics *m)
 	}
 }
 
+/* One line, so that the process table below keeps its room: per kind,
+ * the places found and their counts ("-": the detector does not run
+ * here). */
 static void pathology_top(struct top_pane *v)
 {
 	static const char *const kinds[] = { "thrash", "creep", "spinning_device_fault" };
+	struct textbuf line = TEXTBUF_INIT;
 	char places[64], count[64];
 	size_t i;
 
-	pane_heading(v, "PATHOLOGIES             places  count");
+	textbuf_printf(&line, "PATHOLOGIES");
 	for (i = 0; i < ARRAY_SIZE(kinds); i++) {
 		snprintf(places, sizeof(places), "pathology.%s.places", kinds[i]);
 		snprintf(count, sizeof(count), "pathology.%s.count", kinds[i]);
 		if (pane_has(v, places))
-			pane_line(v, "  %-21s %6.0f %6.0f", kinds[i], pane_now(v, places),
-				  pane_now(v, count));
+			textbuf_printf(&line, "  %s %.0f (%.0f)", kinds[i], pane_now(v, places),
+				       pane_now(v, count));
 		else
-			pane_line(v, "  %-21s not measured", kinds[i]);
+			textbuf_printf(&line, "  %s -", kinds[i]);
 	}
+	pane_heading(v, textbuf_str(&line));
+	textbuf_free(&line);
 }
 
 static void pathology_expose(json_t *rec, struct expo *x)
