@@ -718,6 +718,36 @@ static int device(const struct opts *o)
 	return 0;
 }
 
+/*
+ * One range collapsed by MADV_COLLAPSE, then its first page made
+ * device-exclusive through /dev/thpdev (which splits the PMD mapping)
+ * and written by the CPU (which takes it back), -n times: a THP bouncing
+ * between collapse and a device's atomics.
+ */
+static int device_exclusive(const struct opts *o)
+{
+	char *area = map_aligned(PMD_SIZE, MAP_PRIVATE | MAP_ANONYMOUS, -1);
+	struct thpdev_range r = { .size = sizeof(r), .addr = (uintptr_t)area, .len = page_size };
+	struct thpdev_stats st = { .size = sizeof(st) };
+	int fd = thpdev_open();
+	unsigned long i, ok = 0;
+
+	touch_base_pages(area, PMD_SIZE, page_size);
+	for (i = 0; i < o->regions; i++) {
+		ok += !madvise(area, PMD_SIZE, MADV_COLLAPSE);
+		thpdev_ioctl(fd, THPDEV_IOC_EXCLUSIVE, &r, "thpdev exclusive");
+		area[0]++;
+	}
+	thpdev_ioctl(fd, THPDEV_IOC_STATS, &st, "thpdev stats");
+	printf("device-exclusive: range %p-%p collapsed %lu times of %lu, exclusive_pages %llu\n",
+	       (void *)area, (void *)(area + PMD_SIZE), ok, o->regions,
+	       (unsigned long long)st.exclusive_pages);
+	print_invalidations(&st);
+	close(fd);
+	munmap(area, PMD_SIZE);
+	return 0;
+}
+
 /* Whatever large folios the THP settings give a MADV_HUGEPAGE region
  * (mTHPs when only small sizes are enabled), to the device and back. */
 static int device_mthp(const struct opts *o)
@@ -835,6 +865,7 @@ static const struct scenario {
 	{ "device", device, false, "THPs to /dev/thpdev and back, whole and split (-f: refused faults)" },
 	{ "device-mthp", device_mthp, false, "whatever large folios a region gets, to /dev/thpdev and back" },
 	{ "device-reuse", device_reuse, false, "THPs to /dev/thpdev and faulted back, 4 times at one address" },
+	{ "device-exclusive", device_exclusive, false, "a THP collapsed, made device-exclusive, taken back, -n times" },
 	{ "device-holes", device_holes, false, "empty and huge-zero PMD ranges to /dev/thpdev, some left to evict" },
 	{ "mixed", mixed, false, "collapse-anon, collapse-shmem, compaction, partial-unmap" },
 };

@@ -107,6 +107,25 @@ else
 	skip "PTE-mapped mTHPs: no 64 kB mTHP setting"
 fi
 
+# A THP bouncing between collapse and device-exclusive access: each
+# time, MADV_COLLAPSE, then make_device_exclusive() on its first page,
+# which splits the PMD mapping. The thrash detector must name the range,
+# split by device_exclusive, with a cycle per page thpdev made exclusive.
+rec=$TMP/exclusive.json
+"$THPSCOPE" record -q -o "$rec" -- "$THPLOAD" -n 4 device-exclusive >"$TMP/excl.out"
+if [ "$(J "$rec" pathology_detectors.thrash.available)" = true ]; then
+	start=$(sed -n 's/^device-exclusive: range \(0x[0-9a-f]*\)-.*/\1/p' "$TMP/excl.out")
+	excl=$(sed -n 's/.* exclusive_pages \([0-9]*\).*/\1/p' "$TMP/excl.out")
+	check_eq "device-exclusive bounce: a cycle per page made exclusive (thpdev)" "$excl" \
+		"$(J "$rec" "pathologies[start=$start].count")"
+	check_eq "device-exclusive bounce: each made exclusive by the MMU notifier (thpdev)" \
+		"$excl" "$(sed -n 's/.* inval_exclusive \([0-9]*\).*/\1/p' "$TMP/excl.out")"
+	check_eq "device-exclusive bounce: split by device_exclusive" '"device_exclusive"' \
+		"$(J "$rec" pathologies | tr -d ' \n' | sed -n 's/.*"split_causes":\[\([^]]*\)\].*/\1/p')"
+else
+	skip "device-exclusive bounce: $(J "$rec" pathology_detectors.thrash.why)"
+fi
+
 # Holes (never written, or mapped by the huge zero page) to the device:
 # no THP existed, so none moved whole. Half come back by the driver, the
 # rest are evicted when the device is closed; then the module is unloaded
