@@ -300,4 +300,42 @@ static __always_inline void on_split_end(int ret)
 
 #include "split_entry.bpf.h"
 
+/* An invalidation of a followed range: device-exclusive access taken
+ * (make_device_exclusive) or cleared, the evidence of a device bounce. */
+static __always_inline void invalidation(struct mmu_notifier_range *range)
+{
+	__u32 event = BPF_CORE_READ(range, event);
+	struct range_key k;
+	struct range_state *r;
+
+	if (event != bpf_core_enum_value(enum mmu_notifier_event, MMU_NOTIFY_EXCLUSIVE) &&
+	    event != bpf_core_enum_value(enum mmu_notifier_event, MMU_NOTIFY_CLEAR))
+		return;
+	k.mm = (__u64)BPF_CORE_READ(range, mm);
+	k.start = pmd_start_of(BPF_CORE_READ(range, start));
+	r = bpf_map_lookup_elem(&ranges, &k);
+	if (!r)
+		return;
+	if (event == bpf_core_enum_value(enum mmu_notifier_event, MMU_NOTIFY_EXCLUSIVE))
+		__sync_fetch_and_add(&r->inval_exclusive, 1);
+	else
+		__sync_fetch_and_add(&r->inval_clear, 1);
+}
+
+SEC("fentry/__mmu_notifier_invalidate_range_start")
+int BPF_PROG(invalidate_enter, struct mmu_notifier_range *range)
+{
+	if (in_window())
+		invalidation(range);
+	return 0;
+}
+
+SEC("kprobe/__mmu_notifier_invalidate_range_start")
+int BPF_KPROBE(invalidate_kprobe, struct mmu_notifier_range *range)
+{
+	if (in_window())
+		invalidation(range);
+	return 0;
+}
+
 char LICENSE[] SEC("license") = "GPL";

@@ -60,6 +60,10 @@ struct range_state {
 	__u32 sources;		/* collapse sources seen (1 << enum collapse_source) */
 	__u64 via[SPLIT_VIA_NR];	/* splits that ended a cycle, by entry */
 	__u64 ring[THRASH_RING];	/* when the last cycles ended */
+	/* mmu-notifier invalidations of the range for a device's exclusive
+	 * access, and clearing it (collapse, zap, the CPU taking it back). */
+	__u64 inval_exclusive;
+	__u64 inval_clear;
 	/* Creep: the run of collapses each to a higher order than the last. */
 	__u64 run_first_ns;	/* its first collapse */
 	__u64 run_last_ns;	/* its last */

@@ -69,6 +69,7 @@ struct harvest_ctx {
 	json_t *thrash;		/* places of each kind, NULL: not detected here */
 	json_t *creep;
 	__u64 pmd_bytes;
+	bool notifier;		/* the invalidations were followed */
 };
 
 static json_t *orders_of(const struct range_state *r)
@@ -102,16 +103,23 @@ static void add_range(const void *k, const void *v, void *data)
 	const struct range_state *r = v;
 	struct harvest_ctx *ctx = data;
 
-	if (r->detected && ctx->thrash)
-		json_array_append_new(ctx->thrash, place(k, r, ctx, PK_THRASH, r->cycles,
-			r->first_ns, r->last_ns, json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:o, s:o}",
+	if (r->detected && ctx->thrash) {
+		json_t *ev = json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:o, s:o}",
 			"collapses", (json_int_t)r->collapses, "cycles", (json_int_t)r->cycles,
 			"mean_period_ns", (json_int_t)((r->last_ns - r->first_ns) / r->cycles),
 			"detected_ns", (json_int_t)r->detected_ns,
 			"splits_pmd", (json_int_t)r->via[SPLIT_VIA_PMD],
 			"splits_folio", (json_int_t)r->via[SPLIT_VIA_FOLIO],
 			"split_causes", bit_names(r->causes, cause_name, CAUSE_NR),
-			"collapse_sources", bit_names(r->sources, source_name, SRC_NR))));
+			"collapse_sources", bit_names(r->sources, source_name, SRC_NR));
+
+		if (ctx->notifier)
+			json_object_set_new(ev, "invalidations", json_pack("{s:I, s:I}",
+				"exclusive", (json_int_t)r->inval_exclusive,
+				"clear", (json_int_t)r->inval_clear));
+		json_array_append_new(ctx->thrash, place(k, r, ctx, PK_THRASH, r->cycles,
+							 r->first_ns, r->last_ns, ev));
+	}
 	if (r->creep_detected && ctx->creep)
 		json_array_append_new(ctx->creep, place(k, r, ctx, PK_CREEP, r->steps,
 			r->run_first_ns, r->run_last_ns, json_pack("{s:I, s:I, s:I, s:o, s:o}",
@@ -195,7 +203,10 @@ static void pathology_harvest(struct family_run *run, struct kenv *env,
 			      const struct probe_set *probes, json_t *record)
 {
 	struct pathology_bpf *skel = run->skel;
-	struct harvest_ctx ctx = { .pmd_bytes = 1ULL << (env->pmd_order + env->page_shift) };
+	struct harvest_ctx ctx = {
+		.pmd_bytes = 1ULL << (env->pmd_order + env->page_shift),
+		.notifier = probe_attached(probes, "pathology:__mmu_notifier_invalidate_range_start"),
+	};
 	json_t *thrash = pathology_detector(probes, thrash_probes, true);
 	json_t *creep = pathology_detector(probes, creep_probes, true);
 
@@ -275,7 +286,7 @@ static const char *evidence_of(struct textbuf *tb, json_t *p, const char *kind)
 	struct textbuf causes = TEXTBUF_INIT, sources = TEXTBUF_INIT;
 
 	textbuf_reset(tb);
-	if (!strcmp(kind, "thrash"))
+	if (!strcmp(kind, "thrash")) {
 		textbuf_printf(tb, "%lld collapses (%s), split by %s (pmd %lld, folio %lld), every %.1f ms",
 			       json_integer_value(json_object_get(ev, "collapses")),
 			       joined(&sources, json_object_get(ev, "collapse_sources")),
@@ -283,16 +294,21 @@ static const char *evidence_of(struct textbuf *tb, json_t *p, const char *kind)
 			       json_integer_value(json_object_get(ev, "splits_pmd")),
 			       json_integer_value(json_object_get(ev, "splits_folio")),
 			       json_integer_value(json_object_get(ev, "mean_period_ns")) / 1e6);
-	else if (!strcmp(kind, "creep"))
+		if (json_object_get(ev, "invalidations"))
+			textbuf_printf(tb, "; invalidated exclusive %lld, clear %lld",
+				       json_integer_value(jget(ev, "invalidations.exclusive")),
+				       json_integer_value(jget(ev, "invalidations.clear")));
+	} else if (!strcmp(kind, "creep")) {
 		textbuf_printf(tb, "collapsed to orders %s (%s)",
 			       arrow_list(&causes, json_object_get(ev, "orders")),
 			       joined(&sources, json_object_get(ev, "collapse_sources")));
-	else if (!strcmp(kind, "spinning_device_fault"))
+	} else if (!strcmp(kind, "spinning_device_fault")) {
 		textbuf_printf(tb, "faulted %lld times in a row with nothing migrated (%lld in all)",
 			       json_integer_value(json_object_get(ev, "stalled")),
 			       json_integer_value(json_object_get(ev, "faults")));
-	else
+	} else {
 		textbuf_printf(tb, "-");
+	}
 	textbuf_free(&causes);
 	textbuf_free(&sources);
 	return textbuf_str(tb);
