@@ -353,26 +353,35 @@ static void pathology_report(FILE *out, json_t *rec)
 	textbuf_free(&ev);
 }
 
-/* Per kind: places found and their counts. More is worse: a new place or
- * a higher count is a regression. */
+/* The places of KIND in REC, and their counts summed into COUNT. */
+static size_t places_of(json_t *rec, const char *kind, double *count)
+{
+	size_t i, n = 0;
+	json_t *p;
+
+	*count = 0;
+	json_array_foreach(json_object_get(rec, "pathologies"), i, p) {
+		if (strcmp(json_string_value(json_object_get(p, "kind")) ?: "", kind))
+			continue;
+		n++;
+		*count += json_integer_value(json_object_get(p, "count"));
+	}
+	return n;
+}
+
+/* Per kind that was detected: places found and their counts. More is
+ * worse: a new place or a higher count is a regression. */
 static void pathology_metrics(json_t *rec, struct metrics *m)
 {
-	json_t *d, *p;
 	const char *k;
-	size_t i;
+	double count;
+	json_t *d;
 
 	json_object_foreach(json_object_get(rec, "pathology_detectors"), k, d) {
-		double places = 0, count = 0;
-
 		if (!json_is_true(json_object_get(d, "available")))
 			continue;
-		json_array_foreach(json_object_get(rec, "pathologies"), i, p) {
-			if (strcmp(json_string_value(json_object_get(p, "kind")) ?: "", k))
-				continue;
-			places++;
-			count += json_integer_value(json_object_get(p, "count"));
-		}
-		metric_add(m, MK_COUNTER, BAD_UP, places, "pathology.%s.places", k);
+		metric_add(m, MK_COUNTER, BAD_UP, places_of(rec, k, &count),
+			   "pathology.%s.places", k);
 		metric_add(m, MK_COUNTER, BAD_UP, count, "pathology.%s.count", k);
 	}
 }
@@ -403,17 +412,15 @@ static void pathology_top(struct top_pane *v)
 
 static void pathology_expose(json_t *rec, struct expo *x)
 {
-	json_t *d, *p;
 	const char *k;
-	size_t i;
+	size_t places;
+	double count;
+	json_t *d;
 
 	json_object_foreach(json_object_get(rec, "pathology_detectors"), k, d) {
-		size_t places = 0;
-
 		if (!json_is_true(json_object_get(d, "available")))
 			continue;
-		json_array_foreach(json_object_get(rec, "pathologies"), i, p)
-			places += !strcmp(json_string_value(json_object_get(p, "kind")) ?: "", k);
+		places = places_of(rec, k, &count);
 		expo_counter(x, "thpscope_pathologies_detected",
 			     "Places where a pathology was detected, by kind (thrash, creep, spinning_device_fault).",
 			     places, "kind", k, NULL);
