@@ -76,7 +76,7 @@ check_eq "trace: one pathology event for the thrashing range" 1 \
 	"$(grep -c '"kind": *"thrash"' "$TMP/ev.jsonl")"
 
 # No false positives: every other scenario of the mixed run.
-"$THPSCOPE" record -q -o "$TMP/mixed.json" -- "$THPLOAD" -n 8 mixed >/dev/null
+"$THPSCOPE" record -q -o "$TMP/mixed.json" -- "$THPLOAD" -n 4 -m 64 mixed >/dev/null
 check_eq "no pathology in the mixed scenarios" 0 "$(J "$TMP/mixed.json" pathologies | grep -c '"kind"')"
 
 # Creep: every size enabled for MADV_HUGEPAGE, max_ptes_none above half
