@@ -409,7 +409,7 @@ struct {
 	__type(value, __u64);
 } splitting SEC(".maps");
 
-static __always_inline void on_split_begin(struct folio *folio)
+static __always_inline void on_split_begin(void *ctx, struct folio *folio)
 {
 	__u64 id = bpf_get_current_pid_tgid(), f = (__u64)folio;
 

@@ -11,7 +11,7 @@
  * page) collected and filled as one entry is counted apart: no THP
  * existed to move. A device-private page faulted again and again at the
  * same address without anything migrated (the spinning fault) is kept
- * for the livelock report. */
+ * as a pathology. */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_core_read.h>
@@ -443,7 +443,7 @@ struct {
  * These are the split entry points themselves (migrate_vma_split_folio on
  * 7.x and split_folio before both end there).
  */
-static __always_inline void on_split_begin(struct folio *folio)
+static __always_inline void on_split_begin(void *ctx, struct folio *folio)
 {
 	__u64 id = bpf_get_current_pid_tgid();
 	struct call_state *s = current_state();
@@ -581,6 +581,7 @@ static __always_inline void device_fault(struct vm_fault *vmf, __u64 size)
 		return;
 	if (!r->count) {
 		r->first_ns = now;
+		r->size = size;
 		bpf_get_current_comm(&r->comm, sizeof(r->comm));
 	}
 	__sync_fetch_and_add(&r->count, 1);

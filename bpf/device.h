@@ -77,6 +77,7 @@ struct fault_rec {
 	__u64 max_stalled;	/* the longest such run: a spinning fault */
 	__u64 first_ns;
 	__u64 last_ns;
+	__u64 size;		/* of the faulting mapping, bytes */
 	char comm[16];
 };
 

@@ -60,9 +60,9 @@ static __always_inline __u8 folio_kind_of(struct folio *folio)
 	return KIND_FILE;
 }
 
-/* The mm of a process mapping the anon FOLIO, found through the root of
- * its anon_vma's tree of mappings; NULL for other folios. */
-static __always_inline struct mm_struct *folio_anon_mm(struct folio *folio)
+/* The mapping at the root of the anon FOLIO's anon_vma tree (that of
+ * the only process mapping it, but after a fork); NULL for other folios. */
+static __always_inline struct vm_area_struct *folio_anon_vma_root(struct folio *folio)
 {
 	unsigned long mapping = (unsigned long)BPF_CORE_READ(folio, mapping);
 	struct anon_vma_chain *avc;
@@ -76,7 +76,15 @@ static __always_inline struct mm_struct *folio_anon_mm(struct folio *folio)
 	if (!node)
 		return NULL;
 	avc = (void *)node - bpf_core_field_offset(struct anon_vma_chain, rb);
-	return BPF_CORE_READ(avc, vma, vm_mm);
+	return BPF_CORE_READ(avc, vma);
+}
+
+/* The mm of a process mapping the anon FOLIO; NULL for other folios. */
+static __always_inline struct mm_struct *folio_anon_mm(struct folio *folio)
+{
+	struct vm_area_struct *vma = folio_anon_vma_root(folio);
+
+	return vma ? BPF_CORE_READ(vma, vm_mm) : NULL;
 }
 
 /* The task a kernel thread's work on FOLIO belongs to: the owner of an

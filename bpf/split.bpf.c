@@ -19,6 +19,7 @@
 #include "thpscope.bpf.h"
 #include "folio.bpf.h"
 #include "causes.bpf.h"
+#include "pmd.bpf.h"
 #include "split.h"
 #include "filter.bpf.h"
 #include "trace.bpf.h"
@@ -354,25 +355,6 @@ int BPF_KRETPROBE(unmapped_kretprobe, int ret)
  * mapped one (present and huge, or a migration or device entry) and stops
  * being huge. The same test here makes the total equal thp_split_pmd.
  */
-#define X86_PAGE_PRESENT	0x001UL
-#define X86_PAGE_PSE		0x080UL
-#define X86_PAGE_PROTNONE	0x100UL
-
-static __always_inline __u64 read_pmd(__u64 pmd)
-{
-	__u64 v = 0;
-
-	bpf_probe_read_kernel(&v, sizeof(v), (void *)pmd);
-	return v;
-}
-
-static __always_inline bool pmd_maps_huge(__u64 v)
-{
-	if (v & (X86_PAGE_PRESENT | X86_PAGE_PROTNONE))
-		return v & X86_PAGE_PSE;
-	return v != 0;	/* a migration or device-private entry */
-}
-
 static __always_inline void pmd_begin(void *ctx, void *starts, struct vm_area_struct *vma,
 				      __u64 pmd, __u64 addr)
 {

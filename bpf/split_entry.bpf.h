@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /* Programs on every folio-split entry point, for families that need to
  * see splits. Before including this, define
- *   static __always_inline void on_split_begin(struct folio *folio);
+ *   static __always_inline void on_split_begin(void *ctx, struct folio *folio);
  *	on entry, with the folio at its old order (after a split a page
- *	passed in may no longer be a tail: 6.1's shrinker passes the third);
+ *	passed in may no longer be a tail: 6.1's shrinker passes the third),
+ *	and the program's context, for the kernel stack;
  *   static __always_inline void on_split_end(int ret);
  *	on return, 0 when the folio was split.
  * The entry points call one another; the loader keeps only the first this
@@ -15,10 +16,10 @@
 #ifndef THPSCOPE_SPLIT_ENTRY_BPF_H
 #define THPSCOPE_SPLIT_ENTRY_BPF_H
 
-static __always_inline void split_entered(struct folio *folio)
+static __always_inline void split_entered(void *ctx, struct folio *folio)
 {
 	if (in_window())
-		on_split_begin(folio);
+		on_split_begin(ctx, folio);
 }
 
 static __always_inline void split_returned(int ret)
@@ -35,7 +36,7 @@ int BPF_PROG(split_folio_enter)
 	__u64 folio = 0;
 
 	bpf_get_func_arg(ctx, 0, &folio);
-	split_entered((struct folio *)folio);
+	split_entered(ctx, (struct folio *)folio);
 	return 0;
 }
 
@@ -52,7 +53,7 @@ int BPF_PROG(split_folio_exit)
 SEC("kprobe/__folio_split")
 int BPF_KPROBE(split_folio_kprobe, struct folio *folio)
 {
-	split_entered(folio);
+	split_entered(ctx, folio);
 	return 0;
 }
 
@@ -67,7 +68,7 @@ int BPF_KRETPROBE(split_folio_kretprobe, int ret)
 SEC("fentry/split_huge_page_to_list_to_order")
 int BPF_PROG(split_to_order_enter, struct page *page)
 {
-	split_entered(page_folio_of(page));
+	split_entered(ctx, page_folio_of(page));
 	return 0;
 }
 
@@ -82,7 +83,7 @@ int BPF_PROG(split_to_order_exit, struct page *page, struct list_head *list,
 SEC("kprobe/split_huge_page_to_list_to_order")
 int BPF_KPROBE(split_to_order_kprobe, struct page *page)
 {
-	split_entered(page_folio_of(page));
+	split_entered(ctx, page_folio_of(page));
 	return 0;
 }
 
@@ -97,7 +98,7 @@ int BPF_KRETPROBE(split_to_order_kretprobe, int ret)
 SEC("fentry/split_huge_page_to_list")
 int BPF_PROG(split_to_list_enter, struct page *page)
 {
-	split_entered(page_folio_of(page));
+	split_entered(ctx, page_folio_of(page));
 	return 0;
 }
 
@@ -111,7 +112,7 @@ int BPF_PROG(split_to_list_exit, struct page *page, struct list_head *list, int 
 SEC("kprobe/split_huge_page_to_list")
 int BPF_KPROBE(split_to_list_kprobe, struct page *page)
 {
-	split_entered(page_folio_of(page));
+	split_entered(ctx, page_folio_of(page));
 	return 0;
 }
 

@@ -21,6 +21,7 @@
 #include "kenv.h"
 #include "maps.h"
 #include "metrics.h"
+#include "pathology_record.h"
 #include "probe.h"
 #include "record_num.h"
 #include "report_section.h"
@@ -86,7 +87,7 @@ struct harvest_ctx {
 	int gone_fd;		/* modules freed while recording, by order */
 	__u32 ngone;
 	json_t *root;
-	json_t *livelocks;
+	json_t *spins;
 };
 
 /* The module freed after a call made when MODGEN modules had gone, whose
@@ -166,21 +167,26 @@ static void add_stats(const void *k, const void *v, void *data)
 	}
 }
 
+/* A spinning fault, as a pathology (pathology_record.h): COUNT is the
+ * longest run of faults with nothing migrated. */
 static void add_fault(const void *k, const void *v, void *data)
 {
 	const struct fault_key *key = k;
 	const struct fault_rec *r = v;
 	struct harvest_ctx *ctx = data;
-	char addr[32];
+	char start[32], end[32];
 
 	if (r->max_stalled < LIVELOCK_MIN_FAULTS)
 		return;
-	snprintf(addr, sizeof(addr), "0x%llx", (unsigned long long)key->address);
-	json_array_append_new(ctx->livelocks, json_pack("{s:I, s:s%, s:s, s:I, s:I, s:I}",
-		"pid", (json_int_t)key->tgid, "comm", r->comm, strnlen(r->comm, sizeof(r->comm)),
-		"address", addr, "faults", (json_int_t)r->count,
-		"stalled", (json_int_t)r->max_stalled,
-		"span_ns", (json_int_t)(r->last_ns - r->first_ns)));
+	snprintf(start, sizeof(start), "0x%llx", (unsigned long long)key->address);
+	snprintf(end, sizeof(end), "0x%llx", (unsigned long long)(key->address + r->size));
+	json_array_append_new(ctx->spins, json_pack(
+		"{s:s, s:I, s:s%, s:s, s:s, s:I, s:I, s:I, s:{s:I, s:I}}",
+		"kind", "spinning_device_fault", "pid", (json_int_t)key->tgid,
+		"comm", r->comm, strnlen(r->comm, sizeof(r->comm)), "start", start, "end", end,
+		"count", (json_int_t)r->max_stalled, "first_ns", (json_int_t)r->first_ns,
+		"last_ns", (json_int_t)r->last_ns, "evidence",
+		"faults", (json_int_t)r->count, "stalled", (json_int_t)r->max_stalled));
 }
 
 static struct bpf_object *device_open(struct family_run *run, struct kenv *env)
@@ -217,7 +223,7 @@ static void device_harvest(struct family_run *run, struct kenv *env,
 	struct device_bpf *skel = run->skel;
 	struct harvest_ctx ctx = { .env = env, .gone_fd = bpf_map__fd(skel->maps.gone_modules),
 				   .ngone = skel->bss->modules_gone,
-				   .root = record, .livelocks = json_array() };
+				   .root = record, .spins = json_array() };
 	struct hmm_stats hs;
 	__u32 i, zero = 0;
 	__u64 n;
@@ -232,13 +238,11 @@ static void device_harvest(struct family_run *run, struct kenv *env,
 			if (!bpf_map_lookup_elem(bpf_map__fd(skel->maps.fallbacks), &i, &n) && n)
 				jadd(reasons, fallback_names[i], n);
 	}
-	if (any_attached(probes, fault_probes)) {
+	if (any_attached(probes, fault_probes))
 		map_foreach(bpf_map__fd(skel->maps.device_faults), sizeof(struct fault_key),
 			    sizeof(struct fault_rec), add_fault, &ctx);
-		json_array_top(ctx.livelocks, "stalled", TOP_ENTRIES);
-		json_object_set(jpath(record, "migrate_vma"), "livelocks", ctx.livelocks);
-	}
-	json_decref(ctx.livelocks);
+	pathology_add(record, "spinning_device_fault",
+		      pathology_detector(probes, fault_probes, false), ctx.spins);
 	if (probe_attached(probes, "device:hmm_range_fault") &&
 	    !bpf_map_lookup_elem(bpf_map__fd(skel->maps.hmm), &zero, &hs)) {
 		json_t *rf = jpath(record, "hmm.range_fault");
@@ -348,6 +352,7 @@ static void device_report(FILE *out, json_t *rec)
 	if (json_object_size(json_object_get(mv, "fallback_reasons")))
 		fprintf(out, "  THPs not moved whole, by reason: %s\n",
 			kv_list(&kv, json_object_get(mv, "fallback_reasons")));
+	/* Records from before the pathologies kept spinning faults here. */
 	json_array_foreach(json_object_get(mv, "livelocks"), i, l) {
 		json_t *stalled = json_object_get(l, "stalled");
 
@@ -478,11 +483,6 @@ static void device_expose(json_t *rec, struct expo *x)
 	expo_counters_of(x, "thpscope_migrate_vma_fallbacks",
 			 "Large folios device migration could not move whole, by reason.",
 			 jget(rec, "migrate_vma.fallback_reasons"), NULL, "reason", NULL);
-	if (jget(rec, "migrate_vma.livelocks"))
-		expo_gauge(x, "thpscope_pathologies",
-			   "Places where a pathology shows now, by kind (at most the report's top entries).",
-			   json_array_size(jget(rec, "migrate_vma.livelocks")), "kind",
-			   "spinning_device_fault", NULL);
 	expo_values(x, rec, values, ARRAY_SIZE(values));
 	expo_counters_of(x, "thpscope_hmm_range_fault_pages",
 			 "Pages hmm_range_fault returned, by the order they were mapped at.",

@@ -71,6 +71,8 @@ struct family {
 
 	/* What it shows of a record. */
 	void (*report)(FILE *out, json_t *rec);
+	/* Its section comes before every other: what to look at first. */
+	bool report_first;
 	/* Its rows of the report's table of fallbacks to small pages. */
 	void (*fallbacks)(json_t *rec, struct fallbacks *rows);
 	/* Its flat metrics (metrics.h), for top, the timeline and diff. */

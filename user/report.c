@@ -213,9 +213,12 @@ void report_print(FILE *out, json_t *rec)
 	size_t i;
 
 	print_header(out, rec);
+	for (i = 0; i < nfamilies; i++)
+		if (families[i]->report && families[i]->report_first)
+			families[i]->report(out, rec);
 	print_mthp(out, rec);
 	for (i = 0; i < nfamilies; i++)
-		if (families[i]->report)
+		if (families[i]->report && !families[i]->report_first)
 			families[i]->report(out, rec);
 	print_fallbacks(out, rec);
 	print_vmstat(out, rec);

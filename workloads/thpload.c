@@ -190,6 +190,25 @@ static int collapse_anon(const struct opts *o)
 	return 0;
 }
 
+/* One range collapsed by MADV_COLLAPSE and its PMD mapping split again
+ * by MADV_DONTNEED of its first page, -n times over: a thrashing range. */
+static int thrash(const struct opts *o)
+{
+	char *area = map_aligned(PMD_SIZE, MAP_PRIVATE | MAP_ANONYMOUS, -1);
+	unsigned long i, ok = 0;
+
+	touch_base_pages(area, PMD_SIZE, page_size);
+	for (i = 0; i < o->regions; i++) {
+		ok += !madvise(area, PMD_SIZE, MADV_COLLAPSE);
+		if (madvise(area, page_size, MADV_DONTNEED))
+			die("madvise(MADV_DONTNEED)");
+	}
+	printf("thrash: range %p-%p collapsed %lu times of %lu, split after each\n",
+	       (void *)area, (void *)(area + PMD_SIZE), ok, o->regions);
+	munmap(area, PMD_SIZE);
+	return 0;
+}
+
 static int collapse_shmem(const struct opts *o)
 {
 	size_t len = o->regions * PMD_SIZE;
@@ -244,6 +263,15 @@ static void restore_scan_sleep(void)
 		write_knob(SCAN_SLEEP, saved_scan_sleep);
 }
 
+/* khugepaged scans often while waiting; the setting is restored on exit. */
+static void scan_often(void)
+{
+	if (!read_knob(SCAN_SLEEP, saved_scan_sleep, sizeof(saved_scan_sleep))) {
+		atexit(restore_scan_sleep);
+		write_knob(SCAN_SLEEP, "100");
+	}
+}
+
 static int khugepaged(const struct opts *o)
 {
 	size_t len = o->regions * PMD_SIZE;
@@ -252,11 +280,7 @@ static int khugepaged(const struct opts *o)
 	time_t end = time(NULL) + o->timeout;
 
 	touch_base_pages(area, len, page_size);
-	/* Scan often while waiting; the setting is restored on exit. */
-	if (!read_knob(SCAN_SLEEP, saved_scan_sleep, sizeof(saved_scan_sleep))) {
-		atexit(restore_scan_sleep);
-		write_knob(SCAN_SLEEP, "100");
-	}
+	scan_often();
 	if (madvise(area, len, MADV_HUGEPAGE))
 		die("madvise(MADV_HUGEPAGE)");
 	while (time(NULL) < end && (kb = anon_huge_kb()) < want)
@@ -264,6 +288,30 @@ static int khugepaged(const struct opts *o)
 	printf("khugepaged: %lu of %lu kB collapsed\n", kb, want);
 	munmap(area, len);
 	return kb >= want ? 0 : 1;
+}
+
+/*
+ * One PMD range with 12 pages touched at its start, left to khugepaged
+ * until it is one PMD THP (or --timeout). Where khugepaged collapses to
+ * the mTHP orders enabled and max_ptes_none, scaled by order, lets each
+ * collapse make the next possible, the range creeps up the orders.
+ */
+static int creep(const struct opts *o)
+{
+	char *area = map_aligned(PMD_SIZE, MAP_PRIVATE | MAP_ANONYMOUS, -1);
+	time_t end = time(NULL) + o->timeout;
+	unsigned long kb = 0;
+
+	touch_base_pages(area, 12 * page_size, page_size);
+	scan_often();
+	if (madvise(area, PMD_SIZE, MADV_HUGEPAGE))
+		die("madvise(MADV_HUGEPAGE)");
+	while (time(NULL) < end && (kb = anon_huge_kb()) < PMD_SIZE >> 10)
+		usleep(100000);
+	printf("creep: range %p-%p, AnonHugePages %lu kB\n", (void *)area,
+	       (void *)(area + PMD_SIZE), kb);
+	munmap(area, PMD_SIZE);
+	return 0;
 }
 
 static int compaction(const struct opts *o)
@@ -670,6 +718,36 @@ static int device(const struct opts *o)
 	return 0;
 }
 
+/*
+ * One range collapsed by MADV_COLLAPSE, then its first page made
+ * device-exclusive through /dev/thpdev (which splits the PMD mapping)
+ * and written by the CPU (which takes it back), -n times: a THP bouncing
+ * between collapse and a device's atomics.
+ */
+static int device_exclusive(const struct opts *o)
+{
+	char *area = map_aligned(PMD_SIZE, MAP_PRIVATE | MAP_ANONYMOUS, -1);
+	struct thpdev_range r = { .size = sizeof(r), .addr = (uintptr_t)area, .len = page_size };
+	struct thpdev_stats st = { .size = sizeof(st) };
+	int fd = thpdev_open();
+	unsigned long i, ok = 0;
+
+	touch_base_pages(area, PMD_SIZE, page_size);
+	for (i = 0; i < o->regions; i++) {
+		ok += !madvise(area, PMD_SIZE, MADV_COLLAPSE);
+		thpdev_ioctl(fd, THPDEV_IOC_EXCLUSIVE, &r, "thpdev exclusive");
+		area[0]++;
+	}
+	thpdev_ioctl(fd, THPDEV_IOC_STATS, &st, "thpdev stats");
+	printf("device-exclusive: range %p-%p collapsed %lu times of %lu, exclusive_pages %llu\n",
+	       (void *)area, (void *)(area + PMD_SIZE), ok, o->regions,
+	       (unsigned long long)st.exclusive_pages);
+	print_invalidations(&st);
+	close(fd);
+	munmap(area, PMD_SIZE);
+	return 0;
+}
+
 /* Whatever large folios the THP settings give a MADV_HUGEPAGE region
  * (mTHPs when only small sizes are enabled), to the device and back. */
 static int device_mthp(const struct opts *o)
@@ -777,6 +855,8 @@ static const struct scenario {
 } scenarios[] = {
 	{ "collapse-anon", collapse_anon, true, "MADV_COLLAPSE of anonymous base pages" },
 	{ "collapse-shmem", collapse_shmem, true, "MADV_COLLAPSE of shmem pages" },
+	{ "thrash", thrash, false, "one range collapsed and split again, -n times" },
+	{ "creep", creep, false, "one range left to khugepaged to collapse, order after order" },
 	{ "khugepaged", khugepaged, false, "base pages left for khugepaged to collapse" },
 	{ "compaction", compaction, true, "fragment memory and compact it" },
 	{ "partial-unmap", partial_unmap, true, "partially unmapped THPs split by memcg reclaim" },
@@ -785,6 +865,7 @@ static const struct scenario {
 	{ "device", device, false, "THPs to /dev/thpdev and back, whole and split (-f: refused faults)" },
 	{ "device-mthp", device_mthp, false, "whatever large folios a region gets, to /dev/thpdev and back" },
 	{ "device-reuse", device_reuse, false, "THPs to /dev/thpdev and faulted back, 4 times at one address" },
+	{ "device-exclusive", device_exclusive, false, "a THP collapsed, made device-exclusive, taken back, -n times" },
 	{ "device-holes", device_holes, false, "empty and huge-zero PMD ranges to /dev/thpdev, some left to evict" },
 	{ "mixed", mixed, false, "collapse-anon, collapse-shmem, compaction, partial-unmap" },
 };

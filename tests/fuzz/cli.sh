@@ -111,6 +111,19 @@ want="-9223372036854775807 -1 9223372036854775807 "
 [ "$got" = "$want" ] && ok "modes sorted numerically at the ends of long ($got)" ||
 	not_ok "modes sorted [$got], want [$want]"
 
+# A pathology found where the base found none is a regression, and is
+# exported: the seed with a thrashing range against itself without it.
+p=$seeds/synthetic-pathology.json
+awk '/^  "pathologies": \[/ { print "  \"pathologies\": []"; print "}"; exit } { print }' "$p" \
+	>"$TMP/calm.json"
+run "diff: a new thrashing range is a regression" 1 "$THPSCOPE" diff "$TMP/calm.json" "$p"
+grep -q '^  pathology\.thrash\.count .* REGRESSION$' "$TMP/out" &&
+	ok "diff names pathology.thrash.count" || not_ok "diff: $(grep pathology "$TMP/out")"
+run "diff: the same pathologies are none" 0 "$THPSCOPE" diff "$p" "$p"
+"$THPSCOPE" report --prometheus "$p" >"$TMP/out"
+check_eq "the thrashing range exported" 1 \
+	"$(sed -n 's/^thpscope_pathologies_detected_total{kind="thrash"} //p' "$TMP/out")"
+
 # Inputs that are not record files.
 refused "report of a directory" 1 "$TMP: is a directory" "$THPSCOPE" report "$TMP"
 mkfifo "$TMP/fifo"

@@ -168,7 +168,7 @@ if [ "$(J "$rec" 'probes.device:migrate_vma_setup.attached')" = true ]; then
 	check_ge "THPs moved whole were seen (ftrace)" 1 \
 		"$(grep '\.thp_whole ' "$TMP/ft" | sum2)"
 	check_eq "no spinning fault reported: every fault migrated" 0 \
-		"$(J "$rec" migrate_vma.livelocks | grep -c '"faults"')"
+		"$(J "$rec" pathologies | grep -c '"spinning_device_fault"')"
 else
 	skip "test_hmm: $(J "$rec" 'probes.device:migrate_vma_setup.why')"
 fi

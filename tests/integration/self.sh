@@ -72,7 +72,7 @@ attributed() {
 		$("$JGET" "$r" "collapse.processes[pid=$pid].attempts") +
 		$("$JGET" "$r" "migration.processes[pid=$pid].calls") +
 		$("$JGET" "$r" "split.processes[pid=$pid].splits") +
-		$("$JGET" "$r" "migrate_vma.livelocks[pid=$pid].faults")))
+		$("$JGET" "$r" "pathologies[pid=$pid].count")))
 }
 
 record_self default

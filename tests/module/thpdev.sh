@@ -39,13 +39,15 @@ if [ "$(J "$rec" 'probes.device:migrate_vma_setup.attached')" = true ]; then
 		"$(J "$rec" migrate_vma.fallback_reasons.range_not_aligned)"
 	check_eq "fallback: base pages given = thpdev's failed large allocations" \
 		"$(stat split_alloc)" "$(J "$rec" migrate_vma.fallback_reasons.base_pages_given)"
-	spins() { J "$1" migrate_vma.livelocks | grep -o '"faults"' | wc -l; }
+	spins() { J "$1" pathologies | grep -c '"spinning_device_fault"'; }
 	check_eq "one spinning fault detected" 1 "$(spins "$rec")"
 	check_eq "it faulted once per refusal and once more" $(($(stat cpu_faults_refused) + 1)) \
-		"$(J "$rec" 'migrate_vma.livelocks[comm=thpload].faults')"
+		"$(J "$rec" 'pathologies[kind=spinning_device_fault].evidence.faults')"
 	check_eq "it faulted once per refusal in a row with nothing migrated" \
-		"$(stat cpu_faults_refused)" "$(J "$rec" 'migrate_vma.livelocks[comm=thpload].stalled')"
-	addr=$(J "$rec" migrate_vma.livelocks | sed -n 's/.*"address": *"\(0x[0-9a-f]*\)".*/\1/p')
+		"$(stat cpu_faults_refused)" "$(J "$rec" 'pathologies[kind=spinning_device_fault].count')"
+	check_eq "the spinning fault is the workload's" "$(J "$rec" command.pid)" \
+		"$(J "$rec" 'pathologies[kind=spinning_device_fault].pid')"
+	addr=$(J "$rec" pathologies | tr -d ' \n' | sed -n 's/.*"spinning_device_fault".*"start":"\(0x[0-9a-f]*\)".*/\1/p')
 	check_eq "the spinning address is a THP's (2 MB aligned)" 0 $((addr % 2097152))
 	"$THPSCOPE" record -q -o "$TMP/calm.json" -- "$THPLOAD" -n 4 device >/dev/null
 	check_eq "no spinning fault reported in a normal run" 0 "$(spins "$TMP/calm.json")"
@@ -103,6 +105,26 @@ if [ -w $knobs/hugepages-64kB/enabled ]; then
 	check_eq "no THP went whole" 0 "$(J "$TMP/mthp.json" $d.to_device.thp_whole)"
 else
 	skip "PTE-mapped mTHPs: no 64 kB mTHP setting"
+fi
+
+# A THP bouncing between collapse and device-exclusive access: each
+# time, MADV_COLLAPSE, then make_device_exclusive() on its first page,
+# which splits the PMD mapping. The thrash detector must name the range,
+# split by device_exclusive, with a cycle per page thpdev made exclusive.
+rec=$TMP/exclusive.json
+"$THPSCOPE" record -q -o "$rec" -- "$THPLOAD" -n 4 device-exclusive >"$TMP/excl.out"
+if [ "$(J "$rec" pathology_detectors.thrash.available)" = true ]; then
+	start=$(sed -n 's/^device-exclusive: range \(0x[0-9a-f]*\)-.*/\1/p' "$TMP/excl.out")
+	excl=$(sed -n 's/.* exclusive_pages \([0-9]*\).*/\1/p' "$TMP/excl.out")
+	check_eq "device-exclusive bounce: a cycle per page made exclusive (thpdev)" "$excl" \
+		"$(J "$rec" "pathologies[start=$start].count")"
+	check_eq "device-exclusive bounce: the range's exclusive invalidations = thpdev's" \
+		"$(sed -n 's/.* inval_exclusive \([0-9]*\).*/\1/p' "$TMP/excl.out")" \
+		"$(J "$rec" "pathologies[start=$start].evidence.invalidations.exclusive")"
+	check_eq "device-exclusive bounce: split by device_exclusive" '"device_exclusive"' \
+		"$(J "$rec" pathologies | tr -d ' \n' | sed -n 's/.*"split_causes":\[\([^]]*\)\].*/\1/p')"
+else
+	skip "device-exclusive bounce: $(J "$rec" pathology_detectors.thrash.why)"
 fi
 
 # Holes (never written, or mapped by the huge zero page) to the device:

@@ -12,6 +12,7 @@
 #include "../bpf/deferred.h"
 #include "../bpf/device.h"
 #include "../bpf/migrate.h"
+#include "../bpf/pathology.h"
 #include "../bpf/split.h"
 #include "cause_table.h"
 #include "event_decode.h"
@@ -293,6 +294,45 @@ static void device_events(void **state)
 	json_decref(o);
 }
 
+static void pathology_event(void **state)
+{
+	struct thp_event e;
+	struct pathology_event_body *b = TRACE_BODY(&e, struct pathology_event_body);
+	json_t *o;
+
+	head(&e, "pathology", PE_DETECTED);
+	*b = (struct pathology_event_body){ .kind = PK_THRASH, .start = 0x200000,
+		.end = 0x400000, .count = 3, .first_ns = 1000,
+		.causes = 1U << CAUSE_MADVISE | 1U << CAUSE_MUNMAP, .sources = 1U << SRC_MADVISE };
+	o = decode(&e);
+	assert_string_equal(STR(o, "event"), "pathology");
+	assert_string_equal(STR(o, "kind"), "thrash");
+	assert_string_equal(STR(o, "start"), "0x200000");
+	assert_string_equal(STR(o, "end"), "0x400000");
+	assert_int_equal(INT(o, "count"), 3);
+	assert_int_equal(INT(o, "first_ns"), 1000);
+	assert_int_equal(json_array_size(json_object_get(o, "split_causes")), 2);
+	assert_string_equal(json_string_value(json_array_get(json_object_get(o, "split_causes"), 0)),
+			    "madvise");
+	assert_string_equal(json_string_value(json_array_get(json_object_get(o, "split_causes"), 1)),
+			    "munmap");
+	assert_string_equal(json_string_value(json_array_get(json_object_get(o, "collapse_sources"),
+								0)), "madvise");
+	assert_null(json_object_get(o, "order"));
+	json_decref(o);
+	*b = (struct pathology_event_body){ .kind = PK_CREEP, .start = 0x200000, .end = 0x400000,
+		.count = 3, .order = 9 };
+	o = decode(&e);
+	assert_string_equal(STR(o, "kind"), "creep");
+	assert_int_equal(INT(o, "count"), 3);
+	assert_int_equal(INT(o, "order"), 9);
+	json_decref(o);
+	b->kind = PK_NR;
+	o = decode(&e);
+	assert_string_equal(STR(o, "kind"), "other");
+	json_decref(o);
+}
+
 /* Every kind of every family has a name, and the tally names them. */
 static void every_kind_named_and_tallied(void **state)
 {
@@ -327,6 +367,7 @@ int main(void)
 		cmocka_unit_test(split_events),
 		cmocka_unit_test(deferred_events),
 		cmocka_unit_test(device_events),
+		cmocka_unit_test(pathology_event),
 		cmocka_unit_test(every_kind_named_and_tallied),
 	};
 

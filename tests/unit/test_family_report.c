@@ -20,6 +20,7 @@ static const struct {
 	{ "deferred", "sid-mixed.json" },
 	{ "device", "synthetic-device.json" },
 	{ "migrate", "sid-migrate-fallback.json" },
+	{ "pathology", "synthetic-pathology.json" },
 };
 
 static char *slurp(const char *path)
