@@ -10,7 +10,8 @@
 	X(split)	\
 	X(deferred)	\
 	X(device)	\
-	X(migrate)
+	X(migrate)	\
+	X(coverage)
 
 #define DECLARE(name) extern const struct family name##_family;
 #define ENTRY(name) &name##_family,

@@ -20,6 +20,7 @@ static const struct {
 	{ "deferred", "sid-mixed.json" },
 	{ "device", "synthetic-device.json" },
 	{ "migrate", "sid-migrate-fallback.json" },
+	{ "coverage", "6.18-coverage.json" },
 };
 
 static char *slurp(const char *path)
