@@ -35,6 +35,7 @@
  *                     of what sizes are enabled "always" (64 kB mTHPs in
  *                     the tests), -n 2 MB of base pages,
  *                     and with /dev/thpdev -n THPs migrated to the device
+ *   layout-split      the same with the PMD THPs half-unmapped as well
  *   mixed             all of the above except khugepaged, in turn
  */
 #include <errno.h>
@@ -806,7 +807,7 @@ static void stop_holding(int sig)
  * signal. The kernel decides what it gives (the test compares with
  * smaps and the mTHP counters), thpload says what it asked for.
  */
-static int layout(const struct opts *o)
+static int hold_layout(const struct opts *o, bool split)
 {
 	size_t len = o->regions * PMD_SIZE, i;
 	char *pmd = map_aligned(len, MAP_PRIVATE | MAP_ANONYMOUS, -1);
@@ -823,7 +824,8 @@ static int layout(const struct opts *o)
 	fault_huge(pmd, len);
 	fault_huge(half, len);
 	for (i = 0; i < o->regions; i++)
-		if (munmap(half + i * PMD_SIZE + PMD_SIZE / 2, PMD_SIZE / 2))
+		if (munmap(half + i * PMD_SIZE + PMD_SIZE / 2, PMD_SIZE / 2) ||
+		    (split && munmap(pmd + i * PMD_SIZE + PMD_SIZE / 2, PMD_SIZE / 2)))
 			die("munmap");
 	fault_huge(shmem, len);
 	/* No MADV_HUGEPAGE: only the sizes enabled "always" back it. */
@@ -837,13 +839,26 @@ static int layout(const struct opts *o)
 		device_pages(dev, moved, len, &device, &device_pmd);
 	}
 	printf("layout: pid %d pmd %zu half %zu shmem %zu mthp %zu base %zu device %lu "
-	       "device_pmd %lu\n", (int)getpid(), len, len / 2, len, len, len, device * page_size, device_pmd * page_size);
+	       "device_pmd %lu pmd_at %p shmem_at %p mthp_at %p base_at %p\n", (int)getpid(),
+	       split ? 0 : len, split ? len : len / 2, len, len, len, device * page_size,
+	       device_pmd * page_size, (void *)pmd, (void *)shmem, (void *)small, (void *)base);
 	signal(SIGTERM, stop_holding);
 	signal(SIGINT, stop_holding);
 	sleep(o->timeout);
 	if (dev >= 0)
 		close(dev);
 	return 0;
+}
+
+static int layout(const struct opts *o)
+{
+	return hold_layout(o, false);
+}
+
+/* The same with the PMD THPs half-unmapped too: less coverage. */
+static int layout_split(const struct opts *o)
+{
+	return hold_layout(o, true);
 }
 
 static int mixed(const struct opts *o);
@@ -866,6 +881,7 @@ static const struct scenario {
 	{ "device-reuse", device_reuse, false, "THPs to /dev/thpdev and faulted back, 4 times at one address" },
 	{ "device-holes", device_holes, false, "empty and huge-zero PMD ranges to /dev/thpdev, some left to evict" },
 	{ "layout", layout, false, "a known layout of THPs, mTHPs and base pages, held for -t s" },
+	{ "layout-split", layout_split, false, "the same with every PMD THP half-unmapped" },
 	{ "mixed", mixed, false, "collapse-anon, collapse-shmem, compaction, partial-unmap" },
 };
 
