@@ -19,7 +19,7 @@
  * about twice as fast as 512-byte ones, measured); a THP needs three. */
 #define LINE_SHIFT	4
 #define LINE_WORDS	(1U << LINE_SHIFT)
-#define CACHE_LINES	16384
+#define CACHE_LINES	4096
 
 struct kpf_line {
 	uint64_t tag;		/* PFN >> LINE_SHIFT, + 1; 0: empty */
