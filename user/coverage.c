@@ -206,39 +206,33 @@ void coverage_add_range(struct coverage *c, const struct page_geometry *g, uint6
 	}
 }
 
-uint64_t coverage_large(const struct coverage *c, int kind)
+/* The bytes of BY_KIND (whole or partial) of KIND (-1: all) from order
+ * FROM up. */
+static uint64_t sum(const uint64_t (*by_kind)[COVERAGE_MAX_ORDER + 1], int kind, int from)
 {
-	uint64_t sum = 0;
+	uint64_t total = 0;
 	int k, o;
 
 	for (k = 0; k < COV_NKINDS; k++)
-		for (o = 1; o <= COVERAGE_MAX_ORDER; o++)
+		for (o = from; o <= COVERAGE_MAX_ORDER; o++)
 			if (kind < 0 || kind == k)
-				sum += c->whole[k][o];
-	return sum;
+				total += by_kind[k][o];
+	return total;
+}
+
+uint64_t coverage_large(const struct coverage *c, int kind)
+{
+	return sum(c->whole, kind, 1);
 }
 
 uint64_t coverage_partial(const struct coverage *c, int kind)
 {
-	uint64_t sum = 0;
-	int k, o;
-
-	for (k = 0; k < COV_NKINDS; k++)
-		for (o = 0; o <= COVERAGE_MAX_ORDER; o++)
-			if (kind < 0 || kind == k)
-				sum += c->partial[k][o];
-	return sum;
+	return sum(c->partial, kind, 0);
 }
 
 uint64_t coverage_resident(const struct coverage *c, int kind)
 {
-	uint64_t sum = coverage_large(c, kind) + coverage_partial(c, kind);
-	int k;
-
-	for (k = 0; k < COV_NKINDS; k++)
-		if (kind < 0 || kind == k)
-			sum += c->whole[k][0];
-	return sum;
+	return sum(c->whole, kind, 0) + sum(c->partial, kind, 0);
 }
 
 _Static_assert(sizeof(struct coverage) % sizeof(uint64_t) == 0,

@@ -240,8 +240,13 @@ static void coverage_metrics(json_t *rec, struct metrics *m)
 
 static void coverage_expose(json_t *rec, struct expo *x)
 {
+	static const char *const mapped[] = { "whole", "partial" };
+	static const struct {
+		const char *key, *folio;
+	} device[] = { { "device", "any" }, { "device_pmd", "pmd" } };
 	json_t *c = jget(rec, "coverage.end");
 	const char *order;
+	size_t m;
 	json_t *v;
 	int k;
 
@@ -250,27 +255,18 @@ static void coverage_expose(json_t *rec, struct expo *x)
 	expo_gauge(x, "thpscope_coverage_rss_bytes",
 		   "Memory of the watched processes, as smaps counts Rss (device-private included).",
 		   jget_u64(c, "rss"), NULL);
-	expo_gauge(x, "thpscope_coverage_device_private_bytes",
-		   "Memory of the watched processes in device-private pages, and in PMD-sized device folios.",
-		   jget_u64(c, "device"), "folio", "any", NULL);
-	expo_gauge(x, "thpscope_coverage_device_private_bytes",
-		   "Memory of the watched processes in device-private pages, and in PMD-sized device folios.",
-		   jget_u64(c, "device_pmd"), "folio", "pmd", NULL);
-	for (k = 0; k < COV_NKINDS; k++) {
-		const char *kind = coverage_kind_names[k];
-		json_t *o = json_object_get(c, kind);
-
-		json_object_foreach(json_object_get(o, "whole"), order, v)
-			expo_gauge(x, "thpscope_coverage_bytes",
-				   "Resident memory of the watched processes by kind, folio order and mapping: whole (a PMD, or aligned PTEs) or partial.",
-				   json_integer_value(v), "kind", kind, "order", order, "mapped",
-				   "whole", NULL);
-		json_object_foreach(json_object_get(o, "partial"), order, v)
-			expo_gauge(x, "thpscope_coverage_bytes",
-				   "Resident memory of the watched processes by kind, folio order and mapping: whole (a PMD, or aligned PTEs) or partial.",
-				   json_integer_value(v), "kind", kind, "order", order, "mapped",
-				   "partial", NULL);
-	}
+	for (m = 0; m < ARRAY_SIZE(device); m++)
+		expo_gauge(x, "thpscope_coverage_device_private_bytes",
+			   "Memory of the watched processes in device-private pages, and in PMD-sized device folios.",
+			   jget_u64(c, device[m].key), "folio", device[m].folio, NULL);
+	for (k = 0; k < COV_NKINDS; k++)
+		for (m = 0; m < ARRAY_SIZE(mapped); m++)
+			json_object_foreach(jget(json_object_get(c, coverage_kind_names[k]), mapped[m]),
+					    order, v)
+				expo_gauge(x, "thpscope_coverage_bytes",
+					   "Resident memory of the watched processes by kind, folio order and mapping: whole (a PMD, or aligned PTEs) or partial.",
+					   json_integer_value(v), "kind", coverage_kind_names[k], "order",
+					   order, "mapped", mapped[m], NULL);
 }
 
 static const char *const coverage_record_keys[] = { "coverage", NULL };
