@@ -2,6 +2,7 @@
 /* The processes a filter selects (see proc_select.h). */
 #include <ctype.h>
 #include <dirent.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +10,8 @@
 #include "util.h"
 
 #define PF_KTHREAD 0x00200000	/* include/linux/sched.h, field 9 of stat */
+/* Levels of cgroups below --cgroup's that are walked. */
+#define CGROUP_MAX_DEPTH 32
 
 static int pid_add(struct pid_list *l, pid_t pid)
 {
@@ -81,59 +84,50 @@ static bool descends_from(pid_t pid, pid_t ancestor)
 	return false;
 }
 
-/* The mount point of the hierarchy PATH lies in: cgroup2, or v1 with
- * the memory controller. Its length, 0 when none holds PATH. */
-static size_t cgroup_mount_len(const char *path, bool v1)
+static int pid_cmp(const void *a, const void *b)
 {
-	FILE *f = fopen("/proc/self/mountinfo", "r");
-	char line[1024], mnt[512], type[64], opts[512];
-	size_t best = 0, n;
+	pid_t x = *(const pid_t *)a, y = *(const pid_t *)b;
 
-	while (f && fgets(line, sizeof(line), f)) {
-		const char *sep = strstr(line, " - ");
-
-		if (!sep || sscanf(line, "%*s %*s %*s %*s %511s", mnt) != 1 ||
-		    sscanf(sep + 3, "%63s %*s %511s", type, opts) != 2)
-			continue;
-		if (v1 ? strcmp(type, "cgroup") || !strstr(opts, "memory") : strcmp(type, "cgroup2"))
-			continue;
-		n = strlen(mnt);
-		if (!strncmp(path, mnt, n) && (path[n] == '/' || !path[n]) && n > best)
-			best = n;
-	}
-	if (f)
-		fclose(f);
-	return best;
+	return (x > y) - (x < y);
 }
 
-/* Process PID is in cgroup REL (relative to its hierarchy's root) or
- * below it: its /proc/PID/cgroup line of that hierarchy says so. */
-static bool in_cgroup(pid_t pid, const char *rel, bool v1)
+/* The processes of cgroup DIR and of those below it, from their
+ * cgroup.procs files: what the kernel says, whatever the namespaces make
+ * of the paths in /proc/PID/cgroup. DEPTH bounds the walk. */
+static int cgroup_members(const char *dir, struct pid_list *l, unsigned int depth)
 {
-	char path[64], line[1024];
-	size_t n = strlen(rel);
-	bool in = false;
+	char path[PATH_MAX];
+	struct dirent *de;
 	FILE *f;
+	DIR *d;
+	int pid;
 
-	snprintf(path, sizeof(path), "/proc/%d/cgroup", (int)pid);
+	snprintf(path, sizeof(path), "%s/cgroup.procs", dir);
 	f = fopen(path, "r");
-	while (f && !in && fgets(line, sizeof(line), f)) {
-		char *ctl = strchr(line, ':'), *p = ctl ? strchr(ctl + 1, ':') : NULL;
-
-		if (!p)
-			continue;
-		*ctl = *p++ = '\0';
-		p[strcspn(p, "\n")] = '\0';
-		if (v1 ? !strstr(ctl + 1, "memory") : strcmp(line, "0") || ctl[1])
-			continue;
-		in = !strncmp(p, rel, n) && (p[n] == '/' || !p[n] || (n == 1 && rel[0] == '/'));
-	}
+	while (f && fscanf(f, "%d", &pid) == 1)
+		if (pid_add(l, pid)) {
+			fclose(f);
+			return -1;
+		}
 	if (f)
 		fclose(f);
-	return in;
+	d = depth ? opendir(dir) : NULL;
+	while (d && (de = readdir(d))) {
+		if (de->d_type != DT_DIR || de->d_name[0] == '.')
+			continue;
+		if (snprintf(path, sizeof(path), "%s/%s", dir, de->d_name) >= (int)sizeof(path))
+			continue;
+		if (cgroup_members(path, l, depth - 1)) {
+			closedir(d);
+			return -1;
+		}
+	}
+	if (d)
+		closedir(d);
+	return 0;
 }
 
-static bool selected(const struct filter *f, const char *rel, pid_t pid)
+static bool selected(const struct filter *f, const struct pid_list *members, pid_t pid)
 {
 	char comm[32];
 
@@ -142,35 +136,31 @@ static bool selected(const struct filter *f, const char *rel, pid_t pid)
 		if (strcmp(comm, f->comm))
 			return false;
 	}
-	return !f->cgroup_id || in_cgroup(pid, rel, f->cgroup_v1);
+	return !f->cgroup_id || bsearch(&pid, members->v, members->n, sizeof(pid), pid_cmp);
 }
 
 int proc_select(const struct filter *f, pid_t ancestor, struct pid_list *l)
 {
-	const char *rel = "/";
+	struct pid_list members = { 0 };
 	struct dirent *de;
 	unsigned int i;
-	size_t mount;
 	DIR *d;
 
 	memset(l, 0, sizeof(*l));
-	if (f->cgroup_id) {
-		mount = cgroup_mount_len(f->cgroup_path, f->cgroup_v1);
-		if (!mount) {
-			errorf("cannot find the hierarchy of cgroup %s", f->cgroup_path);
-			return -1;
-		}
-		if (f->cgroup_path[mount])
-			rel = f->cgroup_path + mount;
-	}
 	for (i = 0; i < f->ntgids; i++)
 		if ((!ancestor || descends_from(f->tgids[i], ancestor)) && pid_add(l, f->tgids[i]))
 			goto oom;
 	if (f->ntgids)
 		return 0;
+	if (f->cgroup_id) {
+		if (cgroup_members(f->cgroup_path, &members, CGROUP_MAX_DEPTH))
+			goto oom;
+		qsort(members.v, members.n, sizeof(*members.v), pid_cmp);
+	}
 	d = opendir("/proc");
 	if (!d) {
 		errorf("cannot list /proc: %m");
+		pid_list_free(&members);
 		return -1;
 	}
 	while ((de = readdir(d))) {
@@ -180,7 +170,7 @@ int proc_select(const struct filter *f, pid_t ancestor, struct pid_list *l)
 			continue;
 		pid = atoi(de->d_name);
 		if (proc_is_kthread(pid) || (ancestor && !descends_from(pid, ancestor)) ||
-		    !selected(f, rel, pid))
+		    !selected(f, &members, pid))
 			continue;
 		if (pid_add(l, pid)) {
 			closedir(d);
@@ -188,9 +178,11 @@ int proc_select(const struct filter *f, pid_t ancestor, struct pid_list *l)
 		}
 	}
 	closedir(d);
+	pid_list_free(&members);
 	return 0;
 oom:
 	errorf("out of memory");
+	pid_list_free(&members);
 	pid_list_free(l);
 	return -1;
 }

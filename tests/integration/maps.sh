@@ -52,6 +52,12 @@ smaps_sum() {
 	for field in "$@"; do grep "^$field:" "$f"; done | awk '{ s += $2 } END { print s * 1024 }'
 }
 
+# thpdev where a module was built for this kernel (sid): device THPs.
+loaded_thpdev=
+if [ ! -e /dev/thpdev ] && thpdev_ko "device-private entries"; then
+	if insmod "$THPDEV_KO"; then loaded_thpdev=1; else not_ok "thpdev does not load"; fi
+fi
+
 [ -d $m64 ] && before64=$(cat $m64/stats/anon_fault_alloc)
 if ! start_layout layout; then
 	not_ok "thpload layout did not come up: $(head -c 300 "$TMP/layout")"
@@ -97,8 +103,6 @@ if [ -e /dev/thpdev ]; then
 	check_eq "device-private bytes: thpdev's snapshot" "$(layout device)" "$("$JGET" "$m" "$p.device")"
 	check_eq "device THPs: thpdev's PMD-mapped device pages" "$(layout device_pmd)" \
 		"$("$JGET" "$m" "$p.device_pmd")"
-else
-	skip "device-private entries: no /dev/thpdev (the module is not loaded)"
 fi
 
 # Every mapping against its smaps entry.
@@ -126,6 +130,19 @@ check_eq "one entry per mapping of smaps" "$(wc -l <"$TMP/vmas")" \
 "$THPSCOPE" maps --comm thpload --json >"$TMP/comm.json"
 check_eq "--comm finds the layout's process" "$("$JGET" "$m" "$p.rss")" \
 	"$("$JGET" "$TMP/comm.json" "processes[pid=$lpid].coverage.rss")"
+# --cgroup: the layout moved into a cgroup of its own (v2, or v1 memory).
+cgroot=/sys/fs/cgroup
+[ -f $cgroot/cgroup.controllers ] || cgroot=/sys/fs/cgroup/memory
+cg=$cgroot/thpscope-maps-test.$$
+if mkdir "$cg" 2>/dev/null && echo $lpid >"$cg/cgroup.procs"; then
+	"$THPSCOPE" maps --cgroup "$cg" --json >"$TMP/cg.json"
+	check_eq "--cgroup finds the layout's process alone" "1 $("$JGET" "$m" "$p.rss")" \
+		"$("$JGET" "$TMP/cg.json" "total.vmas" >/dev/null; grep -c '"pid"' "$TMP/cg.json") $("$JGET" "$TMP/cg.json" total.rss)"
+	echo $lpid >"$cgroot/cgroup.procs"
+else
+	skip "--cgroup: cannot make a cgroup under $cgroot"
+fi
+rmdir "$cg" 2>/dev/null
 "$THPSCOPE" maps -p $lpid >"$TMP/text"
 has "text: the process, its coverage" "pid $lpid (thpload): rss .* in large folios" "$TMP/text"
 has "text: the PMD column" "PMD " "$TMP/text"
@@ -166,3 +183,5 @@ check_eq "diff of split THPs: exit 1 (a regression)" 1 $?
 has "diff names the coverage drop" "coverage.end.large_ratio" "$TMP/diff"
 "$THPSCOPE" diff "$TMP/layout.json" "$TMP/layout.json" >/dev/null
 check_eq "diff of a record with itself: exit 0" 0 $?
+[ -n "$loaded_thpdev" ] && rmmod thpdev
+exit 0
