@@ -161,14 +161,16 @@ static void scan_process(struct maps_scan *m, pid_t pid, json_t *procs)
 	proc_comm(pid, comm, sizeof(comm));
 	if (!strcmp(comm, "?"))
 		comm[0] = '\0';
+	if (proc_is_kthread(pid)) {
+		say_why(pid, comm, 0, named);
+		return;
+	}
 	m->vmas = m->o->vma ? json_array() : NULL;
 	err = coverage_scan_pid(m->s, pid, &c, m->o->vma ? add_vma : NULL, m);
-	if (err || !c.vmas) {
-		if (err || proc_is_kthread(pid))
-			m->failed += say_why(pid, comm, err, named);
+	if (err) {
+		m->failed += say_why(pid, comm, err, named);
 		json_decref(m->vmas);
-		if (err || named)
-			return;
+		return;
 	}
 	p = json_pack("{s:i, s:s, s:o}", "pid", (int)pid, "comm", comm,
 		      "coverage", coverage_to_json(&c, &m->s->g));

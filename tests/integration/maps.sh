@@ -157,7 +157,7 @@ kill $lpid
 wait $lpid 2>/dev/null
 
 # Processes that cannot be scanned: one line each, never a crash.
-expect "a pid that is gone" 1 "pid $lpid: no such process" "$THPSCOPE" maps -p $lpid
+expect "a pid that is gone" 2 "no process $lpid" "$THPSCOPE" maps -p $lpid
 expect "a kernel thread" 0 "is a kernel thread: it maps no user memory" "$THPSCOPE" maps -p 2
 expect "no process chosen" 2 "which processes" "$THPSCOPE" maps
 if command -v setpriv >/dev/null; then
