@@ -36,6 +36,7 @@
  *                     the tests), -n 2 MB of base pages,
  *                     and with /dev/thpdev -n THPs migrated to the device
  *   layout-split      the same with the PMD THPs half-unmapped as well
+ *   thps              -n PMD THPs, held like the layout
  *   mixed             all of the above except khugepaged, in turn
  */
 #include <errno.h>
@@ -855,6 +856,21 @@ static int layout(const struct opts *o)
 	return hold_layout(o, false);
 }
 
+/* -n PMD THPs and nothing else, held like the layout (the bench's
+ * THP-backed process). */
+static int thps(const struct opts *o)
+{
+	size_t len = o->regions * PMD_SIZE;
+	char *area = map_aligned(len, MAP_PRIVATE | MAP_ANONYMOUS, -1);
+
+	fault_huge(area, len);
+	printf("layout: pid %d pmd %zu pmd_at %p\n", (int)getpid(), len, (void *)area);
+	signal(SIGTERM, stop_holding);
+	signal(SIGINT, stop_holding);
+	sleep(o->timeout);
+	return 0;
+}
+
 /* The same with the PMD THPs half-unmapped too: less coverage. */
 static int layout_split(const struct opts *o)
 {
@@ -882,6 +898,7 @@ static const struct scenario {
 	{ "device-holes", device_holes, false, "empty and huge-zero PMD ranges to /dev/thpdev, some left to evict" },
 	{ "layout", layout, false, "a known layout of THPs, mTHPs and base pages, held for -t s" },
 	{ "layout-split", layout_split, false, "the same with every PMD THP half-unmapped" },
+	{ "thps", thps, false, "-n PMD THPs held for -t s" },
 	{ "mixed", mixed, false, "collapse-anon, collapse-shmem, compaction, partial-unmap" },
 };
 
