@@ -165,6 +165,7 @@ bench:
 	scripts/deps.sh build test bench lab
 	$(MAKE) -s all tools static
 	scripts/bench --build $(BUILD)
+	scripts/bench-maps --build $(BUILD)
 	scripts/bench-guest --build $(BUILD)
 
 vmlinux:

@@ -3,19 +3,17 @@
  * interval, for a plain terminal (ANSI only), or one screen with --once. */
 #include <errno.h>
 #include <getopt.h>
-#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/utsname.h>
-#include <termios.h>
 #include <time.h>
 #include <unistd.h>
 #include "commands.h"
 #include "filter.h"
 #include "runner.h"
 #include "session.h"
+#include "term.h"
 #include "textbuf.h"
 #include "timeline.h"
 #include "top_screen.h"
@@ -97,84 +95,6 @@ static int parse_args(int argc, char **argv, struct top_opts *o)
 	if (optind < argc)
 		o->command = &argv[optind];
 	return 0;
-}
-
-/* Whether stdout is a terminal that takes ANSI escapes: not one whose
- * TERM is unset or "dumb" (an editor's shell buffer, a CI log). */
-static bool ansi_terminal(void)
-{
-	const char *term = getenv("TERM");
-
-	return isatty(STDOUT_FILENO) && term && *term && strcmp(term, "dumb");
-}
-
-/* The terminal, when stdout and stdin are one: raw keys and, when it
- * takes ANSI escapes, a hidden cursor and the alternate screen; restored
- * on exit. */
-struct term {
-	bool active;
-	bool ansi;	/* screens redrawn in place */
-	struct termios saved;
-};
-
-static void term_enter(struct term *t)
-{
-	struct termios raw;
-
-	if (!isatty(STDOUT_FILENO) || !isatty(STDIN_FILENO) || tcgetattr(STDIN_FILENO, &t->saved))
-		return;
-	raw = t->saved;
-	raw.c_lflag &= ~(ICANON | ECHO);
-	raw.c_cc[VMIN] = 0;
-	raw.c_cc[VTIME] = 0;
-	tcsetattr(STDIN_FILENO, TCSANOW, &raw);
-	t->active = true;
-	t->ansi = ansi_terminal();
-	if (t->ansi)
-		fputs("\033[?1049h\033[?25l", stdout);
-}
-
-static void term_leave(struct term *t)
-{
-	if (!t->active)
-		return;
-	if (t->ansi)
-		fputs("\033[?25h\033[?1049l", stdout);
-	fflush(stdout);
-	tcsetattr(STDIN_FILENO, TCSANOW, &t->saved);
-}
-
-static void term_size(unsigned int *w, unsigned int *h)
-{
-	struct winsize ws;
-
-	*w = 80;
-	*h = 24;
-	if (!ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) && ws.ws_col && ws.ws_row) {
-		*w = ws.ws_col;
-		*h = ws.ws_row;
-	}
-}
-
-/* A q (or Q) typed since the last look. */
-static bool quit_key(const struct term *t, int wait_ms)
-{
-	struct pollfd p = { .fd = STDIN_FILENO, .events = POLLIN };
-	char buf[32];
-	ssize_t n, i;
-
-	if (!t->active) {
-		if (wait_ms > 0)
-			poll(NULL, 0, wait_ms);
-		return false;
-	}
-	if (poll(&p, 1, wait_ms) <= 0)
-		return false;
-	n = read(STDIN_FILENO, buf, sizeof(buf));
-	for (i = 0; i < n; i++)
-		if (buf[i] == 'q' || buf[i] == 'Q')
-			return true;
-	return false;
 }
 
 static bool window_resized(void)

@@ -14,6 +14,7 @@ int cmd_trace(int argc, char **argv);
 int cmd_top(int argc, char **argv);
 int cmd_diff(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
+int cmd_maps(int argc, char **argv);
 
 /* Print the human report of RECORD. */
 void report_print(FILE *out, json_t *record);

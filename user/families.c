@@ -11,7 +11,8 @@
 	X(deferred)	\
 	X(device)	\
 	X(migrate)	\
-	X(pathology)
+	X(pathology)	\
+	X(coverage)
 
 #define DECLARE(name) extern const struct family name##_family;
 #define ENTRY(name) &name##_family,

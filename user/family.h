@@ -23,6 +23,7 @@ struct fallbacks;
 struct top_pane;
 struct thp_event;
 struct expo;
+struct session_opts;
 
 /* A metric is measured when PROBE attached: metrics.c reads an absent
  * counter whose name starts with PREFIX as zero, not as unknown. */
@@ -43,7 +44,8 @@ struct family {
 	const char *name;	/* -e NAME; its probes are "NAME:hook" */
 	const char *summary;	/* what it measures, for -e's help */
 
-	/* Kernel side. */
+	/* Kernel side; a family without open has no BPF object, and its
+	 * harvest reads what it measures from elsewhere. */
 	/* Hooks of which only the first the kernel offers is used. */
 	const char *const *const *alternatives;
 	/* Open the skeleton, set its read-only data, return its object. */
@@ -97,6 +99,7 @@ struct family_run {
 	struct bpf_object *obj;	/* the skeleton's object */
 	void *data;		/* the family's own state */
 	bool loaded;
+	const struct session_opts *opts;	/* what the session was asked for */
 };
 
 /* Room for every family in a session (families.c checks it). */

@@ -17,6 +17,7 @@ static const struct command commands[] = {
 	{ "record", cmd_record, "trace THP activity and write a record file" },
 	{ "report", cmd_report, "print a record file as tables or JSON" },
 	{ "top", cmd_top, "watch THP activity live, per interval" },
+	{ "maps", cmd_maps, "how much of processes' memory is in large folios, per order" },
 	{ "serve", cmd_serve, "serve THP metrics to Prometheus over HTTP" },
 	{ "trace", cmd_trace, "print THP events as they happen" },
 	{ "diff", cmd_diff, "compare two sets of records; exit 1 on a regression" },

@@ -296,8 +296,15 @@ int session_open(struct session *s, const struct session_opts *opts)
 		struct family_run *run = &s->runs[s->nruns++];
 
 		opened[i] = false;
+		run->opts = opts;
 		if (opts->families && !(opts->families & (1U << i)))
 			continue;
+		if (!families[i]->open) {
+			run->fam = families[i];
+			run->id = i;
+			run->loaded = true;
+			continue;
+		}
 		opened[i] = open_family(s, run, i) && configure_family(s, run);
 		if (!opened[i])
 			continue;
@@ -335,7 +342,7 @@ void session_detach(struct session *s)
 /* What RUN's maps had no room for (thpscope.bpf.h's map_full). */
 static void harvest_map_full(const struct family_run *run, json_t *record)
 {
-	struct bpf_map *m = bpf_object__find_map_by_name(run->obj, "map_full");
+	struct bpf_map *m = run->obj ? bpf_object__find_map_by_name(run->obj, "map_full") : NULL;
 	uint64_t n;
 
 	if (m && !map_sum_percpu(bpf_map__fd(m), 0, 1, &n))
@@ -378,7 +385,7 @@ void session_close(struct session *s)
 	counter_files_close(s->counters);
 	probes_free(&s->probes);
 	for (i = 0; i < s->nruns; i++)
-		if (s->runs[i].skel)
+		if (s->runs[i].skel || s->runs[i].data)
 			s->runs[i].fam->destroy(&s->runs[i]);
 	kenv_close(&s->env);
 	if (s->window_fd >= 0)

@@ -29,6 +29,14 @@
  *                     mapped by the huge zero page) to /dev/thpdev; half
  *                     back by the driver, half left for the driver to
  *                     evict when the device is closed
+ *   layout            a known layout held for -t seconds (or until SIGTERM)
+ *                     for thpscope maps to find: -n PMD THPs, -n THPs with
+ *                     their second half unmapped, -n shmem THPs, -n 2 MB
+ *                     of what sizes are enabled "always" (64 kB mTHPs in
+ *                     the tests), -n 2 MB of base pages,
+ *                     and with /dev/thpdev -n THPs migrated to the device
+ *   layout-split      the same with the PMD THPs half-unmapped as well
+ *   thps              -n PMD THPs, held like the layout
  *   mixed             all of the above except khugepaged, in turn
  */
 #include <errno.h>
@@ -845,6 +853,108 @@ static int device_holes(const struct opts *o)
 	return 0;
 }
 
+/* Pages of AREA the device holds, and those it maps by a PMD (its
+ * snapshot: the driver's own view). */
+static void device_pages(int fd, char *area, size_t len, unsigned long *dev,
+			 unsigned long *dev_pmd)
+{
+	size_t n = len / page_size, i;
+	unsigned char *snap = calloc(n, 1);
+	struct thpdev_snapshot s = {
+		.size = sizeof(s), .addr = (uintptr_t)area, .len = len, .buf = (uintptr_t)snap,
+	};
+
+	if (!snap)
+		die("calloc");
+	thpdev_ioctl(fd, THPDEV_IOC_SNAPSHOT, &s, "thpdev snapshot");
+	*dev = *dev_pmd = 0;
+	for (i = 0; i < n; i++) {
+		*dev += !!(snap[i] & THPDEV_SNAP_DEVICE);
+		*dev_pmd += (snap[i] & (THPDEV_SNAP_DEVICE | THPDEV_SNAP_PMD)) ==
+			    (THPDEV_SNAP_DEVICE | THPDEV_SNAP_PMD);
+	}
+	free(snap);
+}
+
+static void stop_holding(int sig)
+{
+}
+
+/*
+ * What thpscope maps must find, each part in a mapping of its own, said
+ * in bytes on one line once in place; then held until -t runs out or a
+ * signal. The kernel decides what it gives (the test compares with
+ * smaps and the mTHP counters), thpload says what it asked for.
+ */
+static int hold_layout(const struct opts *o, bool split)
+{
+	size_t len = o->regions * PMD_SIZE, i;
+	char *pmd = map_aligned(len, MAP_PRIVATE | MAP_ANONYMOUS, -1);
+	char *half = map_aligned(len, MAP_PRIVATE | MAP_ANONYMOUS, -1);
+	char *small = map_aligned(len, MAP_PRIVATE | MAP_ANONYMOUS, -1);
+	char *base = map_aligned(len, MAP_PRIVATE | MAP_ANONYMOUS, -1);
+	int memfd = memfd_create("thpload-layout", MFD_CLOEXEC), dev = -1;
+	unsigned long device = 0, device_pmd = 0;
+	char *shmem, *moved = NULL;
+
+	if (memfd < 0 || ftruncate(memfd, len))
+		die("memfd");
+	shmem = map_aligned(len, MAP_SHARED, memfd);
+	fault_huge(pmd, len);
+	fault_huge(half, len);
+	for (i = 0; i < o->regions; i++)
+		if (munmap(half + i * PMD_SIZE + PMD_SIZE / 2, PMD_SIZE / 2) ||
+		    (split && munmap(pmd + i * PMD_SIZE + PMD_SIZE / 2, PMD_SIZE / 2)))
+			die("munmap");
+	fault_huge(shmem, len);
+	/* No MADV_HUGEPAGE: only the sizes enabled "always" back it. */
+	touch(small, len, page_size);
+	touch_base_pages(base, len, page_size);
+	if (!access("/dev/thpdev", F_OK)) {
+		dev = thpdev_open();
+		moved = map_aligned(len, MAP_PRIVATE | MAP_ANONYMOUS, -1);
+		fault_huge(moved, len);
+		dev_migrate(dev, THPDEV_IOC_MIGRATE_TO_DEVICE, moved, len, 0);
+		device_pages(dev, moved, len, &device, &device_pmd);
+	}
+	printf("layout: pid %d pmd %zu half %zu shmem %zu mthp %zu base %zu device %lu "
+	       "device_pmd %lu pmd_at %p shmem_at %p mthp_at %p base_at %p\n", (int)getpid(),
+	       split ? 0 : len, split ? len : len / 2, len, len, len, device * page_size,
+	       device_pmd * page_size, (void *)pmd, (void *)shmem, (void *)small, (void *)base);
+	signal(SIGTERM, stop_holding);
+	signal(SIGINT, stop_holding);
+	sleep(o->timeout);
+	if (dev >= 0)
+		close(dev);
+	return 0;
+}
+
+static int layout(const struct opts *o)
+{
+	return hold_layout(o, false);
+}
+
+/* -n PMD THPs and nothing else, held like the layout (the bench's
+ * THP-backed process). */
+static int thps(const struct opts *o)
+{
+	size_t len = o->regions * PMD_SIZE;
+	char *area = map_aligned(len, MAP_PRIVATE | MAP_ANONYMOUS, -1);
+
+	fault_huge(area, len);
+	printf("layout: pid %d pmd %zu pmd_at %p\n", (int)getpid(), len, (void *)area);
+	signal(SIGTERM, stop_holding);
+	signal(SIGINT, stop_holding);
+	sleep(o->timeout);
+	return 0;
+}
+
+/* The same with the PMD THPs half-unmapped too: less coverage. */
+static int layout_split(const struct opts *o)
+{
+	return hold_layout(o, true);
+}
+
 static int mixed(const struct opts *o);
 
 static const struct scenario {
@@ -867,6 +977,9 @@ static const struct scenario {
 	{ "device-reuse", device_reuse, false, "THPs to /dev/thpdev and faulted back, 4 times at one address" },
 	{ "device-exclusive", device_exclusive, false, "a THP collapsed, made device-exclusive, taken back, -n times" },
 	{ "device-holes", device_holes, false, "empty and huge-zero PMD ranges to /dev/thpdev, some left to evict" },
+	{ "layout", layout, false, "a known layout of THPs, mTHPs and base pages, held for -t s" },
+	{ "layout-split", layout_split, false, "the same with every PMD THP half-unmapped" },
+	{ "thps", thps, false, "-n PMD THPs held for -t s" },
 	{ "mixed", mixed, false, "collapse-anon, collapse-shmem, compaction, partial-unmap" },
 };
 
@@ -889,7 +1002,7 @@ static void usage(FILE *out)
 		"               SCENARIO\n\n"
 		"  -n REGIONS  2 MB regions per scenario (default 8)\n"
 		"  -m MB       memory fragmented for compaction (default 256)\n"
-		"  -t SECONDS  how long to wait for khugepaged (default 30)\n"
+		"  -t SECONDS  how long to wait for khugepaged, or to hold the layout (default 30)\n"
 		"  -r REPEAT   run the scenario REPEAT times (default 1)\n"
 		"  -o ORDERS   split-debugfs: orders to split to, in turn (default 0)\n"
 		"  -f FAULTS   device: CPU faults the device refuses (default 0)\n"

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * jget: read values out of a thpscope record for tests.
+ * jget: read values out of a thpscope record for tests, or out of another
+ * JSON document thpscope writes (maps --json), which has no "schema".
  *
  *   jget FILE PATH      print the value at PATH (0 when absent)
  *   jget -k FILE PATH   print the keys of the object at PATH, one a line
@@ -72,7 +73,12 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: jget [-k] FILE PATH\n");
 		return 2;
 	}
-	doc = record_load(argv[keys ? 2 : 1]);
+	/* A record is read as report reads it, checked. */
+	doc = json_load_file(argv[keys ? 2 : 1], 0, NULL);
+	if (!doc || json_object_get(doc, "schema")) {
+		json_decref(doc);
+		doc = record_load(argv[keys ? 2 : 1]);
+	}
 	if (!doc)
 		return 2;
 	v = sum_path(doc, argv[keys ? 3 : 2], &single);

@@ -21,6 +21,7 @@ static const struct {
 	{ "device", "synthetic-device.json" },
 	{ "migrate", "sid-migrate-fallback.json" },
 	{ "pathology", "synthetic-pathology.json" },
+	{ "coverage", "6.18-coverage.json" },
 };
 
 static char *slurp(const char *path)
