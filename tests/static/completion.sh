@@ -48,9 +48,9 @@ for prog in thpscope thpload; do
 	fi
 done
 
-# The commands of user/main.c's table, the families of bpf/*.bpf.c.
+# The commands of user/main.c's table, the families of user/families.c's.
 commands=$(sed -n 's/^[[:space:]]*{ "\([a-z]*\)", cmd_.*/\1/p' "$top/user/main.c")
-families=$(cd "$top/bpf" && printf '%s\n' ./*.bpf.c | sed 's|^\./||; s/\.bpf\.c$//')
+families=$(sed -n 's/^[[:space:]]*X(\([a-z_]*\)).*/\1/p' "$top/user/families.c")
 expect_words "commands" "$commands" thpscope ""
 expect_words "commands by prefix" "$(echo "$commands" | grep '^r')" thpscope r
 expect_words "thpscope's options" "-h --help --version" thpscope -
