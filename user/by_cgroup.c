@@ -210,7 +210,7 @@ static void sum_into(json_t *dst, json_t *src)
 		if (!d)
 			json_object_set_new(dst, k, json_deep_copy(s));
 		else if (json_is_integer(s) && json_is_integer(d))
-			json_integer_set(d, json_integer_value(d) + json_integer_value(s));
+			jadd(dst, k, json_integer_value(s));
 		else if (json_is_object(s) && json_is_object(d) && json_object_get(s, "buckets"))
 			hist_json_merge(d, s);
 		else if (json_is_object(s) && json_is_object(d))
