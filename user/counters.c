@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <dirent.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,17 +35,28 @@ bool counter_is_gauge(const char *name)
 	return !strncmp(name, "nr_", 3);
 }
 
+/* Read at every tick of a timeline: the name is matched in place, and
+ * only a kept one is converted. */
 json_t *vmstat_parse(const char *text)
 {
 	json_t *o = json_object();
 	const char *line = text;
 
 	while (line && *line) {
-		char name[128];
+		size_t len = strcspn(line, " \n");
+		char name[128], *end;
 		unsigned long long v;
 
-		if (sscanf(line, "%127s %llu", name, &v) == 2 && vmstat_wanted(name))
-			json_object_set_new(o, name, json_integer((json_int_t)v));
+		if (line[len] == ' ' && len < sizeof(name)) {
+			memcpy(name, line, len);
+			name[len] = '\0';
+			if (vmstat_wanted(name)) {
+				errno = 0;
+				v = strtoull(line + len + 1, &end, 10);
+				if (!errno && end > line + len + 1 && (*end == '\n' || !*end))
+					json_object_set_new(o, name, json_integer((json_int_t)v));
+			}
+		}
 		line = strchr(line, '\n');
 		if (line)
 			line++;

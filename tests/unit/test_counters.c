@@ -13,7 +13,8 @@ static void vmstat_keeps_thp_names(void **state)
 {
 	json_t *v = vmstat_parse("nr_free_pages 100\nthp_fault_alloc 7\n"
 				 "pgmigrate_success 12\ncompact_stall 3\n"
-				 "nr_anon_transparent_hugepages 4\npgfault 99\n");
+				 "nr_anon_transparent_hugepages 4\npgfault 99\n"
+				 "thp_swpout 5x\nthp_swpout_fallback\nthp_split_pmd 6");
 
 	assert_int_equal(jget_u64(v, "thp_fault_alloc"), 7);
 	assert_int_equal(jget_u64(v, "pgmigrate_success"), 12);
@@ -21,6 +22,9 @@ static void vmstat_keeps_thp_names(void **state)
 	assert_int_equal(jget_u64(v, "nr_anon_transparent_hugepages"), 4);
 	assert_null(jget(v, "pgfault"));
 	assert_null(jget(v, "nr_free_pages"));
+	assert_null(jget(v, "thp_swpout"));
+	assert_null(jget(v, "thp_swpout_fallback"));
+	assert_int_equal(jget_u64(v, "thp_split_pmd"), 6);
 	json_decref(v);
 }
 
