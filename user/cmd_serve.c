@@ -154,7 +154,7 @@ static bool render(void *ctx, enum expo_format f, struct textbuf *out)
 
 	if (ok) {
 		json_object_set(rec, "kernel", sv->kernel);
-		session_harvest(sv->s, rec);
+		session_harvest(sv->s, rec, true);
 		if (sv->o->by_cgroup)
 			cgroup_labels_apply(&sv->cgroups, rec);
 		json_object_set_new(rec, "counters", session_counters(sv->s));

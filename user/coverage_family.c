@@ -26,13 +26,20 @@
  * machine with much memory a harvest reuses the last scan rather than
  * spend a CPU on scanning. */
 #define SCAN_DUTY_INVERSE 10
+/* A periodic harvest (family.h) rescans at most this often: the traced
+ * command's or the filtered processes' memory once a second, so that
+ * the last scan before they exit is close to their end; every process's
+ * (serve, top) every 15 s. */
+#define RESCAN_SELECTED_NS 1000000000ULL
+#define RESCAN_SYSTEM_NS 15000000000ULL
 
 struct coverage_run {
 	struct coverage_scanner scanner;
 	bool usable;
 	json_t *start, *end;	/* {"processes", coverage...} */
 	json_t *parts;		/* --by-cgroup: {cgroup key: coverage object} */
-	uint64_t next_scan;	/* mono_ns */
+	uint64_t next_scan;	/* mono_ns: by the duty cycle */
+	uint64_t last_scan;	/* mono_ns of its start, 0 before the first */
 };
 
 /* The v2 cgroup of PID cut at DEPTH levels, as task_cgroup_key keys it
@@ -134,6 +141,7 @@ static void scan(struct family_run *run)
 	free(parts);
 	free(keys);
 	pid_list_free(&pids);
+	cr->last_scan = t0;
 	cr->next_scan = mono_ns() + SCAN_DUTY_INVERSE * (mono_ns() - t0);
 	/* A command that exited left nothing: its last scan stands. */
 	if (!n)
@@ -144,6 +152,22 @@ static void scan(struct family_run *run)
 		cr->start = json_incref(snap);
 	json_decref(cr->end);
 	cr->end = snap;
+}
+
+/* Whether a harvest scans again or reuses the last scan. */
+static bool scan_due(const struct family_run *run)
+{
+	const struct coverage_run *cr = run->data;
+	uint64_t now = mono_ns(), period;
+
+	if (!cr->last_scan)
+		return true;
+	if (now < cr->next_scan)
+		return false;
+	if (!run->periodic)
+		return true;
+	period = strcmp(scope_of(run->opts), "system") ? RESCAN_SELECTED_NS : RESCAN_SYSTEM_NS;
+	return now - cr->last_scan >= period;
 }
 
 static void coverage_harvest(struct family_run *run, struct kenv *env,
@@ -161,7 +185,7 @@ static void coverage_harvest(struct family_run *run, struct kenv *env,
 	}
 	if (!cr->usable)
 		return;
-	if (mono_ns() >= cr->next_scan)
+	if (scan_due(run))
 		scan(run);
 	if (!cr->end)
 		return;
