@@ -27,10 +27,11 @@
  * spend a CPU on scanning. */
 #define SCAN_DUTY_INVERSE 10
 /* A periodic harvest (family.h) rescans at most this often: the traced
- * command's or the filtered processes' memory once a second, so that
- * the last scan before they exit is close to their end; every process's
- * (serve, top) every 15 s. */
-#define RESCAN_SELECTED_NS 1000000000ULL
+ * command's or the filtered processes' memory about once a second, so
+ * that the last scan before they exit is close to their end (a little
+ * less, so that record's default ticks, a second apart but each a little
+ * late, all scan); every process's (serve, top) every 15 s. */
+#define RESCAN_SELECTED_NS 900000000ULL
 #define RESCAN_SYSTEM_NS 15000000000ULL
 
 struct coverage_run {
