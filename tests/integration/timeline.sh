@@ -20,7 +20,7 @@ check_eq "timeline: thp_fault_alloc samples sum to the record's count" \
 	"$("$JGET" "$rec" counters.vmstat.thp_fault_alloc)" "$(series_sum vmstat.thp_fault_alloc)"
 check_eq "timeline: collapse.succeeded samples sum to the record's successes" \
 	"$(keyed_sum "$rec" collapse.by_order succeed)" "$(series_sum collapse.succeeded)"
-check_ge "timeline: thrash collapsed its range 4 times" "$(series_sum collapse.succeeded)" 4
+check_ge "timeline: thrash collapsed its range 4 times" 4 "$(series_sum collapse.succeeded)"
 check_eq "timeline: split.ok samples sum to the record's splits" \
 	"$(keyed_sum "$rec" split.by_order ok)" "$(series_sum split.ok)"
 check_eq "timeline: split.pmd samples sum to the record's PMD splits" \
