@@ -89,7 +89,7 @@ static int select_pids(const struct session_opts *o, struct pid_list *pids)
 	const struct filter *f = o && o->filter ? o->filter : &none;
 
 	if (o && o->command)
-		return proc_select(&none, getpid(), pids);
+		return proc_descendants(getpid(), pids);
 	return proc_select(f, 0, pids);
 }
 

@@ -6,9 +6,12 @@
 require_root
 thp_for_madvise
 
+# Faults, collapses and splits in samples of their own, apart in time.
 rec=$TMP/rec.json
-"$THPSCOPE" record -q -i 0.05 -o "$rec" -- "$THPLOAD" -n 4 thrash >/dev/null
-check_eq "record of thrash exits 0" 0 $?
+"$THPSCOPE" record -q -i 0.05 -o "$rec" -- sh -c "\"$THPLOAD\" -n 8 -t 1 thps &&
+	sleep 0.3 && \"$THPLOAD\" -n 4 thrash && sleep 0.3 &&
+	\"$THPLOAD\" -n 8 partial-unmap" >/dev/null
+check_eq "record of the workloads exits 0" 0 $?
 
 # series_sum NAME: the sum of the timeline's samples of series NAME.
 series_sum() {
@@ -18,6 +21,7 @@ series_sum() {
 
 check_eq "timeline: thp_fault_alloc samples sum to the record's count" \
 	"$("$JGET" "$rec" counters.vmstat.thp_fault_alloc)" "$(series_sum vmstat.thp_fault_alloc)"
+check_ge "timeline: thpload's 8 THPs faulted" 8 "$(series_sum vmstat.thp_fault_alloc)"
 check_eq "timeline: collapse.succeeded samples sum to the record's successes" \
 	"$(keyed_sum "$rec" collapse.by_order succeed)" "$(series_sum collapse.succeeded)"
 check_ge "timeline: thrash collapsed its range 4 times" 4 "$(series_sum collapse.succeeded)"
@@ -25,6 +29,7 @@ check_eq "timeline: split.ok samples sum to the record's splits" \
 	"$(keyed_sum "$rec" split.by_order ok)" "$(series_sum split.ok)"
 check_eq "timeline: split.pmd samples sum to the record's PMD splits" \
 	"$("$JGET" "$rec" split.pmd.total)" "$(series_sum split.pmd)"
+check_ge "timeline: partial-unmap's 8 THPs split" 8 "$(series_sum split.ok)"
 
 samples=$("$JGET" "$rec" timeline.t_ns | tr ',' '\n' | grep -c '[0-9]')
 want=$(($("$JGET" "$rec" duration_ns) / 50000000))
