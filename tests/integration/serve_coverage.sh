@@ -79,8 +79,8 @@ if ! serve_coverage system; then
 fi
 scrape "$TMP/first.prom"
 thps_start 8
-# Past what the scan's own duty cycle (ten times its length) would wait.
-sleep 3
+# Past what a scan's own duty cycle (ten times its length) would wait.
+sleep 5
 scrape "$TMP/second.prom"
 check_eq "every process: a scrape within 15 s shows the last scan, not thpload's THPs" \
 	"$(grep '^thpscope_coverage_rss_bytes ' "$TMP/first.prom")" \
