@@ -30,11 +30,11 @@
  * command's or the filtered processes' memory about once a second, so
  * that the last scan before they exit is close to their end (a little
  * less, so that record's default ticks, a second apart but each a little
- * late, all scan); every process's (serve, top) every 15 s, and with at
- * most a 200th of the time between scans in scanning (0.5% of a CPU). */
+ * late, all scan); every process's (serve, top) every 30 s, and with at
+ * most a 500th of the time between scans in scanning (0.2% of a CPU). */
 #define RESCAN_SELECTED_NS 900000000ULL
-#define RESCAN_SYSTEM_NS 15000000000ULL
-#define RESCAN_SYSTEM_DUTY_INVERSE 200
+#define RESCAN_SYSTEM_NS 30000000000ULL
+#define RESCAN_SYSTEM_DUTY_INVERSE 500
 
 struct coverage_run {
 	struct coverage_scanner scanner;

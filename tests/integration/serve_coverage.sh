@@ -2,7 +2,7 @@
 # serve with the coverage family: the processes --comm selects are
 # rescanned about once a second, so that a scrape finds the PMD THPs
 # thpload holds; with nothing selected, every process's pagemap is
-# scanned at most every 15 s and a scrape in between shows the last scan
+# scanned at most every 30 s and a scrape in between shows the last scan
 # (what keeps serve's idle cost down).
 . "$(dirname "$0")/../lib.sh"
 require_root
@@ -29,7 +29,7 @@ serve_coverage() {
 	spid=$!
 	i=0
 	while [ $i -lt 100 ]; do
-		grep -q serving "$TMP/$name.err" && return 0
+		grep -qs serving "$TMP/$name.err" && return 0
 		kill -0 "$spid" 2>/dev/null || return 1
 		sleep 0.1
 		i=$((i + 1))
@@ -82,7 +82,7 @@ thps_start 8
 # Past what a scan's own duty cycle (ten times its length) would wait.
 sleep 5
 scrape "$TMP/second.prom"
-check_eq "every process: a scrape within 15 s shows the last scan, not thpload's THPs" \
+check_eq "every process: a scrape within 30 s shows the last scan, not thpload's THPs" \
 	"$(grep '^thpscope_coverage_rss_bytes ' "$TMP/first.prom")" \
 	"$(grep '^thpscope_coverage_rss_bytes ' "$TMP/second.prom")"
 check_ge "every process: the scan found memory" 1 \
