@@ -20,6 +20,16 @@ port=$((40000 + $$ % 20000))
 order=0 pages=$(($(cat /sys/kernel/mm/transparent_hugepage/hpage_pmd_size) / $(page_size)))
 while [ "$pages" -gt 1 ]; do pages=$((pages / 2)) order=$((order + 1)); done
 
+# wait_line FILE TEXT: 0 once FILE holds TEXT, 1 if not within 10 s.
+wait_line() {
+	i=0
+	until grep -qs "$2" "$1"; do
+		[ $i -lt 100 ] || return 1
+		sleep 0.1
+		i=$((i + 1))
+	done
+}
+
 # serve_coverage NAME [OPTION...]: serve -e coverage; its pid in $spid
 # once it serves, 1 if it did not.
 serve_coverage() {
@@ -27,14 +37,7 @@ serve_coverage() {
 	shift
 	"$THPSCOPE" serve --listen "127.0.0.1:$port" -e coverage -d 60 "$@" 2>"$TMP/$name.err" &
 	spid=$!
-	i=0
-	while [ $i -lt 100 ]; do
-		grep -qs serving "$TMP/$name.err" && return 0
-		kill -0 "$spid" 2>/dev/null || return 1
-		sleep 0.1
-		i=$((i + 1))
-	done
-	return 1
+	wait_line "$TMP/$name.err" serving
 }
 
 # scrape FILE: the metrics now.
@@ -51,11 +54,7 @@ pmd_whole() {
 thps_start() {
 	"$THPLOAD" -n "$1" -t 30 thps >"$TMP/thps.out" &
 	lpid=$!
-	i=0
-	while [ $i -lt 100 ] && ! grep -q layout "$TMP/thps.out"; do
-		sleep 0.1
-		i=$((i + 1))
-	done
+	wait_line "$TMP/thps.out" layout
 	held=$(sed -n 's/.* pmd \([0-9]*\) .*/\1/p' "$TMP/thps.out")
 }
 
