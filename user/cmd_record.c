@@ -139,7 +139,7 @@ static void record_finish(struct session *s, const struct runner *run, void *ctx
 	json_object_set_new(rec, "self", filter_self_to_json(&o->filter));
 	json_object_set_new(rec, "timeline", timeline_take(&r->tl));
 	always_recorded(rec);
-	session_harvest(s, rec);
+	session_harvest(s, rec, false);
 	json_object_set_new(rec, "counters", counters_delta(r->c_start, r->c_end));
 	r->exit_status = o->command ? runner_exit_status(run) : 0;
 }

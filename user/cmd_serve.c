@@ -66,20 +66,6 @@ struct serve_opts {
 
 enum { OPT_LISTEN = 0x300, OPT_BY_CGROUP, OPT_MAX_CGROUPS };
 
-/* ARG of OPT as a whole number from 0 (LO) to HI, into OUT. */
-static int parse_uint(const char *opt, const char *arg, unsigned int lo, unsigned int hi,
-		      unsigned int *out)
-{
-	uint64_t v;
-
-	if (!parse_u64(arg, &v) || v < lo || v > hi) {
-		errorf("serve: %s wants a whole number from %u to %u, not '%s'", opt, lo, hi, arg);
-		return -1;
-	}
-	*out = v;
-	return 0;
-}
-
 static int parse_args(int argc, char **argv, struct serve_opts *o)
 {
 	static const struct option longopts[] = {
@@ -120,13 +106,14 @@ static int parse_args(int argc, char **argv, struct serve_opts *o)
 				return -1;
 			break;
 		case OPT_BY_CGROUP:
-			if (parse_uint("--by-cgroup", optarg, 0, FILTER_CGROUP_DEPTH,
+			if (parse_uint("serve", "--by-cgroup", optarg, 0, FILTER_CGROUP_DEPTH,
 				       &o->cgroup_depth))
 				return -1;
 			o->by_cgroup = true;
 			break;
 		case OPT_MAX_CGROUPS:
-			if (parse_uint("--max-cgroups", optarg, 1, 10000, &o->max_cgroups))
+			if (parse_uint("serve", "--max-cgroups", optarg, 1, 10000,
+				       &o->max_cgroups))
 				return -1;
 			break;
 		default:
@@ -167,7 +154,7 @@ static bool render(void *ctx, enum expo_format f, struct textbuf *out)
 
 	if (ok) {
 		json_object_set(rec, "kernel", sv->kernel);
-		session_harvest(sv->s, rec);
+		session_harvest(sv->s, rec, true);
 		if (sv->o->by_cgroup)
 			cgroup_labels_apply(&sv->cgroups, rec);
 		json_object_set_new(rec, "counters", session_counters(sv->s));

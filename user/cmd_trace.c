@@ -43,7 +43,7 @@ struct trace_opts {
 	bool json;
 	unsigned int families;
 	double seconds;
-	unsigned long ring_kb;
+	unsigned int ring_kb;
 	struct filter filter;
 	char **command;
 };
@@ -71,7 +71,6 @@ static int parse_args(int argc, char **argv, struct trace_opts *o)
 		FILTER_LONGOPTS,
 		{ 0 }
 	};
-	uint64_t kb;
 	int c, err;
 
 	memset(o, 0, sizeof(*o));
@@ -96,11 +95,8 @@ static int parse_args(int argc, char **argv, struct trace_opts *o)
 				return -1;
 			break;
 		case OPT_RING:
-			if (!parse_u64(optarg, &kb) || kb < 4 || kb > 1048576) {
-				errorf("trace: --ring-kb wants 4 to 1048576, not '%s'", optarg);
+			if (parse_uint("trace", "--ring-kb", optarg, 4, 1048576, &o->ring_kb))
 				return -1;
-			}
-			o->ring_kb = kb;
 			break;
 		default:
 			err = filter_option(&o->filter, c, optarg, "trace");
@@ -257,7 +253,7 @@ int cmd_trace(int argc, char **argv)
 		return ret > 0 ? 0 : 2;
 	so.filter = &o.filter;
 	so.families = o.families;
-	so.ring_bytes = o.ring_kb << 10;
+	so.ring_bytes = (size_t)o.ring_kb << 10;
 	so.command = o.command;
 	so.seconds = o.seconds;
 	ret = session_run(&so, &cb, &st);

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <dirent.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,17 +35,28 @@ bool counter_is_gauge(const char *name)
 	return !strncmp(name, "nr_", 3);
 }
 
+/* Read at every tick of a timeline: the name is matched in place, and
+ * only a kept one is converted. */
 json_t *vmstat_parse(const char *text)
 {
 	json_t *o = json_object();
 	const char *line = text;
 
 	while (line && *line) {
-		char name[128];
+		size_t len = strcspn(line, " \n");
+		char name[128], *end;
 		unsigned long long v;
 
-		if (sscanf(line, "%127s %llu", name, &v) == 2 && vmstat_wanted(name))
-			json_object_set_new(o, name, json_integer((json_int_t)v));
+		if (line[len] == ' ' && len < sizeof(name)) {
+			memcpy(name, line, len);
+			name[len] = '\0';
+			if (vmstat_wanted(name)) {
+				errno = 0;
+				v = strtoull(line + len + 1, &end, 10);
+				if (!errno && end > line + len + 1 && (*end == '\n' || !*end))
+					json_object_set_new(o, name, json_integer((json_int_t)v));
+			}
+		}
 		line = strchr(line, '\n');
 		if (line)
 			line++;
@@ -61,6 +73,8 @@ struct mthp_file {
 
 struct counter_files {
 	int vmstat_fd;
+	unsigned int page_size;
+	bool mthp_opened;	/* on the first reading that wants them */
 	struct mthp_file *mthp;
 	size_t nmthp;
 	json_t *sizes;		/* {"<order>": size_kb} */
@@ -111,8 +125,8 @@ struct counter_files *counter_files_open(unsigned int page_size)
 	if (!cf)
 		return NULL;
 	cf->vmstat_fd = open("/proc/vmstat", O_RDONLY | O_CLOEXEC);
+	cf->page_size = page_size;
 	cf->sizes = json_object();
-	thp_foreach_size(page_size, open_stats, cf);
 	return cf;
 }
 
@@ -140,15 +154,25 @@ static const char *read_all(struct counter_files *cf, int fd)
 	return cf->buf;
 }
 
-json_t *counter_files_read(const struct counter_files *ccf)
+json_t *counter_files_vmstat(struct counter_files *cf)
 {
-	struct counter_files *cf = (struct counter_files *)ccf;
-	json_t *o = json_object(), *mthp = json_object(), *kb;
-	const char *order;
-	size_t i;
+	json_t *o = json_object();
 
 	json_object_set_new(o, "vmstat", cf->vmstat_fd >= 0 ?
 			    vmstat_parse(read_all(cf, cf->vmstat_fd)) : json_object());
+	return o;
+}
+
+json_t *counter_files_read(struct counter_files *cf)
+{
+	json_t *o = counter_files_vmstat(cf), *mthp = json_object(), *kb;
+	const char *order;
+	size_t i;
+
+	if (!cf->mthp_opened) {
+		thp_foreach_size(cf->page_size, open_stats, cf);
+		cf->mthp_opened = true;
+	}
 	json_object_foreach(cf->sizes, order, kb)
 		json_object_set_new(jpath(mthp, order), "size_kb", json_integer(json_integer_value(kb)));
 	for (i = 0; i < cf->nmthp; i++) {

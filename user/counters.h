@@ -10,10 +10,15 @@
 
 /* The counters' files, opened once to be read again and again (serve's
  * scrapes, the timeline's ticks): each read is a pread of an open file,
- * not a directory walk and an open per file. NULL when out of memory. */
+ * not a directory walk and an open per file. The mTHP stats (a file per
+ * size and stat, ~150) are opened by the first counter_files_read, so
+ * that a session that never reads them (trace) never opens them. NULL
+ * when out of memory. */
 struct counter_files *counter_files_open(unsigned int page_size);
 /* {"vmstat": {name: value}, "mthp": {"<order>": {"size_kb": N, stat: value}}} */
-json_t *counter_files_read(const struct counter_files *cf);
+json_t *counter_files_read(struct counter_files *cf);
+/* {"vmstat": {name: value}} alone: one read. */
+json_t *counter_files_vmstat(struct counter_files *cf);
 void counter_files_close(struct counter_files *cf);
 /* One reading: open, read, close. */
 json_t *counters_snapshot(unsigned int page_size);

@@ -26,13 +26,24 @@
  * machine with much memory a harvest reuses the last scan rather than
  * spend a CPU on scanning. */
 #define SCAN_DUTY_INVERSE 10
+/* A periodic harvest (family.h) rescans at most this often: the traced
+ * command's or the filtered processes' memory about once a second, so
+ * that the last scan before they exit is close to their end (a little
+ * less, so that record's default ticks, a second apart but each a little
+ * late, all scan); every process's (serve, top) every 30 s, and with at
+ * most a 500th of the time between scans in scanning (0.2% of a CPU). */
+#define RESCAN_SELECTED_NS 900000000ULL
+#define RESCAN_SYSTEM_NS 30000000000ULL
+#define RESCAN_SYSTEM_DUTY_INVERSE 500
 
 struct coverage_run {
 	struct coverage_scanner scanner;
 	bool usable;
 	json_t *start, *end;	/* {"processes", coverage...} */
 	json_t *parts;		/* --by-cgroup: {cgroup key: coverage object} */
-	uint64_t next_scan;	/* mono_ns */
+	uint64_t next_scan;	/* mono_ns: by the duty cycle */
+	uint64_t last_scan;	/* mono_ns of its start, 0 before the first */
+	uint64_t scan_ns;	/* how long it took */
 };
 
 /* The v2 cgroup of PID cut at DEPTH levels, as task_cgroup_key keys it
@@ -81,7 +92,7 @@ static int select_pids(const struct session_opts *o, struct pid_list *pids)
 	const struct filter *f = o && o->filter ? o->filter : &none;
 
 	if (o && o->command)
-		return proc_select(&none, getpid(), pids);
+		return proc_descendants(getpid(), pids);
 	return proc_select(f, 0, pids);
 }
 
@@ -134,7 +145,9 @@ static void scan(struct family_run *run)
 	free(parts);
 	free(keys);
 	pid_list_free(&pids);
-	cr->next_scan = mono_ns() + SCAN_DUTY_INVERSE * (mono_ns() - t0);
+	cr->last_scan = t0;
+	cr->scan_ns = mono_ns() - t0;
+	cr->next_scan = t0 + (1 + SCAN_DUTY_INVERSE) * cr->scan_ns;
 	/* A command that exited left nothing: its last scan stands. */
 	if (!n)
 		return;
@@ -144,6 +157,24 @@ static void scan(struct family_run *run)
 		cr->start = json_incref(snap);
 	json_decref(cr->end);
 	cr->end = snap;
+}
+
+/* Whether a harvest scans again or reuses the last scan. */
+static bool scan_due(const struct family_run *run)
+{
+	const struct coverage_run *cr = run->data;
+	uint64_t now = mono_ns(), period;
+
+	if (!cr->last_scan)
+		return true;
+	if (now < cr->next_scan)
+		return false;
+	if (!run->periodic)
+		return true;
+	if (strcmp(scope_of(run->opts), "system"))
+		return now - cr->last_scan >= RESCAN_SELECTED_NS;
+	period = (RESCAN_SYSTEM_DUTY_INVERSE + 1) * cr->scan_ns;
+	return now - cr->last_scan >= (period > RESCAN_SYSTEM_NS ? period : RESCAN_SYSTEM_NS);
 }
 
 static void coverage_harvest(struct family_run *run, struct kenv *env,
@@ -161,7 +192,7 @@ static void coverage_harvest(struct family_run *run, struct kenv *env,
 	}
 	if (!cr->usable)
 		return;
-	if (mono_ns() >= cr->next_scan)
+	if (scan_due(run))
 		scan(run);
 	if (!cr->end)
 		return;

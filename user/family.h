@@ -100,6 +100,10 @@ struct family_run {
 	void *data;		/* the family's own state */
 	bool loaded;
 	const struct session_opts *opts;	/* what the session was asked for */
+	/* This harvest is one of many (a timeline tick, a scrape, a screen
+	 * of top), not the record's last: what is costly to read may be
+	 * reused for a while. */
+	bool periodic;
 };
 
 /* Room for every family in a session (families.c checks it). */

@@ -100,18 +100,33 @@ static int by_name(const void *a, const void *b)
 	return strcmp(((const struct metric *)a)->name, ((const struct metric *)b)->name);
 }
 
-int metrics_from_record(json_t *record, struct metrics *out)
+static void collect(json_t *record, struct metrics *out, bool timeline_only)
 {
-	size_t i;
+	size_t i, n = 0;
 
 	memset(out, 0, sizeof(*out));
 	for (i = 0; i < nfamilies; i++)
 		if (families[i]->metrics)
 			families[i]->metrics(record, out);
 	counter_metrics(record, out);
+	for (i = 0; timeline_only && i < out->n; i++)
+		if (out->v[i].timeline)
+			out->v[n++] = out->v[i];
+	if (timeline_only)
+		out->n = n;
 	if (out->n)
 		qsort(out->v, out->n, sizeof(out->v[0]), by_name);
+}
+
+int metrics_from_record(json_t *record, struct metrics *out)
+{
+	collect(record, out, false);
 	return 0;
+}
+
+void metrics_timeline(json_t *record, struct metrics *out)
+{
+	collect(record, out, true);
 }
 
 /* A probe whose name starts with PREFIX attached. */

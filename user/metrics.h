@@ -53,6 +53,8 @@ void metric_add_latency(struct metrics *m, const json_t *h, const char *prefix);
 
 /* Every metric RECORD holds, sorted by name. Returns 0 or -ENOMEM. */
 int metrics_from_record(json_t *record, struct metrics *out);
+/* Only its timeline metrics, sorted by name. */
+void metrics_timeline(json_t *record, struct metrics *out);
 const struct metric *metrics_find(const struct metrics *m, const char *name);
 /* Add to ALL the metrics of M it lacks; both are sorted by name, as
  * metrics_from_record leaves them, and ALL stays so. 0 or -ENOMEM. */

@@ -12,6 +12,8 @@
 #define PF_KTHREAD 0x00200000	/* include/linux/sched.h, field 9 of stat */
 /* Levels of cgroups below --cgroup's that are walked. */
 #define CGROUP_MAX_DEPTH 32
+/* Levels of descendants: a bound for a fork bomb's tree. */
+#define CHILDREN_MAX_DEPTH 4096
 
 static int pid_add(struct pid_list *l, pid_t pid)
 {
@@ -185,4 +187,48 @@ oom:
 	pid_list_free(&members);
 	pid_list_free(l);
 	return -1;
+}
+
+/* Add the children of every thread of PID to L, and theirs, DEPTH levels
+ * down (a thread or process gone meanwhile has none); -1 when out of
+ * memory. */
+static int add_children(pid_t pid, struct pid_list *l, unsigned int depth)
+{
+	struct dirent *de;
+	char path[64], file[sizeof(path) + sizeof(de->d_name) + 16];
+	int child, err = 0;
+	FILE *f;
+	DIR *d;
+
+	snprintf(path, sizeof(path), "/proc/%d/task", (int)pid);
+	d = depth ? opendir(path) : NULL;
+	while (d && !err && (de = readdir(d))) {
+		if (!isdigit((unsigned char)de->d_name[0]))
+			continue;
+		snprintf(file, sizeof(file), "%s/%s/children", path, de->d_name);
+		f = fopen(file, "r");
+		while (f && !err && fscanf(f, "%d", &child) == 1)
+			err = pid_add(l, child) ?: add_children(child, l, depth - 1);
+		if (f)
+			fclose(f);
+	}
+	if (d)
+		closedir(d);
+	return err;
+}
+
+int proc_descendants(pid_t ancestor, struct pid_list *l)
+{
+	static const struct filter none;
+
+	/* CONFIG_PROC_CHILDREN */
+	if (!path_exists("/proc/thread-self/children"))
+		return proc_select(&none, ancestor, l);
+	memset(l, 0, sizeof(*l));
+	if (add_children(ancestor, l, CHILDREN_MAX_DEPTH)) {
+		errorf("out of memory");
+		pid_list_free(l);
+		return -1;
+	}
+	return 0;
 }

@@ -22,6 +22,11 @@ struct pid_list {
  * gone), leaving out kernel threads unless named by -p; with ANCESTOR >
  * 0, only its descendants. Returns 0, or -1 after one line of error. */
 int proc_select(const struct filter *f, pid_t ancestor, struct pid_list *l);
+/* Into L, the descendants of ANCESTOR: read from the children files of
+ * the tree's threads, a read per process of the tree rather than of
+ * every process's parents (proc_select's walk where the kernel has no
+ * such files). Returns 0, or -1 after one line of error. */
+int proc_descendants(pid_t ancestor, struct pid_list *l);
 void pid_list_free(struct pid_list *l);
 
 /* The name of process PID ("?" when it is gone). */

@@ -349,7 +349,7 @@ static void harvest_map_full(const struct family_run *run, json_t *record)
 		json_object_set_new(jpath(record, "map_full"), run->fam->name, json_integer(n));
 }
 
-void session_harvest(struct session *s, json_t *record)
+static void harvest_families(struct session *s, json_t *record, bool periodic, bool map_full)
 {
 	size_t i;
 
@@ -358,10 +358,22 @@ void session_harvest(struct session *s, json_t *record)
 
 		if (!run->loaded)
 			continue;
+		run->periodic = periodic;
 		run->fam->harvest(run, &s->env, &s->probes, record);
-		harvest_map_full(run, record);
+		if (map_full)
+			harvest_map_full(run, record);
 	}
+}
+
+void session_harvest(struct session *s, json_t *record, bool periodic)
+{
+	harvest_families(s, record, periodic, true);
 	json_object_set_new(record, "probes", probes_to_json(&s->probes));
+}
+
+void session_harvest_families(struct session *s, json_t *record)
+{
+	harvest_families(s, record, true, false);
 }
 
 size_t session_attached(const struct session *s)

@@ -56,8 +56,11 @@ uint64_t session_lost(const struct session *s);
 json_t *session_counters(struct session *s);
 /* Detach every probe; the maps stay readable. */
 void session_detach(struct session *s);
-/* Add every family's findings and the probes' state to RECORD. */
-void session_harvest(struct session *s, json_t *record);
+/* Add every family's findings and the probes' state to RECORD; PERIODIC
+ * as family_run.periodic. */
+void session_harvest(struct session *s, json_t *record, bool periodic);
+/* Only the families' findings, for the timeline's ticks. */
+void session_harvest_families(struct session *s, json_t *record);
 void session_close(struct session *s);
 size_t session_attached(const struct session *s);
 

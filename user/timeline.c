@@ -16,14 +16,33 @@ void timeline_init(struct timeline *tl, double interval_s, uint64_t t0, json_t *
 	tl->series = json_object();
 }
 
+/* RECORD's counters: NOW since START. */
+static void set_counters(json_t *record, json_t *start, json_t *now)
+{
+	json_object_set_new(record, "counters", counters_delta(start, now));
+	json_decref(now);
+}
+
 json_t *session_sample(struct session *s, json_t *counters_start)
 {
-	json_t *rec = json_object(), *now = session_counters(s);
+	json_t *rec = json_object();
 
-	session_harvest(s, rec);
-	json_object_set_new(rec, "counters", counters_delta(counters_start, now));
-	json_decref(now);
+	session_harvest(s, rec, true);
+	set_counters(rec, counters_start, session_counters(s));
 	return rec;
+}
+
+/* The timeline's metrics now: the families' findings and /proc/vmstat
+ * (the only counters it plots), not the probes' state nor the ~150 mTHP
+ * stats, and not the metrics it does not plot. */
+static void sample(struct timeline *tl, struct session *s, struct metrics *cur)
+{
+	json_t *rec = json_object();
+
+	session_harvest_families(s, rec);
+	set_counters(rec, tl->counters_start, counter_files_vmstat(s->counters));
+	metrics_timeline(rec, cur);
+	json_decref(rec);
 }
 
 /* Append the sample's value of every timeline metric; a series that
@@ -56,15 +75,12 @@ void timeline_tick(struct timeline *tl, struct session *s, bool force)
 {
 	uint64_t now = mono_ns();
 	struct metrics cur;
-	json_t *rec;
 
 	if (!tl->interval_ns || (!force && now < tl->next))
 		return;
 	while (tl->next <= now)
 		tl->next += tl->interval_ns;
-	rec = session_sample(s, tl->counters_start);
-	metrics_from_record(rec, &cur);
-	json_decref(rec);
+	sample(tl, s, &cur);
 	json_array_append_new(tl->t_ns, json_integer(now - tl->t0));
 	append(tl, &cur);
 	metrics_free(&tl->prev);

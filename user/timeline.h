@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The record's timeline: at every interval the session's maps and the
- * kernel counters are read into a sample record, flattened into metrics,
- * and the timeline metrics (metrics.h) are kept: counters as the events
- * of that interval, gauges as their level at its end.
+ * The record's timeline: at every interval what it plots is read (the
+ * families' maps and /proc/vmstat, not the probes' state nor the mTHP
+ * stats) into a sample record, flattened into its metrics (metrics.h),
+ * and kept: counters as the events of that interval, gauges as their
+ * level at its end.
  */
 #ifndef THPSCOPE_TIMELINE_H
 #define THPSCOPE_TIMELINE_H

@@ -302,3 +302,17 @@ int parse_seconds(const char *cmd, const char *opt, const char *arg, double lo, 
 	}
 	return 0;
 }
+
+int parse_uint(const char *cmd, const char *opt, const char *arg, unsigned int lo,
+	       unsigned int hi, unsigned int *out)
+{
+	uint64_t v;
+
+	if (!parse_u64(arg, &v) || v < lo || v > hi) {
+		errorf("%s: %s wants a whole number from %u to %u, not '%s'", cmd, opt, lo, hi,
+		       arg);
+		return -1;
+	}
+	*out = v;
+	return 0;
+}

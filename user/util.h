@@ -34,6 +34,9 @@ bool parse_double(const char *s, double lo, double hi, double *out);
  * to HI; -1 after one line of error. */
 int parse_seconds(const char *cmd, const char *opt, const char *arg, double lo, double hi,
 		  double *out);
+/* The same for a whole number from LO to HI. */
+int parse_uint(const char *cmd, const char *opt, const char *arg, unsigned int lo,
+	       unsigned int hi, unsigned int *out);
 
 /* log2 of a power of two. */
 unsigned int ilog2_u64(uint64_t v);
