@@ -480,7 +480,7 @@ static void attributable(FILE *json, size_t baseline)
 			printf("%-12s %9s  %-16s %-26s %7.3f %7.3f %7.0fms %9.3f %8.3f%s\n",
 			       first ? workloads.name[w] : "", first ? base : "",
 			       display_name(configs.name[c]), cell, k.bpf, k.tool, k.start_ms,
-			       k.cpu_ratio, k.wall.ratio, k.wall.same ? "=" : " ");
+			       k.cpu_ratio, k.wall.ratio, k.wall.same ? " =" : "");
 			first = false;
 			fprintf(json, ",\n   \"%s\": {\"runs\": %zu, \"percent\": {\"p50\": %.4f"
 				", \"min\": %.4f, \"max\": %.4f}, \"bpf_percent_p50\": %.4f"
