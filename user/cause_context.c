@@ -19,17 +19,26 @@
 #include "kenv.h"
 #include "ksyms.h"
 
+struct named {
+	const char *name;
+	unsigned long long addr;
+};
+
+/* The symbol itself, not its compiler-suffixed copies. */
 static void find_addr(const struct ksym *sym, void *data)
 {
-	*(unsigned long long *)data = sym->addr;
+	struct named *n = data;
+
+	if (!strcmp(sym->name, n->name))
+		n->addr = sym->addr;
 }
 
 static unsigned long long ksym_addr(struct kenv *env, const char *name)
 {
-	unsigned long long addr = 0;
+	struct named n = { name, 0 };
 
-	kenv_ksym_match(env, name, false, find_addr, &addr);
-	return addr;
+	kenv_ksym_match(env, name, false, find_addr, &n);
+	return n.addr;
 }
 
 static int range_at(const struct cause_setup *cs, unsigned long long addr)
@@ -60,6 +69,7 @@ struct cause_context *cause_context_plan(struct kenv *env, const struct cause_se
 		return NULL;
 	}
 	cc->n = cs->n;
+	cc->kprobes = env->kprobe_pmu;
 	btf = kenv_btf(env);
 	init_start = ksym_addr(env, "_sinittext");
 	init_end = ksym_addr(env, "_einittext");
@@ -82,9 +92,13 @@ struct cause_context *cause_context_plan(struct kenv *env, const struct cause_se
 			*cold = '\0';
 			t->part_of = range_at(cs, ksym_addr(env, t->name));
 			*cold = '.';
-		} else if (r->watched && btf) {
+		} else if (btf) {
 			t->btf_id = btf__find_by_name_kind(btf, t->name, BTF_KIND_FUNC);
 		}
+		/* Neither in BTF nor patchable by ftrace: not a function
+		 * (kallsyms names some objects as text). */
+		if (t->btf_id <= 0 && !cold && kenv_ftrace_patchable(env, t->name) == 0)
+			t->dead = true;
 	}
 	return cc;
 }
@@ -120,7 +134,9 @@ void cause_context_choose(struct cause_context *cc, struct bpf_object *obj,
 		if (cc->targets[i].btf_id > 0)
 			target = cc->targets[i].name;
 	fentry = target && loads_any(obj, "fentry/", templates, 4);
-	kprobe = !fentry && cc->n && loads_any(obj, "kprobe/", templates, 4);
+	/* kprobes also serve the functions fentry cannot (no BTF, arguments
+	 * a trampoline cannot take). */
+	kprobe = cc->n && (fentry ? cc->kprobes : loads_any(obj, "kprobe/", templates, 4));
 	/* A template loads against some function; it is never attached there. */
 	if (fentry && (bpf_program__set_attach_target(enter, 0, target) ||
 		       bpf_program__set_attach_target(exit, 0, target)))
@@ -130,8 +146,10 @@ void cause_context_choose(struct cause_context *cc, struct bpf_object *obj,
 	bpf_program__set_autoload(kenter, kprobe);
 	bpf_program__set_autoload(kexit, kprobe);
 	cc->mech = fentry ? "fentry" : kprobe ? "kprobe" : NULL;
-	cc->enter = fentry ? enter : kenter;
-	cc->exit = fentry ? exit : kexit;
+	cc->enter = fentry ? enter : NULL;
+	cc->exit = fentry ? exit : NULL;
+	cc->kenter = kprobe ? kenter : NULL;
+	cc->kexit = kprobe ? kexit : NULL;
 }
 
 /* Load TEMPLATE again for BTF_ID and attach it: 0, or -errno. */
@@ -176,7 +194,7 @@ static bool hookable(const struct cause_range *r, const struct cause_target *t)
 
 static bool hook_fentry(struct cause_context *cc, struct cause_target *t)
 {
-	if (t->btf_id <= 0 ||
+	if (!cc->enter || t->btf_id <= 0 ||
 	    clone_attach(cc->exit, BPF_TRACE_FEXIT, t->btf_id, &t->prog[0], &t->link[0]))
 		return false;
 	if (!clone_attach(cc->enter, BPF_TRACE_FENTRY, t->btf_id, &t->prog[1], &t->link[1]))
@@ -195,10 +213,12 @@ static struct bpf_link *attach_kprobe(struct bpf_program *p, bool ret, const cha
 
 static bool hook_kprobe(struct cause_context *cc, struct cause_target *t)
 {
-	t->klink[0] = attach_kprobe(cc->exit, true, t->name);
+	if (!cc->kenter)
+		return false;
+	t->klink[0] = attach_kprobe(cc->kexit, true, t->name);
 	if (!t->klink[0])
 		return false;
-	t->klink[1] = attach_kprobe(cc->enter, false, t->name);
+	t->klink[1] = attach_kprobe(cc->kenter, false, t->name);
 	if (t->klink[1])
 		return true;
 	bpf_link__destroy(t->klink[0]);
@@ -221,7 +241,7 @@ void cause_context_hook(struct cause_context *cc, const struct cause_setup *cs, 
 
 		if (!hookable(&cs->ranges[i], t))
 			continue;
-		t->hooked = !strcmp(cc->mech, "fentry") ? hook_fentry(cc, t) : hook_kprobe(cc, t);
+		t->hooked = hook_fentry(cc, t) || hook_kprobe(cc, t);
 	}
 	for (i = 0; i < cc->n; i++) {
 		const struct cause_target *t = &cc->targets[i];
@@ -253,40 +273,49 @@ void cause_context_free(struct cause_context *cc)
 	free(cc);
 }
 
-static void add_runtime(int fd, json_int_t *runs, json_int_t *ns)
+/* Adds FD's runs and run time to RUNS and NS; returns its runs. */
+static json_int_t add_runtime(int fd, json_int_t *runs, json_int_t *ns)
 {
 	struct bpf_prog_info info;
 	__u32 len = sizeof(info);
 
 	memset(&info, 0, sizeof(info));
 	if (fd < 0 || bpf_obj_get_info_by_fd(fd, &info, &len))
-		return;
+		return 0;
 	*runs += info.run_cnt;
 	*ns += info.run_time_ns;
+	return info.run_cnt;
 }
 
 json_t *cause_context_json(const struct cause_context *cc, const struct cause_setup *cs)
 {
-	json_t *o = json_object(), *unhooked = json_array();
-	json_int_t runs = 0, ns = 0, functions = 0;
+	json_t *o = json_object(), *unhooked = json_array(), *entries = json_object();
+	json_int_t runs = 0, ns = 0, functions = 0, by_kprobe = 0;
 	int i;
 
 	for (i = 0; i < cc->n; i++) {
 		const struct cause_target *t = &cc->targets[i];
+		json_int_t entered;
 
 		functions += t->hooked;
+		by_kprobe += t->klink[1] != NULL;
 		add_runtime(t->prog[0], &runs, &ns);
-		add_runtime(t->prog[1], &runs, &ns);
+		entered = add_runtime(t->prog[1], &runs, &ns);
+		if (entered)
+			json_object_set_new(entries, t->name, json_integer(entered));
 		if (cc->mech && !t->hooked && hookable(&cs->ranges[i], t))
 			json_array_append_new(unhooked, json_string(t->name));
 	}
-	if (cc->mech && strcmp(cc->mech, "fentry")) {
-		add_runtime(bpf_program__fd(cc->enter), &runs, &ns);
-		add_runtime(bpf_program__fd(cc->exit), &runs, &ns);
+	if (by_kprobe) {
+		add_runtime(bpf_program__fd(cc->kenter), &runs, &ns);
+		add_runtime(bpf_program__fd(cc->kexit), &runs, &ns);
 	}
 	json_object_set_new(o, "mechanism", cc->mech ? json_string(cc->mech) : json_null());
 	json_object_set_new(o, "functions", json_integer(functions));
+	json_object_set_new(o, "by_kprobe", json_integer(by_kprobe));
 	json_object_set_new(o, "unhooked", unhooked);
+	/* Where the probes' cost goes: calls per fentry-hooked function. */
+	json_object_set_new(o, "entries", entries);
 	json_object_set_new(o, "floor", json_pack("{s:i, s:i}", "folio", cc->floor[TIER_FOLIO],
 						  "pmd", cc->floor[TIER_PMD]));
 	if (runs) {

@@ -28,19 +28,21 @@ struct cause_target {
 };
 
 struct cause_context {
-	const char *mech;	/* "fentry", "kprobe", or NULL: not hooked */
+	const char *mech;	/* "fentry" (kprobes where it cannot), "kprobe", or NULL */
+	bool kprobes;		/* the kernel can create kprobes */
 	struct cause_target *targets;	/* one per cause range */
 	int n;
-	struct bpf_program *enter, *exit;	/* the templates chosen */
+	struct bpf_program *enter, *exit;	/* fentry templates, NULL when not loaded */
+	struct bpf_program *kenter, *kexit;	/* kprobe templates, alike */
 	__u8 floor[TIER_DEQUEUE + 1];
 };
 
 /* Name the functions of CS's ranges from ENV while its symbols and BTF
  * are loaded. NULL when out of memory. */
 struct cause_context *cause_context_plan(struct kenv *env, const struct cause_setup *cs);
-/* Before loading OBJ: the templates ENTER and EXIT (fentry/fexit) or
- * KENTER and KEXIT (kprobe/kretprobe) load when OBJ's own probes use
- * that mechanism. */
+/* Before loading OBJ: the templates ENTER and EXIT (fentry/fexit) load
+ * when OBJ's own probes use fentry, KENTER and KEXIT (kprobe/kretprobe)
+ * when they use kprobes or, beside fentry, when the kernel has them. */
 void cause_context_choose(struct cause_context *cc, struct bpf_object *obj,
 			  struct bpf_program *enter, struct bpf_program *exit,
 			  struct bpf_program *kenter, struct bpf_program *kexit);
@@ -48,7 +50,8 @@ void cause_context_choose(struct cause_context *cc, struct bpf_object *obj,
  * object's cause_floor) for what could not be. */
 void cause_context_hook(struct cause_context *cc, const struct cause_setup *cs, __u8 *floor);
 void cause_context_free(struct cause_context *cc);
-/* {"mechanism", "functions", "unhooked": [names], "floor": {...}, "runs", "run_ns"} */
+/* {"mechanism", "functions", "by_kprobe", "unhooked": [names], "floor": {...},
+ *  "runs", "run_ns"} */
 json_t *cause_context_json(const struct cause_context *cc, const struct cause_setup *cs);
 
 #endif
