@@ -6,6 +6,12 @@
  * (no subprograms, its maps already bound); a kprobe program attaches to
  * any number of functions as it is. Exits attach before entries and
  * detach after them, so that no exit pops a frame its entry did not push.
+ *
+ * Opt-in (THPSCOPE_CAUSE_CONTEXT=1): some 90 functions on 7.x, each
+ * patched in and out of kernel text, and every patch waits for the
+ * kernel's RCU; an emulated guest takes ~20 s more per record. Until
+ * they attach as one (kprobe.multi, tracing multi-links), the stack walk
+ * stays the default.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -51,6 +57,13 @@ static int range_at(const struct cause_setup *cs, unsigned long long addr)
 	return -1;
 }
 
+static bool wanted(void)
+{
+	const char *v = getenv("THPSCOPE_CAUSE_CONTEXT");
+
+	return v && !strcmp(v, "1");
+}
+
 struct cause_context *cause_context_plan(struct kenv *env, const struct cause_setup *cs)
 {
 	struct cause_context *cc = calloc(1, sizeof(*cc));
@@ -61,7 +74,7 @@ struct cause_context *cause_context_plan(struct kenv *env, const struct cause_se
 	if (!cc)
 		return NULL;
 	memset(cc->floor, 0xff, sizeof(cc->floor));
-	if (cs->n <= 0)
+	if (cs->n <= 0 || !wanted())
 		return cc;
 	cc->targets = calloc(cs->n, sizeof(*cc->targets));
 	if (!cc->targets) {
@@ -92,7 +105,7 @@ struct cause_context *cause_context_plan(struct kenv *env, const struct cause_se
 			*cold = '\0';
 			t->part_of = range_at(cs, ksym_addr(env, t->name));
 			*cold = '.';
-		} else if (btf) {
+		} else if (btf && r->watched && (r->tiers & (TIER_FOLIO | TIER_PMD))) {
 			t->btf_id = btf__find_by_name_kind(btf, t->name, BTF_KIND_FUNC);
 		}
 		/* Neither in BTF nor patchable by ftrace: not a function
