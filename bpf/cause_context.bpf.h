@@ -40,6 +40,16 @@ struct {
 	__type(value, struct cause_context);
 } cause_contexts SEC(".maps");
 
+/* How many causes the context gave, and how many the stack walk. */
+enum { DECIDED_BY_CONTEXT, DECIDED_BY_STACK, DECIDED_NR };
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, DECIDED_NR);
+	__type(key, __u32);
+	__type(value, __u64);
+} cause_decided SEC(".maps");
+
 /* Indexed by tier; 0xff (never decide) until the loader has hooked. */
 __u8 cause_floor[TIER_DEQUEUE + 1] = { 0xff, 0xff, 0xff, 0xff, 0xff };
 
@@ -100,6 +110,20 @@ int BPF_KRETPROBE(cause_exit_kprobe)
 	return 0;
 }
 
+static __always_inline void decided(__u32 by)
+{
+	__u64 *n = bpf_map_lookup_elem(&cause_decided, &by);
+
+	if (n)
+		*n += 1;
+}
+
+static __always_inline __u8 by_stack(void *ctx, __u32 tier)
+{
+	decided(DECIDED_BY_STACK);
+	return classify(ctx, tier);
+}
+
 /* The cause of what CTX's probe saw, for TIER: classify()'s answer. */
 static __always_inline __u8 cause_of(void *ctx, __u32 tier)
 {
@@ -109,10 +133,10 @@ static __always_inline __u8 cause_of(void *ctx, __u32 tier)
 	__u32 d, i;
 
 	if (!cx || tier > TIER_DEQUEUE)
-		return classify(ctx, tier);
+		return by_stack(ctx, tier);
 	d = cx->depth;
 	if (d > CAUSE_CONTEXT_DEPTH)
-		return classify(ctx, tier);
+		return by_stack(ctx, tier);
 	for (i = 0; i < CAUSE_CONTEXT_DEPTH; i++) {
 		struct cause_frame *f;
 
@@ -124,9 +148,11 @@ static __always_inline __u8 cause_of(void *ctx, __u32 tier)
 			cause = f->cause;
 		}
 	}
-	if (rank && rank > cause_floor[tier])
+	if (rank && rank > cause_floor[tier]) {
+		decided(DECIDED_BY_CONTEXT);
 		return cause;
-	return classify(ctx, tier);
+	}
+	return by_stack(ctx, tier);
 }
 
 #endif

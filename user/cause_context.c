@@ -300,7 +300,24 @@ static json_int_t add_runtime(int fd, json_int_t *runs, json_int_t *ns)
 	return info.run_cnt;
 }
 
-json_t *cause_context_json(const struct cause_context *cc, const struct cause_setup *cs)
+/* The sum over CPUs of per-CPU counter KEY of FD. */
+static json_int_t percpu_sum(int fd, __u32 key)
+{
+	int i, ncpus = libbpf_num_possible_cpus();
+	json_int_t sum = 0;
+	__u64 *v;
+
+	if (ncpus <= 0 || !(v = calloc(ncpus, sizeof(*v))))
+		return 0;
+	if (!bpf_map_lookup_elem(fd, &key, v))
+		for (i = 0; i < ncpus; i++)
+			sum += v[i];
+	free(v);
+	return sum;
+}
+
+json_t *cause_context_json(const struct cause_context *cc, const struct cause_setup *cs,
+			   int decided_fd)
 {
 	json_t *o = json_object(), *unhooked = json_array(), *entries = json_object();
 	json_int_t runs = 0, ns = 0, functions = 0, by_kprobe = 0;
@@ -331,6 +348,8 @@ json_t *cause_context_json(const struct cause_context *cc, const struct cause_se
 	json_object_set_new(o, "entries", entries);
 	json_object_set_new(o, "floor", json_pack("{s:i, s:i}", "folio", cc->floor[TIER_FOLIO],
 						  "pmd", cc->floor[TIER_PMD]));
+	json_object_set_new(o, "decided", json_pack("{s:I, s:I}",
+		"context", percpu_sum(decided_fd, 0), "stack", percpu_sum(decided_fd, 1)));
 	if (runs) {
 		json_object_set_new(o, "runs", json_integer(runs));
 		json_object_set_new(o, "run_ns", json_integer(ns));

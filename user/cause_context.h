@@ -52,6 +52,7 @@ void cause_context_hook(struct cause_context *cc, const struct cause_setup *cs, 
 void cause_context_free(struct cause_context *cc);
 /* {"mechanism", "functions", "by_kprobe", "unhooked": [names], "floor": {...},
  *  "runs", "run_ns"} */
-json_t *cause_context_json(const struct cause_context *cc, const struct cause_setup *cs);
+json_t *cause_context_json(const struct cause_context *cc, const struct cause_setup *cs,
+			   int decided_fd);
 
 #endif

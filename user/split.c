@@ -176,7 +176,8 @@ static void split_harvest(struct family_run *run, struct kenv *env,
 	__u64 n;
 	__u32 c;
 
-	json_object_set_new(causes, "context", cause_context_json(d->context, d->causes));
+	json_object_set_new(causes, "context", cause_context_json(d->context, d->causes,
+				bpf_map__fd(skel->maps.cause_decided)));
 	json_object_set_new(split, "causes", causes);
 	map_foreach(bpf_map__fd(skel->maps.split_counts), sizeof(struct split_key),
 		    sizeof(__u64), add_split, record);
