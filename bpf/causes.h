@@ -35,6 +35,8 @@ enum cause {
 
 #define MAX_CAUSE_RANGES 1024
 #define CAUSE_STACK_DEPTH 32
+/* Cause functions a task can be inside at once, as its context tracks them. */
+#define CAUSE_CONTEXT_DEPTH 8
 
 struct cause_range {
 	__u64 start;
@@ -42,7 +44,8 @@ struct cause_range {
 	__u8 cause;
 	__u8 tiers;
 	__u8 rank;	/* among matching frames, the highest rank explains */
-	__u8 pad[5];
+	__u8 watched;	/* called per operation, not per page: may carry a context probe */
+	__u8 pad[4];
 };
 
 #endif

@@ -7,7 +7,8 @@
  * the one this kernel really calls (__folio_split from 6.18,
  * split_huge_page_to_list_to_order on 6.12, split_huge_page_to_list on
  * 6.1) plus folio_split_unmapped (7.x), which splits unmapped folios during
- * (device) migration. The cause comes from the kernel stack.
+ * (device) migration. The cause comes from the task's context, or from
+ * the kernel stack where that cannot decide (cause_context.bpf.h).
  *
  * A split belongs to the current task, except that one a kernel thread
  * performs on an anon folio (the shrinker, khugepaged) or on a PMD
@@ -18,7 +19,7 @@
 #include <bpf/bpf_tracing.h>
 #include "thpscope.bpf.h"
 #include "folio.bpf.h"
-#include "causes.bpf.h"
+#include "cause_context.bpf.h"
 #include "pmd.bpf.h"
 #include "split.h"
 #include "filter.bpf.h"
@@ -117,7 +118,7 @@ static __always_inline void split_begin(void *ctx, struct folio *folio,
 
 	if (!task_selected(task))
 		return;
-	s.cause = classify(ctx, TIER_FOLIO);
+	s.cause = cause_of(ctx, TIER_FOLIO);
 	if (s.cause == CAUSE_MIGRATION && folio_partially_mapped(folio))
 		s.cause = CAUSE_MIGRATION_PARTIAL;
 	bpf_map_update_elem(&split_starts, &id, &s, BPF_ANY);
@@ -369,7 +370,7 @@ static __always_inline void pmd_begin(void *ctx, void *starts, struct vm_area_st
 		 (struct task_struct *)bpf_get_current_task();
 	if (!task_selected(s.task))
 		return;
-	s.cause = classify(ctx, TIER_PMD);
+	s.cause = cause_of(ctx, TIER_PMD);
 	bpf_map_update_elem(starts, &id, &s, BPF_ANY);
 }
 

@@ -6,6 +6,10 @@
  * stack match, the rule of highest rank wins: the syscall-level reason
  * (madvise, debugfs) over the mechanism (reclaim), and for a PMD split
  * the folio split it belongs to over that split's own reason.
+ *
+ * A rule's functions carry context probes (cause_context.c) unless they
+ * run per page or per folio (PER_PAGE): there a probe would cost every
+ * page freed, migrated or unmapped, and the stack is walked instead.
  */
 #include <stdbool.h>
 #include <stdio.h>
@@ -29,6 +33,8 @@ const char *const *const split_entry_alternatives[] = { split_entries, NULL };
 #define F TIER_FOLIO
 #define P TIER_PMD
 #define D TIER_DEQUEUE
+#define PER_OP false
+#define PER_PAGE true
 
 static const char *const names[CAUSE_NR] = {
 	[CAUSE_OTHER] = "other",
@@ -57,49 +63,50 @@ static const struct rule {
 	unsigned char cause;
 	unsigned char tiers;
 	unsigned char rank;
+	bool per_page;
 } rules[] = {
-	{ "split_huge_pages_*", CAUSE_DEBUGFS, F, 9 },
-	{ "memory_failure*", CAUSE_MEMORY_FAILURE, F | P, 9 },
-	{ "try_to_split_thp_page", CAUSE_MEMORY_FAILURE, F, 9 },
-	{ "soft_offline_*", CAUSE_MEMORY_FAILURE, F | P, 9 },
-	{ "ksm_*", CAUSE_KSM, F | P, 9 },
-	{ "try_to_merge_one_page", CAUSE_KSM, F | P, 9 },
-	{ "cmp_and_merge_page", CAUSE_KSM, F | P, 9 },
-	{ "__folio_split", CAUSE_FOLIO_SPLIT, P, 10 },
-	{ "split_huge_page_to_list*", CAUSE_FOLIO_SPLIT, P, 10 },
-	{ "folio_split_unmapped", CAUSE_FOLIO_SPLIT, P, 10 },
-	{ "madvise_*", CAUSE_MADVISE, F | P, 8 },
-	{ "do_madvise", CAUSE_MADVISE, F | P, 8 },
-	{ "truncate_*", CAUSE_TRUNCATE, F, 8 },
-	{ "shmem_undo_range", CAUSE_TRUNCATE, F, 8 },
-	{ "make_device_exclusive*", CAUSE_DEVICE_EXCLUSIVE, P, 8 },
-	{ "migrate_vma_*", CAUSE_DEVICE_MIGRATION, F | P, 7 },
-	{ "migrate_device_*", CAUSE_DEVICE_MIGRATION, F | P, 7 },
-	{ "__migrate_device_*", CAUSE_DEVICE_MIGRATION, F | P, 7 },
-	{ "deferred_split_scan", CAUSE_SHRINKER, F | D, 6 },
-	{ "shmem_unused_huge_shrink", CAUSE_SHMEM_SHRINKER, F, 6 },
-	{ "migrate_pages_batch", CAUSE_MIGRATION, F | P | D, 6 },
-	{ "migrate_pages", CAUSE_MIGRATION, F | P | D, 6 },
-	{ "__folio_migrate_mapping", CAUSE_MIGRATION, D, 6 },
-	{ "mem_cgroup_migrate", CAUSE_MIGRATION, D, 6 },
-	{ "mprotect_fixup", CAUSE_MPROTECT, P, 5 },
-	{ "change_protection", CAUSE_MPROTECT, P, 5 },
-	{ "move_page_tables", CAUSE_MREMAP, P, 5 },
-	{ "move_vma", CAUSE_MREMAP, P, 5 },
-	{ "shrink_folio_list", CAUSE_RECLAIM, F | P | D, 5 },
-	{ "move_folios_to_lru", CAUSE_RECLAIM, D, 5 },
-	{ "do_vmi_align_munmap", CAUSE_MUNMAP, P, 4 },
-	{ "do_vmi_munmap", CAUSE_MUNMAP, P, 4 },
-	{ "__vm_munmap", CAUSE_MUNMAP, P, 4 },
-	{ "do_huge_pmd_wp_page", CAUSE_COW, P, 4 },
-	{ "__split_vma", CAUSE_MUNMAP, P, 3 },
-	{ "vma_adjust_trans_huge", CAUSE_MUNMAP, P, 3 },
-	{ "zap_pmd_range", CAUSE_MUNMAP, P, 2 },
-	{ "__folio_put", CAUSE_FREE, D, 3 },
-	{ "folios_put_refs", CAUSE_FREE, D, 3 },
-	{ "free_unref_folios", CAUSE_FREE, D, 3 },
-	{ "uncharge_folio", CAUSE_FREE, D, 3 },
-	{ "mem_cgroup_swapout", CAUSE_FREE, D, 3 },
+	{ "split_huge_pages_*", CAUSE_DEBUGFS, F, 9, PER_OP },
+	{ "memory_failure*", CAUSE_MEMORY_FAILURE, F | P, 9, PER_OP },
+	{ "try_to_split_thp_page", CAUSE_MEMORY_FAILURE, F, 9, PER_OP },
+	{ "soft_offline_*", CAUSE_MEMORY_FAILURE, F | P, 9, PER_OP },
+	{ "ksm_*", CAUSE_KSM, F | P, 9, PER_OP },
+	{ "try_to_merge_one_page", CAUSE_KSM, F | P, 9, PER_OP },
+	{ "cmp_and_merge_page", CAUSE_KSM, F | P, 9, PER_OP },
+	{ "__folio_split", CAUSE_FOLIO_SPLIT, P, 10, PER_OP },
+	{ "split_huge_page_to_list*", CAUSE_FOLIO_SPLIT, P, 10, PER_OP },
+	{ "folio_split_unmapped", CAUSE_FOLIO_SPLIT, P, 10, PER_OP },
+	{ "madvise_*", CAUSE_MADVISE, F | P, 8, PER_OP },
+	{ "do_madvise", CAUSE_MADVISE, F | P, 8, PER_OP },
+	{ "truncate_*", CAUSE_TRUNCATE, F, 8, PER_OP },
+	{ "shmem_undo_range", CAUSE_TRUNCATE, F, 8, PER_OP },
+	{ "make_device_exclusive*", CAUSE_DEVICE_EXCLUSIVE, P, 8, PER_OP },
+	{ "migrate_vma_*", CAUSE_DEVICE_MIGRATION, F | P, 7, PER_OP },
+	{ "migrate_device_*", CAUSE_DEVICE_MIGRATION, F | P, 7, PER_OP },
+	{ "__migrate_device_*", CAUSE_DEVICE_MIGRATION, F | P, 7, PER_OP },
+	{ "deferred_split_scan", CAUSE_SHRINKER, F | D, 6, PER_OP },
+	{ "shmem_unused_huge_shrink", CAUSE_SHMEM_SHRINKER, F, 6, PER_OP },
+	{ "migrate_pages_batch", CAUSE_MIGRATION, F | P | D, 6, PER_OP },
+	{ "migrate_pages", CAUSE_MIGRATION, F | P | D, 6, PER_OP },
+	{ "__folio_migrate_mapping", CAUSE_MIGRATION, D, 6, PER_PAGE },
+	{ "mem_cgroup_migrate", CAUSE_MIGRATION, D, 6, PER_PAGE },
+	{ "mprotect_fixup", CAUSE_MPROTECT, P, 5, PER_OP },
+	{ "change_protection", CAUSE_MPROTECT, P, 5, PER_OP },
+	{ "move_page_tables", CAUSE_MREMAP, P, 5, PER_OP },
+	{ "move_vma", CAUSE_MREMAP, P, 5, PER_OP },
+	{ "shrink_folio_list", CAUSE_RECLAIM, F | P | D, 5, PER_OP },
+	{ "move_folios_to_lru", CAUSE_RECLAIM, D, 5, PER_OP },
+	{ "do_vmi_align_munmap", CAUSE_MUNMAP, P, 4, PER_OP },
+	{ "do_vmi_munmap", CAUSE_MUNMAP, P, 4, PER_OP },
+	{ "__vm_munmap", CAUSE_MUNMAP, P, 4, PER_OP },
+	{ "do_huge_pmd_wp_page", CAUSE_COW, P, 4, PER_OP },
+	{ "__split_vma", CAUSE_MUNMAP, P, 3, PER_OP },
+	{ "vma_adjust_trans_huge", CAUSE_MUNMAP, P, 3, PER_OP },
+	{ "zap_pmd_range", CAUSE_MUNMAP, P, 2, PER_PAGE },
+	{ "__folio_put", CAUSE_FREE, D, 3, PER_PAGE },
+	{ "folios_put_refs", CAUSE_FREE, D, 3, PER_PAGE },
+	{ "free_unref_folios", CAUSE_FREE, D, 3, PER_PAGE },
+	{ "uncharge_folio", CAUSE_FREE, D, 3, PER_PAGE },
+	{ "mem_cgroup_swapout", CAUSE_FREE, D, 3, PER_PAGE },
 };
 
 const char *cause_name(unsigned int cause)
@@ -127,6 +134,7 @@ static void add_range(const struct ksym *sym, void *data)
 	r->cause = c->rule->cause;
 	r->tiers = c->rule->tiers;
 	r->rank = c->rule->rank;
+	r->watched = !c->rule->per_page;
 }
 
 /* By start; at one start (a function under two names), the higher rank
@@ -160,6 +168,20 @@ int causes_match(const struct ksyms *syms, struct cause_range *out, size_t max)
 		if (!j || out[i].start != out[j - 1].start)
 			out[j++] = out[i];
 	return j;
+}
+
+void causes_floors(const struct cause_range *ranges, const bool *hooked, int n,
+		   __u8 floor[TIER_DEQUEUE + 1])
+{
+	unsigned int t;
+	int i;
+
+	for (t = 0; t <= TIER_DEQUEUE; t++)
+		floor[t] = t == TIER_FOLIO || t == TIER_PMD || t == TIER_DEQUEUE ? 0 : 0xff;
+	for (i = 0; i < n; i++)
+		for (t = TIER_FOLIO; t <= TIER_DEQUEUE; t <<= 1)
+			if (!hooked[i] && (ranges[i].tiers & t) && ranges[i].rank > floor[t])
+				floor[t] = ranges[i].rank;
 }
 
 int causes_resolve(struct kenv *env, struct cause_range *out, size_t max,

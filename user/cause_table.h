@@ -20,6 +20,12 @@ const char *cause_name(unsigned int cause);
  * symbol table SYMS. Returns how many. */
 int causes_match(const struct ksyms *syms, struct cause_range *out, size_t max);
 
+/* FLOOR[tier]: the highest rank among the N RANGES of that tier that are
+ * not HOOKED (no context probe sees them run), below which a context
+ * cannot decide a cause without the stack (bpf/cause_context.bpf.h). */
+void causes_floors(const struct cause_range *ranges, const bool *hooked, int n,
+		   __u8 floor[TIER_DEQUEUE + 1]);
+
 /* Fill OUT (sorted by start) with the ranges of the known callers found in
  * this kernel. Returns how many, or -1 with WHY when kernel addresses are
  * hidden or unreadable. */

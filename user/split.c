@@ -10,6 +10,7 @@
 #include <bpf/libbpf.h>
 #include <linux/types.h>
 #include "by_cgroup.h"
+#include "cause_context.h"
 #include "cause_table.h"
 #include "event_decode.h"
 #include "exposition.h"
@@ -110,43 +111,74 @@ static void add_proc(const void *k, const void *v, void *data)
 		"splits", (json_int_t)p->splits, "failed", (json_int_t)p->failed));
 }
 
+/* What the family keeps between its hooks: the cause ranges and the
+ * context probes drawn from them. */
+struct split_data {
+	struct cause_setup *causes;
+	struct cause_context *context;
+};
+
+static void split_data_free(struct split_data *d)
+{
+	if (!d)
+		return;
+	cause_context_free(d->context);
+	free(d->causes);
+	free(d);
+}
+
 static struct bpf_object *split_open(struct family_run *run, struct kenv *env)
 {
-	struct cause_setup *cs = causes_setup(env);
+	struct split_data *d = calloc(1, sizeof(*d));
 	struct split_bpf *skel;
 
-	if (!cs)
-		return NULL;
-	skel = split_bpf__open();
-	if (!skel) {
-		free(cs);
+	if (!d || !(d->causes = causes_setup(env)) ||
+	    !(d->context = cause_context_plan(env, d->causes))) {
+		split_data_free(d);
 		return NULL;
 	}
-	skel->rodata->nr_cause_ranges = cs->n > 0 ? cs->n : 0;
+	skel = split_bpf__open();
+	if (!skel) {
+		split_data_free(d);
+		return NULL;
+	}
+	skel->rodata->nr_cause_ranges = d->causes->n > 0 ? d->causes->n : 0;
 	skel->rodata->split_type_enum =
 		btf__find_by_name_kind(kenv_btf(env), "split_type", BTF_KIND_ENUM) > 0;
 	run->skel = skel;
-	run->data = cs;
+	run->data = d;
 	return skel->obj;
 }
 
 static int split_load(struct family_run *run)
 {
 	struct split_bpf *skel = run->skel;
-	int err = split_bpf__load(skel);
+	struct split_data *d = run->data;
+	int err;
 
-	return err ?: causes_fill(bpf_map__fd(skel->maps.cause_ranges), run->data);
+	cause_context_choose(d->context, skel->obj, skel->progs.cause_enter,
+			     skel->progs.cause_exit, skel->progs.cause_enter_kprobe,
+			     skel->progs.cause_exit_kprobe);
+	err = split_bpf__load(skel) ?:
+	      causes_fill(bpf_map__fd(skel->maps.cause_ranges), d->causes);
+	if (!err)
+		cause_context_hook(d->context, d->causes, skel->data->cause_floor);
+	return err;
 }
 
 static void split_harvest(struct family_run *run, struct kenv *env,
 			  const struct probe_set *probes, json_t *record)
 {
 	struct split_bpf *skel = run->skel;
+	struct split_data *d = run->data;
 	json_t *split = jpath(record, "split"), *procs = json_array();
+	json_t *causes = causes_json(d->causes);
 	__u64 n;
 	__u32 c;
 
-	json_object_set_new(split, "causes", causes_json(run->data));
+	json_object_set_new(causes, "context", cause_context_json(d->context, d->causes,
+				bpf_map__fd(skel->maps.cause_decided)));
+	json_object_set_new(split, "causes", causes);
 	map_foreach(bpf_map__fd(skel->maps.split_counts), sizeof(struct split_key),
 		    sizeof(__u64), add_split, record);
 	map_foreach(bpf_map__fd(skel->maps.split_latency), sizeof(__u32),
@@ -177,8 +209,9 @@ static void split_harvest(struct family_run *run, struct kenv *env,
 
 static void split_destroy(struct family_run *run)
 {
+	/* The context probes first: their clones use the object's maps. */
+	split_data_free(run->data);
 	split_bpf__destroy(run->skel);
-	free(run->data);
 	run->skel = NULL;
 	run->data = NULL;
 }

@@ -255,6 +255,83 @@ static void aliases_keep_the_higher_rank(void **state)
 	assert_int_equal(r[1].rank, 4);
 }
 
+/* The context rule (bpf/cause_context.bpf.h) over the same stacks: of
+ * the frames whose functions are HOOKED, the highest rank for TIER, the
+ * innermost on a tie; an answer only above the floor, else NULL (the
+ * stack is walked). */
+static const char *from_context(const char *const *frames, unsigned int tier,
+				const bool *hooked, const __u8 *floor)
+{
+	unsigned int cause = CAUSE_OTHER, rank = 0;
+
+	for (; *frames; frames++) {
+		const struct cause_range *r = range_of(*frames);
+
+		if (r && hooked[r - ranges] && (r->tiers & tier) && r->rank > rank) {
+			rank = r->rank;
+			cause = r->cause;
+		}
+	}
+	return rank && rank > floor[tier] ? cause_name(cause) : NULL;
+}
+
+/* Per-page functions carry no context probe; the floors are what the
+ * unhooked ranges could still outrank, and wherever a context answers,
+ * it answers as the stack walk does. */
+static void context_floors(void **state)
+{
+	const char *const *const stacks[] = {
+		(const char *const[]){ "__folio_split", "deferred_split_scan", "do_shrink_slab",
+				       "shrink_folio_list.cold", NULL },
+		(const char *const[]){ "__split_huge_pmd", "__folio_split", "split_huge_pages_write",
+				       NULL },
+		(const char *const[]){ "shrink_folio_list.cold", "madvise_cold_or_pageout_pte_range",
+				       NULL },
+		(const char *const[]){ "__split_huge_pmd", "zap_pmd_range", "do_vmi_align_munmap",
+				       NULL },
+		(const char *const[]){ "__split_huge_pmd", "zap_pmd_range", NULL },
+		(const char *const[]){ "migrate_pages_batch", "deferred_split_scan", NULL },
+	};
+	static const unsigned int tiers[] = { TIER_FOLIO, TIER_PMD };
+	bool hooked[MAX_CAUSE_RANGES];
+	__u8 floor[TIER_DEQUEUE + 1];
+	size_t i, k;
+	int j;
+
+	assert_false(range_of("zap_pmd_range")->watched);
+	assert_false(range_of("__folio_put")->watched);
+	assert_true(range_of("deferred_split_scan")->watched);
+	assert_true(range_of("madvise_cold_or_pageout_pte_range")->watched);
+
+	for (j = 0; j < nranges; j++)
+		hooked[j] = ranges[j].watched;
+	causes_floors(ranges, hooked, nranges, floor);
+	assert_int_equal(floor[TIER_FOLIO], 0);
+	assert_int_equal(floor[TIER_PMD], 2);		/* zap_pmd_range */
+	assert_int_equal(floor[TIER_DEQUEUE], 3);	/* __folio_put, free_unref_folios */
+	assert_string_equal(from_context(stacks[0], TIER_FOLIO, hooked, floor), "shrinker");
+	assert_string_equal(from_context(stacks[3], TIER_PMD, hooked, floor), "munmap");
+	/* Only the per-page frame: the stack decides. */
+	assert_null(from_context(stacks[4], TIER_PMD, hooked, floor));
+	for (i = 0; i < ARRAY_SIZE(stacks); i++)
+		for (k = 0; k < ARRAY_SIZE(tiers); k++) {
+			const char *c = from_context(stacks[i], tiers[k], hooked, floor);
+
+			if (c)
+				assert_string_equal(c, classify(stacks[i], tiers[k]));
+		}
+
+	/* A madvise function that could not be hooked: below its rank (8)
+	 * no context decides. */
+	hooked[range_of("madvise_cold_or_pageout_pte_range") - ranges] = false;
+	causes_floors(ranges, hooked, nranges, floor);
+	assert_int_equal(floor[TIER_FOLIO], 8);
+	assert_int_equal(floor[TIER_PMD], 8);
+	assert_null(from_context(stacks[0], TIER_FOLIO, hooked, floor));
+	assert_string_equal(from_context(stacks[1], TIER_FOLIO, hooked, floor), "debugfs");
+	assert_string_equal(from_context(stacks[1], TIER_PMD, hooked, floor), "folio_split");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -267,6 +344,7 @@ int main(void)
 		cmocka_unit_test(highest_rank_explains),
 		cmocka_unit_test(rank_ties),
 		cmocka_unit_test(aliases_keep_the_higher_rank),
+		cmocka_unit_test(context_floors),
 	};
 
 	return cmocka_run_group_tests(tests, resolve_kernel, free_kernel);
