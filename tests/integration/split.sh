@@ -56,6 +56,25 @@ if [ -n "$(J -k "$rec" deferred.shrinker)" ]; then
 	check_ge "shrinker scans split the THPs" $n "$(J "$rec" deferred.shrinker.split)"
 fi
 
+# --- the same splits, their causes from the cause functions' context ---
+# (THPSCOPE_CAUSE_CONTEXT=1; the split family alone, as its probes are
+# many): the causes must be the stack walk's, and the context must have
+# decided them.
+crec=$TMP/unmap-context.json
+THPSCOPE_CAUSE_CONTEXT=1 "$THPSCOPE" record -q -e split -o "$crec" -- \
+	"$THPLOAD" -n $n partial-unmap >/dev/null || not_ok "partial-unmap with the cause context failed"
+if [ "$(J "$crec" split.causes.context.mechanism)" = null ] ||
+	[ -z "$(J "$crec" split.causes.context.mechanism)" ]; then
+	skip "cause context: no fentry or kprobe on the cause functions here"
+else
+	check_ge "cause context: the scenario's THPs split by the shrinker" $n \
+		"$(J "$crec" "split.by_order.$order.cause.shrinker")"
+	check_ge "cause context: the partial unmaps split the mappings" $n \
+		"$(J "$crec" split.pmd.cause.munmap)"
+	check_ge "cause context decided the scenario's splits" $((2 * n)) \
+		"$(J "$crec" split.causes.context.decided.context)"
+fi
+
 # --- debugfs splits to non-zero orders, then to base pages ---
 if [ ! -w /sys/kernel/debug/split_huge_pages ]; then
 	skip "debugfs splits: /sys/kernel/debug/split_huge_pages is not writable"
