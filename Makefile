@@ -150,7 +150,7 @@ fuzz:
 
 test:
 	scripts/timed "dependencies" scripts/deps.sh build test lab
-	scripts/timed "build" $(MAKE) -s tests static asan
+	scripts/timed "build" $(MAKE) -s -j$(shell nproc) tests static asan
 	tests/run --build $(BUILD) $(patsubst %,--vm %,$(VM_KERNELS))
 
 vmtest:

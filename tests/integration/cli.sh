@@ -37,12 +37,14 @@ expect "record unknown option" 2 "unknown option" "$THPSCOPE" record --frob
 expect "record into a missing directory" 1 "cannot write" \
 	"$THPSCOPE" record -q -o "$TMP/no/such/dir.json" -- true
 [ -e "$TMP/no" ] && not_ok "a missing directory was created" || ok "nothing written on error"
+# Checks of the command line load one family (-e collapse): every probe
+# is checked once, in the full record of -d 0.5 below.
 expect "record of a missing command" 127 "cannot run" \
-	"$THPSCOPE" record -q -o "$TMP/m.json" -- /nonexistent/cmd
+	"$THPSCOPE" record -e collapse -q -o "$TMP/m.json" -- /nonexistent/cmd
 [ -e "$TMP/m.json" ] && not_ok "a record of a command never run was written" ||
 	ok "no record of a command never run"
 expect "trace of a missing command" 127 "cannot run" \
-	"$THPSCOPE" trace -- /nonexistent/cmd
+	"$THPSCOPE" trace -e collapse -- /nonexistent/cmd
 expect "top of a missing command" 127 "cannot run" \
 	"$THPSCOPE" top --once -- /nonexistent/cmd
 if setpriv --help 2>&1 | grep -q -- --reuid; then
@@ -52,7 +54,7 @@ else
 	skip "unprivileged: no util-linux setpriv"
 fi
 
-"$THPSCOPE" record -q -o "$TMP/exit.json" -- sh -c 'exit 7'
+"$THPSCOPE" record -e collapse -q -o "$TMP/exit.json" -- sh -c 'exit 7'
 check_eq "command's exit status is passed on" 7 $?
 check_eq "exit status recorded" 7 "$("$JGET" "$TMP/exit.json" command.exit_status)"
 
@@ -62,7 +64,7 @@ ns=$("$JGET" "$TMP/d.json" duration_ns)
 check_between "record -d 0.5 lasts half a second (ms)" 500 $((ns / 1000000)) 1500
 check_eq "record schema" thpscope-record/1 "$("$JGET" "$TMP/d.json" schema)"
 
-"$THPSCOPE" record -q -o "$TMP/int.json" &
+"$THPSCOPE" record -e collapse -q -o "$TMP/int.json" &
 rpid=$!
 sleep 1
 kill -INT $rpid
