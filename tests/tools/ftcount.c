@@ -12,7 +12,9 @@
  * value. FIELD "-" just counts.
  * -p keeps the records of a task's own context; -m those that name an mm
  * PID's records name (work done on its memory by any task, khugepaged's
- * included). Fails when the buffer lost events, since the counts would
+ * included) between PID's first and last record: an mm freed before or
+ * after is another process's that the allocator put at the same address.
+ * Fails when the buffer lost events, since the counts would
  * be short.
  */
 #include <ctype.h>
@@ -138,13 +140,23 @@ static bool parse_value(const char *text, long long *out)
 }
 
 /* Split a record line "  comm-pid  [cpu] flags ts: event: fields" into
- * its task and the fields after "EVENT: " (KEY); false for other lines. */
-static bool parse_line(char *line, const char *key, char **comm, int *pid, char **fields)
+ * its task, its time and the fields after "EVENT: " (KEY); false for
+ * other lines. */
+static bool parse_line(char *line, const char *key, char **comm, int *pid, double *ts,
+		       char **fields)
 {
-	char *ev = strstr(line, key), *dash, *p = line;
+	char *ev = strstr(line, key), *dash, *p = line, *t;
 
 	if (line[0] == '#' || !ev)
 		return false;
+	/* The time ends at the colon before the event name (KEY ": "
+	 * finds that colon itself). */
+	t = ev;
+	if (t > line && t[-1] == ':')
+		t--;
+	while (t > line && (isdigit((unsigned char)t[-1]) || t[-1] == '.'))
+		t--;
+	*ts = strtod(t, NULL);
 	while (isspace((unsigned char)*p))
 		p++;
 	dash = strstr(p, " [");
@@ -177,6 +189,8 @@ static bool record_mm(const char *fields, char *mm, size_t size)
 
 static char mms[MAX_MMS][32];
 static int nmms;
+static double mm_first, mm_last;	/* the task's first and last record */
+static bool mm_seen;
 
 static bool mm_known(const char *mm)
 {
@@ -192,11 +206,17 @@ static bool mm_known(const char *mm)
 static void load_mms(FILE *f, int pid)
 {
 	char line[4096], *comm, *fields, mm[32];
+	double ts;
 	int p;
 
 	while (fgets(line, sizeof(line), f)) {
-		if (!parse_line(line, ": ", &comm, &p, &fields) || p != pid)
+		if (!parse_line(line, ": ", &comm, &p, &ts, &fields) || p != pid)
 			continue;
+		if (!mm_seen || ts < mm_first)
+			mm_first = ts;
+		if (!mm_seen || ts > mm_last)
+			mm_last = ts;
+		mm_seen = true;
 		if (!record_mm(fields, mm, sizeof(mm)) || mm_known(mm))
 			continue;
 		if (nmms == MAX_MMS)
@@ -208,11 +228,12 @@ static void load_mms(FILE *f, int pid)
 	rewind(f);
 }
 
-static bool on_known_mm(const char *fields)
+static bool on_known_mm(const char *fields, double ts)
 {
 	char mm[32];
 
-	return record_mm(fields, mm, sizeof(mm)) && mm_known(mm);
+	return ts >= mm_first && ts <= mm_last && record_mm(fields, mm, sizeof(mm)) &&
+	       mm_known(mm);
 }
 
 int main(int argc, char **argv)
@@ -262,17 +283,18 @@ int main(int argc, char **argv)
 		char *fields, *task, *p;
 		long long v = 0;
 		int task_pid;
+		double ts;
 
 		if (sscanf(line, "# entries-in-buffer/entries-written: %llu/%llu",
 			   &in_buf, &written) == 2 && in_buf != written)
 			die("the trace buffer lost events; enlarge buffer_size_kb", NULL);
-		if (!parse_line(line, key, &task, &task_pid, &fields))
+		if (!parse_line(line, key, &task, &task_pid, &ts, &fields))
 			continue;
 		if (comm && strcmp(task, comm))
 			continue;
 		if (pid >= 0 && task_pid != pid)
 			continue;
-		if (mm_pid >= 0 && !on_known_mm(fields))
+		if (mm_pid >= 0 && !on_known_mm(fields, ts))
 			continue;
 		total++;
 		if (!strcmp(field, "-"))
