@@ -100,28 +100,33 @@ static __always_inline void hist_add(struct hist *h, __u64 v)
 	__sync_fetch_and_add(&h->sum, v);
 }
 
+/* The current task, read with plain loads rather than helper calls: it
+ * is the one task whose memory is hot. */
 static __always_inline bool current_is_kthread(void)
 {
-	struct task_struct *t = (struct task_struct *)bpf_get_current_task();
-
-	return BPF_CORE_READ(t, flags) & PF_KTHREAD;
+	return bpf_get_current_task_btf()->flags & PF_KTHREAD;
 }
 
-/* The task an mm belongs to: mm->owner where the kernel keeps it
- * (CONFIG_MEMCG), else the current task when it uses that mm. */
+/* The task an mm belongs to: the current task when it uses that mm (no
+ * cold memory to read), else mm->owner where the kernel keeps it
+ * (CONFIG_MEMCG). */
 static __always_inline struct task_struct *mm_owner(struct mm_struct *mm)
 {
-	struct task_struct *t = (struct task_struct *)bpf_get_current_task();
+	struct task_struct *t = bpf_get_current_task_btf();
 
-	if (bpf_core_field_exists(mm->owner)) {
-		struct task_struct *owner = BPF_CORE_READ(mm, owner);
-
-		if (owner)
-			return owner;
-	}
-	if (BPF_CORE_READ(t, mm) == mm)
+	if (t->mm == mm)
 		return t;
+	if (bpf_core_field_exists(mm->owner))
+		return BPF_CORE_READ(mm, owner);
 	return NULL;
+}
+
+/* T's process, without reading T's memory when T is the current task. */
+static __always_inline __u32 task_tgid(struct task_struct *t)
+{
+	if (t == (void *)bpf_get_current_task())
+		return bpf_get_current_pid_tgid() >> 32;
+	return BPF_CORE_READ(t, tgid);
 }
 
 /* The task an event belongs to: the owner of MM when the event has one,
