@@ -53,24 +53,29 @@ struct {
 	__type(value, __u64);
 } map_full SEC(".maps");
 
+/* A count a map had no room (or no slot) for. */
+static __always_inline void map_full_count(void)
+{
+	__u32 zero = 0;
+	__u64 *full = bpf_map_lookup_elem(&map_full, &zero);
+
+	if (full)
+		(*full)++;
+}
+
 /* Look KEY up in MAP, inserting INIT first when absent; NULL, counted in
  * map_full, when the map is full. */
 static __always_inline void *lookup_or_init(void *map, const void *key,
 					    const void *init)
 {
 	void *val = bpf_map_lookup_elem(map, key);
-	__u32 zero = 0;
-	__u64 *full;
 
 	if (val)
 		return val;
 	bpf_map_update_elem(map, key, init, BPF_NOEXIST);
 	val = bpf_map_lookup_elem(map, key);
-	if (!val) {
-		full = bpf_map_lookup_elem(&map_full, &zero);
-		if (full)
-			(*full)++;
-	}
+	if (!val)
+		map_full_count();
 	return val;
 }
 
