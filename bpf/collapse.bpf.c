@@ -25,6 +25,14 @@
 const volatile bool collapse_has_order;
 
 struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);	/* read in place at harvest */
+	__uint(max_entries, COLLAPSE_SLOTS);
+	__type(key, __u32);
+	__type(value, __u64);
+} collapse_slots SEC(".maps");
+
+struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 4096);
 	__type(key, struct collapse_key);
@@ -82,8 +90,13 @@ static __always_inline void count_outcome(struct task_struct *owner, __u8 event,
 		.cgroup = task_cgroup_key(owner),
 	};
 	static const __u64 zero;
-	__u64 *cnt = lookup_or_init(&collapse_counts, &key, &zero);
+	__u32 slot = by_cgroup ? COLLAPSE_SLOTS : collapse_slot(&key);
+	__u64 *cnt;
 
+	if (slot < COLLAPSE_SLOTS)
+		cnt = bpf_map_lookup_elem(&collapse_slots, &slot);
+	else
+		cnt = lookup_or_init(&collapse_counts, &key, &zero);
 	if (cnt)
 		__sync_fetch_and_add(cnt, 1);
 }
@@ -98,7 +111,7 @@ static __always_inline void count_proc(struct task_struct *owner, bool attempt,
 
 	if (!owner)
 		return;
-	key.tgid = BPF_CORE_READ(owner, tgid);
+	key.tgid = task_tgid(owner);
 	p = lookup_or_init(&collapse_procs, &key, &zero);
 	if (!p)
 		return;
@@ -183,7 +196,8 @@ int collapse(struct trace_event_raw_mm_collapse_huge_page *ctx)
 
 	if (!in_window())
 		return 0;
-	step = filter_active || trace_enabled || by_cgroup ?
+	/* Only khugepaged's isolation steps wait (see isolate()). */
+	step = (filter_active || trace_enabled || by_cgroup) && current_is_kthread() ?
 	       bpf_map_lookup_elem(&pending_isolates, &id) : NULL;
 	if (step) {
 		isolate_outcome(t, step);

@@ -38,6 +38,45 @@ struct collapse_key {
 	__u64 cgroup;	/* the owner's cgroup (filter.bpf.h), 0 when not asked */
 };
 
+/*
+ * Outcomes without a cgroup are counted in an array, so that counting one
+ * never inserts: a slot per event, source, order (ORDER_NONE in the last
+ * order slot) and result. What it cannot index (a result or order beyond
+ * it) goes to the collapse_key map, as every outcome does with a cgroup.
+ */
+#define COLLAPSE_ORDER_SLOTS 16
+#define COLLAPSE_RESULT_SLOTS 64
+#define COLLAPSE_SLOTS (CE_NR * SRC_NR * COLLAPSE_ORDER_SLOTS * COLLAPSE_RESULT_SLOTS)
+
+/* The slot of KEY (whose cgroup is ignored), COLLAPSE_SLOTS when none. */
+static inline __u32 collapse_slot(const struct collapse_key *key)
+{
+	__u32 order = key->order == ORDER_NONE ? COLLAPSE_ORDER_SLOTS - 1 : key->order;
+
+	if (key->event >= CE_NR || key->source >= SRC_NR ||
+	    order >= COLLAPSE_ORDER_SLOTS || (key->order != ORDER_NONE &&
+					      order == COLLAPSE_ORDER_SLOTS - 1) ||
+	    key->result < 0 || key->result >= COLLAPSE_RESULT_SLOTS)
+		return COLLAPSE_SLOTS;
+	return ((key->event * SRC_NR + key->source) * COLLAPSE_ORDER_SLOTS + order) *
+	       COLLAPSE_RESULT_SLOTS + key->result;
+}
+
+/* The key of SLOT, the inverse of collapse_slot(). */
+static inline struct collapse_key collapse_slot_key(__u32 slot)
+{
+	struct collapse_key key = { .result = slot % COLLAPSE_RESULT_SLOTS };
+	__u32 order;
+
+	slot /= COLLAPSE_RESULT_SLOTS;
+	order = slot % COLLAPSE_ORDER_SLOTS;
+	key.order = order == COLLAPSE_ORDER_SLOTS - 1 ? ORDER_NONE : order;
+	slot /= COLLAPSE_ORDER_SLOTS;
+	key.source = slot % SRC_NR;
+	key.event = slot / SRC_NR;
+	return key;
+}
+
 /* Per process that owns the collapsed mm, and per source. */
 struct collapse_proc_key {
 	__u32 tgid;

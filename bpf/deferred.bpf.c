@@ -494,9 +494,11 @@ int shrink_start(struct trace_event_raw_mm_shrink_slab_start *ctx)
 	struct shrinker_tp *t;
 	__s32 nid;
 
-	if (!in_window())
-		return 0;
+	/* Every shrinker fires these: the record alone tells ours apart,
+	 * before any map is read. */
 	if (!deferred_scan_addr || (__u64)ctx->shrink != deferred_scan_addr)
+		return 0;
+	if (!in_window())
 		return 0;
 	nid = ctx->nid;
 	t = lookup_or_init(&shrinker_tp_by_node, &nid, &zero);
@@ -516,9 +518,9 @@ int shrink_end(struct trace_event_raw_mm_shrink_slab_end *ctx)
 	struct shrinker_tp *t;
 	__s32 nid;
 
-	if (!in_window())
-		return 0;
 	if (!deferred_scan_addr || (__u64)ctx->shrink != deferred_scan_addr)
+		return 0;
+	if (!in_window())
 		return 0;
 	nid = ctx->nid;
 	if (!filter_selective) {

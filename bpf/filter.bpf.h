@@ -130,7 +130,7 @@ static __always_inline bool task_selected(struct task_struct *t)
 		return true;
 	if (!t)
 		return !filter_selective;
-	tgid = BPF_CORE_READ(t, tgid);
+	tgid = task_tgid(t);
 	if (filter_self_tgid && tgid == filter_self_tgid)
 		return false;
 	return filter_tgid_ok(tgid) && filter_comm_ok(t) && filter_cgroup_ok(t);

@@ -21,22 +21,39 @@ struct {
 	__type(value, struct migrate_val);
 } migrate_calls SEC(".maps");
 
+/*
+ * The migrate_pages() call a task is in, in the slot of its thread id: an
+ * array, so that the hot path never inserts. Two tasks whose ids share a
+ * slot and that migrate at once lose the first one's sample, counted in
+ * map_full as a full map's would be.
+ */
+#define MIGRATE_TASK_SLOTS 4096
+
 struct migrate_start {
-	__u64 ts;
+	__u64 ts;	/* 0: no call in progress */
+	__u32 pid;
 	__s32 reason;
 };
 
 struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 4096);
-	__type(key, __u64);
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, MIGRATE_TASK_SLOTS);
+	__type(key, __u32);
 	__type(value, struct migrate_start);
 } migrate_starts SEC(".maps");
 
+static __always_inline struct migrate_start *task_start(__u32 pid)
+{
+	__u32 slot = pid & (MIGRATE_TASK_SLOTS - 1);
+
+	return bpf_map_lookup_elem(&migrate_starts, &slot);
+}
+
+/* Indexed by reason, so that the hot path never inserts. */
 struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 64);
-	__type(key, __s32);
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, MIGRATE_REASONS);
+	__type(key, __u32);
 	__type(value, struct hist);
 } migrate_latency SEC(".maps");
 
@@ -58,14 +75,21 @@ struct {
 SEC("tracepoint/migrate/mm_migrate_pages_start")
 int migrate_start(struct trace_event_raw_mm_migrate_pages_start *ctx)
 {
-	__u64 id = bpf_get_current_pid_tgid();
-	struct migrate_start s = { .ts = bpf_ktime_get_ns(), .reason = ctx->reason };
+	__u32 pid = bpf_get_current_pid_tgid();
+	struct migrate_start *s;
 
 	if (!in_window())
 		return 0;
 	if (!current_selected())
 		return 0;
-	bpf_map_update_elem(&migrate_starts, &id, &s, BPF_ANY);
+	s = task_start(pid);
+	if (!s)
+		return 0;
+	if (s->ts && s->pid != pid)
+		map_full_count();
+	s->pid = pid;
+	s->reason = ctx->reason;
+	s->ts = bpf_ktime_get_ns();
 	return 0;
 }
 
@@ -101,8 +125,8 @@ int migrate_end(struct trace_event_raw_mm_migrate_pages *ctx)
 		.cgroup = task_cgroup_key((struct task_struct *)bpf_get_current_task()),
 	};
 	static const struct migrate_val vzero;
-	static const struct hist hzero;
 	struct migrate_start *s;
+	__u32 reason;
 	struct migrate_val *v;
 	struct hist *h;
 
@@ -126,13 +150,16 @@ int migrate_end(struct trace_event_raw_mm_migrate_pages *ctx)
 					     ctx->large_folio_split);
 	}
 
-	s = bpf_map_lookup_elem(&migrate_starts, &id);
-	if (!s)
+	s = task_start(id);
+	if (!s || !s->ts || s->pid != (__u32)id)
 		return 0;
-	h = lookup_or_init(&migrate_latency, &s->reason, &hzero);
+	reason = s->reason;
+	h = bpf_map_lookup_elem(&migrate_latency, &reason);
 	if (h)
 		hist_add(h, bpf_ktime_get_ns() - s->ts);
-	bpf_map_delete_elem(&migrate_starts, &id);
+	else
+		map_full_count();
+	s->ts = 0;
 	return 0;
 }
 

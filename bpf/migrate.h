@@ -8,6 +8,8 @@
 #include "trace.h"
 
 #define MIGRATE_MAX_ORDER 32
+/* Latency histograms, one per raw enum migrate_reason value below this. */
+#define MIGRATE_REASONS 32
 
 /* One mm_migrate_pages call, aggregated by the migrating task. */
 struct migrate_key {

@@ -53,24 +53,29 @@ struct {
 	__type(value, __u64);
 } map_full SEC(".maps");
 
+/* A count a map had no room (or no slot) for. */
+static __always_inline void map_full_count(void)
+{
+	__u32 zero = 0;
+	__u64 *full = bpf_map_lookup_elem(&map_full, &zero);
+
+	if (full)
+		(*full)++;
+}
+
 /* Look KEY up in MAP, inserting INIT first when absent; NULL, counted in
  * map_full, when the map is full. */
 static __always_inline void *lookup_or_init(void *map, const void *key,
 					    const void *init)
 {
 	void *val = bpf_map_lookup_elem(map, key);
-	__u32 zero = 0;
-	__u64 *full;
 
 	if (val)
 		return val;
 	bpf_map_update_elem(map, key, init, BPF_NOEXIST);
 	val = bpf_map_lookup_elem(map, key);
-	if (!val) {
-		full = bpf_map_lookup_elem(&map_full, &zero);
-		if (full)
-			(*full)++;
-	}
+	if (!val)
+		map_full_count();
 	return val;
 }
 
@@ -100,28 +105,33 @@ static __always_inline void hist_add(struct hist *h, __u64 v)
 	__sync_fetch_and_add(&h->sum, v);
 }
 
+/* The current task, read with plain loads rather than helper calls: it
+ * is the one task whose memory is hot. */
 static __always_inline bool current_is_kthread(void)
 {
-	struct task_struct *t = (struct task_struct *)bpf_get_current_task();
-
-	return BPF_CORE_READ(t, flags) & PF_KTHREAD;
+	return bpf_get_current_task_btf()->flags & PF_KTHREAD;
 }
 
-/* The task an mm belongs to: mm->owner where the kernel keeps it
- * (CONFIG_MEMCG), else the current task when it uses that mm. */
+/* The task an mm belongs to: the current task when it uses that mm (no
+ * cold memory to read), else mm->owner where the kernel keeps it
+ * (CONFIG_MEMCG). */
 static __always_inline struct task_struct *mm_owner(struct mm_struct *mm)
 {
-	struct task_struct *t = (struct task_struct *)bpf_get_current_task();
+	struct task_struct *t = bpf_get_current_task_btf();
 
-	if (bpf_core_field_exists(mm->owner)) {
-		struct task_struct *owner = BPF_CORE_READ(mm, owner);
-
-		if (owner)
-			return owner;
-	}
-	if (BPF_CORE_READ(t, mm) == mm)
+	if (t->mm == mm)
 		return t;
+	if (bpf_core_field_exists(mm->owner))
+		return BPF_CORE_READ(mm, owner);
 	return NULL;
+}
+
+/* T's process, without reading T's memory when T is the current task. */
+static __always_inline __u32 task_tgid(struct task_struct *t)
+{
+	if (t == (void *)bpf_get_current_task())
+		return bpf_get_current_pid_tgid() >> 32;
+	return BPF_CORE_READ(t, tgid);
 }
 
 /* The task an event belongs to: the owner of MM when the event has one,

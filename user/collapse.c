@@ -2,9 +2,11 @@
 /* The collapse family: khugepaged and MADV_COLLAPSE outcomes per source,
  * order and scan result; collapse latency; the processes whose memory
  * was collapsed. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <linux/types.h>
@@ -81,6 +83,27 @@ static void add_count(const void *k, const void *v, void *data)
 	jadd(collapse, path, *(const __u64 *)v);
 }
 
+/* The outcomes of the collapse_slots array, as add_count() takes them. */
+static void add_slots(int fd, struct harvest_ctx *ctx)
+{
+	size_t len = COLLAPSE_SLOTS * sizeof(__u64);
+	const __u64 *counts = mmap(NULL, len, PROT_READ, MAP_SHARED, fd, 0);
+	struct collapse_key key;
+	__u32 slot;
+
+	if (counts == MAP_FAILED) {
+		warnf("collapse: cannot map the outcome counts: %s", strerror(errno));
+		return;
+	}
+	for (slot = 0; slot < COLLAPSE_SLOTS; slot++) {
+		if (!counts[slot])
+			continue;
+		key = collapse_slot_key(slot);
+		add_count(&key, &counts[slot], ctx);
+	}
+	munmap((void *)counts, len);
+}
+
 static void add_proc(const void *k, const void *v, void *data)
 {
 	const struct collapse_proc_key *key = k;
@@ -137,6 +160,7 @@ static void collapse_harvest(struct family_run *run, struct kenv *env,
 	struct khugepaged_pass pass;
 	__u32 zero = 0;
 
+	add_slots(bpf_map__fd(skel->maps.collapse_slots), &ctx);
 	map_foreach(bpf_map__fd(skel->maps.collapse_counts), sizeof(struct collapse_key),
 		    sizeof(__u64), add_count, &ctx);
 	map_foreach(bpf_map__fd(skel->maps.collapse_latency),

@@ -98,9 +98,12 @@ static void add_call(const void *k, const void *v, void *data)
 static void add_latency(const void *k, const void *v, void *data)
 {
 	struct harvest_ctx *ctx = data;
-	json_t *h = hist_to_json(v, "ns");
+	json_t *h;
 	char buf[32], path[96];
 
+	if (!((const struct hist *)v)->count)
+		return;		/* a reason that never came */
+	h = hist_to_json(v, "ns");
 	snprintf(path, sizeof(path), "latency.%s",
 		 enum_name(ctx->reasons, *(const __s32 *)k, buf, sizeof(buf)));
 	hist_json_add(ctx->migration, path, h);
@@ -160,7 +163,7 @@ static void migrate_harvest(struct family_run *run, struct kenv *env,
 
 	map_foreach(bpf_map__fd(skel->maps.migrate_calls), sizeof(struct migrate_key),
 		    sizeof(struct migrate_val), add_call, &ctx);
-	map_foreach(bpf_map__fd(skel->maps.migrate_latency), sizeof(__s32),
+	map_foreach(bpf_map__fd(skel->maps.migrate_latency), sizeof(__u32),
 		    sizeof(struct hist), add_latency, &ctx);
 	json_array_top(ctx.procs, "calls", TOP_ENTRIES);
 	json_object_set_new(ctx.migration, "processes", ctx.procs);
