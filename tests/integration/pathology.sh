@@ -6,8 +6,10 @@
 # workload's mm, each ended by one of the PMD splits the kernel counted
 # (thp_split_pmd), through fentry and through the kprobe twins. The creep
 # scenario leaves a range to khugepaged with mTHP sizes enabled: the
-# steps up the orders must be those ftrace saw. The other scenarios must
-# show no pathology.
+# steps up the orders must be those ftrace saw. The device-exclusive
+# scenario has thpdev take a page of one range before each MADV_COLLAPSE
+# of it: each attempt is a bounce, and what came of it is what ftrace saw.
+# The other scenarios must show no pathology.
 . "$(dirname "$0")/../lib.sh"
 require_root
 J() { "$JGET" "$@"; }
@@ -19,6 +21,15 @@ thp=/sys/kernel/mm/transparent_hugepage
 for f in $thp/enabled $thp/hugepages-*/enabled; do
 	[ -e "$f" ] && knob_set "$f" never
 done
+
+# K and T are checked before anything runs.
+for bad in "--pathology-count 1" "--pathology-count 9" "--pathology-count 3x" \
+	"--pathology-window 0" "--pathology-window soon"; do
+	# shellcheck disable=SC2086
+	expect "record $bad: refused" 2 "record: ${bad%% *}" "$THPSCOPE" record -q $bad -- true
+done
+expect "top --pathology-count 0: refused" 2 "top: --pathology-count" \
+	"$THPSCOPE" top --once --pathology-count 0
 
 n=6
 # thrash_checks WHO: record the thrash scenario (with the environment
@@ -66,9 +77,12 @@ else
 	skip "thrash through kprobes: kernel built without kprobes"
 fi
 
-# Below the detector's threshold: two cycles are no thrash.
+# Below the detector's threshold: two cycles are no thrash, unless K is 2.
 "$THPSCOPE" record -q -o "$TMP/two.json" -- "$THPLOAD" -n 2 thrash >/dev/null
 check_eq "two cycles are no thrash" 0 "$(places "$TMP/two.json" thrash)"
+"$THPSCOPE" record -q --pathology-count 2 -o "$TMP/two.json" -- "$THPLOAD" -n 2 thrash >/dev/null
+check_eq "--pathology-count 2: two cycles are thrash" 2 \
+	"$(J "$TMP/two.json" 'pathologies[kind=thrash].count')"
 
 # The streamed event, once, when the range is first found thrashing.
 "$THPSCOPE" trace --json -e pathology -- "$THPLOAD" -n $n thrash >"$TMP/ev.jsonl" 2>/dev/null
@@ -78,6 +92,46 @@ check_eq "trace: one pathology event for the thrashing range" 1 \
 # No false positives: every other scenario of the mixed run.
 "$THPSCOPE" record -q -o "$TMP/mixed.json" -- "$THPLOAD" -n 4 -m 64 mixed >/dev/null
 check_eq "no pathology in the mixed scenarios" 0 "$(J "$TMP/mixed.json" pathologies | grep -c '"kind"')"
+
+# Device-exclusive bounce: before each MADV_COLLAPSE of one range, thpdev
+# takes its first page: each attempt is a bounce, and what came of it is
+# what ftrace saw.
+bounce_checks() {
+	if [ "$(J "$rec" pathology_detectors.device_exclusive_bounce.available)" != true ]; then
+		skip "device-exclusive bounce: $(J "$rec" pathology_detectors.device_exclusive_bounce.why)"
+		return
+	fi
+	inst=$(ft_open bounce huge_memory/mm_khugepaged_scan_pmd)
+	rec=$TMP/bounce.json
+	"$THPSCOPE" record -q -o "$rec" -- "$THPLOAD" -n 4 exclusive-collapse >"$TMP/out"
+	ft_off "$inst"
+	pid=$(J "$rec" command.pid)
+	start=$(sed -n 's/^exclusive-collapse: range \(0x[0-9a-f]*\)-.*/\1/p' "$TMP/out")
+	"$FTCOUNT" -m "$pid" -e scan_result:SCAN_ "$inst" mm_khugepaged_scan_pmd status >"$TMP/scans"
+	check_eq "bounce: one range found" 1 "$(places "$rec" device_exclusive_bounce)"
+	check_eq "bounce: the workload's range" "$pid" "$(J "$rec" "pathologies[start=$start].pid")"
+	check_eq "bounce: an attempt per collapse ftrace saw on the workload's memory" \
+		"$(sum2 <"$TMP/scans")" "$(J "$rec" "pathologies[start=$start].count")"
+	check_eq "bounce: failed attempts = ftrace's" \
+		"$(awk '$1 != "succeed"' "$TMP/scans" | sum2)" \
+		"$(J "$rec" "pathologies[start=$start].evidence.failed")"
+	check_eq "bounce: the results seen are ftrace's" \
+		"$(awk '{ print "\"" $1 "\"" }' "$TMP/scans" | sort | tr '\n' ' ')" \
+		"$(evidence results | tr , '\n' | sort | tr '\n' ' ')"
+	check_eq "bounce: the exclusive invalidations are thpdev's" \
+		"$(sed -n 's/.* inval_exclusive \([0-9]*\).*/\1/p' "$TMP/out")" \
+		"$(J "$rec" "pathologies[start=$start].evidence.invalidations.exclusive")"
+}
+
+# With thpdev, where it is built (7.x).
+if thpdev_ko "device-exclusive bounce"; then
+	if [ -e /sys/module/thpdev ] || { insmod "$THPDEV_KO" && loaded=1; }; then
+		bounce_checks
+		[ -z "${loaded:-}" ] || rmmod thpdev
+	else
+		not_ok "thpdev does not load"
+	fi
+fi
 
 # Creep: every size enabled for MADV_HUGEPAGE, max_ptes_none above half
 # a PMD, so that a collapse to one order fills enough of the next.
