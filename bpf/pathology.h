@@ -26,6 +26,8 @@ enum pathology_kind {
 	PK_THRASH,		/* collapsed then split again, over and over */
 	PK_CREEP,		/* collapsed to ever higher orders */
 	PK_BOUNCE,		/* collapse attempted on device-exclusive entries */
+	PK_SPINNING,		/* a device fault migrating nothing, over and
+				 * over (device.bpf.c) */
 	PK_NR,
 };
 

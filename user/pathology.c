@@ -33,6 +33,7 @@ static const char *const kind_names[PK_NR] = {
 	[PK_THRASH] = "thrash",
 	[PK_CREEP] = "creep",
 	[PK_BOUNCE] = "device_exclusive_bounce",
+	[PK_SPINNING] = "spinning_device_fault",
 };
 
 static const char *kind_name(unsigned int kind)
@@ -285,11 +286,8 @@ static const char *const pathology_event_names[PE_NR] = {
 	[PE_DETECTED] = "pathology",
 };
 
-static void pathology_decode(const struct thp_event *e, const struct kenv *env, json_t *o)
+void pathology_event_decode(const struct pathology_event_body *b, json_t *o)
 {
-	const struct pathology_event_body *b = TRACE_BODY(e, const struct pathology_event_body);
-
-	(void)env;
 	event_set_str(o, "kind", kind_name(b->kind));
 	event_set_hex(o, "start", b->start);
 	event_set_hex(o, "end", b->end);
@@ -301,6 +299,12 @@ static void pathology_decode(const struct thp_event *e, const struct kenv *env, 
 		event_set_int(o, "order", b->order);
 	json_object_set_new(o, "split_causes", bit_names(b->causes, cause_name, CAUSE_NR));
 	json_object_set_new(o, "collapse_sources", bit_names(b->sources, source_name, SRC_NR));
+}
+
+static void pathology_decode(const struct thp_event *e, const struct kenv *env, json_t *o)
+{
+	(void)env;
+	pathology_event_decode(TRACE_BODY(e, const struct pathology_event_body), o);
 }
 
 /* "a,b" from an array of strings. */

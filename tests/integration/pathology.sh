@@ -123,10 +123,23 @@ bounce_checks() {
 		"$(J "$rec" "pathologies[start=$start].evidence.invalidations.exclusive")"
 }
 
-# With thpdev, where it is built (7.x).
-if thpdev_ko "device-exclusive bounce"; then
+# The spinning fault's event: thpdev refuses 5 CPU faults at one address
+# in a row; the event comes once, at the address whose faults the device
+# events show stalled.
+spinning_checks() {
+	"$THPSCOPE" trace --json -e device -- "$THPLOAD" -n 4 -f 5 device >"$TMP/ev.jsonl" 2>/dev/null
+	check_eq "trace: one event for the spinning fault" 1 \
+		"$(grep -c '"kind": *"spinning_device_fault"' "$TMP/ev.jsonl")"
+	check_eq "trace: the spinning fault's range starts where the faults stalled" \
+		"$(grep '"stalled": *3[,}]' "$TMP/ev.jsonl" | sed -n 's/.*"address": *"\(0x[0-9a-f]*\)".*/\1/p')" \
+		"$(grep '"spinning_device_fault"' "$TMP/ev.jsonl" | sed -n 's/.*"start": *"\(0x[0-9a-f]*\)".*/\1/p')"
+}
+
+# Both with thpdev, where it is built (7.x).
+if thpdev_ko "device pathologies"; then
 	if [ -e /sys/module/thpdev ] || { insmod "$THPDEV_KO" && loaded=1; }; then
 		bounce_checks
+		spinning_checks
 		[ -z "${loaded:-}" ] || rmmod thpdev
 	else
 		not_ok "thpdev does not load"
