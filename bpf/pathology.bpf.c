@@ -19,8 +19,9 @@
  *
  * Device-exclusive bounce: a device takes exclusive access to pages of a
  * range (make_device_exclusive: an MMU_NOTIFY_EXCLUSIVE invalidation)
- * and a collapse is attempted on it before the next such access, K times
- * within T seconds. khugepaged and MADV_COLLAPSE either take the pages
+ * and a collapse is attempted on it while it holds them (no clearing
+ * invalidation of the range came in between, other than the attempt's
+ * own), K times within T seconds. khugepaged and MADV_COLLAPSE either take the pages
  * back from the device to collapse (7.2 treats the entries like swap
  * entries and faults them in) or fail; either way the device's atomics
  * and the collapse keep undoing each other. */
@@ -348,6 +349,7 @@ static __always_inline void on_split_end(int ret)
 static __always_inline void invalidation(struct mmu_notifier_range *range)
 {
 	__u32 event = BPF_CORE_READ(range, event);
+	__u64 id = bpf_get_current_pid_tgid();
 	struct mm_struct *mm;
 	struct range_key k;
 	struct range_state *r;
@@ -360,8 +362,13 @@ static __always_inline void invalidation(struct mmu_notifier_range *range)
 	k.start = pmd_start_of(BPF_CORE_READ(range, start));
 	if (event == bpf_core_enum_value(enum mmu_notifier_event, MMU_NOTIFY_CLEAR)) {
 		r = bpf_map_lookup_elem(&ranges, &k);
-		if (r)
-			__sync_fetch_and_add(&r->inval_clear, 1);
+		if (!r)
+			return;
+		__sync_fetch_and_add(&r->inval_clear, 1);
+		/* The device's access ends (a zap, the CPU faulting the page
+		 * back), unless the collapse attempt under way ends it. */
+		if (r->exclusive_since_attempt && !bpf_map_lookup_elem(&attempting, &id))
+			r->exclusive_since_attempt = 0;
 		return;
 	}
 	/* Rare: a range a device takes is followed from then on. */
