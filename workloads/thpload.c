@@ -302,23 +302,39 @@ static int khugepaged(const struct opts *o)
 	return kb >= want ? 0 : 1;
 }
 
+/* khugepaged's passes over every mm it scans, so far. */
+static unsigned long full_scans(void)
+{
+	unsigned long n = 0;
+
+	file_value("/sys/kernel/mm/transparent_hugepage/khugepaged/full_scans", "%lu", &n);
+	return n;
+}
+
+/* A creeping range climbs one order a pass: past this many passes
+ * without reaching the PMD order, it has stopped. */
+#define CREEP_PASSES 20
+
 /*
  * One PMD range with 12 pages touched at its start, left to khugepaged
- * until it is one PMD THP (or --timeout). Where khugepaged collapses to
- * the mTHP orders enabled and max_ptes_none, scaled by order, lets each
- * collapse make the next possible, the range creeps up the orders.
+ * until it is one PMD THP (or CREEP_PASSES passes, or --timeout). Where
+ * khugepaged collapses to the mTHP orders enabled and max_ptes_none,
+ * scaled by order, lets each collapse make the next possible, the range
+ * creeps up the orders.
  */
 static int creep(const struct opts *o)
 {
 	char *area = map_aligned(PMD_SIZE, MAP_PRIVATE | MAP_ANONYMOUS, -1);
 	time_t end = time(NULL) + o->timeout;
-	unsigned long kb = 0;
+	unsigned long kb = 0, passes;
 
 	touch_base_pages(area, 12 * page_size, page_size);
 	scan_often();
 	if (madvise(area, PMD_SIZE, MADV_HUGEPAGE))
 		die("madvise(MADV_HUGEPAGE)");
-	while (time(NULL) < end && (kb = anon_huge_kb()) < PMD_SIZE >> 10)
+	passes = full_scans() + CREEP_PASSES;
+	while (time(NULL) < end && full_scans() < passes &&
+	       (kb = anon_huge_kb()) < PMD_SIZE >> 10)
 		usleep(100000);
 	printf("creep: range %p-%p, AnonHugePages %lu kB\n", (void *)area,
 	       (void *)(area + PMD_SIZE), kb);
