@@ -19,6 +19,7 @@
 #include "thpscope.bpf.h"
 #include "folio.bpf.h"
 #include "device.h"
+#include "pathology.h"
 #include "filter.bpf.h"
 #include "trace.bpf.h"
 
@@ -553,6 +554,23 @@ int BPF_PROG(evict_finalize_exit, unsigned long *src, unsigned long *dst, unsign
 
 /* ---- the spinning fault ---- */
 
+/* The fault at K (R) is first found spinning. */
+static __always_inline void trace_spinning(const struct fault_key *k, const struct fault_rec *r)
+{
+	struct thp_event *e = trace_begin(DEV_SPINNING, (struct task_struct *)bpf_get_current_task());
+	struct pathology_event_body *b;
+
+	if (!e)
+		return;
+	b = TRACE_BODY(e, struct pathology_event_body);
+	b->kind = PK_SPINNING;
+	b->start = k->address;
+	b->end = k->address + r->size;
+	b->count = r->stalled;
+	b->first_ns = r->first_ns;
+	trace_end(e);
+}
+
 /*
  * A fault on device-private memory has ended. Programs fault at the same
  * address again and again in normal use (a buffer reused in a loop); the
@@ -587,8 +605,11 @@ static __always_inline void device_fault(struct vm_fault *vmf, __u64 size)
 	__sync_fetch_and_add(&r->count, 1);
 	r->last_ns = now;
 	r->stalled = moved ? 0 : r->stalled + 1;
-	if (r->stalled > r->max_stalled)
+	if (r->stalled > r->max_stalled) {
 		r->max_stalled = r->stalled;
+		if (r->max_stalled == LIVELOCK_MIN_FAULTS)
+			trace_spinning(&k, r);
+	}
 	e = trace_begin(DEV_FAULT, (struct task_struct *)bpf_get_current_task());
 	if (e) {
 		struct device_fault_event *b = TRACE_BODY(e, struct device_fault_event);

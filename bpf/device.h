@@ -104,10 +104,16 @@ struct hmm_stats {
 
 #define NOTIFY_EVENTS 8
 
+/* A device-private address faulted this often in a row with nothing
+ * migrated is reported as spinning. */
+#define LIVELOCK_MIN_FAULTS 3
+
 /* Streamed events. */
 enum device_event {
 	DEV_MIGRATE_VMA,	/* a finished migrate_vma or eviction call */
 	DEV_FAULT,		/* a CPU fault on device-private memory */
+	DEV_SPINNING,		/* a fault first found spinning: a pathology
+				 * event (struct pathology_event_body) */
 	DEV_NR,
 };
 

@@ -6,26 +6,28 @@
 
 #include "trace.h"
 
-/* A range collapsed and split again this many times (cycles) within
- * THRASH_WINDOW_S seconds thrashes. Three cycles is two more than a
- * workload that remaps a buffer once; a minute spans many khugepaged
- * passes at its default 10 s sleep. */
-#define THRASH_MIN_CYCLES 3
-#define THRASH_WINDOW_S 60
-/* Cycle times kept per range: THRASH_MIN_CYCLES may not exceed it. */
-#define THRASH_RING 8
-/* A range collapsed to a higher order than its previous collapse this
- * many times in a row within CREEP_WINDOW_S seconds of the first creeps
- * (4->5->6->9: three steps). */
-#define CREEP_MIN_STEPS 3
-#define CREEP_WINDOW_S 60
+/* The defaults of the detectors' K and T (record --pathology-count,
+ * --pathology-window): a range collapsed and split again K times
+ * (cycles) within T seconds thrashes; collapsed to a higher order than
+ * its previous collapse K times in a row within T seconds of the first,
+ * it creeps (4->5->6->9: three steps); a collapse attempted on it after
+ * a device took exclusive access K times within T seconds, it bounces.
+ * Three is two more than a workload that remaps a buffer once; a minute
+ * spans many khugepaged passes at its default 10 s sleep. */
+#define PATHOLOGY_MIN_COUNT 3
+#define PATHOLOGY_WINDOW_S 60
+/* Event times kept per range and detector: K may not exceed it. */
+#define PATHOLOGY_RING 8
 /* Orders of a creeping run kept, from its first collapse. */
 #define CREEP_ORDERS 8
-_Static_assert(THRASH_MIN_CYCLES <= THRASH_RING, "THRASH_RING keeps too few cycles");
+_Static_assert(PATHOLOGY_MIN_COUNT <= PATHOLOGY_RING, "PATHOLOGY_RING keeps too few events");
 
 enum pathology_kind {
 	PK_THRASH,		/* collapsed then split again, over and over */
 	PK_CREEP,		/* collapsed to ever higher orders */
+	PK_BOUNCE,		/* collapse attempted on device-exclusive entries */
+	PK_SPINNING,		/* a device fault migrating nothing, over and
+				 * over (device.bpf.c) */
 	PK_NR,
 };
 
@@ -47,7 +49,7 @@ struct range_key {
 struct range_state {
 	__u32 tgid;		/* of the mm's owner */
 	__u8 collapsed;		/* collapsed, not split since */
-	__u8 detected;		/* cycles reached THRASH_MIN_CYCLES within the window */
+	__u8 detected;		/* K cycles within the window */
 	__u8 pad[2];
 	char comm[16];
 	__u64 collapses;	/* successful collapses of the range */
@@ -59,11 +61,24 @@ struct range_state {
 	__u32 causes;		/* split causes seen (1 << enum cause) */
 	__u32 sources;		/* collapse sources seen (1 << enum collapse_source) */
 	__u64 via[SPLIT_VIA_NR];	/* splits that ended a cycle, by entry */
-	__u64 ring[THRASH_RING];	/* when the last cycles ended */
+	__u64 ring[PATHOLOGY_RING];	/* when the last cycles ended */
 	/* mmu-notifier invalidations of the range for a device's exclusive
 	 * access, and clearing it (collapse, zap, the CPU taking it back). */
 	__u64 inval_exclusive;
 	__u64 inval_clear;
+	/* Device-exclusive bounce: collapse attempts (collapse_single_pmd)
+	 * on the range after a device took exclusive access to part of it
+	 * (an MMU_NOTIFY_EXCLUSIVE invalidation since the last attempt). */
+	__u64 bounces;
+	__u64 bounce_refused;	/* attempts that failed */
+	__u64 bounce_first_ns;
+	__u64 bounce_last_ns;
+	__u64 bounce_detected_ns;
+	__u64 bounce_results;	/* scan results seen (1 << enum scan_result) */
+	__u64 bounce_ring[PATHOLOGY_RING];
+	__u8 exclusive_since_attempt;
+	__u8 bounce_detected;
+	__u8 pad2[6];
 	/* Creep: the run of collapses each to a higher order than the last. */
 	__u64 run_first_ns;	/* its first collapse */
 	__u64 run_last_ns;	/* its last */
@@ -88,9 +103,11 @@ struct pathology_event_body {
 	__u32 causes;		/* split causes seen (1 << enum cause) */
 	__u64 start;		/* the range */
 	__u64 end;
-	__u64 count;		/* thrash: cycles so far; creep: steps */
+	__u64 count;		/* thrash: cycles so far; creep: steps;
+				 * bounce: collapse attempts */
 	__u64 first_ns;		/* thrash: the first collapse of the range;
-				 * creep: the first of the run */
+				 * creep: the first of the run; bounce:
+				 * the first attempt */
 	__u32 sources;		/* collapse sources seen */
 	__u8 order;		/* creep: the order reached */
 	__u8 pad2[3];

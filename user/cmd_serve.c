@@ -14,6 +14,7 @@
 #include "commands.h"
 #include "exposition.h"
 #include "filter.h"
+#include "record_opts.h"
 #include "kernel_info.h"
 #include "serve_http.h"
 #include "session.h"
@@ -48,7 +49,8 @@ static const char usage[] =
 "               are first seen; the counts of the others are summed under\n"
 "               cgroup=\"other\" and the cgroups counted\n"
 "  -h, --help   this text\n"
-FILTER_USAGE;
+FILTER_USAGE
+PATHOLOGY_USAGE;
 
 /* Enough for the containers of a host, few enough for a fleet's TSDB. */
 #define SERVE_DEFAULT_MAX_CGROUPS 64
@@ -76,6 +78,7 @@ static int parse_args(int argc, char **argv, struct serve_opts *o)
 		{ "by-cgroup", required_argument, NULL, OPT_BY_CGROUP },
 		{ "max-cgroups", required_argument, NULL, OPT_MAX_CGROUPS },
 		FILTER_LONGOPTS,
+		PATHOLOGY_LONGOPTS,
 		{ 0 }
 	};
 	int c, err;
@@ -117,7 +120,9 @@ static int parse_args(int argc, char **argv, struct serve_opts *o)
 				return -1;
 			break;
 		default:
-			err = filter_option(&o->filter, c, optarg, "serve");
+			err = pathology_option(c, optarg, "serve");
+			if (err == 1)
+				err = filter_option(&o->filter, c, optarg, "serve");
 			if (err < 0)
 				return -1;
 			if (err == 0)

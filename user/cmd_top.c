@@ -11,6 +11,7 @@
 #include <unistd.h>
 #include "commands.h"
 #include "filter.h"
+#include "record_opts.h"
 #include "runner.h"
 #include "session.h"
 #include "term.h"
@@ -33,7 +34,8 @@ static const char usage[] =
 "               TERM is dumb, where screens follow each other)\n"
 "  -d SECONDS   exit after SECONDS\n"
 "  -h, --help   this text\n"
-FILTER_USAGE;
+FILTER_USAGE
+PATHOLOGY_USAGE;
 
 struct top_opts {
 	double interval, seconds;
@@ -53,6 +55,7 @@ static int parse_args(int argc, char **argv, struct top_opts *o)
 		{ "once", no_argument, NULL, OPT_ONCE },
 		{ "no-color", no_argument, NULL, OPT_NO_COLOR },
 		FILTER_LONGOPTS,
+		PATHOLOGY_LONGOPTS,
 		{ 0 }
 	};
 	int c, err;
@@ -83,7 +86,9 @@ static int parse_args(int argc, char **argv, struct top_opts *o)
 			o->no_color = true;
 			break;
 		default:
-			err = filter_option(&o->filter, c, optarg, "top");
+			err = pathology_option(c, optarg, "top");
+			if (err == 1)
+				err = filter_option(&o->filter, c, optarg, "top");
 			if (err < 0)
 				return -1;
 			if (err == 0)

@@ -13,6 +13,7 @@
 #include "commands.h"
 #include "event_decode.h"
 #include "filter.h"
+#include "record_opts.h"
 #include "runner.h"
 #include "session.h"
 #include "session_family.h"
@@ -37,7 +38,8 @@ static const char usage[] =
 "  --ring-kb N    ring buffer size, kB, rounded up to a power of two\n"
 "                 (default %d)\n"
 "  -h, --help     this text\n"
-FILTER_USAGE;
+FILTER_USAGE
+PATHOLOGY_USAGE;
 
 struct trace_opts {
 	bool json;
@@ -69,6 +71,7 @@ static int parse_args(int argc, char **argv, struct trace_opts *o)
 		{ "duration", required_argument, NULL, 'd' },
 		{ "ring-kb", required_argument, NULL, OPT_RING },
 		FILTER_LONGOPTS,
+		PATHOLOGY_LONGOPTS,
 		{ 0 }
 	};
 	int c, err;
@@ -99,7 +102,9 @@ static int parse_args(int argc, char **argv, struct trace_opts *o)
 				return -1;
 			break;
 		default:
-			err = filter_option(&o->filter, c, optarg, "trace");
+			err = pathology_option(c, optarg, "trace");
+			if (err == 1)
+				err = filter_option(&o->filter, c, optarg, "trace");
 			if (err < 0)
 				return -1;
 			if (err == 0)

@@ -21,6 +21,7 @@
 #include "kenv.h"
 #include "maps.h"
 #include "metrics.h"
+#include "pathology.h"
 #include "pathology_record.h"
 #include "probe.h"
 #include "record_num.h"
@@ -29,10 +30,6 @@
 #include "textbuf.h"
 #include "top_pane.h"
 #include "util.h"
-
-/* A device-private address faulted this often in a row with nothing
- * migrated is reported as spinning. */
-#define LIVELOCK_MIN_FAULTS 3
 
 /* Why mmu notifiers invalidated ranges. */
 static const struct enum_spec notify_events = { "mmu_notifier_event", "MMU_NOTIFY_", "event" };
@@ -282,6 +279,7 @@ static void device_destroy(struct family_run *run)
 static const char *const device_event_names[DEV_NR] = {
 	[DEV_MIGRATE_VMA] = "migrate_vma",
 	[DEV_FAULT] = "device_fault",
+	[DEV_SPINNING] = "spinning_fault",
 };
 
 static void device_decode(const struct thp_event *e, const struct kenv *env, json_t *o)
@@ -306,6 +304,9 @@ static void device_decode(const struct thp_event *e, const struct kenv *env, jso
 		event_set_int(o, "faults_here", f->faults_here);
 		event_set_int(o, "migrated", f->migrated);
 		event_set_int(o, "stalled", f->stalled);
+		break;
+	case DEV_SPINNING:
+		pathology_event_decode(TRACE_BODY(e, const struct pathology_event_body), o);
 		break;
 	}
 }

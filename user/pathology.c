@@ -22,6 +22,7 @@
 #include "pathology_record.h"
 #include "pathology.skel.h"
 #include "probe.h"
+#include "record_opts.h"
 #include "report_section.h"
 #include "table.h"
 #include "textbuf.h"
@@ -31,6 +32,8 @@
 static const char *const kind_names[PK_NR] = {
 	[PK_THRASH] = "thrash",
 	[PK_CREEP] = "creep",
+	[PK_BOUNCE] = "device_exclusive_bounce",
+	[PK_SPINNING] = "spinning_device_fault",
 };
 
 static const char *kind_name(unsigned int kind)
@@ -47,6 +50,11 @@ static const char *const source_names[SRC_NR] = {
 static const char *const thrash_probes[] = { "pathology:collapse_huge_page",
 	"pathology:__split_huge_pmd", NULL };
 static const char *const creep_probes[] = { "pathology:collapse_huge_page", NULL };
+static const char *const bounce_probes[] = { "pathology:collapse_single_pmd",
+	"pathology:__mmu_notifier_invalidate_range_start", NULL };
+
+/* The results of collapse attempts, as the collapse family names them. */
+static const struct enum_spec scan_results = { "scan_result", "SCAN_", "result" };
 
 /* The names of the set bits of MASK among NAMES (N of them), as an array. */
 static json_t *bit_names(__u32 mask, const char *(*name)(unsigned int), unsigned int n)
@@ -65,9 +73,25 @@ static const char *source_name(unsigned int src)
 	return src < SRC_NR ? source_names[src] : "other";
 }
 
+/* The names of the scan results of MASK (bit per enum scan_result). */
+static json_t *result_names(const struct enum_names *results, __u64 mask)
+{
+	json_t *a = json_array();
+	char buf[32];
+	int i;
+
+	for (i = 0; i < 64; i++)
+		if (mask & (1ULL << i))
+			json_array_append_new(a, json_string(enum_name(results, i, buf,
+								       sizeof(buf))));
+	return a;
+}
+
 struct harvest_ctx {
 	json_t *thrash;		/* places of each kind, NULL: not detected here */
 	json_t *creep;
+	json_t *bounce;
+	const struct enum_names *results;
 	__u64 pmd_bytes;
 	bool notifier;		/* the invalidations were followed */
 };
@@ -126,6 +150,14 @@ static void add_range(const void *k, const void *v, void *data)
 			"steps", (json_int_t)r->steps, "collapses", (json_int_t)r->collapses,
 			"detected_ns", (json_int_t)r->creep_detected_ns, "orders", orders_of(r),
 			"collapse_sources", bit_names(r->sources, source_name, SRC_NR))));
+	if (r->bounce_detected && ctx->bounce)
+		json_array_append_new(ctx->bounce, place(k, r, ctx, PK_BOUNCE, r->bounces,
+			r->bounce_first_ns, r->bounce_last_ns, json_pack("{s:I, s:I, s:I, s:o, s:{s:I, s:I}}",
+			"attempts", (json_int_t)r->bounces, "failed", (json_int_t)r->bounce_refused,
+			"detected_ns", (json_int_t)r->bounce_detected_ns,
+			"results", result_names(ctx->results, r->bounce_results),
+			"invalidations", "exclusive", (json_int_t)r->inval_exclusive,
+			"clear", (json_int_t)r->inval_clear)));
 }
 
 static struct bpf_object *pathology_open(struct family_run *run, struct kenv *env)
@@ -141,6 +173,9 @@ static struct bpf_object *pathology_open(struct family_run *run, struct kenv *en
 		return NULL;
 	}
 	skel->rodata->nr_cause_ranges = cs->n > 0 ? cs->n : 0;
+	skel->rodata->min_count = pathology_limits.count;
+	skel->rodata->window_ns = pathology_limits.window_s * 1e9;
+	kenv_enum_of(env, &scan_results);	/* read while the BTF is loaded */
 	/* 7.x collapses to mTHP orders and passes the order as argument 6. */
 	skel->rodata->collapse_has_order =
 		kenv_has_member(env, "trace_event_raw_mm_collapse_huge_page", "order");
@@ -206,9 +241,20 @@ static void pathology_harvest(struct family_run *run, struct kenv *env,
 	struct harvest_ctx ctx = {
 		.pmd_bytes = 1ULL << (env->pmd_order + env->page_shift),
 		.notifier = probe_attached(probes, "pathology:__mmu_notifier_invalidate_range_start"),
+		.results = kenv_enum_of(env, &scan_results),
 	};
 	json_t *thrash = pathology_detector(probes, thrash_probes, true);
 	json_t *creep = pathology_detector(probes, creep_probes, true);
+	json_t *bounce;
+
+	/* make_device_exclusive_range before 6.15; neither without
+	 * CONFIG_DEVICE_PRIVATE. */
+	if (kenv_has_ksym(env, "make_device_exclusive") ||
+	    kenv_has_ksym(env, "make_device_exclusive_range"))
+		bounce = pathology_detector(probes, bounce_probes, true);
+	else
+		bounce = json_pack("{s:b, s:s}", "available", 0, "why",
+				   "this kernel has no device-exclusive entries (CONFIG_DEVICE_PRIVATE off)");
 
 	if (json_is_true(json_object_get(creep, "available")) && !skel->rodata->collapse_has_order) {
 		json_decref(creep);
@@ -219,10 +265,13 @@ static void pathology_harvest(struct family_run *run, struct kenv *env,
 		ctx.thrash = json_array();
 	if (json_is_true(json_object_get(creep, "available")))
 		ctx.creep = json_array();
+	if (json_is_true(json_object_get(bounce, "available")))
+		ctx.bounce = json_array();
 	map_foreach(bpf_map__fd(skel->maps.ranges), sizeof(struct range_key),
 		    sizeof(struct range_state), add_range, &ctx);
 	pathology_add(record, "thrash", thrash, ctx.thrash ?: json_array());
 	pathology_add(record, "creep", creep, ctx.creep ?: json_array());
+	pathology_add(record, kind_names[PK_BOUNCE], bounce, ctx.bounce ?: json_array());
 }
 
 static void pathology_destroy(struct family_run *run)
@@ -237,22 +286,25 @@ static const char *const pathology_event_names[PE_NR] = {
 	[PE_DETECTED] = "pathology",
 };
 
-static void pathology_decode(const struct thp_event *e, const struct kenv *env, json_t *o)
+void pathology_event_decode(const struct pathology_event_body *b, json_t *o)
 {
-	const struct pathology_event_body *b = TRACE_BODY(e, const struct pathology_event_body);
-	json_t *causes = bit_names(b->causes, cause_name, CAUSE_NR);
-	json_t *sources = bit_names(b->sources, source_name, SRC_NR);
-
-	(void)env;
 	event_set_str(o, "kind", kind_name(b->kind));
 	event_set_hex(o, "start", b->start);
 	event_set_hex(o, "end", b->end);
 	event_set_int(o, "count", b->count);
 	event_set_int(o, "first_ns", b->first_ns);
+	if (b->kind != PK_THRASH && b->kind != PK_CREEP)
+		return;
 	if (b->kind == PK_CREEP)
 		event_set_int(o, "order", b->order);
-	json_object_set_new(o, "split_causes", causes);
-	json_object_set_new(o, "collapse_sources", sources);
+	json_object_set_new(o, "split_causes", bit_names(b->causes, cause_name, CAUSE_NR));
+	json_object_set_new(o, "collapse_sources", bit_names(b->sources, source_name, SRC_NR));
+}
+
+static void pathology_decode(const struct thp_event *e, const struct kenv *env, json_t *o)
+{
+	(void)env;
+	pathology_event_decode(TRACE_BODY(e, const struct pathology_event_body), o);
 }
 
 /* "a,b" from an array of strings. */
@@ -302,6 +354,14 @@ static const char *evidence_of(struct textbuf *tb, json_t *p, const char *kind)
 		textbuf_printf(tb, "collapsed to orders %s (%s)",
 			       arrow_list(&causes, json_object_get(ev, "orders")),
 			       joined(&sources, json_object_get(ev, "collapse_sources")));
+	} else if (!strcmp(kind, "device_exclusive_bounce")) {
+		textbuf_printf(tb, "%lld collapse attempts after a device took exclusive access "
+			       "(%lld failed; results %s); invalidated exclusive %lld, clear %lld",
+			       json_integer_value(json_object_get(ev, "attempts")),
+			       json_integer_value(json_object_get(ev, "failed")),
+			       joined(&causes, json_object_get(ev, "results")),
+			       json_integer_value(jget(ev, "invalidations.exclusive")),
+			       json_integer_value(jget(ev, "invalidations.clear")));
 	} else if (!strcmp(kind, "spinning_device_fault")) {
 		textbuf_printf(tb, "faulted %lld times in a row with nothing migrated (%lld in all)",
 			       json_integer_value(json_object_get(ev, "stalled")),
@@ -341,8 +401,8 @@ static void pathology_report(FILE *out, json_t *rec)
 			  evidence_of(&ev, p, kind));
 	}
 	if (table_rows(t))
-		table_print(t, out, "PATHOLOGIES (COUNT: thrash cycles; creep steps; "
-			    "spinning_device_fault faults in a row)", NULL);
+		table_print(t, out, "PATHOLOGIES (COUNT: thrash cycles, creep steps, bounced "
+			    "collapse attempts, spinning faults in a row)", NULL);
 	else
 		fprintf(out, "\nPathologies: none\n");
 	table_free(t);
@@ -391,7 +451,8 @@ static void pathology_metrics(json_t *rec, struct metrics *m)
  * here). */
 static void pathology_top(struct top_pane *v)
 {
-	static const char *const kinds[] = { "thrash", "creep", "spinning_device_fault" };
+	static const char *const kinds[] = { "thrash", "creep", "device_exclusive_bounce",
+					     "spinning_device_fault" };
 	struct textbuf line = TEXTBUF_INIT;
 	char places[64], count[64];
 	size_t i;
@@ -422,7 +483,7 @@ static void pathology_expose(json_t *rec, struct expo *x)
 			continue;
 		places = places_of(rec, k, &count);
 		expo_counter(x, "thpscope_pathologies_detected",
-			     "Places where a pathology was detected, by kind (thrash, creep, spinning_device_fault).",
+			     "Places where a pathology was detected, by kind (thrash, creep, device_exclusive_bounce, spinning_device_fault).",
 			     places, "kind", k, NULL);
 		expo_gauge(x, "thpscope_pathologies",
 			   "Places where a pathology shows now, by kind (at most the report's top entries).",
@@ -433,6 +494,7 @@ static void pathology_expose(json_t *rec, struct expo *x)
 static const struct family_measure pathology_measures[] = {
 	{ "pathology.thrash.", "pathology:collapse_huge_page" },
 	{ "pathology.creep.", "pathology:collapse_huge_page" },
+	{ "pathology.device_exclusive_bounce.", "pathology:collapse_single_pmd" },
 	{ "pathology.spinning_device_fault.", "device:do_swap_page" },
 	{ NULL, NULL },
 };
@@ -441,7 +503,8 @@ static const char *const pathology_record_keys[] = { "pathologies", "pathology_d
 
 const struct family pathology_family = {
 	.name = "pathology",
-	.summary = "pathologies: ranges collapsed and split again, creeping up the orders; spinning device faults",
+	.summary = "pathologies: ranges collapsed and split again, creeping up the orders, collapsed "
+		   "against a device's exclusive access; spinning device faults",
 	.alternatives = split_entry_alternatives,
 	.open = pathology_open,
 	.load = pathology_load,

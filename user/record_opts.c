@@ -5,9 +5,38 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/types.h>
+#include "../bpf/pathology.h"
 #include "record_opts.h"
 #include "session_family.h"
 #include "util.h"
+
+struct pathology_limits pathology_limits = {
+	.count = PATHOLOGY_MIN_COUNT,
+	.window_s = PATHOLOGY_WINDOW_S,
+};
+
+int pathology_option(int opt, const char *arg, const char *cmd)
+{
+	uint64_t k;
+
+	switch (opt) {
+	case OPT_PATHOLOGY_COUNT:
+		/* One event is no repetition; the kernel keeps the last
+		 * PATHOLOGY_RING times. */
+		if (!parse_u64(arg, &k) || k < 2 || k > PATHOLOGY_RING) {
+			errorf("%s: --pathology-count wants a whole number from 2 to %d, not '%s'",
+			       cmd, PATHOLOGY_RING, arg);
+			return -1;
+		}
+		pathology_limits.count = k;
+		return 0;
+	case OPT_PATHOLOGY_WINDOW:
+		return parse_seconds(cmd, "--pathology-window", arg, DURATION_MIN_S,
+				     DURATION_MAX_S, &pathology_limits.window_s);
+	}
+	return 1;
+}
 
 static const char usage[] =
 "usage: thpscope record [-o FILE] [-d SECONDS] [-i SECONDS] [-e FAMILY]... [-q]\n"
@@ -29,6 +58,7 @@ static const char usage[] =
 "  -q           do not print the report\n"
 "  -h, --help   this text\n"
 FILTER_USAGE
+PATHOLOGY_USAGE
 "\n"
 OUTPUT_RULE;
 
@@ -42,6 +72,7 @@ int record_parse_args(int argc, char **argv, struct record_opts *o)
 		{ "interval", required_argument, NULL, 'i' },
 		{ "family", required_argument, NULL, 'e' },
 		FILTER_LONGOPTS,
+		PATHOLOGY_LONGOPTS,
 		{ 0 }
 	};
 	int c, err;
@@ -79,7 +110,9 @@ int record_parse_args(int argc, char **argv, struct record_opts *o)
 			o->quiet = true;
 			break;
 		default:
-			err = filter_option(&o->filter, c, optarg, "record");
+			err = pathology_option(c, optarg, "record");
+			if (err == 1)
+				err = filter_option(&o->filter, c, optarg, "record");
 			if (err < 0)
 				return -1;
 			if (err == 0)

@@ -25,6 +25,10 @@
  *   device-mthp       the same for whatever large folios the region gets
  *   device-reuse      THPs to /dev/thpdev and faulted back by the CPU, four
  *                     times over at the same addresses
+ *   device-exclusive  a range collapsed, its first page made device-exclusive
+ *                     and taken back by the CPU, -n times
+ *   exclusive-collapse the same with the collapse while the page is
+ *                     device-exclusive
  *   device-holes      PMD ranges never written (half of them read, so
  *                     mapped by the huge zero page) to /dev/thpdev; half
  *                     back by the driver, half left for the driver to
@@ -298,23 +302,39 @@ static int khugepaged(const struct opts *o)
 	return kb >= want ? 0 : 1;
 }
 
+/* khugepaged's passes over every mm it scans, so far. */
+static unsigned long full_scans(void)
+{
+	unsigned long n = 0;
+
+	file_value("/sys/kernel/mm/transparent_hugepage/khugepaged/full_scans", "%lu", &n);
+	return n;
+}
+
+/* A creeping range climbs one order a pass: past this many passes
+ * without reaching the PMD order, it has stopped. */
+#define CREEP_PASSES 20
+
 /*
  * One PMD range with 12 pages touched at its start, left to khugepaged
- * until it is one PMD THP (or --timeout). Where khugepaged collapses to
- * the mTHP orders enabled and max_ptes_none, scaled by order, lets each
- * collapse make the next possible, the range creeps up the orders.
+ * until it is one PMD THP (or CREEP_PASSES passes, or --timeout). Where
+ * khugepaged collapses to the mTHP orders enabled and max_ptes_none,
+ * scaled by order, lets each collapse make the next possible, the range
+ * creeps up the orders.
  */
 static int creep(const struct opts *o)
 {
 	char *area = map_aligned(PMD_SIZE, MAP_PRIVATE | MAP_ANONYMOUS, -1);
 	time_t end = time(NULL) + o->timeout;
-	unsigned long kb = 0;
+	unsigned long kb = 0, passes;
 
 	touch_base_pages(area, 12 * page_size, page_size);
 	scan_often();
 	if (madvise(area, PMD_SIZE, MADV_HUGEPAGE))
 		die("madvise(MADV_HUGEPAGE)");
-	while (time(NULL) < end && (kb = anon_huge_kb()) < PMD_SIZE >> 10)
+	passes = full_scans() + CREEP_PASSES;
+	while (time(NULL) < end && full_scans() < passes &&
+	       (kb = anon_huge_kb()) < PMD_SIZE >> 10)
 		usleep(100000);
 	printf("creep: range %p-%p, AnonHugePages %lu kB\n", (void *)area,
 	       (void *)(area + PMD_SIZE), kb);
@@ -727,12 +747,15 @@ static int device(const struct opts *o)
 }
 
 /*
- * One range collapsed by MADV_COLLAPSE, then its first page made
- * device-exclusive through /dev/thpdev (which splits the PMD mapping)
- * and written by the CPU (which takes it back), -n times: a THP bouncing
- * between collapse and a device's atomics.
+ * One PMD range of base pages, -n rounds of: MADV_COLLAPSE, then its first
+ * page made device-exclusive through /dev/thpdev and written by the CPU
+ * (which takes it back); with COLLAPSE_LAST the collapse comes between
+ * the two, on a range holding a device-exclusive entry. The first is a
+ * THP bouncing between collapse and a device's atomics (each exclusive
+ * access splits the PMD mapping); the second, khugepaged's work refused
+ * or undone by them.
  */
-static int device_exclusive(const struct opts *o)
+static int exclusive_rounds(const struct opts *o, const char *name, bool collapse_last)
 {
 	char *area = map_aligned(PMD_SIZE, MAP_PRIVATE | MAP_ANONYMOUS, -1);
 	struct thpdev_range r = { .size = sizeof(r), .addr = (uintptr_t)area, .len = page_size };
@@ -742,18 +765,31 @@ static int device_exclusive(const struct opts *o)
 
 	touch_base_pages(area, PMD_SIZE, page_size);
 	for (i = 0; i < o->regions; i++) {
-		ok += !madvise(area, PMD_SIZE, MADV_COLLAPSE);
+		if (!collapse_last)
+			ok += !madvise(area, PMD_SIZE, MADV_COLLAPSE);
 		thpdev_ioctl(fd, THPDEV_IOC_EXCLUSIVE, &r, "thpdev exclusive");
+		if (collapse_last)
+			ok += !madvise(area, PMD_SIZE, MADV_COLLAPSE);
 		area[0]++;
 	}
 	thpdev_ioctl(fd, THPDEV_IOC_STATS, &st, "thpdev stats");
-	printf("device-exclusive: range %p-%p collapsed %lu times of %lu, exclusive_pages %llu\n",
+	printf("%s: range %p-%p collapsed %lu times of %lu, exclusive_pages %llu\n", name,
 	       (void *)area, (void *)(area + PMD_SIZE), ok, o->regions,
 	       (unsigned long long)st.exclusive_pages);
 	print_invalidations(&st);
 	close(fd);
 	munmap(area, PMD_SIZE);
 	return 0;
+}
+
+static int device_exclusive(const struct opts *o)
+{
+	return exclusive_rounds(o, "device-exclusive", false);
+}
+
+static int exclusive_collapse(const struct opts *o)
+{
+	return exclusive_rounds(o, "exclusive-collapse", true);
 }
 
 /* Whatever large folios the THP settings give a MADV_HUGEPAGE region
@@ -976,6 +1012,7 @@ static const struct scenario {
 	{ "device-mthp", device_mthp, false, "whatever large folios a region gets, to /dev/thpdev and back" },
 	{ "device-reuse", device_reuse, false, "THPs to /dev/thpdev and faulted back, 4 times at one address" },
 	{ "device-exclusive", device_exclusive, false, "a THP collapsed, made device-exclusive, taken back, -n times" },
+	{ "exclusive-collapse", exclusive_collapse, false, "a range made device-exclusive, collapsed, taken back, -n times" },
 	{ "device-holes", device_holes, false, "empty and huge-zero PMD ranges to /dev/thpdev, some left to evict" },
 	{ "layout", layout, false, "a known layout of THPs, mTHPs and base pages, held for -t s" },
 	{ "layout-split", layout_split, false, "the same with every PMD THP half-unmapped" },
@@ -1008,7 +1045,7 @@ static void usage(FILE *out)
 		"  -f FAULTS   device: CPU faults the device refuses (default 0)\n"
 		"  -h          this text\n\nscenarios:\n");
 	for (i = 0; i < sizeof(scenarios) / sizeof(scenarios[0]); i++)
-		fprintf(out, "  %-15s %s\n", scenarios[i].name, scenarios[i].help);
+		fprintf(out, "  %-18s %s\n", scenarios[i].name, scenarios[i].help);
 }
 
 static unsigned long number(const char *s, const char *what)

@@ -6,8 +6,10 @@
 # workload's mm, each ended by one of the PMD splits the kernel counted
 # (thp_split_pmd), through fentry and through the kprobe twins. The creep
 # scenario leaves a range to khugepaged with mTHP sizes enabled: the
-# steps up the orders must be those ftrace saw. The other scenarios must
-# show no pathology.
+# steps up the orders must be those ftrace saw. The device-exclusive
+# scenario has thpdev take a page of one range before each MADV_COLLAPSE
+# of it: each attempt is a bounce, and what came of it is what ftrace saw.
+# The other scenarios must show no pathology.
 . "$(dirname "$0")/../lib.sh"
 require_root
 J() { "$JGET" "$@"; }
@@ -19,6 +21,15 @@ thp=/sys/kernel/mm/transparent_hugepage
 for f in $thp/enabled $thp/hugepages-*/enabled; do
 	[ -e "$f" ] && knob_set "$f" never
 done
+
+# K and T are checked before anything runs.
+for bad in "--pathology-count 1" "--pathology-count 9" "--pathology-count 3x" \
+	"--pathology-window 0" "--pathology-window soon"; do
+	# shellcheck disable=SC2086
+	expect "record $bad: refused" 2 "record: ${bad%% *}" "$THPSCOPE" record -q $bad -- true
+done
+expect "top --pathology-count 0: refused" 2 "top: --pathology-count" \
+	"$THPSCOPE" top --once --pathology-count 0
 
 n=6
 # thrash_checks WHO: record the thrash scenario (with the environment
@@ -70,14 +81,81 @@ fi
 "$THPSCOPE" record -q -o "$TMP/two.json" -- "$THPLOAD" -n 2 thrash >/dev/null
 check_eq "two cycles are no thrash" 0 "$(places "$TMP/two.json" thrash)"
 
-# The streamed event, once, when the range is first found thrashing.
-"$THPSCOPE" trace --json -e pathology -- "$THPLOAD" -n $n thrash >"$TMP/ev.jsonl" 2>/dev/null
+# The streamed event, once, when the range is first found thrashing:
+# at its K-th cycle, K set to 5.
+"$THPSCOPE" trace --json -e pathology --pathology-count 5 -- "$THPLOAD" -n $n thrash \
+	>"$TMP/ev.jsonl" 2>/dev/null
 check_eq "trace: one pathology event for the thrashing range" 1 \
 	"$(grep -c '"kind": *"thrash"' "$TMP/ev.jsonl")"
+check_eq "trace --pathology-count 5: the range thrashes at its fifth cycle" 5 \
+	"$(grep '"kind": *"thrash"' "$TMP/ev.jsonl" | sed -n 's/.*"count": *\([0-9]*\).*/\1/p')"
 
 # No false positives: every other scenario of the mixed run.
 "$THPSCOPE" record -q -o "$TMP/mixed.json" -- "$THPLOAD" -n 4 -m 64 mixed >/dev/null
 check_eq "no pathology in the mixed scenarios" 0 "$(J "$TMP/mixed.json" pathologies | grep -c '"kind"')"
+
+# Device-exclusive bounce: before each MADV_COLLAPSE of one range, thpdev
+# takes its first page: each attempt is a bounce, and what came of it is
+# what ftrace saw.
+bounce_checks() {
+	if [ "$(J "$rec" pathology_detectors.device_exclusive_bounce.available)" != true ]; then
+		skip "device-exclusive bounce: $(J "$rec" pathology_detectors.device_exclusive_bounce.why)"
+		return
+	fi
+	inst=$(ft_open bounce huge_memory/mm_khugepaged_scan_pmd)
+	rec=$TMP/bounce.json
+	"$THPSCOPE" record -q -o "$rec" -- "$THPLOAD" -n 4 exclusive-collapse >"$TMP/out"
+	ft_off "$inst"
+	pid=$(J "$rec" command.pid)
+	start=$(sed -n 's/^exclusive-collapse: range \(0x[0-9a-f]*\)-.*/\1/p' "$TMP/out")
+	"$FTCOUNT" -m "$pid" -e scan_result:SCAN_ "$inst" mm_khugepaged_scan_pmd status >"$TMP/scans"
+	check_eq "bounce: one range found" 1 "$(places "$rec" device_exclusive_bounce)"
+	# jget sums what a selector matches (the range also thrashes), so
+	# the bounce is picked by kind; its keys after "kind" (jget sorts
+	# them) hold no object, so its range and pid are read from there.
+	bounce=pathologies[kind=device_exclusive_bounce]
+	J "$rec" pathologies | tr -d ' \n' | grep -o '"kind":"device_exclusive_bounce"[^}]*' >"$TMP/b"
+	check_eq "bounce: the workload's range" "$start $pid" \
+		"$(sed -n 's/.*"start":"\([^"]*\)".*/\1/p' "$TMP/b") $(J "$rec" "$bounce.pid")"
+	check_eq "bounce: an attempt per collapse ftrace saw on the workload's memory" \
+		"$(sum2 <"$TMP/scans")" "$(J "$rec" "$bounce.count")"
+	check_eq "bounce: failed attempts = ftrace's" \
+		"$(awk '$1 != "succeed"' "$TMP/scans" | sum2)" \
+		"$(J "$rec" "$bounce.evidence.failed")"
+	check_eq "bounce: the results seen are ftrace's" \
+		"$(awk '{ print "\"" $1 "\"" }' "$TMP/scans" | sort | tr '\n' ' ')" \
+		"$(evidence results | tr , '\n' | sort | tr '\n' ' ')"
+	check_eq "bounce: the exclusive invalidations are thpdev's" \
+		"$(sed -n 's/.* inval_exclusive \([0-9]*\).*/\1/p' "$TMP/out")" \
+		"$(J "$rec" "$bounce.evidence.invalidations.exclusive")"
+	# The CPU takes the page back before each collapse: no bounce.
+	"$THPSCOPE" record -q -o "$TMP/clean.json" -- "$THPLOAD" -n 4 device-exclusive >/dev/null
+	check_eq "bounce: none where the device gave the page back before each collapse" 0 \
+		"$(places "$TMP/clean.json" device_exclusive_bounce)"
+}
+
+# The spinning fault's event: thpdev refuses 5 CPU faults at one address
+# in a row; the event comes once, at the address whose faults the device
+# events show stalled.
+spinning_checks() {
+	"$THPSCOPE" trace --json -e device -- "$THPLOAD" -n 4 -f 5 device >"$TMP/ev.jsonl" 2>/dev/null
+	check_eq "trace: one event for the spinning fault" 1 \
+		"$(grep -c '"kind": *"spinning_device_fault"' "$TMP/ev.jsonl")"
+	check_eq "trace: the spinning fault's range starts where the faults stalled" \
+		"$(grep '"stalled": *3[,}]' "$TMP/ev.jsonl" | sed -n 's/.*"address": *"\(0x[0-9a-f]*\)".*/\1/p')" \
+		"$(grep '"spinning_device_fault"' "$TMP/ev.jsonl" | sed -n 's/.*"start": *"\(0x[0-9a-f]*\)".*/\1/p')"
+}
+
+# Both with thpdev, where it is built (7.x).
+if thpdev_ko "device pathologies"; then
+	if [ -e /sys/module/thpdev ] || { insmod "$THPDEV_KO" && loaded=1; }; then
+		bounce_checks
+		spinning_checks
+		[ -z "${loaded:-}" ] || rmmod thpdev
+	else
+		not_ok "thpdev does not load"
+	fi
+fi
 
 # Creep: every size enabled for MADV_HUGEPAGE, max_ptes_none above half
 # a PMD, so that a collapse to one order fills enough of the next.
