@@ -178,20 +178,36 @@ static bool scan_due(const struct family_run *run)
 	return now - cr->last_scan >= (period > RESCAN_SYSTEM_NS ? period : RESCAN_SYSTEM_NS);
 }
 
-static void coverage_harvest(struct family_run *run, struct kenv *env,
-			     const struct probe_set *probes, json_t *record)
+/* The family's state, made on first use; NULL when it cannot scan. */
+static struct coverage_run *coverage_run(struct family_run *run)
 {
 	struct coverage_run *cr = run->data;
-	const char *key;
-	json_t *cov, *part;
 
 	if (!cr) {
 		cr = run->data = calloc(1, sizeof(*cr));
 		if (!cr)
-			return;
+			return NULL;
 		cr->usable = !coverage_scanner_open(&cr->scanner);
 	}
-	if (!cr->usable)
+	return cr->usable ? cr : NULL;
+}
+
+/* The start is what the processes held when the window opened (for a
+ * traced command, not yet started: its first scan that finds memory). */
+static void coverage_window_opened(struct family_run *run)
+{
+	if (coverage_run(run))
+		scan(run);
+}
+
+static void coverage_harvest(struct family_run *run, struct kenv *env,
+			     const struct probe_set *probes, json_t *record)
+{
+	struct coverage_run *cr = coverage_run(run);
+	const char *key;
+	json_t *cov, *part;
+
+	if (!cr)
 		return;
 	if (scan_due(run))
 		scan(run);
@@ -311,6 +327,7 @@ const struct family coverage_family = {
 	.name = "coverage",
 	.summary = "THP coverage by folio order of the processes watched, at start and end",
 	.harvest = coverage_harvest,
+	.window_opened = coverage_window_opened,
 	.destroy = coverage_destroy,
 	.record_keys = coverage_record_keys,
 	.order_paths = coverage_order_paths,
