@@ -297,7 +297,7 @@ int parse_seconds(const char *cmd, const char *opt, const char *arg, double lo, 
 		  double *out)
 {
 	if (!parse_double(arg, lo, hi, out)) {
-		errorf("%s: %s wants seconds from %g to %g, not '%s'", cmd, opt, lo, hi, arg);
+		errorf("%s: %s wants seconds from %.15g to %.15g, not '%s'", cmd, opt, lo, hi, arg);
 		return -1;
 	}
 	return 0;
