@@ -160,19 +160,38 @@ static void add_range(const void *k, const void *v, void *data)
 			"clear", (json_int_t)r->inval_clear)));
 }
 
+/* What the loader learns before the kernel's symbols are let go. */
+struct pathology_run {
+	struct cause_setup *causes;
+	/* make_device_exclusive_range before 6.15; neither without
+	 * CONFIG_DEVICE_PRIVATE. */
+	bool device_exclusive;
+};
+
+static void pathology_run_free(struct pathology_run *pr)
+{
+	if (pr)
+		free(pr->causes);
+	free(pr);
+}
+
 static struct bpf_object *pathology_open(struct family_run *run, struct kenv *env)
 {
-	struct cause_setup *cs = causes_setup(env);
+	struct pathology_run *pr = calloc(1, sizeof(*pr));
 	struct pathology_bpf *skel;
 
-	if (!cs)
-		return NULL;
-	skel = pathology_bpf__open();
-	if (!skel) {
-		free(cs);
+	if (!pr || !(pr->causes = causes_setup(env))) {
+		pathology_run_free(pr);
 		return NULL;
 	}
-	skel->rodata->nr_cause_ranges = cs->n > 0 ? cs->n : 0;
+	pr->device_exclusive = kenv_has_ksym(env, "make_device_exclusive") ||
+			       kenv_has_ksym(env, "make_device_exclusive_range");
+	skel = pathology_bpf__open();
+	if (!skel) {
+		pathology_run_free(pr);
+		return NULL;
+	}
+	skel->rodata->nr_cause_ranges = pr->causes->n > 0 ? pr->causes->n : 0;
 	skel->rodata->min_count = pathology_limits.count;
 	skel->rodata->window_ns = pathology_limits.window_s * 1e9;
 	kenv_enum_of(env, &scan_results);	/* read while the BTF is loaded */
@@ -180,16 +199,17 @@ static struct bpf_object *pathology_open(struct family_run *run, struct kenv *en
 	skel->rodata->collapse_has_order =
 		kenv_has_member(env, "trace_event_raw_mm_collapse_huge_page", "order");
 	run->skel = skel;
-	run->data = cs;
+	run->data = pr;
 	return skel->obj;
 }
 
 static int pathology_load(struct family_run *run)
 {
 	struct pathology_bpf *skel = run->skel;
+	struct pathology_run *pr = run->data;
 	int err = pathology_bpf__load(skel);
 
-	return err ?: causes_fill(bpf_map__fd(skel->maps.cause_ranges), run->data);
+	return err ?: causes_fill(bpf_map__fd(skel->maps.cause_ranges), pr->causes);
 }
 
 /* {"available": false, "why": why probe NAME did not attach} */
@@ -238,6 +258,7 @@ static void pathology_harvest(struct family_run *run, struct kenv *env,
 			      const struct probe_set *probes, json_t *record)
 {
 	struct pathology_bpf *skel = run->skel;
+	const struct pathology_run *pr = run->data;
 	struct harvest_ctx ctx = {
 		.pmd_bytes = 1ULL << (env->pmd_order + env->page_shift),
 		.notifier = probe_attached(probes, "pathology:__mmu_notifier_invalidate_range_start"),
@@ -247,10 +268,7 @@ static void pathology_harvest(struct family_run *run, struct kenv *env,
 	json_t *creep = pathology_detector(probes, creep_probes, true);
 	json_t *bounce;
 
-	/* make_device_exclusive_range before 6.15; neither without
-	 * CONFIG_DEVICE_PRIVATE. */
-	if (kenv_has_ksym(env, "make_device_exclusive") ||
-	    kenv_has_ksym(env, "make_device_exclusive_range"))
+	if (pr->device_exclusive)
 		bounce = pathology_detector(probes, bounce_probes, true);
 	else
 		bounce = json_pack("{s:b, s:s}", "available", 0, "why",
@@ -277,7 +295,7 @@ static void pathology_harvest(struct family_run *run, struct kenv *env,
 static void pathology_destroy(struct family_run *run)
 {
 	pathology_bpf__destroy(run->skel);
-	free(run->data);
+	pathology_run_free(run->data);
 	run->skel = NULL;
 	run->data = NULL;
 }
