@@ -55,8 +55,9 @@ struct family {
 	/* Add what the maps hold to RECORD. */
 	void (*harvest)(struct family_run *run, struct kenv *env,
 			const struct probe_set *probes, json_t *record);
-	/* The window just opened: a first reading that must be taken at its
-	 * start rather than at the first harvest. */
+	/* The window just opened (and the kernel's counters were read at its
+	 * edge): a first reading that belongs to the start rather than to
+	 * the first harvest. */
 	void (*window_opened)(struct family_run *run);
 	void (*destroy)(struct family_run *run);
 

@@ -185,17 +185,22 @@ static int share_window(struct session *s, struct bpf_object *obj)
 int session_window(struct session *s, bool open)
 {
 	uint32_t zero = 0, val = open;
-	size_t i;
 
 	if (bpf_map_update_elem(s->window_fd, &zero, &val, BPF_ANY)) {
 		errorf("cannot %s the event window: %s", open ? "open" : "close",
 		       strerror(errno));
 		return -1;
 	}
-	for (i = 0; open && i < s->nruns; i++)
+	return 0;
+}
+
+void session_window_opened(struct session *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->nruns; i++)
 		if (s->runs[i].loaded && s->runs[i].fam->window_opened)
 			s->runs[i].fam->window_opened(&s->runs[i]);
-	return 0;
 }
 
 /* The ring every family streams into, and its lost-event counter. */

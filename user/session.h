@@ -50,6 +50,9 @@ int session_open(struct session *s, const struct session_opts *opts);
  * its first reading and close it beside its last, and both cover the
  * same stretch of time. Returns 0, or -1 after printing why. */
 int session_window(struct session *s, bool open);
+/* The families' first readings (family.h's window_opened), once the
+ * command's own, which sit right at the window's edge, are taken. */
+void session_window_opened(struct session *s);
 /* Events the ring had no room for so far. */
 uint64_t session_lost(const struct session *s);
 /* The kernel's own counters now (counters.h's shape). */

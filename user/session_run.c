@@ -24,6 +24,7 @@ int session_run(const struct session_opts *opts, const struct session_callbacks 
 	}
 	if (cb->window_opened)
 		cb->window_opened(&s, ctx);
+	session_window_opened(&s);
 	if (!runner_start(&run, opts->command, opts->seconds)) {
 		ret = RUNNER_CANNOT_RUN;
 		goto out;
