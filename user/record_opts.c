@@ -18,19 +18,12 @@ struct pathology_limits pathology_limits = {
 
 int pathology_option(int opt, const char *arg, const char *cmd)
 {
-	uint64_t k;
-
 	switch (opt) {
 	case OPT_PATHOLOGY_COUNT:
 		/* One event is no repetition; the kernel keeps the last
 		 * PATHOLOGY_RING times. */
-		if (!parse_u64(arg, &k) || k < 2 || k > PATHOLOGY_RING) {
-			errorf("%s: --pathology-count wants a whole number from 2 to %d, not '%s'",
-			       cmd, PATHOLOGY_RING, arg);
-			return -1;
-		}
-		pathology_limits.count = k;
-		return 0;
+		return parse_uint(cmd, "--pathology-count", arg, 2, PATHOLOGY_RING,
+				  &pathology_limits.count);
 	case OPT_PATHOLOGY_WINDOW:
 		return parse_seconds(cmd, "--pathology-window", arg, DURATION_MIN_S,
 				     DURATION_MAX_S, &pathology_limits.window_s);
