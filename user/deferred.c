@@ -224,12 +224,12 @@ static void deferred_harvest(struct family_run *run, struct kenv *env,
 							bpf_map__fd(skel->maps.other_stacks)));
 	}
 	if (probe_attached(probes, "deferred:deferred_split_count"))
-		map_foreach(bpf_map__fd(skel->maps.queue_lens), sizeof(struct queue_key),
-			    sizeof(struct queue_len), add_queue_len, def);
+		run_map_foreach(run, skel->maps.queue_lens, sizeof(struct queue_key),
+			        sizeof(struct queue_len), add_queue_len, def);
 	if (probe_attached(probes, "deferred:deferred_split_scan")) {
 		jadd(def, "shrinker.scans", 0);
-		map_foreach(bpf_map__fd(skel->maps.shrinker_by_node), sizeof(__s32),
-			    sizeof(struct shrinker_stats), add_shrinker, def);
+		run_map_foreach(run, skel->maps.shrinker_by_node, sizeof(__s32),
+			        sizeof(struct shrinker_stats), add_shrinker, def);
 	}
 	if (probe_attached(probes, "deferred:mm_shrink_slab_end")) {
 		json_t *tp = jpath(def, "shrinker_tp");
@@ -239,8 +239,8 @@ static void deferred_harvest(struct family_run *run, struct kenv *env,
 			json_object_set_new(tp, "why", json_string(dd->scan_why));
 		jadd(tp, "calls", 0);
 		jadd(tp, "freed", 0);
-		map_foreach(bpf_map__fd(skel->maps.shrinker_tp_by_node), sizeof(__s32),
-			    sizeof(struct shrinker_tp), add_shrinker_tp, def);
+		run_map_foreach(run, skel->maps.shrinker_tp_by_node, sizeof(__s32),
+			        sizeof(struct shrinker_tp), add_shrinker_tp, def);
 	}
 }
 

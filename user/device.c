@@ -229,15 +229,15 @@ static void device_harvest(struct family_run *run, struct kenv *env,
 		json_t *reasons = jpath(record, "migrate_vma.fallback_reasons");
 
 		jpath(record, "migrate_vma.by_driver");
-		map_foreach(bpf_map__fd(skel->maps.dev_stats), sizeof(struct dev_key),
-			    sizeof(struct dev_stats), add_stats, &ctx);
+		run_map_foreach(run, skel->maps.dev_stats, sizeof(struct dev_key),
+			        sizeof(struct dev_stats), add_stats, &ctx);
 		for (i = 0; i < FB_NR; i++)
 			if (!bpf_map_lookup_elem(bpf_map__fd(skel->maps.fallbacks), &i, &n) && n)
 				jadd(reasons, fallback_names[i], n);
 	}
 	if (any_attached(probes, fault_probes))
-		map_foreach(bpf_map__fd(skel->maps.device_faults), sizeof(struct fault_key),
-			    sizeof(struct fault_rec), add_fault, &ctx);
+		run_map_foreach(run, skel->maps.device_faults, sizeof(struct fault_key),
+			        sizeof(struct fault_rec), add_fault, &ctx);
 	pathology_add(record, "spinning_device_fault",
 		      pathology_detector(probes, fault_probes, false), ctx.spins);
 	if (probe_attached(probes, "device:hmm_range_fault") &&

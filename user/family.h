@@ -13,7 +13,9 @@
 #include <stddef.h>
 #include <stdio.h>
 #include <jansson.h>
+#include "maps.h"
 
+struct bpf_map;
 struct bpf_object;
 struct kenv;
 struct probe_set;
@@ -108,7 +110,15 @@ struct family_run {
 	 * of top), not the record's last: what is costly to read may be
 	 * reused for a while. */
 	bool periodic;
+	/* Its programs have inserted nothing into a hash map yet (read
+	 * before each harvest): run_map_foreach skips its hash maps. */
+	bool hashes_empty;
 };
+
+/* map_foreach over MAP, one of RUN's maps; nothing to do for a hash map
+ * while RUN's hash maps are empty. */
+int run_map_foreach(const struct family_run *run, const struct bpf_map *map,
+		    size_t key_size, size_t val_size, map_entry_fn fn, void *ctx);
 
 /* Room for every family in a session (families.c checks it). */
 #define MAX_FAMILIES 8

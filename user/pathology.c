@@ -285,8 +285,8 @@ static void pathology_harvest(struct family_run *run, struct kenv *env,
 		ctx.creep = json_array();
 	if (json_is_true(json_object_get(bounce, "available")))
 		ctx.bounce = json_array();
-	map_foreach(bpf_map__fd(skel->maps.ranges), sizeof(struct range_key),
-		    sizeof(struct range_state), add_range, &ctx);
+	run_map_foreach(run, skel->maps.ranges, sizeof(struct range_key),
+		        sizeof(struct range_state), add_range, &ctx);
 	pathology_add(record, "thrash", thrash, ctx.thrash ?: json_array());
 	pathology_add(record, "creep", creep, ctx.creep ?: json_array());
 	pathology_add(record, kind_names[PK_BOUNCE], bounce, ctx.bounce ?: json_array());

@@ -358,6 +358,27 @@ static void harvest_map_full(const struct family_run *run, json_t *record)
 		json_object_set_new(jpath(record, "map_full"), run->fam->name, json_integer(n));
 }
 
+/* Whether RUN's programs have inserted nothing yet (thpscope.bpf.h's
+ * map_inserts); read before the maps, so that what a harvest skips was
+ * not there when it looked. */
+static bool hashes_empty(const struct family_run *run)
+{
+	struct bpf_map *m = run->obj ? bpf_object__find_map_by_name(run->obj, "map_inserts") : NULL;
+	uint64_t n;
+
+	return m && !map_sum_percpu(bpf_map__fd(m), 0, 1, &n) && !n;
+}
+
+int run_map_foreach(const struct family_run *run, const struct bpf_map *map,
+		    size_t key_size, size_t val_size, map_entry_fn fn, void *ctx)
+{
+	enum bpf_map_type type = bpf_map__type(map);
+
+	if (run->hashes_empty && (type == BPF_MAP_TYPE_HASH || type == BPF_MAP_TYPE_LRU_HASH))
+		return 0;
+	return map_foreach(bpf_map__fd(map), key_size, val_size, fn, ctx);
+}
+
 static void harvest_families(struct session *s, json_t *record, bool periodic, bool map_full)
 {
 	size_t i;
@@ -368,6 +389,7 @@ static void harvest_families(struct session *s, json_t *record, bool periodic, b
 		if (!run->loaded)
 			continue;
 		run->periodic = periodic;
+		run->hashes_empty = hashes_empty(run);
 		run->fam->harvest(run, &s->env, &s->probes, record);
 		if (map_full)
 			harvest_map_full(run, record);
