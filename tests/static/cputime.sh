@@ -16,13 +16,17 @@ ticks_ns() {
 # within A B NS: |A - B| <= NS.
 within() { awk -v a="$1" -v b="$2" -v d="$3" 'BEGIN { exit !(a - b <= d && b - a <= d) }'; }
 
-# A process that burns CPU: -p reads its clock, /proc its ticks, back to back.
+# A process that burns CPU: -p reads its clock, /proc its ticks, while it
+# is stopped (on a loaded machine, starting the second reader takes long
+# enough for a running process to add tens of milliseconds).
 sh -c 'while :; do :; done' &
 busy=$!
 sleep 0.5
+kill -STOP "$busy"
 n=$("$C" -p "$busy")
 cp "/proc/$busy/stat" "$TMP/stat"
 kill "$busy"
+kill -CONT "$busy"
 wait "$busy" 2>/dev/null
 t=$(ticks_ns "$TMP/stat")
 if [ "$n" -gt 100000000 ] && within "$n" "$t" 30000000; then
