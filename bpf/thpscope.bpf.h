@@ -57,27 +57,24 @@ struct {
  * Entries lookup_or_init inserted, per object. Until the first, the
  * loader skips reading the object's hash maps: reading one walks all its
  * buckets, empty or not, and a timeline reads them ten times a second.
+ * The loader maps it to read it without a system call.
  */
 struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);
 	__uint(max_entries, 1);
 	__type(key, __u32);
 	__type(value, __u64);
 } map_inserts SEC(".maps");
 
-static __always_inline void object_count(void *counter)
-{
-	__u32 zero = 0;
-	__u64 *n = bpf_map_lookup_elem(counter, &zero);
-
-	if (n)
-		(*n)++;
-}
-
 /* A count a map had no room (or no slot) for. */
 static __always_inline void map_full_count(void)
 {
-	object_count(&map_full);
+	__u32 zero = 0;
+	__u64 *full = bpf_map_lookup_elem(&map_full, &zero);
+
+	if (full)
+		(*full)++;
 }
 
 /* Look KEY up in MAP, inserting INIT first when absent; NULL, counted in
@@ -90,8 +87,13 @@ static __always_inline void *lookup_or_init(void *map, const void *key,
 
 	if (val)
 		return val;
-	if (!bpf_map_update_elem(map, key, init, BPF_NOEXIST))
-		object_count(&map_inserts);
+	if (!bpf_map_update_elem(map, key, init, BPF_NOEXIST)) {
+		__u32 zero = 0;
+		__u64 *n = bpf_map_lookup_elem(&map_inserts, &zero);
+
+		if (n)
+			__sync_fetch_and_add(n, 1);
+	}
 	val = bpf_map_lookup_elem(map, key);
 	if (!val)
 		map_full_count();

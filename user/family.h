@@ -11,6 +11,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <jansson.h>
 #include "maps.h"
@@ -110,8 +111,11 @@ struct family_run {
 	 * of top), not the record's last: what is costly to read may be
 	 * reused for a while. */
 	bool periodic;
-	/* Its programs have inserted nothing into a hash map yet (read
-	 * before each harvest): run_map_foreach skips its hash maps. */
+	/* Its programs' inserts into hash maps (thpscope.bpf.h's
+	 * map_inserts), mapped; NULL when it has none. */
+	const uint64_t *inserts;
+	/* None yet when this harvest began: run_map_foreach skips its hash
+	 * maps. */
 	bool hashes_empty;
 };
 

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/mman.h>
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
@@ -248,6 +249,17 @@ static void cap_map_entries(struct bpf_object *obj)
 			bpf_map__set_max_entries(m, n);
 }
 
+/* RUN's count of inserts (thpscope.bpf.h's map_inserts), mapped once: a
+ * tick reads it without a system call. NULL when the object has none. */
+static void map_inserts_view(struct family_run *run)
+{
+	struct bpf_map *m = bpf_object__find_map_by_name(run->obj, "map_inserts");
+	void *p = m ? mmap(NULL, sizeof(uint64_t), PROT_READ, MAP_SHARED, bpf_map__fd(m), 0)
+		    : MAP_FAILED;
+
+	run->inserts = p == MAP_FAILED ? NULL : p;
+}
+
 static void load_family(struct session *s, struct family_run *run)
 {
 	const struct family *fam = run->fam;
@@ -265,6 +277,7 @@ static void load_family(struct session *s, struct family_run *run)
 		return;
 	}
 	run->loaded = true;
+	map_inserts_view(run);
 	probes_attach(&s->probes, fam->name);
 	step_done(fam->name, "attach", &t);
 }
@@ -358,17 +371,6 @@ static void harvest_map_full(const struct family_run *run, json_t *record)
 		json_object_set_new(jpath(record, "map_full"), run->fam->name, json_integer(n));
 }
 
-/* Whether RUN's programs have inserted nothing yet (thpscope.bpf.h's
- * map_inserts); read before the maps, so that what a harvest skips was
- * not there when it looked. */
-static bool hashes_empty(const struct family_run *run)
-{
-	struct bpf_map *m = run->obj ? bpf_object__find_map_by_name(run->obj, "map_inserts") : NULL;
-	uint64_t n;
-
-	return m && !map_sum_percpu(bpf_map__fd(m), 0, 1, &n) && !n;
-}
-
 int run_map_foreach(const struct family_run *run, const struct bpf_map *map,
 		    size_t key_size, size_t val_size, map_entry_fn fn, void *ctx)
 {
@@ -389,7 +391,9 @@ static void harvest_families(struct session *s, json_t *record, bool periodic, b
 		if (!run->loaded)
 			continue;
 		run->periodic = periodic;
-		run->hashes_empty = hashes_empty(run);
+		/* Read before the maps: what a harvest skips was not there
+		 * when it looked. */
+		run->hashes_empty = run->inserts && !__atomic_load_n(run->inserts, __ATOMIC_ACQUIRE);
 		run->fam->harvest(run, &s->env, &s->probes, record);
 		if (map_full)
 			harvest_map_full(run, record);
@@ -427,9 +431,12 @@ void session_close(struct session *s)
 
 	counter_files_close(s->counters);
 	probes_free(&s->probes);
-	for (i = 0; i < s->nruns; i++)
+	for (i = 0; i < s->nruns; i++) {
+		if (s->runs[i].inserts)
+			munmap((void *)s->runs[i].inserts, sizeof(uint64_t));
 		if (s->runs[i].skel || s->runs[i].data)
 			s->runs[i].fam->destroy(&s->runs[i]);
+	}
 	kenv_close(&s->env);
 	if (s->window_fd >= 0)
 		close(s->window_fd);
