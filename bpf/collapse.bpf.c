@@ -39,10 +39,12 @@ struct {
 	__type(value, __u64);
 } collapse_counts SEC(".maps");
 
+/* Slots claimed per process (proc_slot.h), so that counting never inserts. */
 struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 4096);
-	__type(key, struct collapse_proc_key);
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);	/* read in place at harvest */
+	__uint(max_entries, PROC_SLOTS);
+	__type(key, __u32);
 	__type(value, struct collapse_proc);
 } collapse_procs SEC(".maps");
 
@@ -105,25 +107,25 @@ static __always_inline void count_outcome(struct task_struct *owner, __u8 event,
 static __always_inline void count_proc(struct task_struct *owner, bool attempt,
 				       int result)
 {
-	struct collapse_proc_key key = { .source = current_source() };
-	static const struct collapse_proc zero;
+	struct collapse_proc_counts *c;
 	struct collapse_proc *p;
+	bool new;
 
 	if (!owner)
 		return;
-	key.tgid = task_tgid(owner);
-	p = lookup_or_init(&collapse_procs, &key, &zero);
+	p = proc_slot_lookup(&collapse_procs, collapse_proc_tag(task_tgid(owner)), &new);
 	if (!p)
 		return;
-	if (!p->comm[0])
+	if (new)
 		BPF_CORE_READ_STR_INTO(&p->comm, owner, group_leader, comm);
+	c = current_is_kthread() ? &p->by_source[SRC_KHUGEPAGED] : &p->by_source[SRC_MADVISE];
 	if (!attempt) {
-		__sync_fetch_and_add(&p->scans, 1);
+		__sync_fetch_and_add(&c->scans, 1);
 		return;
 	}
-	__sync_fetch_and_add(&p->attempts, 1);
+	__sync_fetch_and_add(&c->attempts, 1);
 	if (result == bpf_core_enum_value(enum scan_result, SCAN_SUCCEED))
-		__sync_fetch_and_add(&p->succeeded, 1);
+		__sync_fetch_and_add(&c->succeeded, 1);
 }
 
 /* Stream one outcome when tracing; TS is when it happened, 0 for now. */
