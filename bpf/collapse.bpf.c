@@ -8,8 +8,9 @@
  * kprobe/kretprobe where fentry cannot attach; the loader picks one.
  *
  * Events belong to the process owning the mm. The isolate record carries
- * no mm: in khugepaged, when a filter or a trace needs its owner, the step
- * waits for the mm_collapse_huge_page event that ends its attempt (every
+ * no mm: in khugepaged, when a filter, a trace or per-cgroup counts need
+ * its owner (isolate_needs_owner()), the step waits for the
+ * mm_collapse_huge_page event that ends its attempt (every
  * collapse_huge_page call ends with one) and is counted then, with its own
  * time. */
 #include "vmlinux.h"
@@ -164,6 +165,18 @@ struct {
 	__type(value, struct isolate_step);
 } pending_isolates SEC(".maps");
 
+/*
+ * An isolation step needs its owner, which only the attempt's end tells in
+ * khugepaged, when a filter selects processes, a trace streams it or
+ * counts go per cgroup. Leaving thpscope's own process out does not need
+ * it: MADV_COLLAPSE runs in its owner, and khugepaged never isolates in
+ * thpscope's memory, whose THP is off (main.c).
+ */
+static __always_inline bool isolate_needs_owner(void)
+{
+	return filter_selective || trace_enabled || by_cgroup;
+}
+
 static __always_inline void isolate_outcome(struct task_struct *t, const struct isolate_step *s)
 {
 	if (!task_selected(t))
@@ -199,7 +212,7 @@ int collapse(struct trace_event_raw_mm_collapse_huge_page *ctx)
 	if (!in_window())
 		return 0;
 	/* Only khugepaged's isolation steps wait (see isolate()). */
-	step = (filter_active || trace_enabled || by_cgroup) && current_is_kthread() ?
+	step = isolate_needs_owner() && current_is_kthread() ?
 	       bpf_map_lookup_elem(&pending_isolates, &id) : NULL;
 	if (step) {
 		isolate_outcome(t, step);
@@ -230,9 +243,9 @@ int isolate(struct trace_event_raw_mm_collapse_huge_page_isolate *ctx)
 		return 0;
 	if (bpf_core_field_exists(ctx->order))
 		s.order = ctx->order;
-	/* Counting alone needs no owner; MADV_COLLAPSE runs in the owner. */
-	if (!filter_active && !trace_enabled && !by_cgroup) {
-		count_outcome(NULL, CE_ISOLATE, s.order, s.status);
+	if (!isolate_needs_owner()) {
+		if (current_is_kthread() || current_selected())
+			count_outcome(NULL, CE_ISOLATE, s.order, s.status);
 		return 0;
 	}
 	if (!current_is_kthread()) {
