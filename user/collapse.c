@@ -117,6 +117,7 @@ static void add_procs(const struct collapse_proc *procs, __u32 n, struct harvest
 			continue;
 		for (src = 0; src < SRC_NR; src++) {
 			c = &p->by_source[src];
+			/* A source that never came, or not yet counted. */
 			if (!c->scans && !c->attempts)
 				continue;
 			json_array_append_new(ctx->procs, json_pack(

@@ -106,7 +106,8 @@ static void add_procs(const struct migrate_data *md, struct harvest_ctx *ctx)
 	__u32 i;
 
 	for (i = 0; i < md->nprocs; i++) {
-		if (!md->procs[i].tag)
+		/* Claimed an instant before its first call is counted. */
+		if (!md->procs[i].tag || !md->procs[i].val.calls)
 			continue;
 		key = migrate_proc_key(md->procs[i].tag);
 		add_call(&key, &md->procs[i].val, ctx);
