@@ -104,17 +104,31 @@ static __always_inline void count_outcome(struct task_struct *owner, __u8 event,
 		__sync_fetch_and_add(cnt, 1);
 }
 
-/* Per owning process: a scan, or an attempt with its result. */
-static __always_inline void count_proc(struct task_struct *owner, bool attempt,
-				       int result)
+/* The process an event's mm belongs to, read once per event. */
+struct event_owner {
+	struct task_struct *task;	/* NULL: none */
+	__u32 tgid;
+};
+
+/* Resolve the owner of MM into O; whether the filters keep it. */
+static __always_inline bool owner_selected(struct mm_struct *mm, struct event_owner *o)
 {
+	o->task = event_task(mm);
+	o->tgid = o->task ? task_tgid(o->task) : 0;
+	return process_selected(o->task, o->tgid);
+}
+
+/* Per owning process: a scan, or an attempt with its result. */
+static __always_inline void count_proc(const struct event_owner *o, bool attempt, int result)
+{
+	struct task_struct *owner = o->task;
 	struct collapse_proc_counts *c;
 	struct collapse_proc *p;
 	bool new;
 
 	if (!owner)
 		return;
-	p = proc_slot_lookup(&collapse_procs, collapse_proc_tag(task_tgid(owner)), &new);
+	p = proc_slot_lookup(&collapse_procs, collapse_proc_tag(o->tgid), &new);
 	if (!p)
 		return;
 	if (new)
@@ -188,15 +202,15 @@ static __always_inline void isolate_outcome(struct task_struct *t, const struct 
 SEC("tracepoint/huge_memory/mm_khugepaged_scan_pmd")
 int scan_pmd(struct trace_event_raw_mm_khugepaged_scan_pmd *ctx)
 {
-	struct task_struct *t = event_task(ctx->mm);
+	struct event_owner o;
 
 	if (!in_window())
 		return 0;
-	if (!task_selected(t))
+	if (!owner_selected(ctx->mm, &o))
 		return 0;
-	count_outcome(t, CE_SCAN_PMD, ORDER_NONE, ctx->status);
-	count_proc(t, false, 0);
-	trace_outcome(CE_SCAN_PMD, t, 0, ORDER_NONE, ctx->status,
+	count_outcome(o.task, CE_SCAN_PMD, ORDER_NONE, ctx->status);
+	count_proc(&o, false, 0);
+	trace_outcome(CE_SCAN_PMD, o.task, 0, ORDER_NONE, ctx->status,
 		      ctx->pfn, ctx->referenced);
 	return 0;
 }
@@ -204,27 +218,31 @@ int scan_pmd(struct trace_event_raw_mm_khugepaged_scan_pmd *ctx)
 SEC("tracepoint/huge_memory/mm_collapse_huge_page")
 int collapse(struct trace_event_raw_mm_collapse_huge_page *ctx)
 {
-	struct task_struct *t = event_task(ctx->mm);
-	__u64 id = bpf_get_current_pid_tgid();
 	struct isolate_step *step;
 	__u8 order = thp_pmd_order;
+	struct event_owner o;
+	bool selected;
+	__u64 id;
 
 	if (!in_window())
 		return 0;
+	selected = owner_selected(ctx->mm, &o);
 	/* Only khugepaged's isolation steps wait (see isolate()). */
-	step = isolate_needs_owner() && current_is_kthread() ?
-	       bpf_map_lookup_elem(&pending_isolates, &id) : NULL;
-	if (step) {
-		isolate_outcome(t, step);
-		bpf_map_delete_elem(&pending_isolates, &id);
+	if (isolate_needs_owner() && current_is_kthread()) {
+		id = bpf_get_current_pid_tgid();
+		step = bpf_map_lookup_elem(&pending_isolates, &id);
+		if (step) {
+			isolate_outcome(o.task, step);
+			bpf_map_delete_elem(&pending_isolates, &id);
+		}
 	}
-	if (!task_selected(t))
+	if (!selected)
 		return 0;
 	if (bpf_core_field_exists(ctx->order))
 		order = ctx->order;
-	count_outcome(t, CE_COLLAPSE, order, ctx->status);
-	count_proc(t, true, ctx->status);
-	trace_outcome(CE_COLLAPSE, t, 0, order, ctx->status, 0, 0);
+	count_outcome(o.task, CE_COLLAPSE, order, ctx->status);
+	count_proc(&o, true, ctx->status);
+	trace_outcome(CE_COLLAPSE, o.task, 0, order, ctx->status, 0, 0);
 	return 0;
 }
 
@@ -260,11 +278,12 @@ int isolate(struct trace_event_raw_mm_collapse_huge_page_isolate *ctx)
 SEC("tracepoint/huge_memory/mm_collapse_huge_page_swapin")
 int swapin(struct trace_event_raw_mm_collapse_huge_page_swapin *ctx)
 {
-	struct task_struct *t = event_task(ctx->mm);
 	__u8 order = thp_pmd_order;
+	struct task_struct *t;
 
 	if (!in_window())
 		return 0;
+	t = event_task(ctx->mm);
 	if (!task_selected(t))
 		return 0;
 	if (bpf_core_field_exists(ctx->order))
@@ -277,35 +296,35 @@ int swapin(struct trace_event_raw_mm_collapse_huge_page_swapin *ctx)
 SEC("tracepoint/huge_memory/mm_khugepaged_scan_file")
 int scan_file(struct trace_event_raw_mm_khugepaged_scan_file *ctx)
 {
-	struct task_struct *t = event_task(ctx->mm);
+	struct event_owner o;
 
 	if (!in_window())
 		return 0;
-	if (!task_selected(t))
+	if (!owner_selected(ctx->mm, &o))
 		return 0;
-	count_outcome(t, CE_SCAN_FILE, ORDER_NONE, ctx->result);
-	count_proc(t, false, 0);
-	trace_outcome(CE_SCAN_FILE, t, 0, ORDER_NONE, ctx->result, ctx->pfn, 0);
+	count_outcome(o.task, CE_SCAN_FILE, ORDER_NONE, ctx->result);
+	count_proc(&o, false, 0);
+	trace_outcome(CE_SCAN_FILE, o.task, 0, ORDER_NONE, ctx->result, ctx->pfn, 0);
 	return 0;
 }
 
 SEC("tracepoint/huge_memory/mm_khugepaged_collapse_file")
 int collapse_file(struct trace_event_raw_mm_khugepaged_collapse_file *ctx)
 {
-	struct task_struct *t = event_task(ctx->mm);
 	int result = ctx->result;
+	struct event_owner o;
 
 	if (!in_window())
 		return 0;
-	if (!task_selected(t))
+	if (!owner_selected(ctx->mm, &o))
 		return 0;
-	count_outcome(t, CE_COLLAPSE_FILE, ORDER_NONE, result);
-	trace_outcome(CE_COLLAPSE_FILE, t, 0, ORDER_NONE, result, ctx->index, 0);
+	count_outcome(o.task, CE_COLLAPSE_FILE, ORDER_NONE, result);
+	trace_outcome(CE_COLLAPSE_FILE, o.task, 0, ORDER_NONE, result, ctx->index, 0);
 	/* A file collapse that ends in pte_mapped_hugepage has put the new
 	 * folio in the page cache; only mapping it by PMD remains. */
 	if (result == bpf_core_enum_value(enum scan_result, SCAN_PTE_MAPPED_HUGEPAGE))
 		result = bpf_core_enum_value(enum scan_result, SCAN_SUCCEED);
-	count_proc(t, true, result);
+	count_proc(&o, true, result);
 	return 0;
 }
 
