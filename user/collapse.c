@@ -180,14 +180,10 @@ static int collapse_load(struct family_run *run)
 	struct collapse_data *cd = run->data;
 	int err;
 
-	/* A cap on the counting maps (THPSCOPE_MAP_ENTRIES, set on the hash
-	 * maps before load) caps the process slots too. */
-	cd->nprocs = bpf_map__max_entries(skel->maps.collapse_counts);
-	if (cd->nprocs > PROC_SLOTS)
-		cd->nprocs = PROC_SLOTS;
-	err = bpf_map__set_max_entries(skel->maps.collapse_procs, cd->nprocs);
-	if (!err)
-		err = collapse_bpf__load(skel);
+	cd->nprocs = proc_slots_size(skel->maps.collapse_procs, skel->maps.collapse_counts);
+	if (!cd->nprocs)
+		return -errno;
+	err = collapse_bpf__load(skel);
 	if (err)
 		return err;
 	cd->outcomes = map_view(bpf_map__fd(skel->maps.collapse_slots), outcomes_len());

@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /* BPF arrays read in place. */
+#include <errno.h>
 #include <sys/mman.h>
+#include <bpf/libbpf.h>
 #include "map_view.h"
+#include "proc_slot.h"
 
 const void *map_view(int fd, size_t len)
 {
@@ -14,4 +17,19 @@ void map_unview(const void *view, size_t len)
 {
 	if (view)
 		munmap((void *)view, len);
+}
+
+__u32 proc_slots_size(struct bpf_map *procs, const struct bpf_map *counts)
+{
+	__u32 n = bpf_map__max_entries(counts);
+	int err;
+
+	if (n > PROC_SLOTS)
+		n = PROC_SLOTS;
+	err = bpf_map__set_max_entries(procs, n);
+	if (err) {
+		errno = -err;
+		return 0;
+	}
+	return n;
 }

@@ -5,10 +5,19 @@
 #define THPSCOPE_MAP_VIEW_H
 
 #include <stddef.h>
+#include <linux/types.h>
+
+struct bpf_map;
 
 /* The first LEN bytes of the values of array map FD, read-only; NULL,
  * with errno set, when it cannot be mapped. */
 const void *map_view(int fd, size_t len);
 void map_unview(const void *view, size_t len);
+
+/* Size PROCS, an array of per-process slots (proc_slot.h), before load:
+ * PROC_SLOTS, or as many as the counting hash COUNTS when it is capped
+ * lower (THPSCOPE_MAP_ENTRIES caps hash maps), so that a capped run fills
+ * the slots too. The slots it has, or 0 with errno set. */
+__u32 proc_slots_size(struct bpf_map *procs, const struct bpf_map *counts);
 
 #endif

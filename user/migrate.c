@@ -169,14 +169,10 @@ static int migrate_load(struct family_run *run)
 	struct migrate_data *md = run->data;
 	int err;
 
-	/* A cap on the counting maps (THPSCOPE_MAP_ENTRIES, set on the hash
-	 * maps before load) caps the process slots too. */
-	md->nprocs = bpf_map__max_entries(skel->maps.migrate_calls);
-	if (md->nprocs > PROC_SLOTS)
-		md->nprocs = PROC_SLOTS;
-	err = bpf_map__set_max_entries(skel->maps.migrate_procs, md->nprocs);
-	if (!err)
-		err = migrate_bpf__load(skel);
+	md->nprocs = proc_slots_size(skel->maps.migrate_procs, skel->maps.migrate_calls);
+	if (!md->nprocs)
+		return -errno;
+	err = migrate_bpf__load(skel);
 	if (err)
 		return err;
 	md->procs = map_view(bpf_map__fd(skel->maps.migrate_procs), procs_len(md));
