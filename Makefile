@@ -28,7 +28,7 @@ ARCH      := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
 CFLAGS    ?= -O2 -g
 CFLAGS    += -Wall -Wextra -Wno-unused-parameter -std=gnu11 -D_GNU_SOURCE \
 	     -DTHPSCOPE_VERSION='"$(VERSION)"' -I$(BUILD)/bpf -Ibpf -Iuser
-BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -fms-extensions \
+BPF_CFLAGS := -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_$(ARCH) -fms-extensions \
 	     -Wall -Wno-microsoft-anon-tag -Ivmlinux -Ibpf
 LIBS      := -lbpf -lelf -lz -ljansson -lm -lpthread
 ifneq ($(STATIC),)
@@ -64,7 +64,7 @@ MAN_PAGES := $(patsubst docs/man/%.scd,$(BUILD)/man/%,$(MAN_SRCS))
 
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
-TOOL_SRCS := $(wildcard tests/tools/*.c)
+TOOL_SRCS := $(filter-out %.bpf.c,$(wildcard tests/tools/*.c))
 TOOL_BINS := $(patsubst tests/tools/%.c,$(BUILD)/tests/%,$(TOOL_SRCS)) \
 	     $(BUILD)/tests/thpdev_test $(BUILD)/tests/thpdev_stress
 
@@ -118,6 +118,19 @@ $(BUILD)/tests/fuzz_record: tests/fuzz/fuzz_record.c $(LIB_OBJS) | $(BUILD)/test
 
 $(BUILD)/tests/%: tests/tools/%.c $(LIB_OBJS) | $(BUILD)/tests
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS)
+
+# Empty programs on thpscope's tracepoints: the floor scripts/probe-cost
+# compares each probe with.
+$(BUILD)/tests/probe_floor.bpf.o: tests/tools/probe_floor.bpf.c vmlinux/vmlinux.h | $(BUILD)/tests
+	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+	$(LLVM_STRIP) -g $@
+
+$(BUILD)/tests/probe_floor: CFLAGS += -I$(BUILD)/tests
+$(BUILD)/tests/probe_floor: tests/tools/probe_floor.c $(BUILD)/tests/probe_floor.skel.h
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIBS)
+
+$(BUILD)/tests/probe_floor.skel.h: $(BUILD)/tests/probe_floor.bpf.o
+	$(BPFTOOL) gen skeleton $< name probe_floor_bpf > $@
 
 $(BUILD) $(BUILD)/bpf $(BUILD)/user $(BUILD)/tests $(BUILD)/man:
 	mkdir -p $@

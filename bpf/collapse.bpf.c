@@ -8,8 +8,9 @@
  * kprobe/kretprobe where fentry cannot attach; the loader picks one.
  *
  * Events belong to the process owning the mm. The isolate record carries
- * no mm: in khugepaged, when a filter or a trace needs its owner, the step
- * waits for the mm_collapse_huge_page event that ends its attempt (every
+ * no mm: in khugepaged, when a filter, a trace or per-cgroup counts need
+ * its owner (isolate_needs_owner()), the step waits for the
+ * mm_collapse_huge_page event that ends its attempt (every
  * collapse_huge_page call ends with one) and is counted then, with its own
  * time. */
 #include "vmlinux.h"
@@ -39,10 +40,12 @@ struct {
 	__type(value, __u64);
 } collapse_counts SEC(".maps");
 
+/* Slots claimed per process (proc_slot.h), so that counting never inserts. */
 struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 4096);
-	__type(key, struct collapse_proc_key);
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);	/* read in place at harvest */
+	__uint(max_entries, PROC_SLOTS);
+	__type(key, __u32);
 	__type(value, struct collapse_proc);
 } collapse_procs SEC(".maps");
 
@@ -101,29 +104,43 @@ static __always_inline void count_outcome(struct task_struct *owner, __u8 event,
 		__sync_fetch_and_add(cnt, 1);
 }
 
-/* Per owning process: a scan, or an attempt with its result. */
-static __always_inline void count_proc(struct task_struct *owner, bool attempt,
-				       int result)
+/* The process an event's mm belongs to, read once per event. */
+struct event_owner {
+	struct task_struct *task;	/* NULL: none */
+	__u32 tgid;
+};
+
+/* Resolve the owner of MM into O; whether the filters keep it. */
+static __always_inline bool owner_selected(struct mm_struct *mm, struct event_owner *o)
 {
-	struct collapse_proc_key key = { .source = current_source() };
-	static const struct collapse_proc zero;
+	o->task = event_task(mm);
+	o->tgid = o->task ? task_tgid(o->task) : 0;
+	return process_selected(o->task, o->tgid);
+}
+
+/* Per owning process: a scan, or an attempt with its result. */
+static __always_inline void count_proc(const struct event_owner *o, bool attempt, int result)
+{
+	struct task_struct *owner = o->task;
+	struct collapse_proc_counts *c;
 	struct collapse_proc *p;
+	bool new;
 
 	if (!owner)
 		return;
-	key.tgid = task_tgid(owner);
-	p = lookup_or_init(&collapse_procs, &key, &zero);
+	p = proc_slot_lookup(&collapse_procs, collapse_proc_tag(o->tgid), &new);
 	if (!p)
 		return;
-	if (!p->comm[0])
+	if (new)
 		BPF_CORE_READ_STR_INTO(&p->comm, owner, group_leader, comm);
+	c = current_is_kthread() ? &p->by_source[SRC_KHUGEPAGED] : &p->by_source[SRC_MADVISE];
 	if (!attempt) {
-		__sync_fetch_and_add(&p->scans, 1);
+		__sync_fetch_and_add(&c->scans, 1);
 		return;
 	}
-	__sync_fetch_and_add(&p->attempts, 1);
+	__sync_fetch_and_add(&c->attempts, 1);
 	if (result == bpf_core_enum_value(enum scan_result, SCAN_SUCCEED))
-		__sync_fetch_and_add(&p->succeeded, 1);
+		__sync_fetch_and_add(&c->succeeded, 1);
 }
 
 /* Stream one outcome when tracing; TS is when it happened, 0 for now. */
@@ -162,6 +179,18 @@ struct {
 	__type(value, struct isolate_step);
 } pending_isolates SEC(".maps");
 
+/*
+ * An isolation step needs its owner, which only the attempt's end tells in
+ * khugepaged, when a filter selects processes, a trace streams it or
+ * counts go per cgroup. Leaving thpscope's own process out does not need
+ * it: MADV_COLLAPSE runs in its owner, and khugepaged never isolates in
+ * thpscope's memory, whose THP is off (main.c).
+ */
+static __always_inline bool isolate_needs_owner(void)
+{
+	return filter_selective || trace_enabled || by_cgroup;
+}
+
 static __always_inline void isolate_outcome(struct task_struct *t, const struct isolate_step *s)
 {
 	if (!task_selected(t))
@@ -173,15 +202,15 @@ static __always_inline void isolate_outcome(struct task_struct *t, const struct 
 SEC("tracepoint/huge_memory/mm_khugepaged_scan_pmd")
 int scan_pmd(struct trace_event_raw_mm_khugepaged_scan_pmd *ctx)
 {
-	struct task_struct *t = event_task(ctx->mm);
+	struct event_owner o;
 
 	if (!in_window())
 		return 0;
-	if (!task_selected(t))
+	if (!owner_selected(ctx->mm, &o))
 		return 0;
-	count_outcome(t, CE_SCAN_PMD, ORDER_NONE, ctx->status);
-	count_proc(t, false, 0);
-	trace_outcome(CE_SCAN_PMD, t, 0, ORDER_NONE, ctx->status,
+	count_outcome(o.task, CE_SCAN_PMD, ORDER_NONE, ctx->status);
+	count_proc(&o, false, 0);
+	trace_outcome(CE_SCAN_PMD, o.task, 0, ORDER_NONE, ctx->status,
 		      ctx->pfn, ctx->referenced);
 	return 0;
 }
@@ -189,27 +218,31 @@ int scan_pmd(struct trace_event_raw_mm_khugepaged_scan_pmd *ctx)
 SEC("tracepoint/huge_memory/mm_collapse_huge_page")
 int collapse(struct trace_event_raw_mm_collapse_huge_page *ctx)
 {
-	struct task_struct *t = event_task(ctx->mm);
-	__u64 id = bpf_get_current_pid_tgid();
 	struct isolate_step *step;
 	__u8 order = thp_pmd_order;
+	struct event_owner o;
+	bool selected;
+	__u64 id;
 
 	if (!in_window())
 		return 0;
+	selected = owner_selected(ctx->mm, &o);
 	/* Only khugepaged's isolation steps wait (see isolate()). */
-	step = (filter_active || trace_enabled || by_cgroup) && current_is_kthread() ?
-	       bpf_map_lookup_elem(&pending_isolates, &id) : NULL;
-	if (step) {
-		isolate_outcome(t, step);
-		bpf_map_delete_elem(&pending_isolates, &id);
+	if (isolate_needs_owner() && current_is_kthread()) {
+		id = bpf_get_current_pid_tgid();
+		step = bpf_map_lookup_elem(&pending_isolates, &id);
+		if (step) {
+			isolate_outcome(o.task, step);
+			bpf_map_delete_elem(&pending_isolates, &id);
+		}
 	}
-	if (!task_selected(t))
+	if (!selected)
 		return 0;
 	if (bpf_core_field_exists(ctx->order))
 		order = ctx->order;
-	count_outcome(t, CE_COLLAPSE, order, ctx->status);
-	count_proc(t, true, ctx->status);
-	trace_outcome(CE_COLLAPSE, t, 0, order, ctx->status, 0, 0);
+	count_outcome(o.task, CE_COLLAPSE, order, ctx->status);
+	count_proc(&o, true, ctx->status);
+	trace_outcome(CE_COLLAPSE, o.task, 0, order, ctx->status, 0, 0);
 	return 0;
 }
 
@@ -228,9 +261,9 @@ int isolate(struct trace_event_raw_mm_collapse_huge_page_isolate *ctx)
 		return 0;
 	if (bpf_core_field_exists(ctx->order))
 		s.order = ctx->order;
-	/* Counting alone needs no owner; MADV_COLLAPSE runs in the owner. */
-	if (!filter_active && !trace_enabled && !by_cgroup) {
-		count_outcome(NULL, CE_ISOLATE, s.order, s.status);
+	if (!isolate_needs_owner()) {
+		if (current_is_kthread() || current_selected())
+			count_outcome(NULL, CE_ISOLATE, s.order, s.status);
 		return 0;
 	}
 	if (!current_is_kthread()) {
@@ -245,11 +278,12 @@ int isolate(struct trace_event_raw_mm_collapse_huge_page_isolate *ctx)
 SEC("tracepoint/huge_memory/mm_collapse_huge_page_swapin")
 int swapin(struct trace_event_raw_mm_collapse_huge_page_swapin *ctx)
 {
-	struct task_struct *t = event_task(ctx->mm);
 	__u8 order = thp_pmd_order;
+	struct task_struct *t;
 
 	if (!in_window())
 		return 0;
+	t = event_task(ctx->mm);
 	if (!task_selected(t))
 		return 0;
 	if (bpf_core_field_exists(ctx->order))
@@ -262,35 +296,35 @@ int swapin(struct trace_event_raw_mm_collapse_huge_page_swapin *ctx)
 SEC("tracepoint/huge_memory/mm_khugepaged_scan_file")
 int scan_file(struct trace_event_raw_mm_khugepaged_scan_file *ctx)
 {
-	struct task_struct *t = event_task(ctx->mm);
+	struct event_owner o;
 
 	if (!in_window())
 		return 0;
-	if (!task_selected(t))
+	if (!owner_selected(ctx->mm, &o))
 		return 0;
-	count_outcome(t, CE_SCAN_FILE, ORDER_NONE, ctx->result);
-	count_proc(t, false, 0);
-	trace_outcome(CE_SCAN_FILE, t, 0, ORDER_NONE, ctx->result, ctx->pfn, 0);
+	count_outcome(o.task, CE_SCAN_FILE, ORDER_NONE, ctx->result);
+	count_proc(&o, false, 0);
+	trace_outcome(CE_SCAN_FILE, o.task, 0, ORDER_NONE, ctx->result, ctx->pfn, 0);
 	return 0;
 }
 
 SEC("tracepoint/huge_memory/mm_khugepaged_collapse_file")
 int collapse_file(struct trace_event_raw_mm_khugepaged_collapse_file *ctx)
 {
-	struct task_struct *t = event_task(ctx->mm);
 	int result = ctx->result;
+	struct event_owner o;
 
 	if (!in_window())
 		return 0;
-	if (!task_selected(t))
+	if (!owner_selected(ctx->mm, &o))
 		return 0;
-	count_outcome(t, CE_COLLAPSE_FILE, ORDER_NONE, result);
-	trace_outcome(CE_COLLAPSE_FILE, t, 0, ORDER_NONE, result, ctx->index, 0);
+	count_outcome(o.task, CE_COLLAPSE_FILE, ORDER_NONE, result);
+	trace_outcome(CE_COLLAPSE_FILE, o.task, 0, ORDER_NONE, result, ctx->index, 0);
 	/* A file collapse that ends in pte_mapped_hugepage has put the new
 	 * folio in the page cache; only mapping it by PMD remains. */
 	if (result == bpf_core_enum_value(enum scan_result, SCAN_PTE_MAPPED_HUGEPAGE))
 		result = bpf_core_enum_value(enum scan_result, SCAN_SUCCEED);
-	count_proc(t, true, result);
+	count_proc(&o, true, result);
 	return 0;
 }
 

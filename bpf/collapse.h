@@ -5,6 +5,7 @@
 #define THPSCOPE_COLLAPSE_H
 
 #include "hist.h"
+#include "proc_slot.h"
 #include "trace.h"
 
 /* Who drove a collapse: the khugepaged thread or a task's MADV_COLLAPSE. */
@@ -77,18 +78,30 @@ static inline struct collapse_key collapse_slot_key(__u32 slot)
 	return key;
 }
 
-/* Per process that owns the collapsed mm, and per source. */
-struct collapse_proc_key {
-	__u32 tgid;
-	__u32 source;
-};
-
-struct collapse_proc {
+/* Per process that owns the collapsed mm: a slot of the collapse_procs
+ * array (proc_slot.h), per source. */
+struct collapse_proc_counts {
 	__u64 scans;		/* PMD ranges and files scanned */
 	__u64 attempts;		/* collapse attempts (anon and file) */
 	__u64 succeeded;	/* attempts that ended in SCAN_SUCCEED */
-	char comm[16];
 };
+
+/* A cache line each, so that khugepaged's counts share the tag's. */
+struct collapse_proc {
+	__u64 tag;		/* collapse_proc_tag() of the process, 0: free */
+	char comm[16];		/* its name when it first came */
+	struct collapse_proc_counts by_source[SRC_NR];
+} __attribute__((aligned(64)));
+
+static inline __u64 collapse_proc_tag(__u32 tgid)
+{
+	return PROC_SLOT_CLAIMED | tgid;
+}
+
+static inline __u32 collapse_proc_tgid(__u64 tag)
+{
+	return (__u32)tag;
+}
 
 /* mm_khugepaged_scan (7.x): one record per khugepaged pass over an mm. */
 struct khugepaged_pass {

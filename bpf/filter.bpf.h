@@ -119,21 +119,26 @@ static __always_inline __u64 task_cgroup_key(struct task_struct *t)
 	return BPF_CORE_READ(cg, kn, id);
 }
 
-/* T is not thpscope and passes every filter; a NULL task (no process to
- * attribute the event to) passes only when no -p, --comm or --cgroup is
- * set. */
-static __always_inline bool task_selected(struct task_struct *t)
+/* T, of process TGID, is not thpscope and passes every filter; a NULL
+ * task (no process to attribute the event to) passes only when no -p,
+ * --comm or --cgroup is set. */
+static __always_inline bool process_selected(struct task_struct *t, __u32 tgid)
 {
-	__u32 tgid;
-
 	if (!filter_active)
 		return true;
 	if (!t)
 		return !filter_selective;
-	tgid = task_tgid(t);
 	if (filter_self_tgid && tgid == filter_self_tgid)
 		return false;
 	return filter_tgid_ok(tgid) && filter_comm_ok(t) && filter_cgroup_ok(t);
+}
+
+/* The same of T, whose process is read only when a filter needs it. */
+static __always_inline bool task_selected(struct task_struct *t)
+{
+	if (!filter_active)
+		return true;
+	return process_selected(t, t ? task_tgid(t) : 0);
 }
 
 static __always_inline bool current_selected(void)

@@ -14,6 +14,17 @@
 #include "filter.bpf.h"
 #include "trace.bpf.h"
 
+/* Calls per process, reason and mode: slots claimed (proc_slot.h), so
+ * that counting never inserts. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);	/* read in place at harvest */
+	__uint(max_entries, PROC_SLOTS);
+	__type(key, __u32);
+	__type(value, struct migrate_proc);
+} migrate_procs SEC(".maps");
+
+/* The calls migrate_procs cannot take: with a cgroup, or a key too wide. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 4096);
@@ -124,20 +135,29 @@ int migrate_end(struct trace_event_raw_mm_migrate_pages *ctx)
 		.mode = ctx->mode,
 		.cgroup = task_cgroup_key((struct task_struct *)bpf_get_current_task()),
 	};
+	__u64 tag = by_cgroup ? 0 : migrate_proc_tag(key.tgid, key.reason, key.mode);
 	static const struct migrate_val vzero;
 	struct migrate_start *s;
-	__u32 reason;
+	struct migrate_proc *p;
 	struct migrate_val *v;
 	struct hist *h;
+	__u32 reason;
+	bool new;
 
 	if (!in_window())
 		return 0;
 	if (!current_selected())
 		return 0;
 	trace_migration(ctx);
-	v = lookup_or_init(&migrate_calls, &key, &vzero);
+	if (tag) {
+		p = proc_slot_lookup(&migrate_procs, tag, &new);
+		v = p ? &p->val : NULL;
+	} else {
+		v = lookup_or_init(&migrate_calls, &key, &vzero);
+		new = v && !v->comm[0];
+	}
 	if (v) {
-		if (!v->comm[0])
+		if (new)
 			bpf_get_current_comm(&v->comm, sizeof(v->comm));
 		__sync_fetch_and_add(&v->calls, 1);
 		__sync_fetch_and_add(&v->succeeded, ctx->succeeded);

@@ -5,6 +5,7 @@
 #define THPSCOPE_MIGRATE_H
 
 #include "hist.h"
+#include "proc_slot.h"
 #include "trace.h"
 
 #define MIGRATE_MAX_ORDER 32
@@ -30,6 +31,37 @@ struct migrate_val {
 	__u64 large_folio_split;	/* 6.12 and later */
 	char comm[16];
 };
+
+/*
+ * Without a cgroup, calls are counted in a slot of the migrate_procs array
+ * (proc_slot.h) per process, reason and mode, whose tag packs all three;
+ * a reason or mode beyond a byte, or a cgroup, goes to the migrate_calls
+ * hash instead.
+ */
+struct migrate_proc {
+	__u64 tag;		/* migrate_proc_tag() of its key, 0: free */
+	struct migrate_val val;	/* its counts share the tag's cache line */
+} __attribute__((aligned(64)));
+
+/* The tag of the key TGID, REASON, MODE; 0 when they do not fit one. */
+static inline __u64 migrate_proc_tag(__u32 tgid, __s32 reason, __s32 mode)
+{
+	if (reason < 0 || reason > 0xff || mode < 0 || mode > 0xff)
+		return 0;
+	return PROC_SLOT_CLAIMED | (__u64)tgid << 16 | (__u32)reason << 8 | (__u32)mode;
+}
+
+/* The key of TAG, the inverse of migrate_proc_tag(). */
+static inline struct migrate_key migrate_proc_key(__u64 tag)
+{
+	struct migrate_key key = {
+		.tgid = (__u32)(tag >> 16),
+		.reason = (tag >> 8) & 0xff,
+		.mode = tag & 0xff,
+	};
+
+	return key;
+}
 
 /* Streamed events. */
 enum migrate_event {

@@ -4,6 +4,7 @@
 #define THPSCOPE_BPF_H
 
 #include "hist.h"
+#include "proc_slot.h"
 
 /* libbpf before 1.2 has no sixth-argument accessor. */
 #if !defined(PT_REGS_PARM6) && defined(__TARGET_ARCH_x86)
@@ -98,6 +99,30 @@ static __always_inline void *lookup_or_init(void *map, const void *key,
 	if (!val)
 		map_full_count();
 	return val;
+}
+
+/* The slot of TAG in MAP, an array of PROC_SLOTS values each led by its
+ * tag (proc_slot.h), claimed for TAG when free (*NEW set then); NULL,
+ * counted in map_full, when every slot TAG tries holds another key. */
+static __always_inline void *proc_slot_lookup(void *map, __u64 tag, bool *new)
+{
+	enum proc_slot_claim claim;
+	__u32 i, idx;
+	__u64 *slot;
+
+	for (i = 0; i < PROC_SLOT_TRIES; i++) {
+		idx = proc_slot_index(tag, i);
+		slot = bpf_map_lookup_elem(map, &idx);
+		if (!slot)
+			continue;	/* beyond a capped array */
+		claim = proc_slot_claim(slot, tag);
+		if (claim != PROC_SLOT_TAKEN) {
+			*new = claim == PROC_SLOT_NEW;
+			return slot;
+		}
+	}
+	map_full_count();
+	return NULL;
 }
 
 static __always_inline __u32 log2_u64(__u64 v)

@@ -6,7 +6,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <linux/types.h>
@@ -21,6 +20,7 @@
 #include "html.h"
 #include "json_util.h"
 #include "kenv.h"
+#include "map_view.h"
 #include "maps.h"
 #include "metrics.h"
 #include "probe.h"
@@ -47,6 +47,13 @@ static const char *const event_keys[CE_NR] = {
 
 /* The outcomes of collapse attempts and scans. */
 static const struct enum_spec scan_results = { "scan_result", "SCAN_", "result" };
+
+/* The arrays read in place, mapped once at load. */
+struct collapse_data {
+	const __u64 *outcomes;			/* collapse_slots */
+	const struct collapse_proc *procs;	/* collapse_procs */
+	__u32 nprocs;
+};
 
 struct harvest_ctx {
 	json_t *record;
@@ -84,36 +91,44 @@ static void add_count(const void *k, const void *v, void *data)
 }
 
 /* The outcomes of the collapse_slots array, as add_count() takes them. */
-static void add_slots(int fd, struct harvest_ctx *ctx)
+static void add_slots(const __u64 *counts, struct harvest_ctx *ctx)
 {
-	size_t len = COLLAPSE_SLOTS * sizeof(__u64);
-	const __u64 *counts = mmap(NULL, len, PROT_READ, MAP_SHARED, fd, 0);
 	struct collapse_key key;
 	__u32 slot;
 
-	if (counts == MAP_FAILED) {
-		warnf("collapse: cannot map the outcome counts: %s", strerror(errno));
-		return;
-	}
 	for (slot = 0; slot < COLLAPSE_SLOTS; slot++) {
 		if (!counts[slot])
 			continue;
 		key = collapse_slot_key(slot);
 		add_count(&key, &counts[slot], ctx);
 	}
-	munmap((void *)counts, len);
 }
 
-static void add_proc(const void *k, const void *v, void *data)
+/* One entry per process and source that came. */
+static void add_procs(const struct collapse_proc *procs, __u32 n, struct harvest_ctx *ctx)
 {
-	const struct collapse_proc_key *key = k;
-	const struct collapse_proc *p = v;
-	struct harvest_ctx *ctx = data;
+	const struct collapse_proc *p;
+	const struct collapse_proc_counts *c;
+	__u32 i, src;
 
-	json_array_append_new(ctx->procs, json_pack("{s:I, s:s%, s:s, s:I, s:I, s:I}",
-		"pid", (json_int_t)key->tgid, "comm", p->comm, strnlen(p->comm, sizeof(p->comm)),
-		"source", source_name(key->source), "scans", (json_int_t)p->scans,
-		"attempts", (json_int_t)p->attempts, "succeeded", (json_int_t)p->succeeded));
+	for (i = 0; i < n; i++) {
+		p = &procs[i];
+		if (!p->tag)
+			continue;
+		for (src = 0; src < SRC_NR; src++) {
+			c = &p->by_source[src];
+			/* A source that never came, or not yet counted. */
+			if (!c->scans && !c->attempts)
+				continue;
+			json_array_append_new(ctx->procs, json_pack(
+				"{s:I, s:s%, s:s, s:I, s:I, s:I}",
+				"pid", (json_int_t)collapse_proc_tgid(p->tag),
+				"comm", p->comm, strnlen(p->comm, sizeof(p->comm)),
+				"source", source_name(src), "scans", (json_int_t)c->scans,
+				"attempts", (json_int_t)c->attempts,
+				"succeeded", (json_int_t)c->succeeded));
+		}
+	}
 }
 
 static void add_latency(const void *k, const void *v, void *data)
@@ -133,40 +148,66 @@ static void add_latency(const void *k, const void *v, void *data)
 
 static struct bpf_object *collapse_open(struct family_run *run, struct kenv *env)
 {
-	struct collapse_bpf *skel = collapse_bpf__open();
+	struct collapse_data *cd = calloc(1, sizeof(*cd));
+	struct collapse_bpf *skel = cd ? collapse_bpf__open() : NULL;
 
-	if (!skel)
+	if (!skel) {
+		free(cd);
 		return NULL;
+	}
 	kenv_enum_of(env, &scan_results);	/* read while the BTF is loaded */
 	/* 7.x collapses to mTHP orders and passes the order as argument 6. */
 	skel->rodata->collapse_has_order =
 		kenv_has_member(env, "trace_event_raw_mm_collapse_huge_page", "order");
+	run->data = cd;
 	run->skel = skel;
 	return skel->obj;
 }
 
+static size_t outcomes_len(void)
+{
+	return COLLAPSE_SLOTS * sizeof(__u64);
+}
+
+static size_t procs_len(const struct collapse_data *cd)
+{
+	return cd->nprocs * sizeof(struct collapse_proc);
+}
+
 static int collapse_load(struct family_run *run)
 {
-	return collapse_bpf__load(run->skel);
+	struct collapse_bpf *skel = run->skel;
+	struct collapse_data *cd = run->data;
+	int err;
+
+	cd->nprocs = proc_slots_size(skel->maps.collapse_procs, skel->maps.collapse_counts);
+	if (!cd->nprocs)
+		return -errno;
+	err = collapse_bpf__load(skel);
+	if (err)
+		return err;
+	cd->outcomes = map_view(bpf_map__fd(skel->maps.collapse_slots), outcomes_len());
+	cd->procs = map_view(bpf_map__fd(skel->maps.collapse_procs), procs_len(cd));
+	return cd->outcomes && cd->procs ? 0 : -errno;
 }
 
 static void collapse_harvest(struct family_run *run, struct kenv *env,
 			     const struct probe_set *probes, json_t *record)
 {
 	struct collapse_bpf *skel = run->skel;
+	struct collapse_data *cd = run->data;
 	struct harvest_ctx ctx = { .record = record, .collapse = jpath(record, "collapse"),
 				   .results = kenv_enum_of(env, &scan_results),
 				   .procs = json_array() };
 	struct khugepaged_pass pass;
 	__u32 zero = 0;
 
-	add_slots(bpf_map__fd(skel->maps.collapse_slots), &ctx);
+	add_slots(cd->outcomes, &ctx);
 	map_foreach(bpf_map__fd(skel->maps.collapse_counts), sizeof(struct collapse_key),
 		    sizeof(__u64), add_count, &ctx);
 	map_foreach(bpf_map__fd(skel->maps.collapse_latency),
 		    sizeof(struct collapse_lat_key), sizeof(struct hist), add_latency, &ctx);
-	map_foreach(bpf_map__fd(skel->maps.collapse_procs), sizeof(struct collapse_proc_key),
-		    sizeof(struct collapse_proc), add_proc, &ctx);
+	add_procs(cd->procs, cd->nprocs, &ctx);
 	json_array_top(ctx.procs, "attempts", TOP_ENTRIES);
 	json_object_set_new(ctx.collapse, "processes", ctx.procs);
 	if (probe_attached(probes, "collapse:mm_khugepaged_scan") &&
@@ -179,8 +220,16 @@ static void collapse_harvest(struct family_run *run, struct kenv *env,
 
 static void collapse_destroy(struct family_run *run)
 {
+	struct collapse_data *cd = run->data;
+
+	if (cd) {
+		map_unview(cd->outcomes, outcomes_len());
+		map_unview(cd->procs, procs_len(cd));
+	}
 	collapse_bpf__destroy(run->skel);
+	free(cd);
 	run->skel = NULL;
+	run->data = NULL;
 }
 
 /* Streamed events, one per outcome: named by enum collapse_event. */

@@ -2,6 +2,7 @@
 /* The migration family: mm_migrate_pages outcomes per reason, mode and
  * migrating task, start-to-end latency per reason, and migration entries
  * per order. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +18,7 @@
 #include "html.h"
 #include "json_util.h"
 #include "kenv.h"
+#include "map_view.h"
 #include "maps.h"
 #include "metrics.h"
 #include "migrate.h"
@@ -37,6 +39,8 @@ static const struct enum_spec modes = { "migrate_mode", "MIGRATE_", "mode" };
 
 struct migrate_data {
 	bool has_large_folio_split;
+	const struct migrate_proc *procs;	/* migrate_procs, mapped once at load */
+	__u32 nprocs;
 };
 
 struct harvest_ctx {
@@ -95,6 +99,21 @@ static void add_call(const void *k, const void *v, void *data)
 	json_array_append_new(ctx->procs, proc);
 }
 
+/* The calls of the migrate_procs array, as add_call() takes them. */
+static void add_procs(const struct migrate_data *md, struct harvest_ctx *ctx)
+{
+	struct migrate_key key;
+	__u32 i;
+
+	for (i = 0; i < md->nprocs; i++) {
+		/* Claimed an instant before its first call is counted. */
+		if (!md->procs[i].tag || !md->procs[i].val.calls)
+			continue;
+		key = migrate_proc_key(md->procs[i].tag);
+		add_call(&key, &md->procs[i].val, ctx);
+	}
+}
+
 static void add_latency(const void *k, const void *v, void *data)
 {
 	struct harvest_ctx *ctx = data;
@@ -139,9 +158,25 @@ static struct bpf_object *migrate_open(struct family_run *run, struct kenv *env)
 	return skel->obj;
 }
 
+static size_t procs_len(const struct migrate_data *md)
+{
+	return md->nprocs * sizeof(struct migrate_proc);
+}
+
 static int migrate_load(struct family_run *run)
 {
-	return migrate_bpf__load(run->skel);
+	struct migrate_bpf *skel = run->skel;
+	struct migrate_data *md = run->data;
+	int err;
+
+	md->nprocs = proc_slots_size(skel->maps.migrate_procs, skel->maps.migrate_calls);
+	if (!md->nprocs)
+		return -errno;
+	err = migrate_bpf__load(skel);
+	if (err)
+		return err;
+	md->procs = map_view(bpf_map__fd(skel->maps.migrate_procs), procs_len(md));
+	return md->procs ? 0 : -errno;
 }
 
 static void migrate_harvest(struct family_run *run, struct kenv *env,
@@ -161,6 +196,7 @@ static void migrate_harvest(struct family_run *run, struct kenv *env,
 	char path[32];
 	__u32 order;
 
+	add_procs(md, &ctx);
 	map_foreach(bpf_map__fd(skel->maps.migrate_calls), sizeof(struct migrate_key),
 		    sizeof(struct migrate_val), add_call, &ctx);
 	map_foreach(bpf_map__fd(skel->maps.migrate_latency), sizeof(__u32),
@@ -182,6 +218,10 @@ static void migrate_harvest(struct family_run *run, struct kenv *env,
 
 static void migrate_destroy(struct family_run *run)
 {
+	struct migrate_data *md = run->data;
+
+	if (md)
+		map_unview(md->procs, procs_len(md));
 	migrate_bpf__destroy(run->skel);
 	free(run->data);
 	run->skel = NULL;

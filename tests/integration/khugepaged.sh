@@ -8,7 +8,8 @@ require_root
 
 rec=$TMP/rec.json
 record_windowed khugepaged "$rec" \
-	"huge_memory/mm_khugepaged_scan_pmd huge_memory/mm_collapse_huge_page" -n 4 -t 60 khugepaged
+	"huge_memory/mm_khugepaged_scan_pmd huge_memory/mm_collapse_huge_page
+	 huge_memory/mm_collapse_huge_page_isolate" -n 4 -t 60 khugepaged
 check_eq "khugepaged collapsed the whole region" 0 $?
 order=$("$JGET" "$rec" kernel.pmd_order)
 
@@ -21,6 +22,12 @@ check_between "khugepaged collapse_huge_page succeed" \
 	"$(count "$inner" mm_collapse_huge_page succeed)" \
 	"$("$JGET" "$rec" "collapse.by_source.khugepaged.by_order.$order.succeed")" \
 	"$(count "$outer" mm_collapse_huge_page succeed)"
+# Without a selective filter, isolation steps are counted at once, with
+# no owner to wait for.
+check_between "khugepaged isolate succeed" \
+	"$(count "$inner" mm_collapse_huge_page_isolate succeed)" \
+	"$("$JGET" "$rec" "collapse.by_source.khugepaged.isolate.$order.succeed")" \
+	"$(count "$outer" mm_collapse_huge_page_isolate succeed)"
 check_ge "khugepaged collapses counted" 4 \
 	"$("$JGET" "$rec" "collapse.by_source.khugepaged.by_order.$order.succeed")"
 # The scenario's own process never collapses: madvise saw nothing.

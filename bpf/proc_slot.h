@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Per-process tables that never insert on the hot path: an array of
+ * PROC_SLOTS values, each led by the __u64 tag of the key it holds (0
+ * while free). A key's tag tries PROC_SLOT_TRIES slots in a row from its
+ * hash and takes the first that holds it or is free, claiming a free one
+ * with compare-and-swap so that two CPUs never claim one slot for two
+ * keys. Slots are never freed, so a key finds its slot again at the same
+ * place; a key whose every try holds another is dropped (map_full).
+ * Shared by the BPF programs and the loader's unit test.
+ */
+#ifndef THPSCOPE_PROC_SLOT_H
+#define THPSCOPE_PROC_SLOT_H
+
+#define PROC_SLOT_BITS 12
+#define PROC_SLOTS (1U << PROC_SLOT_BITS)
+#define PROC_SLOT_TRIES 4
+/* Set in every tag, so that no key's tag is 0, a free slot's. */
+#define PROC_SLOT_CLAIMED (1ULL << 63)
+
+/* The slot TAG tries at its TRY-th try: Fibonacci hashing, whose top
+ * bits spread the consecutive numbers tgids are. */
+static inline __u32 proc_slot_index(__u64 tag, __u32 try)
+{
+	return ((__u32)((tag * 0x9e3779b97f4a7c15ULL) >> (64 - PROC_SLOT_BITS)) + try) &
+	       (PROC_SLOTS - 1);
+}
+
+enum proc_slot_claim {
+	PROC_SLOT_TAKEN,	/* the slot holds another key */
+	PROC_SLOT_FOUND,	/* the slot holds TAG's key */
+	PROC_SLOT_NEW,		/* the slot was free and is TAG's now */
+};
+
+/* Claim the slot whose tag is *WORD for TAG. Read first: once claimed, a
+ * slot is only read, with no locked instruction. */
+static inline enum proc_slot_claim proc_slot_claim(__u64 *word, __u64 tag)
+{
+	__u64 old = *(volatile __u64 *)word;
+
+	if (!old)
+		old = __sync_val_compare_and_swap(word, 0, tag);
+	if (!old)
+		return PROC_SLOT_NEW;
+	return old == tag ? PROC_SLOT_FOUND : PROC_SLOT_TAKEN;
+}
+
+#endif

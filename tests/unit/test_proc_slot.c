@@ -1,0 +1,147 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The per-process slots of the collapse and migration families: where a
+ * key's tag goes, how a slot is claimed, and the tags of their keys. */
+#include <linux/types.h>
+#include <stdbool.h>
+#include <string.h>
+#include "unit.h"
+#include "collapse.h"
+#include "migrate.h"
+
+/* The slots, as proc_slot_lookup() in thpscope.bpf.h walks the map. */
+static __u64 slots[PROC_SLOTS];
+
+static int lookup(__u64 tag, bool *new)
+{
+	enum proc_slot_claim claim;
+	__u32 i, idx;
+
+	for (i = 0; i < PROC_SLOT_TRIES; i++) {
+		idx = proc_slot_index(tag, i);
+		claim = proc_slot_claim(&slots[idx], tag);
+		if (claim != PROC_SLOT_TAKEN) {
+			*new = claim == PROC_SLOT_NEW;
+			return idx;
+		}
+	}
+	return -1;
+}
+
+static int clear_slots(void **state)
+{
+	memset(slots, 0, sizeof(slots));
+	return 0;
+}
+
+static void tries_are_consecutive_slots(void **state)
+{
+	__u64 tag = collapse_proc_tag(4321);
+	__u32 first = proc_slot_index(tag, 0), i;
+
+	for (i = 0; i < PROC_SLOT_TRIES; i++) {
+		assert_true(proc_slot_index(tag, i) < PROC_SLOTS);
+		assert_int_equal(proc_slot_index(tag, i), (first + i) % PROC_SLOTS);
+	}
+}
+
+static void a_slot_is_claimed_once_and_found_again(void **state)
+{
+	__u64 word = 0;
+
+	assert_int_equal(proc_slot_claim(&word, 7), PROC_SLOT_NEW);
+	assert_int_equal(word, 7);
+	assert_int_equal(proc_slot_claim(&word, 7), PROC_SLOT_FOUND);
+	assert_int_equal(proc_slot_claim(&word, 8), PROC_SLOT_TAKEN);
+	assert_int_equal(word, 7);
+}
+
+/* Half the array of consecutive tgids, as a busy machine has them: every
+ * one gets a slot of its own, claimed once and found again. */
+static void consecutive_tgids_all_fit_at_half_load(void **state)
+{
+	__u32 n = PROC_SLOTS / 2, tgid, claimed = 0;
+	static int where[PROC_SLOTS / 2];
+	bool new;
+	int idx;
+
+	for (tgid = 1000; tgid < 1000 + n; tgid++) {
+		idx = lookup(collapse_proc_tag(tgid), &new);
+		assert_true(idx >= 0);
+		assert_true(new);
+		where[tgid - 1000] = idx;
+		claimed++;
+	}
+	assert_int_equal(claimed, n);
+	for (tgid = 1000; tgid < 1000 + n; tgid++) {
+		idx = lookup(collapse_proc_tag(tgid), &new);
+		assert_int_equal(idx, where[tgid - 1000]);
+		assert_false(new);
+		assert_int_equal(collapse_proc_tgid(slots[idx]), tgid);
+	}
+}
+
+/* A key whose every try holds another is dropped, and takes nothing. */
+static void a_key_whose_tries_are_taken_is_dropped(void **state)
+{
+	__u64 tag = collapse_proc_tag(77);
+	__u32 i;
+	bool new;
+
+	for (i = 0; i < PROC_SLOT_TRIES; i++)
+		slots[proc_slot_index(tag, i)] = collapse_proc_tag(100000 + i);
+	assert_int_equal(lookup(tag, &new), -1);
+	for (i = 0; i < PROC_SLOT_TRIES; i++)
+		assert_int_equal(slots[proc_slot_index(tag, i)], collapse_proc_tag(100000 + i));
+	/* One freed try (a fresh array) and it fits there. */
+	slots[proc_slot_index(tag, 2)] = 0;
+	assert_int_equal(lookup(tag, &new), proc_slot_index(tag, 2));
+	assert_true(new);
+}
+
+static void migrate_tags_round_trip(void **state)
+{
+	struct migrate_key k;
+	__u64 tag;
+
+	/* The lowest key is still a claimed tag, never a free slot's 0. */
+	assert_int_equal(migrate_proc_tag(0, 0, 0), PROC_SLOT_CLAIMED);
+	tag = migrate_proc_tag(4194304, 255, 3);
+	assert_true(tag & PROC_SLOT_CLAIMED);
+	k = migrate_proc_key(tag);
+	assert_int_equal(k.tgid, 4194304);
+	assert_int_equal(k.reason, 255);
+	assert_int_equal(k.mode, 3);
+	assert_int_equal(k.cgroup, 0);
+	assert_int_not_equal(migrate_proc_tag(5, 1, 2), migrate_proc_tag(5, 2, 1));
+	/* What does not fit a byte is left to the hash. */
+	assert_int_equal(migrate_proc_tag(5, 256, 0), 0);
+	assert_int_equal(migrate_proc_tag(5, -1, 0), 0);
+	assert_int_equal(migrate_proc_tag(5, 0, 256), 0);
+	assert_int_equal(migrate_proc_tag(5, 0, -1), 0);
+}
+
+/* A slot is a cache line or two; the counts a hot event adds to share
+ * the tag's. */
+static void counts_share_the_tags_cache_line(void **state)
+{
+	assert_int_equal(sizeof(struct collapse_proc) % 64, 0);
+	assert_int_equal(sizeof(struct migrate_proc) % 64, 0);
+	assert_true(offsetof(struct collapse_proc, by_source[SRC_KHUGEPAGED]) +
+		    sizeof(struct collapse_proc_counts) <= 64);
+	assert_true(offsetof(struct migrate_proc, val.large_folio_split) + sizeof(__u64) <= 64);
+	assert_int_equal(collapse_proc_tgid(collapse_proc_tag(0xfffffffe)), 0xfffffffe);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(tries_are_consecutive_slots),
+		cmocka_unit_test(a_slot_is_claimed_once_and_found_again),
+		cmocka_unit_test_setup(consecutive_tgids_all_fit_at_half_load, clear_slots),
+		cmocka_unit_test_setup(a_key_whose_tries_are_taken_is_dropped, clear_slots),
+		cmocka_unit_test(migrate_tags_round_trip),
+		cmocka_unit_test(counts_share_the_tags_cache_line),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
