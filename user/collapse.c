@@ -203,10 +203,10 @@ static void collapse_harvest(struct family_run *run, struct kenv *env,
 	__u32 zero = 0;
 
 	add_slots(cd->outcomes, &ctx);
-	map_foreach(bpf_map__fd(skel->maps.collapse_counts), sizeof(struct collapse_key),
-		    sizeof(__u64), add_count, &ctx);
-	map_foreach(bpf_map__fd(skel->maps.collapse_latency),
-		    sizeof(struct collapse_lat_key), sizeof(struct hist), add_latency, &ctx);
+	run_map_foreach(run, skel->maps.collapse_counts, sizeof(struct collapse_key),
+			sizeof(__u64), add_count, &ctx);
+	run_map_foreach(run, skel->maps.collapse_latency,
+			sizeof(struct collapse_lat_key), sizeof(struct hist), add_latency, &ctx);
 	add_procs(cd->procs, cd->nprocs, &ctx);
 	json_array_top(ctx.procs, "attempts", TOP_ENTRIES);
 	json_object_set_new(ctx.collapse, "processes", ctx.procs);

@@ -124,3 +124,36 @@ int map_sum_percpu(int fd, uint32_t key, size_t nwords, uint64_t *out)
 	free(vals);
 	return 0;
 }
+
+struct percpu_sums {
+	int ncpus;
+	uint32_t n;
+	size_t nwords;
+	uint64_t *out;
+};
+
+static void add_percpu(const void *key, const void *val, void *data)
+{
+	const struct percpu_sums *ps = data;
+	const uint64_t *v = val;
+	uint32_t k;
+	size_t w;
+	int c;
+
+	memcpy(&k, key, sizeof(k));
+	if (k >= ps->n)
+		return;
+	for (c = 0; c < ps->ncpus; c++)
+		for (w = 0; w < ps->nwords; w++)
+			ps->out[k * ps->nwords + w] += v[c * ps->nwords + w];
+}
+
+int map_sum_percpu_each(int fd, uint32_t n, size_t nwords, uint64_t *out)
+{
+	struct percpu_sums ps = { libbpf_num_possible_cpus(), n, nwords, out };
+
+	if (ps.ncpus <= 0)
+		return -EINVAL;
+	memset(out, 0, n * nwords * sizeof(*out));
+	return map_foreach(fd, sizeof(uint32_t), ps.ncpus * nwords * sizeof(*out), add_percpu, &ps);
+}

@@ -14,5 +14,8 @@ int map_foreach(int fd, size_t key_size, size_t val_size, map_entry_fn fn,
 /* Sum the per-CPU values at KEY of a map whose values are arrays of
  * NWORDS u64 counters, into OUT. */
 int map_sum_percpu(int fd, uint32_t key, size_t nwords, uint64_t *out);
+/* The same for every key below N of a per-CPU array, in one pass: OUT
+ * holds N rows of NWORDS. */
+int map_sum_percpu_each(int fd, uint32_t n, size_t nwords, uint64_t *out);
 
 #endif

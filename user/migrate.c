@@ -192,25 +192,26 @@ static void migrate_harvest(struct family_run *run, struct kenv *env,
 		.modes = kenv_enum_of(env, &modes),
 		.has_large_folio_split = md->has_large_folio_split,
 	};
-	uint64_t e[2];
+	uint64_t e[2], by_order[MIGRATE_MAX_ORDER][2];
 	char path[32];
 	__u32 order;
 
 	add_procs(md, &ctx);
-	map_foreach(bpf_map__fd(skel->maps.migrate_calls), sizeof(struct migrate_key),
-		    sizeof(struct migrate_val), add_call, &ctx);
-	map_foreach(bpf_map__fd(skel->maps.migrate_latency), sizeof(__u32),
-		    sizeof(struct hist), add_latency, &ctx);
+	run_map_foreach(run, skel->maps.migrate_calls, sizeof(struct migrate_key),
+			sizeof(struct migrate_val), add_call, &ctx);
+	run_map_foreach(run, skel->maps.migrate_latency, sizeof(__u32),
+			sizeof(struct hist), add_latency, &ctx);
 	json_array_top(ctx.procs, "calls", TOP_ENTRIES);
 	json_object_set_new(ctx.migration, "processes", ctx.procs);
 
-	for (order = 0; order < MIGRATE_MAX_ORDER; order++) {
-		if (map_sum_percpu(bpf_map__fd(skel->maps.pte_entries), order, 2, e) ||
-		    (!e[0] && !e[1]))
-			continue;
-		snprintf(path, sizeof(path), "pte_by_order.%u", order);
-		add_entries(ctx.migration, path, e);
-	}
+	if (!map_sum_percpu_each(bpf_map__fd(skel->maps.pte_entries), MIGRATE_MAX_ORDER, 2,
+				 by_order[0]))
+		for (order = 0; order < MIGRATE_MAX_ORDER; order++) {
+			if (!by_order[order][0] && !by_order[order][1])
+				continue;
+			snprintf(path, sizeof(path), "pte_by_order.%u", order);
+			add_entries(ctx.migration, path, by_order[order]);
+		}
 	if (probe_attached(probes, "migrate:set_migration_pmd") &&
 	    !map_sum_percpu(bpf_map__fd(skel->maps.pmd_entries), 0, 2, e))
 		add_entries(ctx.migration, "pmd", e);

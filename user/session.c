@@ -6,12 +6,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <sys/mman.h>
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include "counters.h"
 #include "json_util.h"
+#include "map_view.h"
 #include "maps.h"
 #include "privileges.h"
 #include "self.h"
@@ -254,10 +254,8 @@ static void cap_map_entries(struct bpf_object *obj)
 static void map_inserts_view(struct family_run *run)
 {
 	struct bpf_map *m = bpf_object__find_map_by_name(run->obj, "map_inserts");
-	void *p = m ? mmap(NULL, sizeof(uint64_t), PROT_READ, MAP_SHARED, bpf_map__fd(m), 0)
-		    : MAP_FAILED;
 
-	run->inserts = p == MAP_FAILED ? NULL : p;
+	run->inserts = m ? map_view(bpf_map__fd(m), sizeof(*run->inserts)) : NULL;
 }
 
 static void load_family(struct session *s, struct family_run *run)
@@ -432,8 +430,7 @@ void session_close(struct session *s)
 	counter_files_close(s->counters);
 	probes_free(&s->probes);
 	for (i = 0; i < s->nruns; i++) {
-		if (s->runs[i].inserts)
-			munmap((void *)s->runs[i].inserts, sizeof(uint64_t));
+		map_unview(s->runs[i].inserts, sizeof(*s->runs[i].inserts));
 		if (s->runs[i].skel || s->runs[i].data)
 			s->runs[i].fam->destroy(&s->runs[i]);
 	}

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
+#include <bpf/libbpf.h>
 #include "unit.h"
 #include "maps.h"
 
@@ -102,6 +103,40 @@ static void array_whole(void **state)
 	read_back(BPF_MAP_TYPE_ARRAY, 24, ENTRIES);
 }
 
+/* Key K holds, on CPU C, words (K * 10 + C, 1): the sums are every CPU's. */
+static void percpu_sums_per_key(void **state)
+{
+	int ncpus = libbpf_num_possible_cpus(), c;
+	uint32_t n = 40, k;
+	uint64_t *v = calloc((size_t)ncpus * 2, sizeof(*v)), (*out)[2] = calloc(n, sizeof(*out));
+	int fd = bpf_map_create(BPF_MAP_TYPE_PERCPU_ARRAY, NULL, sizeof(k), 2 * sizeof(*v), n, NULL);
+
+	(void)state;
+	if (fd < 0 && (errno == EPERM || errno == EACCES)) {
+		free(v);
+		free(out);
+		skip();
+	}
+	assert_true(fd >= 0 && ncpus > 0 && v && out);
+	for (k = 0; k < n; k++) {
+		for (c = 0; c < ncpus; c++) {
+			v[2 * c] = k * 10 + c;
+			v[2 * c + 1] = 1;
+		}
+		assert_int_equal(bpf_map_update_elem(fd, &k, v, BPF_ANY), 0);
+	}
+	/* Keys beyond N are left out. */
+	assert_int_equal(map_sum_percpu_each(fd, n - 1, 2, out[0]), 0);
+	for (k = 0; k < n - 1; k++) {
+		assert_int_equal(out[k][0], (uint64_t)k * 10 * ncpus + (uint64_t)ncpus * (ncpus - 1) / 2);
+		assert_int_equal(out[k][1], ncpus);
+	}
+	assert_int_equal(out[n - 1][0], 0);
+	close(fd);
+	free(v);
+	free(out);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -109,6 +144,7 @@ int main(void)
 		cmocka_unit_test(hash_values_larger_than_a_chunk),
 		cmocka_unit_test(hash_empty),
 		cmocka_unit_test(array_whole),
+		cmocka_unit_test(percpu_sums_per_key),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
