@@ -1,19 +1,24 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Context probes for split causes: the loader's half of
- * bpf/cause_context.bpf.h. An fentry program attaches to one function, so
- * the template is loaded again per function from its final instructions
- * (no subprograms, its maps already bound); a kprobe program attaches to
- * any number of functions as it is. Exits attach before entries and
- * detach after them, so that no exit pops a frame its entry did not push.
+ * bpf/cause_context.bpf.h. Where the kernel has fprobes (6.12, 7.x), one
+ * kprobe.multi link enters every cause function and one kretprobe.multi
+ * link leaves it, each function's frame its cookie: kernel text is
+ * patched once for all. Elsewhere (6.1) each function is hooked alone:
+ * an fentry program attaches to one function, so the template is loaded
+ * again per function from its final instructions (no subprograms, its
+ * maps already bound); a kprobe program attaches to any number of
+ * functions as it is; each patch waits for the kernel's RCU, some 90 of
+ * them (~20 s per record in an emulated guest). Exits attach before
+ * entries and detach after them, so that no exit pops a frame its entry
+ * did not push.
  *
- * Opt-in (THPSCOPE_CAUSE_CONTEXT=1): some 90 functions on 7.x, each
- * patched in and out of kernel text, and every patch waits for the
- * kernel's RCU; an emulated guest takes ~20 s more per record. Until
- * they attach as one (kprobe.multi, tracing multi-links), the stack walk
- * stays the default.
+ * Opt-in (THPSCOPE_CAUSE_CONTEXT=1): the probes run on every call of a
+ * cause function, splits are rare beside them, and in the bench-guest
+ * scenarios they cost more than the stack walks they spare.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -24,6 +29,7 @@
 #include "cause_table.h"
 #include "kenv.h"
 #include "ksyms.h"
+#include "util.h"
 
 struct named {
 	const char *name;
@@ -83,6 +89,7 @@ struct cause_context *cause_context_plan(struct kenv *env, const struct cause_se
 	}
 	cc->n = cs->n;
 	cc->kprobes = env->kprobe_pmu;
+	cc->fprobes = kenv_has_ksym(env, "register_fprobe_ips");
 	btf = kenv_btf(env);
 	init_start = ksym_addr(env, "_sinittext");
 	init_end = ksym_addr(env, "_einittext");
@@ -108,9 +115,10 @@ struct cause_context *cause_context_plan(struct kenv *env, const struct cause_se
 		} else if (btf && r->watched && (r->tiers & (TIER_FOLIO | TIER_PMD))) {
 			t->btf_id = btf__find_by_name_kind(btf, t->name, BTF_KIND_FUNC);
 		}
+		t->patchable = kenv_ftrace_patchable(env, t->name) != 0;
 		/* Neither in BTF nor patchable by ftrace: not a function
 		 * (kallsyms names some objects as text). */
-		if (t->btf_id <= 0 && !cold && kenv_ftrace_patchable(env, t->name) == 0)
+		if (t->btf_id <= 0 && !cold && !t->patchable)
 			t->dead = true;
 	}
 	return cc;
@@ -135,34 +143,43 @@ static bool loads_any(struct bpf_object *obj, const char *prefix,
 }
 
 void cause_context_choose(struct cause_context *cc, struct bpf_object *obj,
-			  struct bpf_program *enter, struct bpf_program *exit,
-			  struct bpf_program *kenter, struct bpf_program *kexit)
+			  const struct cause_templates *t)
 {
-	struct bpf_program *const templates[] = { enter, exit, kenter, kexit };
+	struct bpf_program *const templates[] = { t->menter, t->mexit, t->enter, t->exit,
+						  t->kenter, t->kexit };
+	const size_t nt = ARRAY_SIZE(templates);
+	bool fentry = false, kprobe = false, multi = false;
 	const char *target = NULL;
-	bool fentry, kprobe;
 	int i;
 
 	for (i = 0; i < cc->n && !target; i++)
 		if (cc->targets[i].btf_id > 0)
 			target = cc->targets[i].name;
-	fentry = target && loads_any(obj, "fentry/", templates, 4);
-	/* kprobes also serve the functions fentry cannot (no BTF, arguments
-	 * a trampoline cannot take). */
-	kprobe = cc->n && (fentry ? cc->kprobes : loads_any(obj, "kprobe/", templates, 4));
+	if (cc->n && (loads_any(obj, "fentry/", templates, nt) ||
+		      loads_any(obj, "kprobe/", templates, nt))) {
+		multi = cc->fprobes;
+		fentry = !multi && target && loads_any(obj, "fentry/", templates, nt);
+		/* kprobes also serve the functions fentry cannot (no BTF,
+		 * arguments a trampoline cannot take). */
+		kprobe = !multi && (fentry ? cc->kprobes : loads_any(obj, "kprobe/", templates, nt));
+	}
 	/* A template loads against some function; it is never attached there. */
-	if (fentry && (bpf_program__set_attach_target(enter, 0, target) ||
-		       bpf_program__set_attach_target(exit, 0, target)))
+	if (fentry && (bpf_program__set_attach_target(t->enter, 0, target) ||
+		       bpf_program__set_attach_target(t->exit, 0, target)))
 		fentry = false;
-	bpf_program__set_autoload(enter, fentry);
-	bpf_program__set_autoload(exit, fentry);
-	bpf_program__set_autoload(kenter, kprobe);
-	bpf_program__set_autoload(kexit, kprobe);
-	cc->mech = fentry ? "fentry" : kprobe ? "kprobe" : NULL;
-	cc->enter = fentry ? enter : NULL;
-	cc->exit = fentry ? exit : NULL;
-	cc->kenter = kprobe ? kenter : NULL;
-	cc->kexit = kprobe ? kexit : NULL;
+	bpf_program__set_autoload(t->menter, multi);
+	bpf_program__set_autoload(t->mexit, multi);
+	bpf_program__set_autoload(t->enter, fentry);
+	bpf_program__set_autoload(t->exit, fentry);
+	bpf_program__set_autoload(t->kenter, kprobe);
+	bpf_program__set_autoload(t->kexit, kprobe);
+	cc->mech = multi ? "kprobe.multi" : fentry ? "fentry" : kprobe ? "kprobe" : NULL;
+	cc->menter = multi ? t->menter : NULL;
+	cc->mexit = multi ? t->mexit : NULL;
+	cc->enter = fentry ? t->enter : NULL;
+	cc->exit = fentry ? t->exit : NULL;
+	cc->kenter = kprobe ? t->kenter : NULL;
+	cc->kexit = kprobe ? t->kexit : NULL;
 }
 
 /* Load TEMPLATE again for BTF_ID and attach it: 0, or -errno. */
@@ -239,6 +256,49 @@ static bool hook_kprobe(struct cause_context *cc, struct cause_target *t)
 	return false;
 }
 
+/* Attach the multi-kprobe templates to every hookable function: 0, or
+ * -errno with none attached. */
+static int hook_multi(struct cause_context *cc, const struct cause_setup *cs)
+{
+	unsigned long *addrs = calloc(cc->n, sizeof(*addrs));
+	__u64 *cookies = calloc(cc->n, sizeof(*cookies));
+	int i, k, n = 0, err = 0;
+
+	if (!addrs || !cookies) {
+		err = -ENOMEM;
+		goto out;
+	}
+	for (i = 0; i < cc->n; i++) {
+		const struct cause_range *r = &cs->ranges[i];
+
+		if (!hookable(r, &cc->targets[i]) || !cc->targets[i].patchable)
+			continue;
+		addrs[n] = r->start;
+		cookies[n++] = CAUSE_FRAME(r->cause, r->tiers, r->rank);
+	}
+	for (k = 0; k < 2 && n; k++) {	/* the exit, then the entry */
+		LIBBPF_OPTS(bpf_kprobe_multi_opts, opts, .addrs = addrs, .cookies = cookies,
+			    .cnt = n, .retprobe = !k);
+
+		cc->mlink[k] = bpf_program__attach_kprobe_multi_opts(k ? cc->menter : cc->mexit,
+								     NULL, &opts);
+		err = libbpf_get_error(cc->mlink[k]);
+		if (err) {
+			cc->mlink[k] = NULL;
+			bpf_link__destroy(cc->mlink[0]);
+			cc->mlink[0] = NULL;
+			goto out;
+		}
+	}
+	for (i = 0; i < cc->n; i++)
+		cc->targets[i].hooked = hookable(&cs->ranges[i], &cc->targets[i]) &&
+					cc->targets[i].patchable;
+out:
+	free(addrs);
+	free(cookies);
+	return err;
+}
+
 void cause_context_hook(struct cause_context *cc, const struct cause_setup *cs, __u8 *floor)
 {
 	bool *hooked;
@@ -246,16 +306,19 @@ void cause_context_hook(struct cause_context *cc, const struct cause_setup *cs, 
 
 	if (!cc->mech)
 		return;
+	if (cc->menter && (cc->error = hook_multi(cc, cs)))
+		cc->mech = NULL;
+	for (i = 0; i < cc->n && (cc->enter || cc->kenter); i++) {
+		struct cause_target *t = &cc->targets[i];
+
+		if (hookable(&cs->ranges[i], t))
+			t->hooked = hook_fentry(cc, t) || hook_kprobe(cc, t);
+	}
+	if (!cc->mech || cc->n <= 0)
+		return;
 	hooked = calloc(cc->n, sizeof(*hooked));
 	if (!hooked)
 		return;
-	for (i = 0; i < cc->n; i++) {
-		struct cause_target *t = &cc->targets[i];
-
-		if (!hookable(&cs->ranges[i], t))
-			continue;
-		t->hooked = hook_fentry(cc, t) || hook_kprobe(cc, t);
-	}
 	for (i = 0; i < cc->n; i++) {
 		const struct cause_target *t = &cc->targets[i];
 
@@ -274,6 +337,7 @@ void cause_context_free(struct cause_context *cc)
 	if (!cc)
 		return;
 	for (k = 1; k >= 0; k--) {	/* entries, then exits */
+		bpf_link__destroy(cc->mlink[k]);
 		for (i = 0; i < cc->n; i++) {
 			close_fd(&cc->targets[i].link[k]);
 			bpf_link__destroy(cc->targets[i].klink[k]);
@@ -340,10 +404,16 @@ json_t *cause_context_json(const struct cause_context *cc, const struct cause_se
 		add_runtime(bpf_program__fd(cc->kenter), &runs, &ns);
 		add_runtime(bpf_program__fd(cc->kexit), &runs, &ns);
 	}
+	if (cc->mlink[1]) {
+		add_runtime(bpf_program__fd(cc->menter), &runs, &ns);
+		add_runtime(bpf_program__fd(cc->mexit), &runs, &ns);
+	}
 	json_object_set_new(o, "mechanism", cc->mech ? json_string(cc->mech) : json_null());
 	json_object_set_new(o, "functions", json_integer(functions));
 	json_object_set_new(o, "by_kprobe", json_integer(by_kprobe));
 	json_object_set_new(o, "unhooked", unhooked);
+	if (cc->error)
+		json_object_set_new(o, "error", json_string(strerror(-cc->error)));
 	/* Where the probes' cost goes: calls per fentry-hooked function. */
 	json_object_set_new(o, "entries", entries);
 	json_object_set_new(o, "floor", json_pack("{s:i, s:i}", "folio", cc->floor[TIER_FOLIO],

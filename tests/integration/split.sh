@@ -73,6 +73,13 @@ else
 		"$(J "$crec" split.pmd.cause.munmap)"
 	check_ge "cause context decided the scenario's splits" $((2 * n)) \
 		"$(J "$crec" split.causes.context.decided.context)"
+	# With fprobes, one kprobe.multi link for every cause function.
+	if grep -q ' register_fprobe_ips$' /proc/kallsyms; then
+		check_eq "cause context attached as one link (fprobes)" kprobe.multi \
+			"$(J "$crec" split.causes.context.mechanism)"
+		check_eq "cause context: every hookable function hooked" 0 \
+			"$(J "$crec" split.causes.context.unhooked | grep -c '"')"
+	fi
 fi
 
 # --- debugfs splits to non-zero orders, then to base pages ---
