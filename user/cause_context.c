@@ -63,6 +63,76 @@ static int range_at(const struct cause_setup *cs, unsigned long long addr)
 	return -1;
 }
 
+/*
+ * Functions only ever called (on the way to a split) under another cause
+ * function of the same cause and rank, or under any of two: whenever one
+ * is on a stack at a split, so is its caller, which gives the same answer,
+ * so the context does without their calls (do_madvise once per
+ * madvise(2) of any kind; the others once per device migration). Where
+ * the kernel lacks a caller, or it is not hooked, they are hooked.
+ */
+static const struct {
+	const char *name;
+	const char *under[2];
+} covered_by[] = {
+	{ "do_madvise", { "madvise_do_behavior" } },
+	{ "migrate_vma_collect_pmd", { "migrate_vma_setup" } },
+	{ "__migrate_device_pages", { "migrate_vma_pages", "migrate_device_pages" } },
+	{ "__migrate_device_finalize", { "migrate_vma_finalize", "migrate_device_finalize" } },
+};
+
+static int target_named(const struct cause_context *cc, const char *name)
+{
+	int i;
+
+	for (i = 0; name && i < cc->n; i++)
+		if (!strcmp(cc->targets[i].name, name))
+			return i;
+	return -1;
+}
+
+/* Fill each target's callers that cover it, when the kernel has them all
+ * with its cause and rank. */
+static void find_covers(struct cause_context *cc, const struct cause_setup *cs)
+{
+	size_t k, u;
+	int i, j;
+
+	for (k = 0; k < ARRAY_SIZE(covered_by); k++) {
+		const struct cause_range *r;
+
+		i = target_named(cc, covered_by[k].name);
+		if (i < 0)
+			continue;
+		r = &cs->ranges[i];
+		for (u = 0; u < 2; u++) {
+			j = target_named(cc, covered_by[k].under[u]);
+			if (covered_by[k].under[u] &&
+			    (j < 0 || cs->ranges[j].cause != r->cause || cs->ranges[j].rank != r->rank ||
+			     (cs->ranges[j].tiers & r->tiers) != r->tiers))
+				break;
+			cc->targets[i].under[u] = j;
+		}
+		if (u < 2)
+			cc->targets[i].under[0] = cc->targets[i].under[1] = -1;
+	}
+}
+
+/* Whether T's callers cover it: all of them hooked. */
+static bool covered(const struct cause_context *cc, const struct cause_target *t)
+{
+	int u, n = 0;
+
+	for (u = 0; u < 2; u++) {
+		if (t->under[u] < 0)
+			continue;
+		if (!cc->targets[t->under[u]].hooked)
+			return false;
+		n++;
+	}
+	return n > 0;
+}
+
 static bool wanted(void)
 {
 	const char *v = getenv("THPSCOPE_CAUSE_CONTEXT");
@@ -100,6 +170,7 @@ struct cause_context *cause_context_plan(struct kenv *env, const struct cause_se
 		char *cold;
 
 		t->part_of = -1;
+		t->under[0] = t->under[1] = -1;
 		t->prog[0] = t->prog[1] = t->link[0] = t->link[1] = -1;
 		if (!sym)
 			continue;
@@ -121,6 +192,7 @@ struct cause_context *cause_context_plan(struct kenv *env, const struct cause_se
 		if (t->btf_id <= 0 && !cold && !t->patchable)
 			t->dead = true;
 	}
+	find_covers(cc, cs);
 	return cc;
 }
 
@@ -256,8 +328,8 @@ static bool hook_kprobe(struct cause_context *cc, struct cause_target *t)
 	return false;
 }
 
-/* Attach the multi-kprobe templates to every hookable function: 0, or
- * -errno with none attached. */
+/* Attach the multi-kprobe templates to every hookable function its
+ * callers do not cover: 0, or -errno with none attached. */
 static int hook_multi(struct cause_context *cc, const struct cause_setup *cs)
 {
 	unsigned long *addrs = calloc(cc->n, sizeof(*addrs));
@@ -268,14 +340,20 @@ static int hook_multi(struct cause_context *cc, const struct cause_setup *cs)
 		err = -ENOMEM;
 		goto out;
 	}
+	/* hooked, for now: what the links will hook */
+	for (i = 0; i < cc->n; i++)
+		cc->targets[i].hooked = hookable(&cs->ranges[i], &cc->targets[i]) &&
+					cc->targets[i].patchable;
 	for (i = 0; i < cc->n; i++) {
 		const struct cause_range *r = &cs->ranges[i];
 
-		if (!hookable(r, &cc->targets[i]) || !cc->targets[i].patchable)
+		if (!cc->targets[i].hooked || covered(cc, &cc->targets[i]))
 			continue;
 		addrs[n] = r->start;
 		cookies[n++] = CAUSE_FRAME(r->cause, r->tiers, r->rank);
 	}
+	for (i = 0; i < cc->n; i++)	/* the covered ones are not */
+		cc->targets[i].hooked = cc->targets[i].hooked && !covered(cc, &cc->targets[i]);
 	for (k = 0; k < 2 && n; k++) {	/* the exit, then the entry */
 		LIBBPF_OPTS(bpf_kprobe_multi_opts, opts, .addrs = addrs, .cookies = cookies,
 			    .cnt = n, .retprobe = !k);
@@ -287,12 +365,11 @@ static int hook_multi(struct cause_context *cc, const struct cause_setup *cs)
 			cc->mlink[k] = NULL;
 			bpf_link__destroy(cc->mlink[0]);
 			cc->mlink[0] = NULL;
+			for (i = 0; i < cc->n; i++)
+				cc->targets[i].hooked = false;
 			goto out;
 		}
 	}
-	for (i = 0; i < cc->n; i++)
-		cc->targets[i].hooked = hookable(&cs->ranges[i], &cc->targets[i]) &&
-					cc->targets[i].patchable;
 out:
 	free(addrs);
 	free(cookies);
@@ -302,17 +379,21 @@ out:
 void cause_context_hook(struct cause_context *cc, const struct cause_setup *cs, __u8 *floor)
 {
 	bool *hooked;
-	int i;
+	int i, k;
 
 	if (!cc->mech)
 		return;
 	if (cc->menter && (cc->error = hook_multi(cc, cs)))
 		cc->mech = NULL;
-	for (i = 0; i < cc->n && (cc->enter || cc->kenter); i++) {
-		struct cause_target *t = &cc->targets[i];
+	/* The callers first, then what they do not cover. */
+	for (k = 0; k < 2 && (cc->enter || cc->kenter); k++) {
+		for (i = 0; i < cc->n; i++) {
+			struct cause_target *t = &cc->targets[i];
+			bool callee = t->under[0] >= 0 || t->under[1] >= 0;
 
-		if (hookable(&cs->ranges[i], t))
-			t->hooked = hook_fentry(cc, t) || hook_kprobe(cc, t);
+			if (callee == k && hookable(&cs->ranges[i], t) && !covered(cc, t))
+				t->hooked = hook_fentry(cc, t) || hook_kprobe(cc, t);
+		}
 	}
 	if (!cc->mech || cc->n <= 0)
 		return;
@@ -322,7 +403,7 @@ void cause_context_hook(struct cause_context *cc, const struct cause_setup *cs, 
 	for (i = 0; i < cc->n; i++) {
 		const struct cause_target *t = &cc->targets[i];
 
-		hooked[i] = t->hooked || t->dead ||
+		hooked[i] = t->hooked || t->dead || covered(cc, t) ||
 			    (t->part_of >= 0 && cc->targets[t->part_of].hooked);
 	}
 	causes_floors(cs->ranges, hooked, cc->n, cc->floor);
@@ -384,6 +465,7 @@ json_t *cause_context_json(const struct cause_context *cc, const struct cause_se
 			   int decided_fd)
 {
 	json_t *o = json_object(), *unhooked = json_array(), *entries = json_object();
+	json_t *under = json_array();
 	json_int_t runs = 0, ns = 0, functions = 0, by_kprobe = 0;
 	int i;
 
@@ -397,7 +479,9 @@ json_t *cause_context_json(const struct cause_context *cc, const struct cause_se
 		entered = add_runtime(t->prog[1], &runs, &ns);
 		if (entered)
 			json_object_set_new(entries, t->name, json_integer(entered));
-		if (cc->mech && !t->hooked && hookable(&cs->ranges[i], t))
+		if (covered(cc, t))
+			json_array_append_new(under, json_string(t->name));
+		else if (cc->mech && !t->hooked && hookable(&cs->ranges[i], t))
 			json_array_append_new(unhooked, json_string(t->name));
 	}
 	if (by_kprobe) {
@@ -412,6 +496,8 @@ json_t *cause_context_json(const struct cause_context *cc, const struct cause_se
 	json_object_set_new(o, "functions", json_integer(functions));
 	json_object_set_new(o, "by_kprobe", json_integer(by_kprobe));
 	json_object_set_new(o, "unhooked", unhooked);
+	/* Not hooked, as their callers of the same rank are. */
+	json_object_set_new(o, "covered", under);
 	if (cc->error)
 		json_object_set_new(o, "error", json_string(strerror(-cc->error)));
 	/* Where the probes' cost goes: calls per fentry-hooked function. */

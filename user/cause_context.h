@@ -24,6 +24,7 @@ struct cause_target {
 	int part_of;		/* a .cold part: the range of its function, else -1 */
 	bool dead;		/* init text, freed after boot: never on a stack */
 	bool patchable;		/* ftrace can patch it (or tracefs does not say) */
+	int under[2];		/* covered: its callers of the same rank, else -1 */
 	bool hooked;
 	int prog[2], link[2];	/* fentry: [0] exit, [1] entry; -1 when none */
 	struct bpf_link *klink[2];	/* kprobes, alike */
