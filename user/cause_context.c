@@ -133,6 +133,12 @@ static bool covered(const struct cause_context *cc, const struct cause_target *t
 	return n > 0;
 }
 
+/* Whether the context sees T run: hooked, or its callers are. */
+static bool watched(const struct cause_context *cc, const struct cause_target *t)
+{
+	return t->hooked || covered(cc, t);
+}
+
 static bool wanted(void)
 {
 	const char *v = getenv("THPSCOPE_CAUSE_CONTEXT");
@@ -403,8 +409,8 @@ void cause_context_hook(struct cause_context *cc, const struct cause_setup *cs, 
 	for (i = 0; i < cc->n; i++) {
 		const struct cause_target *t = &cc->targets[i];
 
-		hooked[i] = t->hooked || t->dead || covered(cc, t) ||
-			    (t->part_of >= 0 && cc->targets[t->part_of].hooked);
+		hooked[i] = watched(cc, t) || t->dead ||
+			    (t->part_of >= 0 && watched(cc, &cc->targets[t->part_of]));
 	}
 	causes_floors(cs->ranges, hooked, cc->n, cc->floor);
 	memcpy(floor, cc->floor, sizeof(cc->floor));
