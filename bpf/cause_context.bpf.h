@@ -4,8 +4,10 @@
  * context cannot decide.
  *
  * The loader hooks the entry and exit of every cause function (a range of
- * causes.bpf.h) called per operation rather than per page, by cloning the
- * two programs below (fentry/fexit) or attaching them again (kprobes).
+ * causes.bpf.h) called per operation rather than per page: with one
+ * kprobe.multi and one kretprobe.multi link for all of them where the
+ * kernel has fprobes (6.12, 7.x), else by cloning the fentry/fexit
+ * programs below per function or attaching the kprobes again.
  * Each task keeps the cause functions it is inside, outermost first: the
  * paths that split sleep and move between CPUs, so the context is the
  * task's, not the CPU's. The stack walk's rule is kept: of the frames
@@ -53,11 +55,11 @@ struct {
 /* Indexed by tier; 0xff (never decide) until the loader has hooked. */
 __u8 cause_floor[TIER_DEQUEUE + 1] = { 0xff, 0xff, 0xff, 0xff, 0xff };
 
-static __always_inline void context_enter(__u64 ip)
+/* Push FRAME, the cause function just entered (CAUSE_FRAME()). */
+static __always_inline void context_enter(__u32 frame)
 {
 	struct cause_context *cx = bpf_task_storage_get(&cause_contexts,
 		bpf_get_current_task_btf(), 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
-	struct cause_range *r;
 	__u32 d;
 
 	if (!cx)
@@ -65,10 +67,17 @@ static __always_inline void context_enter(__u64 ip)
 	d = cx->depth++;
 	if (d >= CAUSE_CONTEXT_DEPTH)
 		return;
-	r = find_range(ip);
-	cx->frame[d].cause = r ? r->cause : CAUSE_OTHER;
-	cx->frame[d].tiers = r ? r->tiers : 0;
-	cx->frame[d].rank = r ? r->rank : 0;
+	cx->frame[d].cause = frame;
+	cx->frame[d].tiers = frame >> 8;
+	cx->frame[d].rank = frame >> 16;
+}
+
+/* The frame of the cause function at IP, for the probes without a cookie. */
+static __always_inline __u32 frame_at(__u64 ip)
+{
+	struct cause_range *r = find_range(ip);
+
+	return r ? CAUSE_FRAME(r->cause, r->tiers, r->rank) : CAUSE_OTHER;
 }
 
 static __always_inline void context_exit(void)
@@ -80,12 +89,29 @@ static __always_inline void context_exit(void)
 		cx->depth--;
 }
 
-/* The templates: the loader sets their target and clones or re-attaches
- * them to each cause function; no program attaches them as they are. */
+/* The templates: the loader sets their targets and attaches them; no
+ * program attaches them as they are. All cause functions at once, the
+ * frame of each its attach cookie: */
+SEC("kprobe.multi")
+int BPF_KPROBE(cause_enter_multi)
+{
+	context_enter(bpf_get_attach_cookie(ctx));
+	return 0;
+}
+
+SEC("kretprobe.multi")
+int BPF_KRETPROBE(cause_exit_multi)
+{
+	context_exit();
+	return 0;
+}
+
+/* Where the kernel has no multi-probes: one function per program (fentry
+ * clones) or per link (kprobes). */
 SEC("fentry")
 int BPF_PROG(cause_enter)
 {
-	context_enter(bpf_get_func_ip(ctx));
+	context_enter(frame_at(bpf_get_func_ip(ctx)));
 	return 0;
 }
 
@@ -99,7 +125,7 @@ int BPF_PROG(cause_exit)
 SEC("kprobe")
 int BPF_KPROBE(cause_enter_kprobe)
 {
-	context_enter(bpf_get_func_ip(ctx));
+	context_enter(frame_at(bpf_get_func_ip(ctx)));
 	return 0;
 }
 

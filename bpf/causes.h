@@ -37,6 +37,9 @@ enum cause {
 #define CAUSE_STACK_DEPTH 32
 /* Cause functions a task can be inside at once, as its context tracks them. */
 #define CAUSE_CONTEXT_DEPTH 8
+/* A cause function's frame in the context, as one number (an attach
+ * cookie): its cause, the tiers it explains and its rank. */
+#define CAUSE_FRAME(cause, tiers, rank) ((cause) | (tiers) << 8 | (rank) << 16)
 
 struct cause_range {
 	__u64 start;

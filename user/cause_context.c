@@ -1,19 +1,24 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Context probes for split causes: the loader's half of
- * bpf/cause_context.bpf.h. An fentry program attaches to one function, so
- * the template is loaded again per function from its final instructions
- * (no subprograms, its maps already bound); a kprobe program attaches to
- * any number of functions as it is. Exits attach before entries and
- * detach after them, so that no exit pops a frame its entry did not push.
+ * bpf/cause_context.bpf.h. Where the kernel has fprobes (6.12, 7.x), one
+ * kprobe.multi link enters every cause function and one kretprobe.multi
+ * link leaves it, each function's frame its cookie: kernel text is
+ * patched once for all. Elsewhere (6.1) each function is hooked alone:
+ * an fentry program attaches to one function, so the template is loaded
+ * again per function from its final instructions (no subprograms, its
+ * maps already bound); a kprobe program attaches to any number of
+ * functions as it is; each patch waits for the kernel's RCU, some 90 of
+ * them (~20 s per record in an emulated guest). Exits attach before
+ * entries and detach after them, so that no exit pops a frame its entry
+ * did not push.
  *
- * Opt-in (THPSCOPE_CAUSE_CONTEXT=1): some 90 functions on 7.x, each
- * patched in and out of kernel text, and every patch waits for the
- * kernel's RCU; an emulated guest takes ~20 s more per record. Until
- * they attach as one (kprobe.multi, tracing multi-links), the stack walk
- * stays the default.
+ * Opt-in (THPSCOPE_CAUSE_CONTEXT=1): the probes run on every call of a
+ * cause function, splits are rare beside them, and in the bench-guest
+ * scenarios they cost more than the stack walks they spare.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -24,6 +29,7 @@
 #include "cause_table.h"
 #include "kenv.h"
 #include "ksyms.h"
+#include "util.h"
 
 struct named {
 	const char *name;
@@ -57,6 +63,82 @@ static int range_at(const struct cause_setup *cs, unsigned long long addr)
 	return -1;
 }
 
+/*
+ * Functions only ever called (on the way to a split) under another cause
+ * function of the same cause and rank, or under any of two: whenever one
+ * is on a stack at a split, so is its caller, which gives the same answer,
+ * so the context does without their calls (do_madvise once per
+ * madvise(2) of any kind; the others once per device migration). Where
+ * the kernel lacks a caller, or it is not hooked, they are hooked.
+ */
+static const struct {
+	const char *name;
+	const char *under[2];
+} covered_by[] = {
+	{ "do_madvise", { "madvise_do_behavior" } },
+	{ "migrate_vma_collect_pmd", { "migrate_vma_setup" } },
+	{ "__migrate_device_pages", { "migrate_vma_pages", "migrate_device_pages" } },
+	{ "__migrate_device_finalize", { "migrate_vma_finalize", "migrate_device_finalize" } },
+};
+
+static int target_named(const struct cause_context *cc, const char *name)
+{
+	int i;
+
+	for (i = 0; name && i < cc->n; i++)
+		if (!strcmp(cc->targets[i].name, name))
+			return i;
+	return -1;
+}
+
+/* Fill each target's callers that cover it, when the kernel has them all
+ * with its cause and rank. */
+static void find_covers(struct cause_context *cc, const struct cause_setup *cs)
+{
+	size_t k, u;
+	int i, j;
+
+	for (k = 0; k < ARRAY_SIZE(covered_by); k++) {
+		const struct cause_range *r;
+
+		i = target_named(cc, covered_by[k].name);
+		if (i < 0)
+			continue;
+		r = &cs->ranges[i];
+		for (u = 0; u < 2; u++) {
+			j = target_named(cc, covered_by[k].under[u]);
+			if (covered_by[k].under[u] &&
+			    (j < 0 || cs->ranges[j].cause != r->cause || cs->ranges[j].rank != r->rank ||
+			     (cs->ranges[j].tiers & r->tiers) != r->tiers))
+				break;
+			cc->targets[i].under[u] = j;
+		}
+		if (u < 2)
+			cc->targets[i].under[0] = cc->targets[i].under[1] = -1;
+	}
+}
+
+/* Whether T's callers cover it: all of them hooked. */
+static bool covered(const struct cause_context *cc, const struct cause_target *t)
+{
+	int u, n = 0;
+
+	for (u = 0; u < 2; u++) {
+		if (t->under[u] < 0)
+			continue;
+		if (!cc->targets[t->under[u]].hooked)
+			return false;
+		n++;
+	}
+	return n > 0;
+}
+
+/* Whether the context sees T run: hooked, or its callers are. */
+static bool watched(const struct cause_context *cc, const struct cause_target *t)
+{
+	return t->hooked || covered(cc, t);
+}
+
 static bool wanted(void)
 {
 	const char *v = getenv("THPSCOPE_CAUSE_CONTEXT");
@@ -83,6 +165,7 @@ struct cause_context *cause_context_plan(struct kenv *env, const struct cause_se
 	}
 	cc->n = cs->n;
 	cc->kprobes = env->kprobe_pmu;
+	cc->fprobes = kenv_has_ksym(env, "register_fprobe_ips");
 	btf = kenv_btf(env);
 	init_start = ksym_addr(env, "_sinittext");
 	init_end = ksym_addr(env, "_einittext");
@@ -93,6 +176,7 @@ struct cause_context *cause_context_plan(struct kenv *env, const struct cause_se
 		char *cold;
 
 		t->part_of = -1;
+		t->under[0] = t->under[1] = -1;
 		t->prog[0] = t->prog[1] = t->link[0] = t->link[1] = -1;
 		if (!sym)
 			continue;
@@ -108,11 +192,13 @@ struct cause_context *cause_context_plan(struct kenv *env, const struct cause_se
 		} else if (btf && r->watched && (r->tiers & (TIER_FOLIO | TIER_PMD))) {
 			t->btf_id = btf__find_by_name_kind(btf, t->name, BTF_KIND_FUNC);
 		}
+		t->patchable = kenv_ftrace_patchable(env, t->name) != 0;
 		/* Neither in BTF nor patchable by ftrace: not a function
 		 * (kallsyms names some objects as text). */
-		if (t->btf_id <= 0 && !cold && kenv_ftrace_patchable(env, t->name) == 0)
+		if (t->btf_id <= 0 && !cold && !t->patchable)
 			t->dead = true;
 	}
+	find_covers(cc, cs);
 	return cc;
 }
 
@@ -135,34 +221,43 @@ static bool loads_any(struct bpf_object *obj, const char *prefix,
 }
 
 void cause_context_choose(struct cause_context *cc, struct bpf_object *obj,
-			  struct bpf_program *enter, struct bpf_program *exit,
-			  struct bpf_program *kenter, struct bpf_program *kexit)
+			  const struct cause_templates *t)
 {
-	struct bpf_program *const templates[] = { enter, exit, kenter, kexit };
+	struct bpf_program *const templates[] = { t->menter, t->mexit, t->enter, t->exit,
+						  t->kenter, t->kexit };
+	const size_t nt = ARRAY_SIZE(templates);
+	bool fentry = false, kprobe = false, multi = false;
 	const char *target = NULL;
-	bool fentry, kprobe;
 	int i;
 
 	for (i = 0; i < cc->n && !target; i++)
 		if (cc->targets[i].btf_id > 0)
 			target = cc->targets[i].name;
-	fentry = target && loads_any(obj, "fentry/", templates, 4);
-	/* kprobes also serve the functions fentry cannot (no BTF, arguments
-	 * a trampoline cannot take). */
-	kprobe = cc->n && (fentry ? cc->kprobes : loads_any(obj, "kprobe/", templates, 4));
+	if (cc->n && (loads_any(obj, "fentry/", templates, nt) ||
+		      loads_any(obj, "kprobe/", templates, nt))) {
+		multi = cc->fprobes;
+		fentry = !multi && target && loads_any(obj, "fentry/", templates, nt);
+		/* kprobes also serve the functions fentry cannot (no BTF,
+		 * arguments a trampoline cannot take). */
+		kprobe = !multi && (fentry ? cc->kprobes : loads_any(obj, "kprobe/", templates, nt));
+	}
 	/* A template loads against some function; it is never attached there. */
-	if (fentry && (bpf_program__set_attach_target(enter, 0, target) ||
-		       bpf_program__set_attach_target(exit, 0, target)))
+	if (fentry && (bpf_program__set_attach_target(t->enter, 0, target) ||
+		       bpf_program__set_attach_target(t->exit, 0, target)))
 		fentry = false;
-	bpf_program__set_autoload(enter, fentry);
-	bpf_program__set_autoload(exit, fentry);
-	bpf_program__set_autoload(kenter, kprobe);
-	bpf_program__set_autoload(kexit, kprobe);
-	cc->mech = fentry ? "fentry" : kprobe ? "kprobe" : NULL;
-	cc->enter = fentry ? enter : NULL;
-	cc->exit = fentry ? exit : NULL;
-	cc->kenter = kprobe ? kenter : NULL;
-	cc->kexit = kprobe ? kexit : NULL;
+	bpf_program__set_autoload(t->menter, multi);
+	bpf_program__set_autoload(t->mexit, multi);
+	bpf_program__set_autoload(t->enter, fentry);
+	bpf_program__set_autoload(t->exit, fentry);
+	bpf_program__set_autoload(t->kenter, kprobe);
+	bpf_program__set_autoload(t->kexit, kprobe);
+	cc->mech = multi ? "kprobe.multi" : fentry ? "fentry" : kprobe ? "kprobe" : NULL;
+	cc->menter = multi ? t->menter : NULL;
+	cc->mexit = multi ? t->mexit : NULL;
+	cc->enter = fentry ? t->enter : NULL;
+	cc->exit = fentry ? t->exit : NULL;
+	cc->kenter = kprobe ? t->kenter : NULL;
+	cc->kexit = kprobe ? t->kexit : NULL;
 }
 
 /* Load TEMPLATE again for BTF_ID and attach it: 0, or -errno. */
@@ -239,28 +334,83 @@ static bool hook_kprobe(struct cause_context *cc, struct cause_target *t)
 	return false;
 }
 
+/* Attach the multi-kprobe templates to every hookable function its
+ * callers do not cover: 0, or -errno with none attached. */
+static int hook_multi(struct cause_context *cc, const struct cause_setup *cs)
+{
+	unsigned long *addrs = calloc(cc->n, sizeof(*addrs));
+	__u64 *cookies = calloc(cc->n, sizeof(*cookies));
+	int i, k, n = 0, err = 0;
+
+	if (!addrs || !cookies) {
+		err = -ENOMEM;
+		goto out;
+	}
+	/* hooked, for now: what the links will hook */
+	for (i = 0; i < cc->n; i++)
+		cc->targets[i].hooked = hookable(&cs->ranges[i], &cc->targets[i]) &&
+					cc->targets[i].patchable;
+	for (i = 0; i < cc->n; i++) {
+		const struct cause_range *r = &cs->ranges[i];
+
+		if (!cc->targets[i].hooked || covered(cc, &cc->targets[i]))
+			continue;
+		addrs[n] = r->start;
+		cookies[n++] = CAUSE_FRAME(r->cause, r->tiers, r->rank);
+	}
+	for (i = 0; i < cc->n; i++)	/* the covered ones are not */
+		cc->targets[i].hooked = cc->targets[i].hooked && !covered(cc, &cc->targets[i]);
+	for (k = 0; k < 2 && n; k++) {	/* the exit, then the entry */
+		LIBBPF_OPTS(bpf_kprobe_multi_opts, opts, .addrs = addrs, .cookies = cookies,
+			    .cnt = n, .retprobe = !k);
+
+		cc->mlink[k] = bpf_program__attach_kprobe_multi_opts(k ? cc->menter : cc->mexit,
+								     NULL, &opts);
+		err = libbpf_get_error(cc->mlink[k]);
+		if (err) {
+			cc->mlink[k] = NULL;
+			bpf_link__destroy(cc->mlink[0]);
+			cc->mlink[0] = NULL;
+			for (i = 0; i < cc->n; i++)
+				cc->targets[i].hooked = false;
+			goto out;
+		}
+	}
+out:
+	free(addrs);
+	free(cookies);
+	return err;
+}
+
 void cause_context_hook(struct cause_context *cc, const struct cause_setup *cs, __u8 *floor)
 {
 	bool *hooked;
-	int i;
+	int i, k;
 
 	if (!cc->mech)
+		return;
+	if (cc->menter && (cc->error = hook_multi(cc, cs)))
+		cc->mech = NULL;
+	/* The callers first, then what they do not cover. */
+	for (k = 0; k < 2 && (cc->enter || cc->kenter); k++) {
+		for (i = 0; i < cc->n; i++) {
+			struct cause_target *t = &cc->targets[i];
+			bool callee = t->under[0] >= 0 || t->under[1] >= 0;
+
+			if (callee == k && hookable(&cs->ranges[i], t) && !covered(cc, t))
+				t->hooked = hook_fentry(cc, t) || hook_kprobe(cc, t);
+		}
+	}
+	if (!cc->mech || cc->n <= 0)
 		return;
 	hooked = calloc(cc->n, sizeof(*hooked));
 	if (!hooked)
 		return;
 	for (i = 0; i < cc->n; i++) {
-		struct cause_target *t = &cc->targets[i];
-
-		if (!hookable(&cs->ranges[i], t))
-			continue;
-		t->hooked = hook_fentry(cc, t) || hook_kprobe(cc, t);
-	}
-	for (i = 0; i < cc->n; i++) {
 		const struct cause_target *t = &cc->targets[i];
 
-		hooked[i] = t->hooked || t->dead ||
-			    (t->part_of >= 0 && cc->targets[t->part_of].hooked);
+		hooked[i] = watched(cc, t) || t->dead ||
+			    (t->part_of >= 0 && watched(cc, &cc->targets[t->part_of]));
 	}
 	causes_floors(cs->ranges, hooked, cc->n, cc->floor);
 	memcpy(floor, cc->floor, sizeof(cc->floor));
@@ -274,6 +424,7 @@ void cause_context_free(struct cause_context *cc)
 	if (!cc)
 		return;
 	for (k = 1; k >= 0; k--) {	/* entries, then exits */
+		bpf_link__destroy(cc->mlink[k]);
 		for (i = 0; i < cc->n; i++) {
 			close_fd(&cc->targets[i].link[k]);
 			bpf_link__destroy(cc->targets[i].klink[k]);
@@ -320,6 +471,7 @@ json_t *cause_context_json(const struct cause_context *cc, const struct cause_se
 			   int decided_fd)
 {
 	json_t *o = json_object(), *unhooked = json_array(), *entries = json_object();
+	json_t *under = json_array();
 	json_int_t runs = 0, ns = 0, functions = 0, by_kprobe = 0;
 	int i;
 
@@ -333,17 +485,27 @@ json_t *cause_context_json(const struct cause_context *cc, const struct cause_se
 		entered = add_runtime(t->prog[1], &runs, &ns);
 		if (entered)
 			json_object_set_new(entries, t->name, json_integer(entered));
-		if (cc->mech && !t->hooked && hookable(&cs->ranges[i], t))
+		if (covered(cc, t))
+			json_array_append_new(under, json_string(t->name));
+		else if (cc->mech && !t->hooked && hookable(&cs->ranges[i], t))
 			json_array_append_new(unhooked, json_string(t->name));
 	}
 	if (by_kprobe) {
 		add_runtime(bpf_program__fd(cc->kenter), &runs, &ns);
 		add_runtime(bpf_program__fd(cc->kexit), &runs, &ns);
 	}
+	if (cc->mlink[1]) {
+		add_runtime(bpf_program__fd(cc->menter), &runs, &ns);
+		add_runtime(bpf_program__fd(cc->mexit), &runs, &ns);
+	}
 	json_object_set_new(o, "mechanism", cc->mech ? json_string(cc->mech) : json_null());
 	json_object_set_new(o, "functions", json_integer(functions));
 	json_object_set_new(o, "by_kprobe", json_integer(by_kprobe));
 	json_object_set_new(o, "unhooked", unhooked);
+	/* Not hooked, as their callers of the same rank are. */
+	json_object_set_new(o, "covered", under);
+	if (cc->error)
+		json_object_set_new(o, "error", json_string(strerror(-cc->error)));
 	/* Where the probes' cost goes: calls per fentry-hooked function. */
 	json_object_set_new(o, "entries", entries);
 	json_object_set_new(o, "floor", json_pack("{s:i, s:i}", "folio", cc->floor[TIER_FOLIO],

@@ -109,6 +109,31 @@ static const struct rule {
 	{ "mem_cgroup_swapout", CAUSE_FREE, D, 3, PER_PAGE },
 };
 
+/*
+ * Helpers a rule's prefix matches that never reach a split: never on the
+ * stack at one, so the stack walk's answers stay the same without them,
+ * and the context is spared their calls (migrate_device_pfn_lock runs
+ * per page migrated, ksm_vma_flags and ksm_compatible per mapping made,
+ * the madvise locks and checks per madvise(2)).
+ */
+static const char *const never_split[] = {
+	"migrate_device_pfn_lock", "ksm_vma_flags", "ksm_compatible",
+	"madvise_lock", "madvise_unlock", "madvise_dontneed_free_valid_vma",
+};
+
+/* NAME, or a part of it the compiler split off (".cold", ".isra.0"). */
+static bool splits_never(const char *name)
+{
+	size_t i, n;
+
+	for (i = 0; i < ARRAY_SIZE(never_split); i++) {
+		n = strlen(never_split[i]);
+		if (!strncmp(name, never_split[i], n) && (!name[n] || name[n] == '.'))
+			return true;
+	}
+	return false;
+}
+
 const char *cause_name(unsigned int cause)
 {
 	return cause < CAUSE_NR && names[cause] ? names[cause] : "other";
@@ -125,7 +150,7 @@ static void add_range(const struct ksym *sym, void *data)
 	struct collect *c = data;
 	struct cause_range *r;
 
-	if (c->n == c->max)
+	if (c->n == c->max || splits_never(sym->name))
 		return;
 	r = &c->out[c->n++];
 	memset(r, 0, sizeof(*r));

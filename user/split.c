@@ -156,9 +156,10 @@ static int split_load(struct family_run *run)
 	struct split_data *d = run->data;
 	int err;
 
-	cause_context_choose(d->context, skel->obj, skel->progs.cause_enter,
-			     skel->progs.cause_exit, skel->progs.cause_enter_kprobe,
-			     skel->progs.cause_exit_kprobe);
+	cause_context_choose(d->context, skel->obj, &(struct cause_templates){
+		.menter = skel->progs.cause_enter_multi, .mexit = skel->progs.cause_exit_multi,
+		.enter = skel->progs.cause_enter, .exit = skel->progs.cause_exit,
+		.kenter = skel->progs.cause_enter_kprobe, .kexit = skel->progs.cause_exit_kprobe });
 	err = split_bpf__load(skel) ?:
 	      causes_fill(bpf_map__fd(skel->maps.cause_ranges), d->causes);
 	if (!err)

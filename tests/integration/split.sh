@@ -73,6 +73,19 @@ else
 		"$(J "$crec" split.pmd.cause.munmap)"
 	check_ge "cause context decided the scenario's splits" $((2 * n)) \
 		"$(J "$crec" split.causes.context.decided.context)"
+	# With fprobes, one kprobe.multi link for every cause function.
+	if grep -q ' register_fprobe_ips$' /proc/kallsyms; then
+		check_eq "cause context attached as one link (fprobes)" kprobe.multi \
+			"$(J "$crec" split.causes.context.mechanism)"
+		check_eq "cause context: every hookable function hooked" 0 \
+			"$(J "$crec" split.causes.context.unhooked | grep -c '"')"
+	fi
+	# madvise(2) enters do_madvise, then madvise_do_behavior (6.16+):
+	# the callee of the same cause and rank needs no probe of its own.
+	if grep -q ' madvise_do_behavior$' /proc/kallsyms; then
+		check_eq "cause context: do_madvise covered by madvise_do_behavior" 1 \
+			"$(J "$crec" split.causes.context.covered | grep -c '"do_madvise"')"
+	fi
 fi
 
 # --- debugfs splits to non-zero orders, then to base pages ---

@@ -18,7 +18,8 @@ static const char *const kernel[] = {
 	"__folio_split", "__folio_put", "__split_huge_pmd", "__x64_sys_madvise",
 	"deferred_split_scan", "do_shrink_slab", "do_vmi_align_munmap",
 	"free_unref_folios", "madvise", "madvise_cold_or_pageout_pte_range",
-	"memory_failure", "migrate_pages", "migrate_pages_batch", "migrate_pages_sync",
+	"memory_failure", "migrate_device_pfn_lock", "migrate_device_pfn_lock.cold",
+	"migrate_pages", "migrate_pages_batch", "migrate_pages_sync",
 	"migrate_vma_setup", "move_vma.isra.0", "shrink_folio_list.cold",
 	"shrink_folio_list_tail", "split_huge_pages_write", "zap_pmd_range",
 };
@@ -167,6 +168,9 @@ static void prefixes(void **state)
 	assert_rule("memory_failure", CAUSE_MEMORY_FAILURE, TIER_FOLIO | TIER_PMD, 9);
 	/* "madvise_*" needs its '_'. */
 	assert_null(range_of("madvise"));
+	/* A per-page helper the prefix names that never reaches a split. */
+	assert_null(range_of("migrate_device_pfn_lock"));
+	assert_null(range_of("migrate_device_pfn_lock.cold"));
 }
 
 static void sorted_and_bounded(void **state)
