@@ -180,12 +180,12 @@ static void split_harvest(struct family_run *run, struct kenv *env,
 	json_object_set_new(causes, "context", cause_context_json(d->context, d->causes,
 				bpf_map__fd(skel->maps.cause_decided)));
 	json_object_set_new(split, "causes", causes);
-	map_foreach(bpf_map__fd(skel->maps.split_counts), sizeof(struct split_key),
-		    sizeof(__u64), add_split, record);
-	map_foreach(bpf_map__fd(skel->maps.split_latency), sizeof(__u32),
-		    sizeof(struct hist), add_latency, record);
-	map_foreach(bpf_map__fd(skel->maps.split_procs), sizeof(__u32),
-		    sizeof(struct split_proc), add_proc, procs);
+	run_map_foreach(run, skel->maps.split_counts, sizeof(struct split_key),
+			sizeof(__u64), add_split, record);
+	run_map_foreach(run, skel->maps.split_latency, sizeof(__u32),
+			sizeof(struct hist), add_latency, record);
+	run_map_foreach(run, skel->maps.split_procs, sizeof(__u32),
+			sizeof(struct split_proc), add_proc, procs);
 	json_array_top(procs, "splits", TOP_ENTRIES);
 	json_object_set_new(split, "processes", procs);
 	if (probe_attached(probes, "split:__split_huge_pmd") ||
