@@ -59,6 +59,7 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+#include <linux/mempolicy.h>
 #include "../module/thpdev_uapi.h"
 
 #ifndef MADV_COLLAPSE
@@ -448,6 +449,27 @@ static void leave_memcg(const struct memcg *cg)
 	rmdir(cg->dir);
 }
 
+/* Allocate only from the node this task runs on now. From 7.2 the
+ * deferred-split queue is a list_lru, one list per node and memcg, and the
+ * shrinker counts and scans each node's list on its own: THPs faulted on
+ * both nodes (the task migrated between CPUs of different nodes) would
+ * never be one queue. Without NUMA there is one node anyway. */
+static void bind_to_this_node(void)
+{
+	unsigned int cpu, node;
+	unsigned long mask;
+
+	if (syscall(SYS_getcpu, &cpu, &node, NULL))
+		die("getcpu");
+	if (node >= 8 * sizeof(mask)) {
+		errno = ERANGE;
+		die("node of this CPU");
+	}
+	mask = 1UL << node;
+	if (syscall(SYS_set_mempolicy, MPOL_BIND, &mask, 8 * sizeof(mask)) && errno != ENOSYS)
+		die("set_mempolicy(MPOL_BIND)");
+}
+
 static int partial_unmap(const struct opts *o)
 {
 	size_t len = o->regions * PMD_SIZE;
@@ -458,6 +480,7 @@ static int partial_unmap(const struct opts *o)
 
 	if (enter_memcg(&cg))
 		die("memory cgroup");
+	bind_to_this_node();
 	area = map_aligned(len, MAP_PRIVATE | MAP_ANONYMOUS, -1);
 	fault_huge(area, len);
 	before = anon_huge_kb();
