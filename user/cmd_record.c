@@ -184,6 +184,9 @@ int cmd_record(int argc, char **argv)
 	}
 	if (!o.quiet) {
 		report_print(stdout, r.rec);
+		/* The report whole before the note, also when stdout is a
+		 * file or pipe (block-buffered) beside stderr. */
+		fflush(stdout);
 		fprintf(stderr, "thpscope: record written to %s\n", o.output);
 	}
 	json_decref(r.rec);

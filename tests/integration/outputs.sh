@@ -44,6 +44,11 @@ mknod "$TMP/null" c 1 3
 check_eq "record -o a null device exits 0" 0 $?
 still "a character device is written through, not replaced" -c "$TMP/null"
 "$THPSCOPE" record -q -d 0.2 -o "$TMP/rec.json"
+# The report, then the note naming the file, also in one log (stdout
+# block-buffered beside stderr).
+"$THPSCOPE" record -d 0.2 -o "$TMP/order.json" >"$TMP/order.log" 2>&1
+check_eq "record's report comes whole before its note in one log" \
+	"thpscope: record written to $TMP/order.json" "$(tail -n 1 "$TMP/order.log")"
 "$THPSCOPE" report --html -o "$TMP/null" "$TMP/rec.json"
 still "report --html -o a character device keeps it one" -c "$TMP/null"
 
