@@ -3,6 +3,7 @@
  * TIMELINE_ROWS rows (counters summed, gauges at the row's last sample),
  * the series that saw anything, at most TIMELINE_COLS of them. */
 #include <stdio.h>
+#include <string.h>
 #include "commands.h"
 #include "json_util.h"
 #include "metrics.h"
@@ -29,7 +30,7 @@ void report_timeline(FILE *out, json_t *rec)
 	struct textbuf line = TEXTBUF_INIT;
 	const char *names[TIMELINE_COLS], *k;
 	size_t n = json_array_size(t), ns = 0, per_row, row, i, s;
-	char title[96];
+	char title[96], when[32], prev[32] = "";
 	struct table *tab;
 
 	json_object_foreach(series, k, arr)
@@ -46,7 +47,14 @@ void report_timeline(FILE *out, json_t *rec)
 		size_t last = (row + 1) * per_row < n ? (row + 1) * per_row - 1 : n - 1;
 
 		textbuf_reset(&line);
-		textbuf_printf(&line, "%.1f", json_integer_value(json_array_get(t, last)) / 1e9);
+		/* A row ends at its last sample; the record's last, cut short
+		 * by the end, may round to its predecessor's tenth. */
+		snprintf(when, sizeof(when), "%.1f", json_integer_value(json_array_get(t, last)) / 1e9);
+		if (!strcmp(when, prev))
+			snprintf(when, sizeof(when), "%.2f",
+				 json_integer_value(json_array_get(t, last)) / 1e9);
+		snprintf(prev, sizeof(prev), "%s", when);
+		textbuf_printf(&line, "%s", when);
 		for (s = 0; s < ns; s++) {
 			json_t *a = json_object_get(series, names[s]);
 			long long v = 0;
