@@ -17,6 +17,8 @@ void warnf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 char *read_text(const char *path, char *buf, size_t len);
 bool path_exists(const char *path);
 uint64_t mono_ns(void);
+/* CPU time of the calling thread, user and system. */
+uint64_t thread_cpu_ns(void);
 
 /* Parse a whole decimal unsigned number; false on any junk. */
 bool parse_u64(const char *s, uint64_t *out);

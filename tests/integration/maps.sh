@@ -174,7 +174,7 @@ fi
 for s in layout layout-split; do
 	[ -d $m64 ] && knob_set $m64/enabled always
 	# Held long enough for a scan after it is built, even when scans
-	# are spaced out (at most a tenth of the time scanning) and a scan
+	# are spaced out (a fiftieth of a CPU scanning) and a scan
 	# is slow (a guest beside another: 5 s missed it in sid).
 	"$THPSCOPE" record -q -o "$TMP/$s.json" -- "$THPLOAD" -n $n -t 10 $s >"$TMP/layout"
 	check_eq "record of $s exits 0" 0 $?
