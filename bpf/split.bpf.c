@@ -69,6 +69,7 @@ struct {
 	__type(value, struct split_proc);
 } split_procs SEC(".maps");
 
+/* A PMD split in progress; pmd 0: none. */
 struct pmd_start {
 	__u64 pmd;
 	__u64 addr;
@@ -76,22 +77,25 @@ struct pmd_start {
 	__u8 cause;
 };
 
-/* Outer: __split_huge_pmd(). Inner: split_huge_pmd_locked(), which the
- * rmap walk of a folio split or unmap calls directly (6.12+), and which
- * __split_huge_pmd() calls too: inside an outer split it is skipped. */
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 4096);
-	__type(key, __u64);
-	__type(value, struct pmd_start);
-} pmd_starts SEC(".maps");
+/*
+ * The PMD splits a task is in. Outer: __split_huge_pmd(). Inner:
+ * split_huge_pmd_locked(), which the rmap walk of a folio split or unmap
+ * calls directly (6.12+), and which __split_huge_pmd() calls too: inside
+ * an outer split it is skipped. In the task's storage, made at the task's
+ * first split: a split finds its start again without hashing, inserting
+ * or deleting anything.
+ */
+struct pmd_starts {
+	struct pmd_start outer;
+	struct pmd_start inner;
+};
 
 struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 4096);
-	__type(key, __u64);
-	__type(value, struct pmd_start);
-} pmd_inner_starts SEC(".maps");
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct pmd_starts);
+} pmd_starts SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
@@ -356,32 +360,50 @@ int BPF_KRETPROBE(unmapped_kretprobe, int ret)
  * mapped one (present and huge, or a migration or device entry) and stops
  * being huge. The same test here makes the total equal thp_split_pmd.
  */
-static __always_inline void pmd_begin(void *ctx, void *starts, struct vm_area_struct *vma,
+static __always_inline struct pmd_starts *task_pmd_starts(__u64 flags)
+{
+	return bpf_task_storage_get(&pmd_starts, bpf_get_current_task_btf(), 0, flags);
+}
+
+static __always_inline void pmd_begin(void *ctx, bool inner, struct vm_area_struct *vma,
 				      __u64 pmd, __u64 addr)
 {
-	__u64 id = bpf_get_current_pid_tgid();
-	struct pmd_start s = { .pmd = pmd, .addr = addr };
+	struct pmd_starts *ps = task_pmd_starts(0);
+	struct task_struct *task;
+	struct pmd_start *s;
 
-	if (starts == &pmd_inner_starts && bpf_map_lookup_elem(&pmd_starts, &id))
+	if (inner && ps && ps->outer.pmd)
 		return;
 	if (!pmd_maps_huge(read_pmd(pmd)))
 		return;
-	s.task = current_is_kthread() ? mm_owner(BPF_CORE_READ(vma, vm_mm)) :
-		 (struct task_struct *)bpf_get_current_task();
-	if (!task_selected(s.task))
+	task = current_is_kthread() ? mm_owner(BPF_CORE_READ(vma, vm_mm)) :
+	       (struct task_struct *)bpf_get_current_task();
+	if (!task_selected(task))
 		return;
-	s.cause = cause_of(ctx, TIER_PMD);
-	bpf_map_update_elem(starts, &id, &s, BPF_ANY);
+	if (!ps)
+		ps = task_pmd_starts(BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (!ps) {
+		map_full_count();
+		return;
+	}
+	s = inner ? &ps->inner : &ps->outer;
+	s->addr = addr;
+	s->task = task;
+	s->cause = cause_of(ctx, TIER_PMD);
+	s->pmd = pmd;
 }
 
-static __always_inline void pmd_end(void *starts)
+static __always_inline void pmd_end(bool inner)
 {
-	__u64 id = bpf_get_current_pid_tgid();
-	struct pmd_start *s = bpf_map_lookup_elem(starts, &id);
+	struct pmd_starts *ps = task_pmd_starts(0);
+	struct pmd_start *s;
 	__u32 cause;
 	__u64 *cnt;
 
-	if (!s)
+	if (!ps)
+		return;
+	s = inner ? &ps->inner : &ps->outer;
+	if (!s->pmd)
 		return;
 	cause = s->cause;
 	if (!pmd_maps_huge(read_pmd(s->pmd))) {
@@ -399,7 +421,7 @@ static __always_inline void pmd_end(void *starts)
 			trace_end(e);
 		}
 	}
-	bpf_map_delete_elem(starts, &id);
+	s->pmd = 0;
 }
 
 /* __split_huge_pmd(vma, pmd, address, freeze[, folio before 6.18]) */
@@ -408,7 +430,7 @@ int BPF_PROG(pmd_enter, struct vm_area_struct *vma, pmd_t *pmd, unsigned long ad
 {
 	if (!in_window())
 		return 0;
-	pmd_begin(ctx, &pmd_starts, vma, (__u64)pmd, address);
+	pmd_begin(ctx, false, vma, (__u64)pmd, address);
 	return 0;
 }
 
@@ -417,7 +439,7 @@ int BPF_PROG(pmd_exit)
 {
 	if (!in_window())
 		return 0;
-	pmd_end(&pmd_starts);
+	pmd_end(false);
 	return 0;
 }
 
@@ -426,7 +448,7 @@ int BPF_KPROBE(pmd_kprobe, struct vm_area_struct *vma, pmd_t *pmd, unsigned long
 {
 	if (!in_window())
 		return 0;
-	pmd_begin(ctx, &pmd_starts, vma, (__u64)pmd, address);
+	pmd_begin(ctx, false, vma, (__u64)pmd, address);
 	return 0;
 }
 
@@ -435,7 +457,7 @@ int BPF_KRETPROBE(pmd_kretprobe)
 {
 	if (!in_window())
 		return 0;
-	pmd_end(&pmd_starts);
+	pmd_end(false);
 	return 0;
 }
 
@@ -445,7 +467,7 @@ int BPF_PROG(pmd_locked_enter, struct vm_area_struct *vma, unsigned long address
 {
 	if (!in_window())
 		return 0;
-	pmd_begin(ctx, &pmd_inner_starts, vma, (__u64)pmd, address);
+	pmd_begin(ctx, true, vma, (__u64)pmd, address);
 	return 0;
 }
 
@@ -454,7 +476,7 @@ int BPF_PROG(pmd_locked_exit)
 {
 	if (!in_window())
 		return 0;
-	pmd_end(&pmd_inner_starts);
+	pmd_end(true);
 	return 0;
 }
 
@@ -463,7 +485,7 @@ int BPF_KPROBE(pmd_locked_kprobe, struct vm_area_struct *vma, unsigned long addr
 {
 	if (!in_window())
 		return 0;
-	pmd_begin(ctx, &pmd_inner_starts, vma, (__u64)pmd, address);
+	pmd_begin(ctx, true, vma, (__u64)pmd, address);
 	return 0;
 }
 
@@ -472,7 +494,7 @@ int BPF_KRETPROBE(pmd_locked_kretprobe)
 {
 	if (!in_window())
 		return 0;
-	pmd_end(&pmd_inner_starts);
+	pmd_end(true);
 	return 0;
 }
 
