@@ -29,6 +29,7 @@
  * split_type (7.x, SPLIT_TYPE_UNIFORM == 0). */
 const volatile bool split_type_enum;
 
+/* A folio split in progress; ts 0: none. */
 struct split_start {
 	__u64 ts;
 	__u64 folio;
@@ -41,10 +42,11 @@ struct split_start {
 	__u8 entry;
 };
 
+/* The folio split a task is in, in the task's storage (see pmd_starts). */
 struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 4096);
-	__type(key, __u64);
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
 	__type(value, struct split_start);
 } split_starts SEC(".maps");
 
@@ -55,9 +57,10 @@ struct {
 	__type(value, __u64);
 } split_counts SEC(".maps");
 
+/* Indexed by the order split, so that the hot path never inserts. */
 struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 32);
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, SPLIT_MAX_ORDER);
 	__type(key, __u32);
 	__type(value, struct hist);
 } split_latency SEC(".maps");
@@ -104,28 +107,35 @@ struct {
 	__type(value, __u64);
 } pmd_splits SEC(".maps");
 
+static __always_inline struct split_start *task_split_start(__u64 flags)
+{
+	return bpf_task_storage_get(&split_starts, bpf_get_current_task_btf(), 0, flags);
+}
+
 static __always_inline void split_begin(void *ctx, struct folio *folio,
 					__u32 new_order, bool uniform, __u8 entry)
 {
-	__u64 id = bpf_get_current_pid_tgid();
 	struct task_struct *task = folio_task(folio);
-	struct split_start s = {
-		.ts = bpf_ktime_get_ns(),
-		.folio = (__u64)folio,
-		.old_order = folio_order_of(folio),
-		.new_order = new_order,
-		.kind = folio_kind_of(folio),
-		.uniform = uniform,
-		.entry = entry,
-		.task = task,
-	};
+	struct split_start *s;
 
 	if (!task_selected(task))
 		return;
-	s.cause = cause_of(ctx, TIER_FOLIO);
-	if (s.cause == CAUSE_MIGRATION && folio_partially_mapped(folio))
-		s.cause = CAUSE_MIGRATION_PARTIAL;
-	bpf_map_update_elem(&split_starts, &id, &s, BPF_ANY);
+	s = task_split_start(BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (!s) {
+		map_full_count();
+		return;
+	}
+	s->folio = (__u64)folio;
+	s->old_order = folio_order_of(folio);
+	s->new_order = new_order;
+	s->kind = folio_kind_of(folio);
+	s->uniform = uniform;
+	s->entry = entry;
+	s->task = task;
+	s->cause = cause_of(ctx, TIER_FOLIO);
+	if (s->cause == CAUSE_MIGRATION && folio_partially_mapped(folio))
+		s->cause = CAUSE_MIGRATION_PARTIAL;
+	s->ts = bpf_ktime_get_ns();
 }
 
 static __always_inline void trace_split(struct split_start *s, long ret, __u64 ns)
@@ -150,10 +160,8 @@ static __always_inline void trace_split(struct split_start *s, long ret, __u64 n
 
 static __always_inline void split_end(long ret)
 {
-	__u64 id = bpf_get_current_pid_tgid();
-	struct split_start *s = bpf_map_lookup_elem(&split_starts, &id);
+	struct split_start *s = task_split_start(0);
 	static const struct split_proc pzero;
-	static const struct hist hzero;
 	static const __u64 zero;
 	struct split_key key = {};
 	struct split_proc *p;
@@ -162,7 +170,7 @@ static __always_inline void split_end(long ret)
 	struct hist *h;
 	__u64 *cnt, ns;
 
-	if (!s)
+	if (!s || !s->ts)
 		return;
 	ns = bpf_ktime_get_ns() - s->ts;
 	task = s->task;
@@ -179,9 +187,11 @@ static __always_inline void split_end(long ret)
 	if (cnt)
 		__sync_fetch_and_add(cnt, 1);
 	order = s->old_order;
-	h = lookup_or_init(&split_latency, &order, &hzero);
+	h = bpf_map_lookup_elem(&split_latency, &order);
 	if (h)
 		hist_add(h, ns);
+	else
+		map_full_count();
 	p = lookup_or_init(&split_procs, &tgid, &pzero);
 	if (p) {
 		if (!p->comm[0])
@@ -189,7 +199,7 @@ static __always_inline void split_end(long ret)
 		__sync_fetch_and_add(ret ? &p->failed : &p->splits, 1);
 	}
 	trace_split(s, ret, ns);
-	bpf_map_delete_elem(&split_starts, &id);
+	s->ts = 0;
 }
 
 static __always_inline bool uniform_arg(__u64 v)

@@ -15,6 +15,9 @@ enum split_entry {
 	ENTRY_UNMAPPED,		/* folio_split_unmapped: no kernel counter sees it */
 };
 
+/* Above the order of any folio: the latency histograms' count. */
+#define SPLIT_MAX_ORDER 32
+
 struct split_key {
 	__u8 old_order;
 	__u8 new_order;

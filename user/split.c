@@ -94,9 +94,12 @@ static void add_split(const void *k, const void *v, void *data)
 
 static void add_latency(const void *k, const void *v, void *data)
 {
-	json_t *h = hist_to_json(v, "ns");
 	char path[32];
+	json_t *h;
 
+	if (!((const struct hist *)v)->count)
+		return;		/* an order never split */
+	h = hist_to_json(v, "ns");
 	snprintf(path, sizeof(path), "split.latency.%u", *(const __u32 *)k);
 	hist_json_add(data, path, h);
 	json_decref(h);
@@ -182,8 +185,11 @@ static void split_harvest(struct family_run *run, struct kenv *env,
 	json_object_set_new(split, "causes", causes);
 	run_map_foreach(run, skel->maps.split_counts, sizeof(struct split_key),
 			sizeof(__u64), add_split, record);
-	run_map_foreach(run, skel->maps.split_latency, sizeof(__u32),
-			sizeof(struct hist), add_latency, record);
+	/* Every split that ends adds to split_counts, a hash, and to its
+	 * order's latency: with the hashes empty the histograms are too. */
+	if (!run->hashes_empty)
+		map_foreach(bpf_map__fd(skel->maps.split_latency), sizeof(__u32),
+			    sizeof(struct hist), add_latency, record);
 	run_map_foreach(run, skel->maps.split_procs, sizeof(__u32),
 			sizeof(struct split_proc), add_proc, procs);
 	json_array_top(procs, "splits", TOP_ENTRIES);
