@@ -128,7 +128,7 @@ static __always_inline void count_proc(const struct event_owner *o, bool attempt
 
 	if (!owner)
 		return;
-	p = proc_slot_lookup(&collapse_procs, collapse_proc_tag(o->tgid), &new);
+	p = proc_slot_lookup(&collapse_procs, proc_slot_tgid_tag(o->tgid), &new);
 	if (!p)
 		return;
 	if (new)

@@ -88,20 +88,10 @@ struct collapse_proc_counts {
 
 /* A cache line each, so that khugepaged's counts share the tag's. */
 struct collapse_proc {
-	__u64 tag;		/* collapse_proc_tag() of the process, 0: free */
+	__u64 tag;		/* proc_slot_tgid_tag() of the process, 0: free */
 	char comm[16];		/* its name when it first came */
 	struct collapse_proc_counts by_source[SRC_NR];
 } __attribute__((aligned(64)));
-
-static inline __u64 collapse_proc_tag(__u32 tgid)
-{
-	return PROC_SLOT_CLAIMED | tgid;
-}
-
-static inline __u32 collapse_proc_tgid(__u64 tag)
-{
-	return (__u32)tag;
-}
 
 /* mm_khugepaged_scan (7.x): one record per khugepaged pass over an mm. */
 struct khugepaged_pass {

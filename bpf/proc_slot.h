@@ -18,6 +18,17 @@
 /* Set in every tag, so that no key's tag is 0, a free slot's. */
 #define PROC_SLOT_CLAIMED (1ULL << 63)
 
+/* The tag of process TGID, for the tables keyed by process alone. */
+static inline __u64 proc_slot_tgid_tag(__u32 tgid)
+{
+	return PROC_SLOT_CLAIMED | tgid;
+}
+
+static inline __u32 proc_slot_tag_tgid(__u64 tag)
+{
+	return (__u32)tag;
+}
+
 /* The slot TAG tries at its TRY-th try: Fibonacci hashing, whose top
  * bits spread the consecutive numbers tgids are. */
 static inline __u32 proc_slot_index(__u64 tag, __u32 try)

@@ -65,9 +65,11 @@ struct {
 	__type(value, struct hist);
 } split_latency SEC(".maps");
 
+/* Slots claimed per process (proc_slot.h), so that counting never inserts. */
 struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 4096);
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);	/* read in place at harvest */
+	__uint(max_entries, PROC_SLOTS);
 	__type(key, __u32);
 	__type(value, struct split_proc);
 } split_procs SEC(".maps");
@@ -161,7 +163,6 @@ static __always_inline void trace_split(struct split_start *s, long ret, __u64 n
 static __always_inline void split_end(long ret)
 {
 	struct split_start *s = task_split_start(0);
-	static const struct split_proc pzero;
 	static const __u64 zero;
 	struct split_key key = {};
 	struct split_proc *p;
@@ -169,6 +170,7 @@ static __always_inline void split_end(long ret)
 	__u32 tgid, order;
 	struct hist *h;
 	__u64 *cnt, ns;
+	bool new;
 
 	if (!s || !s->ts)
 		return;
@@ -192,9 +194,9 @@ static __always_inline void split_end(long ret)
 		hist_add(h, ns);
 	else
 		map_full_count();
-	p = lookup_or_init(&split_procs, &tgid, &pzero);
+	p = proc_slot_lookup(&split_procs, proc_slot_tgid_tag(tgid), &new);
 	if (p) {
-		if (!p->comm[0])
+		if (new)
 			BPF_CORE_READ_STR_INTO(&p->comm, task, group_leader, comm);
 		__sync_fetch_and_add(ret ? &p->failed : &p->splits, 1);
 	}

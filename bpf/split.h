@@ -31,11 +31,14 @@ struct split_key {
 	__u64 cgroup;		/* the task's cgroup (filter.bpf.h), 0 when not asked */
 };
 
+/* Per process: a slot of the split_procs array (proc_slot.h), a cache
+ * line each. */
 struct split_proc {
+	__u64 tag;		/* proc_slot_tgid_tag() of the process, 0: free */
 	__u64 splits;
 	__u64 failed;
-	char comm[16];
-};
+	char comm[16];		/* its name when it first came */
+} __attribute__((aligned(64)));
 
 /* Streamed events. */
 enum split_event {

@@ -122,7 +122,7 @@ static void add_procs(const struct collapse_proc *procs, __u32 n, struct harvest
 				continue;
 			json_array_append_new(ctx->procs, json_pack(
 				"{s:I, s:s%, s:s, s:I, s:I, s:I}",
-				"pid", (json_int_t)collapse_proc_tgid(p->tag),
+				"pid", (json_int_t)proc_slot_tag_tgid(p->tag),
 				"comm", p->comm, strnlen(p->comm, sizeof(p->comm)),
 				"source", source_name(src), "scans", (json_int_t)c->scans,
 				"attempts", (json_int_t)c->attempts,

@@ -19,9 +19,11 @@
 #include "html.h"
 #include "json_util.h"
 #include "kenv.h"
+#include "map_view.h"
 #include "maps.h"
 #include "metrics.h"
 #include "probe.h"
+#include "proc_slot.h"
 #include "record_num.h"
 #include "report_section.h"
 #include "split.h"
@@ -105,13 +107,21 @@ static void add_latency(const void *k, const void *v, void *data)
 	json_decref(h);
 }
 
-static void add_proc(const void *k, const void *v, void *data)
+/* One entry per process whose split has ended. */
+static void add_procs(const struct split_proc *procs, __u32 n, json_t *out)
 {
-	const struct split_proc *p = v;
+	const struct split_proc *p;
+	__u32 i;
 
-	json_array_append_new(data, json_pack("{s:I, s:s%, s:I, s:I}",
-		"pid", (json_int_t)*(const __u32 *)k, "comm", p->comm, strnlen(p->comm, sizeof(p->comm)),
-		"splits", (json_int_t)p->splits, "failed", (json_int_t)p->failed));
+	for (i = 0; i < n; i++) {
+		p = &procs[i];
+		if (!p->tag || (!p->splits && !p->failed))
+			continue;	/* free, or claimed and not yet counted */
+		json_array_append_new(out, json_pack("{s:I, s:s%, s:I, s:I}",
+			"pid", (json_int_t)proc_slot_tag_tgid(p->tag),
+			"comm", p->comm, strnlen(p->comm, sizeof(p->comm)),
+			"splits", (json_int_t)p->splits, "failed", (json_int_t)p->failed));
+	}
 }
 
 /* What the family keeps between its hooks: the cause ranges and the
@@ -119,13 +129,21 @@ static void add_proc(const void *k, const void *v, void *data)
 struct split_data {
 	struct cause_setup *causes;
 	struct cause_context *context;
+	const struct split_proc *procs;	/* split_procs, mapped */
+	__u32 nprocs;
 };
+
+static size_t procs_len(const struct split_data *d)
+{
+	return d->nprocs * sizeof(struct split_proc);
+}
 
 static void split_data_free(struct split_data *d)
 {
 	if (!d)
 		return;
 	cause_context_free(d->context);
+	map_unview(d->procs, procs_len(d));
 	free(d->causes);
 	free(d);
 }
@@ -159,15 +177,22 @@ static int split_load(struct family_run *run)
 	struct split_data *d = run->data;
 	int err;
 
+	d->nprocs = proc_slots_size(skel->maps.split_procs, skel->maps.split_counts);
+	if (!d->nprocs)
+		return -errno;
 	cause_context_choose(d->context, skel->obj, &(struct cause_templates){
 		.menter = skel->progs.cause_enter_multi, .mexit = skel->progs.cause_exit_multi,
 		.enter = skel->progs.cause_enter, .exit = skel->progs.cause_exit,
 		.kenter = skel->progs.cause_enter_kprobe, .kexit = skel->progs.cause_exit_kprobe });
 	err = split_bpf__load(skel) ?:
 	      causes_fill(bpf_map__fd(skel->maps.cause_ranges), d->causes);
-	if (!err)
-		cause_context_hook(d->context, d->causes, skel->data->cause_floor);
-	return err;
+	if (err)
+		return err;
+	d->procs = map_view(bpf_map__fd(skel->maps.split_procs), procs_len(d));
+	if (!d->procs)
+		return -errno;
+	cause_context_hook(d->context, d->causes, skel->data->cause_floor);
+	return 0;
 }
 
 static void split_harvest(struct family_run *run, struct kenv *env,
@@ -190,8 +215,7 @@ static void split_harvest(struct family_run *run, struct kenv *env,
 	if (!run->hashes_empty)
 		map_foreach(bpf_map__fd(skel->maps.split_latency), sizeof(__u32),
 			    sizeof(struct hist), add_latency, record);
-	run_map_foreach(run, skel->maps.split_procs, sizeof(__u32),
-			sizeof(struct split_proc), add_proc, procs);
+	add_procs(d->procs, d->nprocs, procs);
 	json_array_top(procs, "splits", TOP_ENTRIES);
 	json_object_set_new(split, "processes", procs);
 	if (probe_attached(probes, "split:__split_huge_pmd") ||

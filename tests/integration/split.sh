@@ -48,6 +48,8 @@ else
 fi
 check_ge "the scenario's THPs split by the shrinker" $n \
 	"$(J "$rec" "split.by_order.$order.cause.shrinker")"
+check_ge "the scenario's splits counted for its process" $n \
+	"$(J "$rec" "split.processes[comm=thpload].splits")"
 check_ge "the scenario's THPs leave the queue split by the shrinker" $n \
 	"$(J "$rec" "deferred.by_order.$order.split_by_shrinker")"
 check_eq "PMD-mapping splits = thp_split_pmd" \

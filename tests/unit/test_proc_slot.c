@@ -35,7 +35,7 @@ static int clear_slots(void **state)
 
 static void tries_are_consecutive_slots(void **state)
 {
-	__u64 tag = collapse_proc_tag(4321);
+	__u64 tag = proc_slot_tgid_tag(4321);
 	__u32 first = proc_slot_index(tag, 0), i;
 
 	for (i = 0; i < PROC_SLOT_TRIES; i++) {
@@ -65,7 +65,7 @@ static void consecutive_tgids_all_fit_at_half_load(void **state)
 	int idx;
 
 	for (tgid = 1000; tgid < 1000 + n; tgid++) {
-		idx = lookup(collapse_proc_tag(tgid), &new);
+		idx = lookup(proc_slot_tgid_tag(tgid), &new);
 		assert_true(idx >= 0);
 		assert_true(new);
 		where[tgid - 1000] = idx;
@@ -73,25 +73,25 @@ static void consecutive_tgids_all_fit_at_half_load(void **state)
 	}
 	assert_int_equal(claimed, n);
 	for (tgid = 1000; tgid < 1000 + n; tgid++) {
-		idx = lookup(collapse_proc_tag(tgid), &new);
+		idx = lookup(proc_slot_tgid_tag(tgid), &new);
 		assert_int_equal(idx, where[tgid - 1000]);
 		assert_false(new);
-		assert_int_equal(collapse_proc_tgid(slots[idx]), tgid);
+		assert_int_equal(proc_slot_tag_tgid(slots[idx]), tgid);
 	}
 }
 
 /* A key whose every try holds another is dropped, and takes nothing. */
 static void a_key_whose_tries_are_taken_is_dropped(void **state)
 {
-	__u64 tag = collapse_proc_tag(77);
+	__u64 tag = proc_slot_tgid_tag(77);
 	__u32 i;
 	bool new;
 
 	for (i = 0; i < PROC_SLOT_TRIES; i++)
-		slots[proc_slot_index(tag, i)] = collapse_proc_tag(100000 + i);
+		slots[proc_slot_index(tag, i)] = proc_slot_tgid_tag(100000 + i);
 	assert_int_equal(lookup(tag, &new), -1);
 	for (i = 0; i < PROC_SLOT_TRIES; i++)
-		assert_int_equal(slots[proc_slot_index(tag, i)], collapse_proc_tag(100000 + i));
+		assert_int_equal(slots[proc_slot_index(tag, i)], proc_slot_tgid_tag(100000 + i));
 	/* One freed try (a fresh array) and it fits there. */
 	slots[proc_slot_index(tag, 2)] = 0;
 	assert_int_equal(lookup(tag, &new), proc_slot_index(tag, 2));
@@ -129,7 +129,7 @@ static void counts_share_the_tags_cache_line(void **state)
 	assert_true(offsetof(struct collapse_proc, by_source[SRC_KHUGEPAGED]) +
 		    sizeof(struct collapse_proc_counts) <= 64);
 	assert_true(offsetof(struct migrate_proc, val.large_folio_split) + sizeof(__u64) <= 64);
-	assert_int_equal(collapse_proc_tgid(collapse_proc_tag(0xfffffffe)), 0xfffffffe);
+	assert_int_equal(proc_slot_tag_tgid(proc_slot_tgid_tag(0xfffffffe)), 0xfffffffe);
 }
 
 int main(void)
