@@ -45,14 +45,14 @@ void report_timeline(FILE *out, json_t *rec)
 	per_row = (n + TIMELINE_ROWS - 1) / TIMELINE_ROWS;
 	for (row = 0; row * per_row < n; row++) {
 		size_t last = (row + 1) * per_row < n ? (row + 1) * per_row - 1 : n - 1;
+		double end = json_integer_value(json_array_get(t, last)) / 1e9;
 
 		textbuf_reset(&line);
 		/* A row ends at its last sample; the record's last, cut short
 		 * by the end, may round to its predecessor's tenth. */
-		snprintf(when, sizeof(when), "%.1f", json_integer_value(json_array_get(t, last)) / 1e9);
+		snprintf(when, sizeof(when), "%.1f", end);
 		if (!strcmp(when, prev))
-			snprintf(when, sizeof(when), "%.2f",
-				 json_integer_value(json_array_get(t, last)) / 1e9);
+			snprintf(when, sizeof(when), "%.2f", end);
 		snprintf(prev, sizeof(prev), "%s", when);
 		textbuf_printf(&line, "%s", when);
 		for (s = 0; s < ns; s++) {
