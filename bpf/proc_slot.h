@@ -1,12 +1,14 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Per-process tables that never insert on the hot path: an array of
- * PROC_SLOTS values, each led by the __u64 tag of the key it holds (0
- * while free). A key's tag tries PROC_SLOT_TRIES slots in a row from its
- * hash and takes the first that holds it or is free, claiming a free one
- * with compare-and-swap so that two CPUs never claim one slot for two
- * keys. Slots are never freed, so a key finds its slot again at the same
- * place; a key whose every try holds another is dropped (map_full).
+ * Tables that never insert on the hot path, keyed by process (the tags of
+ * proc_slot_tgid_tag()) or by any key that packs into a tag (the split
+ * counts, split.h): an array of PROC_SLOTS values, each led by the __u64
+ * tag of the key it holds (0 while free). A key's tag tries
+ * PROC_SLOT_TRIES slots in a row from its hash and takes the first that
+ * holds it or is free, claiming a free one with compare-and-swap so that
+ * two CPUs never claim one slot for two keys. Slots are never freed, so
+ * a key finds its slot again at the same place; a key whose every try
+ * holds another is dropped (map_full).
  * Shared by the BPF programs and the loader's unit test.
  */
 #ifndef THPSCOPE_PROC_SLOT_H

@@ -50,6 +50,16 @@ struct {
 	__type(value, struct split_start);
 } split_starts SEC(".maps");
 
+/* Split counts in claimed slots (split.h); those of a key that does not
+ * pack into a tag, in the hash. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);	/* read in place at harvest */
+	__uint(max_entries, PROC_SLOTS);
+	__type(key, __u32);
+	__type(value, struct split_slot);
+} split_slots SEC(".maps");
+
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 4096);
@@ -60,6 +70,7 @@ struct {
 /* Indexed by the order split, so that the hot path never inserts. */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);	/* read in place at harvest */
 	__uint(max_entries, SPLIT_MAX_ORDER);
 	__type(key, __u32);
 	__type(value, struct hist);
@@ -160,23 +171,40 @@ static __always_inline void trace_split(struct split_start *s, long ret, __u64 n
 	trace_end(e);
 }
 
+/* Count the split of KEY: in its slot, or in the hash when it has none. */
+static __always_inline void count_split(const struct split_key *key)
+{
+	static const __u64 zero;
+	__u64 tag = split_key_tag(key), *cnt;
+	struct split_slot *slot;
+	bool new;
+
+	if (tag) {
+		slot = proc_slot_lookup(&split_slots, tag, &new);
+		cnt = slot ? &slot->n : NULL;
+	} else {
+		cnt = lookup_or_init(&split_counts, key, &zero);
+	}
+	if (cnt)
+		__sync_fetch_and_add(cnt, 1);
+}
+
 static __always_inline void split_end(long ret)
 {
 	struct split_start *s = task_split_start(0);
-	static const __u64 zero;
 	struct split_key key = {};
 	struct split_proc *p;
 	struct task_struct *task;
 	__u32 tgid, order;
 	struct hist *h;
-	__u64 *cnt, ns;
+	__u64 ns;
 	bool new;
 
 	if (!s || !s->ts)
 		return;
 	ns = bpf_ktime_get_ns() - s->ts;
 	task = s->task;
-	tgid = BPF_CORE_READ(task, tgid);
+	tgid = task_tgid(task);
 	key.old_order = s->old_order;
 	key.new_order = s->new_order;
 	key.cause = s->cause;
@@ -185,9 +213,7 @@ static __always_inline void split_end(long ret)
 	key.entry = s->entry;
 	key.result = ret;
 	key.cgroup = task_cgroup_key(task);
-	cnt = lookup_or_init(&split_counts, &key, &zero);
-	if (cnt)
-		__sync_fetch_and_add(cnt, 1);
+	count_split(&key);
 	order = s->old_order;
 	h = bpf_map_lookup_elem(&split_latency, &order);
 	if (h)

@@ -7,6 +7,7 @@
 #include "causes.h"
 #include "folio.h"
 #include "hist.h"
+#include "proc_slot.h"
 #include "trace.h"
 
 /* How a folio split entered the kernel. */
@@ -30,6 +31,74 @@ struct split_key {
 	__u32 pad2;
 	__u64 cgroup;		/* the task's cgroup (filter.bpf.h), 0 when not asked */
 };
+
+/*
+ * The split counts without a cgroup: slots of the split_slots array
+ * (proc_slot.h), each led by its key packed into a tag, so that counting a
+ * split never hashes or inserts. A key whose fields do not fit the tag
+ * (and every key with a cgroup) is counted in the split_counts hash.
+ */
+struct split_slot {
+	__u64 tag;		/* split_key_tag() of its key, 0: free */
+	__u64 n;
+};
+
+/* The tag's fields, from its lowest bit. */
+#define SPLIT_TAG_ORDER_BITS 8
+#define SPLIT_TAG_CAUSE_BITS 8
+#define SPLIT_TAG_KIND_BITS 4
+#define SPLIT_TAG_ERRNO_BITS 16
+
+static inline __u64 split_tag_field(__u64 v, unsigned int *at, unsigned int bits)
+{
+	v <<= *at;
+	*at += bits;
+	return v;
+}
+
+static inline __u64 split_tag_take(__u64 tag, unsigned int *at, unsigned int bits)
+{
+	__u64 v = (tag >> *at) & ((1ULL << bits) - 1);
+
+	*at += bits;
+	return v;
+}
+
+/* KEY as the tag of its slot; 0 when it does not fit one. */
+static inline __u64 split_key_tag(const struct split_key *key)
+{
+	unsigned int at = 0;
+	__u64 tag;
+
+	if (key->cgroup || key->kind >> SPLIT_TAG_KIND_BITS || key->uniform > 1 ||
+	    key->entry > 1 || key->result > 0 ||
+	    key->result <= -(1 << SPLIT_TAG_ERRNO_BITS))
+		return 0;
+	tag = split_tag_field(key->old_order, &at, SPLIT_TAG_ORDER_BITS);
+	tag |= split_tag_field(key->new_order, &at, SPLIT_TAG_ORDER_BITS);
+	tag |= split_tag_field(key->cause, &at, SPLIT_TAG_CAUSE_BITS);
+	tag |= split_tag_field(key->kind, &at, SPLIT_TAG_KIND_BITS);
+	tag |= split_tag_field(key->uniform, &at, 1);
+	tag |= split_tag_field(key->entry, &at, 1);
+	tag |= split_tag_field(-key->result, &at, SPLIT_TAG_ERRNO_BITS);
+	return tag | PROC_SLOT_CLAIMED;
+}
+
+/* The key of TAG, the inverse of split_key_tag(). */
+static inline struct split_key split_tag_key(__u64 tag)
+{
+	struct split_key key = {};
+	unsigned int at = 0;
+
+	key.old_order = split_tag_take(tag, &at, SPLIT_TAG_ORDER_BITS);
+	key.new_order = split_tag_take(tag, &at, SPLIT_TAG_ORDER_BITS);
+	key.cause = split_tag_take(tag, &at, SPLIT_TAG_CAUSE_BITS);
+	key.kind = split_tag_take(tag, &at, SPLIT_TAG_KIND_BITS);
+	key.uniform = split_tag_take(tag, &at, 1);
+	key.entry = split_tag_take(tag, &at, 1);
+	key.result = -(__s32)split_tag_take(tag, &at, SPLIT_TAG_ERRNO_BITS);
+	return key;
+}
 
 /* Per process: a slot of the split_procs array (proc_slot.h), a cache
  * line each. */

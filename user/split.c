@@ -94,17 +94,31 @@ static void add_split(const void *k, const void *v, void *data)
 	}
 }
 
-static void add_latency(const void *k, const void *v, void *data)
+static void add_latency(__u32 order, const struct hist *lat, json_t *record)
 {
 	char path[32];
 	json_t *h;
 
-	if (!((const struct hist *)v)->count)
+	if (!lat->count)
 		return;		/* an order never split */
-	h = hist_to_json(v, "ns");
-	snprintf(path, sizeof(path), "split.latency.%u", *(const __u32 *)k);
-	hist_json_add(data, path, h);
+	h = hist_to_json(lat, "ns");
+	snprintf(path, sizeof(path), "split.latency.%u", order);
+	hist_json_add(record, path, h);
 	json_decref(h);
+}
+
+/* The split counts of the split_slots array, as add_split() takes them. */
+static void add_slots(const struct split_slot *slots, __u32 n, json_t *record)
+{
+	struct split_key key;
+	__u32 i;
+
+	for (i = 0; i < n; i++) {
+		if (!slots[i].tag || !slots[i].n)
+			continue;	/* free, or claimed and not yet counted */
+		key = split_tag_key(slots[i].tag);
+		add_split(&key, &slots[i].n, record);
+	}
 }
 
 /* One entry per process whose split has ended. */
@@ -131,6 +145,9 @@ struct split_data {
 	struct cause_context *context;
 	const struct split_proc *procs;	/* split_procs, mapped */
 	__u32 nprocs;
+	const struct split_slot *slots;	/* split_slots, mapped */
+	__u32 nslots;
+	const struct hist *latency;	/* split_latency, mapped */
 };
 
 static size_t procs_len(const struct split_data *d)
@@ -138,12 +155,21 @@ static size_t procs_len(const struct split_data *d)
 	return d->nprocs * sizeof(struct split_proc);
 }
 
+static size_t slots_len(const struct split_data *d)
+{
+	return d->nslots * sizeof(struct split_slot);
+}
+
+#define LATENCY_LEN (SPLIT_MAX_ORDER * sizeof(struct hist))
+
 static void split_data_free(struct split_data *d)
 {
 	if (!d)
 		return;
 	cause_context_free(d->context);
 	map_unview(d->procs, procs_len(d));
+	map_unview(d->slots, slots_len(d));
+	map_unview(d->latency, LATENCY_LEN);
 	free(d->causes);
 	free(d);
 }
@@ -178,7 +204,8 @@ static int split_load(struct family_run *run)
 	int err;
 
 	d->nprocs = proc_slots_size(skel->maps.split_procs, skel->maps.split_counts);
-	if (!d->nprocs)
+	d->nslots = proc_slots_size(skel->maps.split_slots, skel->maps.split_counts);
+	if (!d->nprocs || !d->nslots)
 		return -errno;
 	cause_context_choose(d->context, skel->obj, &(struct cause_templates){
 		.menter = skel->progs.cause_enter_multi, .mexit = skel->progs.cause_exit_multi,
@@ -189,7 +216,9 @@ static int split_load(struct family_run *run)
 	if (err)
 		return err;
 	d->procs = map_view(bpf_map__fd(skel->maps.split_procs), procs_len(d));
-	if (!d->procs)
+	d->slots = map_view(bpf_map__fd(skel->maps.split_slots), slots_len(d));
+	d->latency = map_view(bpf_map__fd(skel->maps.split_latency), LATENCY_LEN);
+	if (!d->procs || !d->slots || !d->latency)
 		return -errno;
 	cause_context_hook(d->context, d->causes, skel->data->cause_floor);
 	return 0;
@@ -208,13 +237,11 @@ static void split_harvest(struct family_run *run, struct kenv *env,
 	json_object_set_new(causes, "context", cause_context_json(d->context, d->causes,
 				bpf_map__fd(skel->maps.cause_decided)));
 	json_object_set_new(split, "causes", causes);
+	add_slots(d->slots, d->nslots, record);
 	run_map_foreach(run, skel->maps.split_counts, sizeof(struct split_key),
 			sizeof(__u64), add_split, record);
-	/* Every split that ends adds to split_counts, a hash, and to its
-	 * order's latency: with the hashes empty the histograms are too. */
-	if (!run->hashes_empty)
-		map_foreach(bpf_map__fd(skel->maps.split_latency), sizeof(__u32),
-			    sizeof(struct hist), add_latency, record);
+	for (c = 0; c < SPLIT_MAX_ORDER; c++)
+		add_latency(c, &d->latency[c], record);
 	add_procs(d->procs, d->nprocs, procs);
 	json_array_top(procs, "splits", TOP_ENTRIES);
 	json_object_set_new(split, "processes", procs);
