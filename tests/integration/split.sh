@@ -8,6 +8,15 @@ require_root
 J() { "$JGET" "$@"; }
 n=8
 
+# Every split that ended in record REC has its latency, under its order.
+check_timed() {
+	for o in $(J -k "$1" split.by_order); do
+		check_eq "order-$o splits ended = their latencies" \
+			$(($(J "$1" "split.by_order.$o.ok") + $(J "$1" "split.by_order.$o.failed") +
+			   $(J "$1" "split.by_order.$o.uncounted"))) "$(J "$1" "split.latency.$o.count")"
+	done
+}
+
 # --- the deferred-split shrinker under memcg reclaim ---
 rec=$TMP/unmap.json
 "$THPSCOPE" record -q -o "$rec" -- "$THPLOAD" -n $n partial-unmap >/dev/null ||
@@ -50,6 +59,7 @@ check_ge "the scenario's THPs split by the shrinker" $n \
 	"$(J "$rec" "split.by_order.$order.cause.shrinker")"
 check_ge "the scenario's splits counted for its process" $n \
 	"$(J "$rec" "split.processes[comm=thpload].splits")"
+check_timed "$rec"
 check_ge "the scenario's THPs leave the queue split by the shrinker" $n \
 	"$(J "$rec" "deferred.by_order.$order.split_by_shrinker")"
 check_eq "PMD-mapping splits = thp_split_pmd" \
@@ -114,6 +124,7 @@ else
 	check_eq "PMD-mapping splits = thp_split_pmd" \
 		"$(J "$rec" counters.vmstat.thp_split_pmd)" "$(J "$rec" split.pmd.total)"
 	check_ge "the folio splits split the mappings" 4 "$(J "$rec" split.pmd.cause.folio_split)"
+	check_timed "$rec"
 fi
 
 # --- migration to a node without free 2 MB blocks ---
