@@ -179,7 +179,8 @@ bench:
 	$(MAKE) -s all tools static
 	scripts/bench --build $(BUILD)
 	scripts/bench-maps --build $(BUILD)
-	scripts/bench-guest --build $(BUILD)
+	scripts/bench-guest --build $(BUILD) --icount
+	scripts/bench-guest --build $(BUILD) --icount --context --runs 2
 
 vmlinux:
 	scripts/gen-vmlinux-h vmlinux/vmlinux.h
