@@ -77,11 +77,12 @@ static void record_window_opened(struct session *s, void *ctx)
 	r->t0 = mono_ns();
 }
 
-static void record_started(struct session *s, void *ctx)
+static int record_started(struct session *s, void *ctx)
 {
 	struct recording *r = ctx;
 
 	timeline_init(&r->tl, r->o->interval, r->t0, r->c_start);
+	return 0;
 }
 
 static bool record_step(struct session *s, struct runner *run, void *ctx)

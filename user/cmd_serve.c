@@ -187,6 +187,16 @@ static int serve_attached(struct session *s, void *ctx)
 	/* Loading freed most of what it allocated (BTF, ELF): give it back
 	 * before a long life of small scrapes. */
 	malloc_trim(0);
+	return 0;
+}
+
+/* Scrapes are rendered on the server's thread: it starts only once the
+ * families took their first readings (coverage's first scan), which a
+ * render would otherwise race. */
+static int serve_started(struct session *s, void *ctx)
+{
+	struct serving *sv = ctx;
+
 	sv->http = serve_http_start(sv->listen_fd, render, sv, sv->landing);
 	sv->listen_fd = -1;
 	if (!sv->http)
@@ -214,6 +224,7 @@ int cmd_serve(int argc, char **argv)
 {
 	static const struct session_callbacks cb = {
 		.attached = serve_attached,
+		.started = serve_started,
 		.step = serve_step,
 		.window_closed = serve_window_closed,
 	};

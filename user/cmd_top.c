@@ -178,7 +178,7 @@ static void top_window_opened(struct session *s, void *ctx)
 
 /* window_resized takes SIGWINCH synchronously. It is blocked only now,
  * once the command started: the command must not find it blocked. */
-static void top_started(struct session *s, void *ctx)
+static int top_started(struct session *s, void *ctx)
 {
 	struct top_state *t = ctx;
 	sigset_t winch;
@@ -188,6 +188,7 @@ static void top_started(struct session *s, void *ctx)
 	sigprocmask(SIG_BLOCK, &winch, NULL);
 	if (!t->o->once)
 		term_enter(&t->term);
+	return 0;
 }
 
 static bool top_step(struct session *s, struct runner *run, void *ctx)

@@ -211,7 +211,7 @@ static void trace_window_opened(struct session *s, void *ctx)
 	st->t0 = mono_ns();
 }
 
-static void trace_started(struct session *s, void *ctx)
+static int trace_started(struct session *s, void *ctx)
 {
 	struct trace_state *st = ctx;
 
@@ -219,6 +219,7 @@ static void trace_started(struct session *s, void *ctx)
 		warnf("no probe attached (see thpscope probes); nothing to trace");
 	fprintf(stderr, "thpscope: %zu probes attached; tracing%s\n", session_attached(s),
 		st->o->command ? "" : " (Ctrl-C to stop)");
+	return 0;
 }
 
 static bool trace_step(struct session *s, struct runner *run, void *ctx)

@@ -78,8 +78,10 @@ struct session_callbacks {
 	int (*attached)(struct session *s, void *ctx);
 	/* Right after the window opened: the first readings. */
 	void (*window_opened)(struct session *s, void *ctx);
-	/* The command, if any, runs. */
-	void (*started)(struct session *s, void *ctx);
+	/* The command, if any, runs, and the families took their first
+	 * readings. Returns 0, or the exit status after printing why the run
+	 * cannot go on (the command is then stopped, finish not called). */
+	int (*started)(struct session *s, void *ctx);
 	/* Wait on R and do the command's periodic work; true once the run
 	 * is over. */
 	bool (*step)(struct session *s, struct runner *r, void *ctx);

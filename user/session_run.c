@@ -30,15 +30,15 @@ int session_run(const struct session_opts *opts, const struct session_callbacks 
 		goto out;
 	}
 	if (cb->started)
-		cb->started(&s, ctx);
-	while (!cb->step(&s, &run, ctx))
+		ret = cb->started(&s, ctx);
+	while (!ret && !cb->step(&s, &run, ctx))
 		;
 	session_window(&s, false);
 	if (cb->window_closed)
 		cb->window_closed(&s, ctx);
 	session_detach(&s);
 	runner_finish(&run);
-	if (cb->finish)
+	if (!ret && cb->finish)
 		cb->finish(&s, &run, ctx);
 out:
 	session_close(&s);
