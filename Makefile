@@ -119,7 +119,7 @@ $(BUILD)/tests/fuzz_record: tests/fuzz/fuzz_record.c $(LIB_OBJS) | $(BUILD)/test
 $(BUILD)/tests/%: tests/tools/%.c $(LIB_OBJS) | $(BUILD)/tests
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS)
 
-# Empty programs on thpscope's tracepoints: the floor scripts/probe-cost
+# Empty and counting programs on thpscope's tracepoints: the floors scripts/probe-cost
 # compares each probe with.
 $(BUILD)/tests/probe_floor.bpf.o: tests/tools/probe_floor.bpf.c vmlinux/vmlinux.h | $(BUILD)/tests
 	$(CLANG) $(BPF_CFLAGS) -c $< -o $@

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * probe_floor: attach probe_floor.bpf.c's empty programs to every one of
- * their tracepoints this kernel has, say how many on stdout, and hold
+ * probe_floor: attach probe_floor.bpf.c's empty and counting programs to
+ * every one of their tracepoints this kernel has, say how many on stdout, and hold
  * them until SIGINT or SIGTERM. A tracepoint the kernel lacks is named on
  * stderr and skipped. Needs root.
  */
@@ -10,6 +10,8 @@
 #include <unistd.h>
 #include <bpf/libbpf.h>
 #include "probe_floor.skel.h"
+
+#define MAX_LINKS 64
 
 static volatile sig_atomic_t stop;
 
@@ -27,19 +29,19 @@ int main(int argc, char **argv)
 {
 	struct sigaction sa = { .sa_handler = on_signal };
 	struct probe_floor_bpf *skel;
-	struct bpf_link *links[32];
+	struct bpf_link *links[MAX_LINKS];
 	struct bpf_program *prog;
 	unsigned int attached = 0, total = 0, i;
 	sigset_t block, old;
 
 	if (argc != 1) {
-		fprintf(stderr, "usage: probe_floor (holds empty programs until SIGINT or SIGTERM)\n");
+		fprintf(stderr, "usage: probe_floor (holds its programs until SIGINT or SIGTERM)\n");
 		return 2;
 	}
 	libbpf_set_print(quiet);
 	skel = probe_floor_bpf__open_and_load();
 	if (!skel) {
-		perror("probe_floor: cannot load the empty programs");
+		perror("probe_floor: cannot load its programs");
 		return 1;
 	}
 	/* Signals only while waiting for them, so none is lost in between. */
@@ -50,7 +52,7 @@ int main(int argc, char **argv)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	bpf_object__for_each_program(prog, skel->obj) {
-		struct bpf_link *link = total++ < 32 ? bpf_program__attach(prog) : NULL;
+		struct bpf_link *link = total++ < MAX_LINKS ? bpf_program__attach(prog) : NULL;
 
 		if (libbpf_get_error(link) || !link)
 			fprintf(stderr, "probe_floor: %s: not attached (no such tracepoint?)\n",
