@@ -168,29 +168,69 @@ static __always_inline void vma_setup_begin(void *ctx, struct migrate_vma *args)
 	bpf_map_update_elem(&current_call, &id, &key, BPF_ANY);
 }
 
+/* Arrays are read SCAN_BLOCK entries at a time, with one helper call: an
+ * eviction's array is mostly free pages (a 64 MB chunk is 16,384
+ * entries), and a block with no entry to count is passed over whole. The
+ * entries of a block that has one go through a loop of their own (a
+ * bounded loop over the block is more than the verifier takes). A block
+ * sits on the stack, which 6.1's verifier counts across the callbacks
+ * (512 bytes in all). */
+#define SCAN_BLOCK	16
+
+/* Read entries [base, min(base + SCAN_BLOCK, n)) of ARR into BLK, the
+ * rest of BLK zero. Returns how many, 0 past the end or when the array
+ * cannot be read. */
+static __always_inline __u64 read_block(const unsigned long *arr, __u64 base, __u64 n,
+					unsigned long *blk)
+{
+	__u64 cnt = n - base;
+
+	if (base >= n)
+		return 0;
+	if (cnt > SCAN_BLOCK)
+		cnt = SCAN_BLOCK;
+	__builtin_memset(blk, 0, SCAN_BLOCK * sizeof(*blk));
+	if (bpf_probe_read_kernel(blk, cnt * sizeof(*blk), arr + base))
+		return 0;
+	return cnt;
+}
+
+/* The entries of BLK ORed together. */
+static __always_inline unsigned long block_bits(const unsigned long *blk)
+{
+	unsigned long any = 0;
+	int k;
+
+#pragma unroll
+	for (k = 0; k < SCAN_BLOCK; k++)
+		any |= blk[k];
+	return any;
+}
+
 struct scan {
 	unsigned long *src;
 	unsigned long *dst;
 	__u64 n;
 	__u64 skip;
+	__u64 base;		/* the block's first entry */
 	__u64 compound;		/* before pages: THP entries collected whole */
 	__u64 holes;		/* PMD holes collected whole, or filled whole */
 	__u64 collected;	/* before pages: pages collected */
 	__u64 migrated;
 	__u64 whole;
 	bool after_pages;
+	unsigned long blk[SCAN_BLOCK];	/* src[base...] */
 };
 
-static long scan_entry(__u32 i, void *data)
+static long scan_entry(__u32 j, void *data)
 {
 	struct scan *sc = data;
-	unsigned long s = 0, d = 0;
+	__u64 i = sc->base + j;
+	unsigned long s, d = 0;
 
-	if (i >= sc->n)
-		return 1;
 	if (i < sc->skip)
 		return 0;
-	bpf_probe_read_kernel(&s, sizeof(s), sc->src + i);
+	s = sc->blk[j & (SCAN_BLOCK - 1)];
 	if (!(s & PFN_MIGRATE))
 		return 0;
 	if (!sc->after_pages) {
@@ -206,8 +246,9 @@ static long scan_entry(__u32 i, void *data)
 		}
 		return 0;
 	}
-	bpf_probe_read_kernel(&d, sizeof(d), sc->dst + i);
-	if ((s & PFN_COMPOUND) && (d & PFN_COMPOUND)) {
+	if (s & PFN_COMPOUND)
+		bpf_probe_read_kernel(&d, sizeof(d), sc->dst + i);
+	if (d & PFN_COMPOUND) {
 		if (s & PFN_VALID)
 			sc->whole++;
 		else
@@ -218,6 +259,30 @@ static long scan_entry(__u32 i, void *data)
 		sc->migrated++;
 	}
 	return 0;
+}
+
+static long scan_block(__u32 b, void *data)
+{
+	struct scan *sc = data;
+	__u64 base = (__u64)b * SCAN_BLOCK, cnt;
+
+	if (base + SCAN_BLOCK <= sc->skip)
+		return base >= sc->n;
+	cnt = read_block(sc->src, base, sc->n, sc->blk);
+	if (!cnt)
+		return 1;
+	if (!(block_bits(sc->blk) & PFN_MIGRATE))
+		return 0;
+	sc->base = base;
+	bpf_loop(cnt, scan_entry, sc, 0);
+	return 0;
+}
+
+/* Count the entries of SC's arrays. */
+static __always_inline void scan_array(struct scan *sc, __u64 npages)
+{
+	sc->n = npages < MAX_SCAN ? npages : MAX_SCAN;
+	bpf_loop(MAX_SCAN / SCAN_BLOCK, scan_block, sc, 0);
 }
 
 static __always_inline void vma_setup_end(struct migrate_vma *args)
@@ -231,8 +296,7 @@ static __always_inline void vma_setup_end(struct migrate_vma *args)
 	s->lat_setup = now - s->t_phase;
 	s->t_phase = now;
 	sc.src = BPF_CORE_READ(args, src);
-	sc.n = s->npages < MAX_SCAN ? s->npages : MAX_SCAN;
-	bpf_loop(MAX_SCAN, scan_entry, &sc, 0);
+	scan_array(&sc, s->npages);
 	s->collected = sc.collected;
 	s->compound_collected = sc.compound;
 	s->holes_collected = sc.holes;
@@ -304,9 +368,8 @@ static __always_inline void vma_finalize_end(struct migrate_vma *args)
 		return;
 	sc.src = BPF_CORE_READ(args, src);
 	sc.dst = BPF_CORE_READ(args, dst);
-	sc.n = s->npages < MAX_SCAN ? s->npages : MAX_SCAN;
 	sc.after_pages = true;
-	bpf_loop(MAX_SCAN, scan_entry, &sc, 0);
+	scan_array(&sc, s->npages);
 
 	__builtin_memcpy(k.caller, s->caller, sizeof(k.caller));
 	k.direction = s->direction;
@@ -534,8 +597,7 @@ int BPF_PROG(evict_finalize_exit, unsigned long *src, unsigned long *dst, unsign
 		return 0;
 	if (!s)
 		return 0;
-	sc.n = npages < MAX_SCAN ? npages : MAX_SCAN;
-	bpf_loop(MAX_SCAN, scan_entry, &sc, 0);
+	scan_array(&sc, npages);
 	__builtin_memcpy(k.caller, s->caller, sizeof(k.caller));
 	k.modgen = s->modgen;
 	k.cgroup = task_cgroup_key((struct task_struct *)bpf_get_current_task());
@@ -712,24 +774,35 @@ int BPF_PROG(hmm_enter, struct hmm_range *range)
 struct order_scan {
 	unsigned long *pfns;
 	__u64 n;
-	struct hmm_stats *st;
+	__u64 by_order[HMM_ORDERS];
+	unsigned long blk[SCAN_BLOCK];	/* pfns[base...] */
 };
 
-static long order_entry(__u32 i, void *data)
+static long order_entry(__u32 j, void *data)
 {
 	struct order_scan *o = data;
-	unsigned long v = 0;
+	unsigned long v = o->blk[j & (SCAN_BLOCK - 1)];
 	__u32 order;
 
-	if (i >= o->n)
-		return 1;
-	bpf_probe_read_kernel(&v, sizeof(v), o->pfns + i);
 	if (!(v & HMM_VALID))
 		return 0;
 	order = (v >> HMM_ORDER_SHIFT) & 0x1f;
 	if (order >= HMM_ORDERS)
 		order = HMM_ORDERS - 1;
-	__sync_fetch_and_add(&o->st->by_order[order], 1);
+	o->by_order[order]++;
+	return 0;
+}
+
+static long order_block(__u32 b, void *data)
+{
+	struct order_scan *o = data;
+	__u64 base = (__u64)b * SCAN_BLOCK, cnt = read_block(o->pfns, base, o->n, o->blk);
+
+	if (!cnt)
+		return 1;
+	if (!(block_bits(o->blk) & HMM_VALID))
+		return 0;
+	bpf_loop(cnt, order_entry, o, 0);
 	return 0;
 }
 
@@ -740,6 +813,7 @@ int BPF_PROG(hmm_exit, struct hmm_range *range, int ret)
 	struct hmm_stats *st = bpf_map_lookup_elem(&hmm, &zero);
 	__u64 npages = (BPF_CORE_READ(range, end) - BPF_CORE_READ(range, start)) >> thp_page_shift;
 	struct order_scan o = { .n = npages < MAX_SCAN ? npages : MAX_SCAN };
+	int i;
 
 	if (!in_window())
 		return 0;
@@ -754,8 +828,10 @@ int BPF_PROG(hmm_exit, struct hmm_range *range, int ret)
 	if (ret)
 		return 0;
 	o.pfns = BPF_CORE_READ(range, hmm_pfns);
-	o.st = st;
-	bpf_loop(MAX_SCAN, order_entry, &o, 0);
+	bpf_loop(MAX_SCAN / SCAN_BLOCK, order_block, &o, 0);
+	for (i = 0; i < HMM_ORDERS; i++)
+		if (o.by_order[i])
+			__sync_fetch_and_add(&st->by_order[i], o.by_order[i]);
 	return 0;
 }
 
