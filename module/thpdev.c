@@ -10,10 +10,11 @@
  * Its memory comes in 64 MB chunks of MEMORY_DEVICE_PRIVATE pages, each
  * chunk either carved into PMD-order blocks (for THPs) or into base pages;
  * the data of a device page lives in a system page behind it (its
- * zone_device_data). Migrations are serialised, across contexts (see
- * thpdev_migrate_lock); besides, the free lists take a spinlock, chunk
- * creation a mutex and the device's view of pages against invalidations
- * a mutex.
+ * zone_device_data). Migrations are not serialised: migrate_vma locks the
+ * pages it collects, so concurrent callers on overlapping ranges each get
+ * what they could lock. Only the free lists (a spinlock), chunk creation
+ * (a mutex) and the device's view of pages against invalidations (a
+ * mutex) need locks.
  */
 #include <linux/delay.h>
 #include <linux/fs.h>
@@ -105,20 +106,6 @@ struct thpdev_ctx {
 };
 
 static const struct dev_pagemap_ops thpdev_pagemap_ops;
-
-/*
- * Held by every migration of thpdev memory, in any context. Linux 7.2's
- * migrate_vma_collect_pmd() finds a large folio mapped by PTEs under the
- * page-table lock but takes its reference only after dropping that lock
- * (in migrate_vma_split_folio()): when another migration frees the folio
- * meanwhile, the collection revives it and frees it a second time, and
- * the device page (or system page) is handed out twice. Under the stress
- * that corrupted the free lists and the folios built on them. With the
- * driver's migrations one at a time, none of them frees a folio another
- * is collecting. A CPU fault only tries the lock (it holds its page's
- * lock, which a collection may wait for) and is retried.
- */
-static DEFINE_MUTEX(thpdev_migrate_lock);
 
 static void thpdev_stat_add(struct thpdev_ctx *ctx, enum thpdev_stat s, long n)
 {
@@ -608,9 +595,7 @@ static int thpdev_migrate_range(struct thpdev_ctx *ctx, struct thpdev_range *r,
 		next = min3(end, ALIGN(addr + 1, HPAGE_PMD_SIZE), vma->vm_end);
 		memset(src, 0, HPAGE_PMD_NR * sizeof(*src));
 		memset(dst, 0, HPAGE_PMD_NR * sizeof(*dst));
-		mutex_lock(&thpdev_migrate_lock);
 		ret = fn(ctx, vma, addr, next, r->flags, src, dst, r);
-		mutex_unlock(&thpdev_migrate_lock);
 		if (ret)
 			break;
 	}
@@ -643,13 +628,10 @@ static vm_fault_t thpdev_migrate_to_ram(struct vm_fault *vmf)
 		ret = VM_FAULT_OOM;
 		goto out;
 	}
-	if (!mutex_trylock(&thpdev_migrate_lock))
-		goto out;	/* nothing migrated: the access faults again */
 	if (thpdev_window_to_ram(ctx, vmf->vma, start, end, vmf->page, src, dst, NULL))
 		ret = VM_FAULT_SIGBUS;
 	else
 		thpdev_stat_add(ctx, ST_CPU_FAULTS, 1);
-	mutex_unlock(&thpdev_migrate_lock);
 out:
 	kvfree(src);
 	kvfree(dst);
@@ -664,12 +646,10 @@ static void thpdev_evict_chunk(struct thpdev_chunk *chunk)
 	unsigned long *src = kvcalloc(npages, sizeof(*src), GFP_KERNEL | __GFP_NOFAIL);
 	unsigned long *dst = kvcalloc(npages, sizeof(*dst), GFP_KERNEL | __GFP_NOFAIL);
 
-	mutex_lock(&thpdev_migrate_lock);
 	migrate_device_range(src, start, npages);
 	thpdev_fill_ram_dst(chunk->ctx, src, dst, npages, NULL, 0, NULL);
 	migrate_device_pages(src, dst, npages);
 	migrate_device_finalize(src, dst, npages);
-	mutex_unlock(&thpdev_migrate_lock);
 	kvfree(src);
 	kvfree(dst);
 }
