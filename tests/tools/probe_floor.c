@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * probe_floor: attach probe_floor.bpf.c's empty and counting programs to
- * every one of their tracepoints this kernel has, say how many on stdout, and hold
- * them until SIGINT or SIGTERM. A tracepoint the kernel lacks is named on
- * stderr and skipped. Needs root.
+ * every one of their tracepoints this kernel has, say how many on stdout,
+ * and hold them until SIGINT or SIGTERM. A tracepoint the kernel lacks is
+ * named on stderr and skipped. Needs root.
  */
 #include <signal.h>
 #include <stdio.h>
