@@ -775,7 +775,7 @@ struct order_scan {
 	unsigned long *pfns;
 	__u64 n;
 	__u64 by_order[HMM_ORDERS];
-	unsigned long blk[SCAN_BLOCK];	/* pfns[base...] */
+	unsigned long blk[SCAN_BLOCK];	/* the block being counted */
 };
 
 static long order_entry(__u32 j, void *data)
