@@ -812,7 +812,7 @@ int BPF_PROG(hmm_exit, struct hmm_range *range, int ret)
 	__u32 zero = 0;
 	struct hmm_stats *st = bpf_map_lookup_elem(&hmm, &zero);
 	__u64 npages = (BPF_CORE_READ(range, end) - BPF_CORE_READ(range, start)) >> thp_page_shift;
-	struct order_scan o = { .n = npages < MAX_SCAN ? npages : MAX_SCAN };
+	struct order_scan o;
 	int i;
 
 	if (!in_window())
@@ -827,6 +827,9 @@ int BPF_PROG(hmm_exit, struct hmm_range *range, int ret)
 		__sync_fetch_and_add(&st->errors, 1);
 	if (ret)
 		return 0;
+	/* Cleared only here: every lookup outside the window ends above. */
+	__builtin_memset(&o, 0, sizeof(o));
+	o.n = npages < MAX_SCAN ? npages : MAX_SCAN;
 	o.pfns = BPF_CORE_READ(range, hmm_pfns);
 	bpf_loop(MAX_SCAN / SCAN_BLOCK, order_block, &o, 0);
 	for (i = 0; i < HMM_ORDERS; i++)
