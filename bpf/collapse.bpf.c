@@ -25,13 +25,13 @@
 /* collapse_huge_page takes an order argument (7.x mTHP collapse). */
 const volatile bool collapse_has_order;
 
+/* One entry, so that the kernel allocates it with kmalloc (collapse.h). */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(map_flags, BPF_F_MMAPABLE);	/* read in place at harvest */
-	__uint(max_entries, COLLAPSE_SLOTS);
+	__uint(max_entries, 1);
 	__type(key, __u32);
-	__type(value, __u64);
-} collapse_slots SEC(".maps");
+	__type(value, struct collapse_outcomes);
+} collapse_outcomes SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -93,13 +93,21 @@ static __always_inline void count_outcome(struct task_struct *owner, __u8 event,
 		.cgroup = task_cgroup_key(owner),
 	};
 	static const __u64 zero;
-	__u32 slot = by_cgroup ? COLLAPSE_SLOTS : collapse_slot(&key);
-	__u64 *cnt;
+	__u64 slot = by_cgroup ? COLLAPSE_SLOTS : collapse_slot(&key);
+	struct collapse_outcomes *all;
+	__u64 *cnt = NULL;
+	__u32 first = 0;
 
-	if (slot < COLLAPSE_SLOTS)
-		cnt = bpf_map_lookup_elem(&collapse_slots, &slot);
-	else
+	/* A 64-bit comparison: 6.1's verifier bounds only the low half of a
+	 * 32-bit one, and refuses the index into the array then. */
+	asm volatile("" : "+r"(slot));
+	if (slot < COLLAPSE_SLOTS) {
+		all = bpf_map_lookup_elem(&collapse_outcomes, &first);
+		if (all)
+			cnt = &all->count[slot];
+	} else {
 		cnt = lookup_or_init(&collapse_counts, &key, &zero);
+	}
 	if (cnt)
 		__sync_fetch_and_add(cnt, 1);
 }

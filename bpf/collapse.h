@@ -40,46 +40,92 @@ struct collapse_key {
 };
 
 /*
- * Outcomes without a cgroup are counted in an array, so that counting one
- * never inserts: a slot per event, source, order (ORDER_NONE in the last
- * order slot) and result. What it cannot index (a result or order beyond
- * it) goes to the collapse_key map, as every outcome does with a cgroup.
- * The result moves slowest in the index: the few results most outcomes
- * have (SCAN_SUCCEED first) keep every event's slots within a page, which
- * the frequent PMD scans keep warm for the rarer isolations and
- * collapses (bench/README.md: a rare event's first touch of a cold page
- * of map memory costs ~100 ns on the test machine).
+ * Outcomes without a cgroup are counted in one array, so that counting one
+ * never inserts: a slot per result, event, source and, for the events
+ * whose records carry one (the attempts: collapse, isolation, swap-in),
+ * order. What it cannot index (a result or order beyond it, an order on a
+ * scan) goes to the collapse_key map, as every outcome does with a
+ * cgroup. Every scan_result value of 6.1 to 7.2 is below 32.
+ *
+ * The array is the value of a one-entry map, which the kernel allocates
+ * with kmalloc, in its direct map, while it fits 32 KB
+ * (PAGE_ALLOC_COSTLY_ORDER) and is not mapped to user space; a mapped
+ * array is vmalloc'd, 4 KB pages. The isolation step, which comes right
+ * after the collapse has flushed the TLB for the range, counts ~65 ns
+ * cheaper in it on the test machine (bench/README.md). The result moves
+ * slowest, so the common results of every event share lines.
  */
 #define COLLAPSE_ORDER_SLOTS 16
-#define COLLAPSE_RESULT_SLOTS 64
-#define COLLAPSE_SLOTS (CE_NR * SRC_NR * COLLAPSE_ORDER_SLOTS * COLLAPSE_RESULT_SLOTS)
+#define COLLAPSE_RESULT_SLOTS 32
+/* A result's slots: the orderless events', then the ordered ones'. */
+#define COLLAPSE_EVENTS_PER_KIND 3
+#define COLLAPSE_ORDERLESS_SLOTS (COLLAPSE_EVENTS_PER_KIND * SRC_NR)
+#define COLLAPSE_RESULT_BLOCK (COLLAPSE_ORDERLESS_SLOTS + \
+			       COLLAPSE_EVENTS_PER_KIND * SRC_NR * COLLAPSE_ORDER_SLOTS)
+#define COLLAPSE_SLOTS (COLLAPSE_RESULT_SLOTS * COLLAPSE_RESULT_BLOCK)
+
+struct collapse_outcomes {
+	__u64 count[COLLAPSE_SLOTS];
+};
+
+/* The events of each kind, in the order of their slots in a block. */
+static const __u8 collapse_kind_events[2][COLLAPSE_EVENTS_PER_KIND] = {
+	{ CE_SCAN_PMD, CE_SCAN_FILE, CE_COLLAPSE_FILE },	/* no order */
+	{ CE_COLLAPSE, CE_ISOLATE, CE_SWAPIN },			/* an order */
+};
+
+/* EVENT's place among the events of its kind, -1 for none; *ORDERED
+ * tells the kind. */
+static inline int collapse_event_place(__u32 event, int *ordered)
+{
+	int kind, place;
+
+	for (kind = 0; kind < 2; kind++)
+		for (place = 0; place < COLLAPSE_EVENTS_PER_KIND; place++)
+			if (collapse_kind_events[kind][place] == event) {
+				*ordered = kind;
+				return place;
+			}
+	return -1;
+}
 
 /* The slot of KEY (whose cgroup is ignored), COLLAPSE_SLOTS when none. */
 static inline __u32 collapse_slot(const struct collapse_key *key)
 {
-	__u32 order = key->order == ORDER_NONE ? COLLAPSE_ORDER_SLOTS - 1 : key->order;
+	int ordered = 0, place = collapse_event_place(key->event, &ordered);
+	__u32 base;
 
-	if (key->event >= CE_NR || key->source >= SRC_NR ||
-	    order >= COLLAPSE_ORDER_SLOTS || (key->order != ORDER_NONE &&
-					      order == COLLAPSE_ORDER_SLOTS - 1) ||
+	if (place < 0 || key->source >= SRC_NR ||
 	    key->result < 0 || key->result >= COLLAPSE_RESULT_SLOTS)
 		return COLLAPSE_SLOTS;
-	return ((key->result * CE_NR + key->event) * SRC_NR + key->source) *
-	       COLLAPSE_ORDER_SLOTS + order;
+	base = key->result * COLLAPSE_RESULT_BLOCK;
+	if (!ordered)
+		return key->order == ORDER_NONE ? base + place * SRC_NR + key->source :
+						  COLLAPSE_SLOTS;
+	if (key->order >= COLLAPSE_ORDER_SLOTS)
+		return COLLAPSE_SLOTS;
+	return base + COLLAPSE_ORDERLESS_SLOTS +
+	       (place * SRC_NR + key->source) * COLLAPSE_ORDER_SLOTS + key->order;
 }
 
 /* The key of SLOT, the inverse of collapse_slot(). */
 static inline struct collapse_key collapse_slot_key(__u32 slot)
 {
+	__u32 at = slot % COLLAPSE_RESULT_BLOCK;
 	struct collapse_key key = {};
-	__u32 order = slot % COLLAPSE_ORDER_SLOTS;
 
-	key.order = order == COLLAPSE_ORDER_SLOTS - 1 ? ORDER_NONE : order;
-	slot /= COLLAPSE_ORDER_SLOTS;
-	key.source = slot % SRC_NR;
-	slot /= SRC_NR;
-	key.event = slot % CE_NR;
-	key.result = slot / CE_NR;
+	key.result = slot / COLLAPSE_RESULT_BLOCK;
+	if (at < COLLAPSE_ORDERLESS_SLOTS) {
+		key.order = ORDER_NONE;
+		key.source = at % SRC_NR;
+		key.event = collapse_kind_events[0][at / SRC_NR];
+		return key;
+	}
+	at -= COLLAPSE_ORDERLESS_SLOTS;
+	key.order = at % COLLAPSE_ORDER_SLOTS;
+	at /= COLLAPSE_ORDER_SLOTS;
+	key.source = at % SRC_NR;
+	key.event = collapse_kind_events[1][at / SRC_NR];
 	return key;
 }
 

@@ -48,10 +48,9 @@ static const char *const event_keys[CE_NR] = {
 /* The outcomes of collapse attempts and scans. */
 static const struct enum_spec scan_results = { "scan_result", "SCAN_", "result" };
 
-/* The arrays read in place, mapped once at load. */
 struct collapse_data {
-	const __u64 *outcomes;			/* collapse_slots */
-	const struct collapse_proc *procs;	/* collapse_procs */
+	struct collapse_outcomes outcomes;	/* read at each harvest */
+	const struct collapse_proc *procs;	/* collapse_procs, mapped once at load */
 	__u32 nprocs;
 };
 
@@ -90,17 +89,17 @@ static void add_count(const void *k, const void *v, void *data)
 	jadd(collapse, path, *(const __u64 *)v);
 }
 
-/* The outcomes of the collapse_slots array, as add_count() takes them. */
-static void add_slots(const __u64 *counts, struct harvest_ctx *ctx)
+/* The outcomes of the collapse_outcomes array, as add_count() takes them. */
+static void add_slots(const struct collapse_outcomes *o, struct harvest_ctx *ctx)
 {
 	struct collapse_key key;
 	__u32 slot;
 
 	for (slot = 0; slot < COLLAPSE_SLOTS; slot++) {
-		if (!counts[slot])
+		if (!o->count[slot])
 			continue;
 		key = collapse_slot_key(slot);
-		add_count(&key, &counts[slot], ctx);
+		add_count(&key, &o->count[slot], ctx);
 	}
 }
 
@@ -164,11 +163,6 @@ static struct bpf_object *collapse_open(struct family_run *run, struct kenv *env
 	return skel->obj;
 }
 
-static size_t outcomes_len(void)
-{
-	return COLLAPSE_SLOTS * sizeof(__u64);
-}
-
 static size_t procs_len(const struct collapse_data *cd)
 {
 	return cd->nprocs * sizeof(struct collapse_proc);
@@ -186,9 +180,8 @@ static int collapse_load(struct family_run *run)
 	err = collapse_bpf__load(skel);
 	if (err)
 		return err;
-	cd->outcomes = map_view(bpf_map__fd(skel->maps.collapse_slots), outcomes_len());
 	cd->procs = map_view(bpf_map__fd(skel->maps.collapse_procs), procs_len(cd));
-	return cd->outcomes && cd->procs ? 0 : -errno;
+	return cd->procs ? 0 : -errno;
 }
 
 static void collapse_harvest(struct family_run *run, struct kenv *env,
@@ -202,7 +195,9 @@ static void collapse_harvest(struct family_run *run, struct kenv *env,
 	struct khugepaged_pass pass;
 	__u32 zero = 0;
 
-	add_slots(cd->outcomes, &ctx);
+	if (!bpf_map_lookup_elem(bpf_map__fd(skel->maps.collapse_outcomes), &zero,
+				 &cd->outcomes))
+		add_slots(&cd->outcomes, &ctx);
 	run_map_foreach(run, skel->maps.collapse_counts, sizeof(struct collapse_key),
 			sizeof(__u64), add_count, &ctx);
 	run_map_foreach(run, skel->maps.collapse_latency,
@@ -222,10 +217,8 @@ static void collapse_destroy(struct family_run *run)
 {
 	struct collapse_data *cd = run->data;
 
-	if (cd) {
-		map_unview(cd->outcomes, outcomes_len());
+	if (cd)
 		map_unview(cd->procs, procs_len(cd));
-	}
 	collapse_bpf__destroy(run->skel);
 	free(cd);
 	run->skel = NULL;
