@@ -28,7 +28,9 @@ fetches() {
 px() { "$PNGSTAT" "$1" "$2" | awk -v c="$2" '$1 == c { print $2 }'; }
 
 rec=$TMP/rec.json
-"$THPSCOPE" record -q -i 0.2 -o "$rec" -- "$THPLOAD" -n 8 mixed >/dev/null
+# The workload can end within one interval (0.3 s here); the sleep keeps
+# the record long enough for the two samples a timeline chart needs.
+"$THPSCOPE" record -q -i 0.2 -o "$rec" -- sh -c "\"$THPLOAD\" -n 8 mixed >/dev/null; sleep 0.5"
 "$THPSCOPE" report --html "$rec" -o "$TMP/report.html"
 check_eq "report --html exit status" 0 $?
 page=$TMP/report.html
