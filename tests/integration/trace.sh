@@ -34,9 +34,12 @@ grep -q "\"pid\":$pid,\"tid\":$pid,\"comm\":\"thpload\",\"family\":\"collapse\",
 
 # A 4 kB ring holds about 34 events. The reader is stopped while the
 # workload runs, so the ring overflows: what was emitted plus what is
-# reported lost must still equal ftrace's count.
+# reported lost must still equal ftrace's count. The loss is counted for
+# every event the probes keep, so they keep the workload's alone: other
+# processes (a lab guest's qemu, whose memory khugepaged scans) would
+# add theirs.
 inst=$(ft_open trace-lost $events)
-"$THPSCOPE" trace --json -e collapse --ring-kb 4 -- sh -c '
+"$THPSCOPE" trace --json -e collapse --ring-kb 4 --comm thpload -- sh -c '
 	while [ ! -e "$1" ]; do sleep 0.05; done
 	"$0" -n 16 collapse-anon >/dev/null
 	touch "$2"' "$THPLOAD" "$TMP/go" "$TMP/done" >"$out" 2>"$TMP/err" &
