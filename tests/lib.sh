@@ -8,6 +8,13 @@
 : "${JGET:=$BUILD/tests/jget}"
 : "${FTCOUNT:=$BUILD/tests/ftcount}"
 
+# busybox's sh runs its own applets before the programs on PATH, and its
+# setpriv cannot change the user; the lab's guests carry util-linux's as
+# /usr/bin/setpriv, which the tests without root need.
+if [ -x /usr/bin/setpriv ]; then
+	setpriv() { /usr/bin/setpriv "$@"; }
+fi
+
 TMP=$(mktemp -d /tmp/thpscope-test.XXXXXX)
 # ft_open runs in command substitutions: its instances are listed in a
 # file, not a variable, so that cleanup sees them.
