@@ -81,13 +81,14 @@ static __always_inline __u8 current_source(void)
 	return current_is_kthread() ? SRC_KHUGEPAGED : SRC_MADVISE;
 }
 
-/* An outcome, of the mm of process OWNER (needed with --by-cgroup only). */
-static __always_inline void count_outcome(struct task_struct *owner, __u8 event, __u8 order,
-					  int result)
+/* An outcome from SOURCE, of the mm of process OWNER (needed with
+ * --by-cgroup only). */
+static __always_inline void count_outcome(struct task_struct *owner, __u8 source, __u8 event,
+					  __u8 order, int result)
 {
 	struct collapse_key key = {
 		.event = event,
-		.source = current_source(),
+		.source = source,
 		.order = order,
 		.result = result,
 		.cgroup = task_cgroup_key(owner),
@@ -112,16 +113,28 @@ static __always_inline void count_outcome(struct task_struct *owner, __u8 event,
 		__sync_fetch_and_add(cnt, 1);
 }
 
-/* The process an event's mm belongs to, read once per event. */
+/* The process an event's mm belongs to, and who collapses it, read once
+ * per event. */
 struct event_owner {
 	struct task_struct *task;	/* NULL: none */
 	__u32 tgid;
+	__u8 source;
 };
 
-/* Resolve the owner of MM into O; whether the filters keep it. */
+/*
+ * Resolve the owner of MM into O; whether the filters keep it. The
+ * current task's mm tells the source as well as its flags would, from a
+ * line the owner's lookup reads anyway (the flags are on another):
+ * khugepaged, a kernel thread, has none; MADV_COLLAPSE runs in a task
+ * that has one, MM itself or, through process_madvise(), another.
+ */
 static __always_inline bool owner_selected(struct mm_struct *mm, struct event_owner *o)
 {
-	o->task = event_task(mm);
+	struct task_struct *t = bpf_get_current_task_btf();
+	struct mm_struct *own = t->mm;
+
+	o->source = own ? SRC_MADVISE : SRC_KHUGEPAGED;
+	o->task = own == mm ? t : event_task(mm);
 	o->tgid = o->task ? task_tgid(o->task) : 0;
 	return process_selected(o->task, o->tgid);
 }
@@ -141,7 +154,8 @@ static __always_inline void count_proc(const struct event_owner *o, bool attempt
 		return;
 	if (new)
 		BPF_CORE_READ_STR_INTO(&p->comm, owner, group_leader, comm);
-	c = current_is_kthread() ? &p->by_source[SRC_KHUGEPAGED] : &p->by_source[SRC_MADVISE];
+	c = o->source == SRC_KHUGEPAGED ? &p->by_source[SRC_KHUGEPAGED] :
+					  &p->by_source[SRC_MADVISE];
 	if (!attempt) {
 		__sync_fetch_and_add(&c->scans, 1);
 		return;
@@ -203,7 +217,7 @@ static __always_inline void isolate_outcome(struct task_struct *t, const struct 
 {
 	if (!task_selected(t))
 		return;
-	count_outcome(t, CE_ISOLATE, s->order, s->status);
+	count_outcome(t, current_source(), CE_ISOLATE, s->order, s->status);
 	trace_outcome(CE_ISOLATE, t, s->ts, s->order, s->status, s->pfn, s->referenced);
 }
 
@@ -216,7 +230,7 @@ int scan_pmd(struct trace_event_raw_mm_khugepaged_scan_pmd *ctx)
 		return 0;
 	if (!owner_selected(ctx->mm, &o))
 		return 0;
-	count_outcome(o.task, CE_SCAN_PMD, ORDER_NONE, ctx->status);
+	count_outcome(o.task, o.source, CE_SCAN_PMD, ORDER_NONE, ctx->status);
 	count_proc(&o, false, 0);
 	trace_outcome(CE_SCAN_PMD, o.task, 0, ORDER_NONE, ctx->status,
 		      ctx->pfn, ctx->referenced);
@@ -236,7 +250,7 @@ int collapse(struct trace_event_raw_mm_collapse_huge_page *ctx)
 		return 0;
 	selected = owner_selected(ctx->mm, &o);
 	/* Only khugepaged's isolation steps wait (see isolate()). */
-	if (isolate_needs_owner() && current_is_kthread()) {
+	if (isolate_needs_owner() && o.source == SRC_KHUGEPAGED) {
 		id = bpf_get_current_pid_tgid();
 		step = bpf_map_lookup_elem(&pending_isolates, &id);
 		if (step) {
@@ -248,7 +262,7 @@ int collapse(struct trace_event_raw_mm_collapse_huge_page *ctx)
 		return 0;
 	if (bpf_core_field_exists(ctx->order))
 		order = ctx->order;
-	count_outcome(o.task, CE_COLLAPSE, order, ctx->status);
+	count_outcome(o.task, o.source, CE_COLLAPSE, order, ctx->status);
 	count_proc(&o, true, ctx->status);
 	trace_outcome(CE_COLLAPSE, o.task, 0, order, ctx->status, 0, 0);
 	return 0;
@@ -275,7 +289,7 @@ int isolate(struct trace_event_raw_mm_collapse_huge_page_isolate *ctx)
 	 * is read only when a filter needs it. */
 	if (!isolate_needs_owner()) {
 		if (!filter_selective || current_is_kthread() || current_selected())
-			count_outcome(NULL, CE_ISOLATE, s.order, s.status);
+			count_outcome(NULL, current_source(), CE_ISOLATE, s.order, s.status);
 		return 0;
 	}
 	if (!current_is_kthread()) {
@@ -300,7 +314,7 @@ int swapin(struct trace_event_raw_mm_collapse_huge_page_swapin *ctx)
 		return 0;
 	if (bpf_core_field_exists(ctx->order))
 		order = ctx->order;
-	count_outcome(t, CE_SWAPIN, order, ctx->ret);
+	count_outcome(t, current_source(), CE_SWAPIN, order, ctx->ret);
 	trace_outcome(CE_SWAPIN, t, 0, order, ctx->ret, 0, ctx->swapped_in);
 	return 0;
 }
@@ -314,7 +328,7 @@ int scan_file(struct trace_event_raw_mm_khugepaged_scan_file *ctx)
 		return 0;
 	if (!owner_selected(ctx->mm, &o))
 		return 0;
-	count_outcome(o.task, CE_SCAN_FILE, ORDER_NONE, ctx->result);
+	count_outcome(o.task, o.source, CE_SCAN_FILE, ORDER_NONE, ctx->result);
 	count_proc(&o, false, 0);
 	trace_outcome(CE_SCAN_FILE, o.task, 0, ORDER_NONE, ctx->result, ctx->pfn, 0);
 	return 0;
@@ -330,7 +344,7 @@ int collapse_file(struct trace_event_raw_mm_khugepaged_collapse_file *ctx)
 		return 0;
 	if (!owner_selected(ctx->mm, &o))
 		return 0;
-	count_outcome(o.task, CE_COLLAPSE_FILE, ORDER_NONE, result);
+	count_outcome(o.task, o.source, CE_COLLAPSE_FILE, ORDER_NONE, result);
 	trace_outcome(CE_COLLAPSE_FILE, o.task, 0, ORDER_NONE, result, ctx->index, 0);
 	/* A file collapse that ends in pte_mapped_hugepage has put the new
 	 * folio in the page cache; only mapping it by PMD remains. */

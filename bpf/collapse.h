@@ -137,11 +137,13 @@ struct collapse_proc_counts {
 	__u64 succeeded;	/* attempts that ended in SCAN_SUCCEED */
 };
 
-/* A cache line each, so that khugepaged's counts share the tag's. */
+/* Two cache lines each, the counts of both sources in the tag's: an
+ * event reads one line of its process's slot (the name is written once,
+ * when the slot is claimed). */
 struct collapse_proc {
 	__u64 tag;		/* proc_slot_tgid_tag() of the process, 0: free */
-	char comm[16];		/* its name when it first came */
 	struct collapse_proc_counts by_source[SRC_NR];
+	char comm[16];		/* its name when it first came */
 } __attribute__((aligned(64)));
 
 /* mm_khugepaged_scan (7.x): one record per khugepaged pass over an mm. */
