@@ -40,7 +40,15 @@ struct {
 	__type(value, __u64);
 } collapse_counts SEC(".maps");
 
-/* Slots claimed per process (proc_slot.h), so that counting never inserts. */
+/* Slots claimed per process (proc_slot.h), so that counting never
+ * inserts: the hot tier, then the mapped array. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct collapse_procs_hot);
+} collapse_procs_hot SEC(".maps");
+
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(map_flags, BPF_F_MMAPABLE);	/* read in place at harvest */
@@ -149,7 +157,8 @@ static __always_inline void count_proc(const struct event_owner *o, bool attempt
 
 	if (!owner)
 		return;
-	p = proc_slot_lookup(&collapse_procs, proc_slot_tgid_tag(o->tgid), &new);
+	p = proc_slot_lookup_tiered(&collapse_procs_hot, COLLAPSE_HOT_SLOTS, sizeof(*p),
+				    &collapse_procs, proc_slot_tgid_tag(o->tgid), &new);
 	if (!p)
 		return;
 	if (new)

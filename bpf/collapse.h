@@ -146,6 +146,13 @@ struct collapse_proc {
 	char comm[16];		/* its name when it first came */
 } __attribute__((aligned(64)));
 
+/* collapse_procs' hot tier (proc_slot.h). */
+#define COLLAPSE_HOT_SLOTS (PROC_HOT_BYTES / sizeof(struct collapse_proc))
+
+struct collapse_procs_hot {
+	struct collapse_proc slot[COLLAPSE_HOT_SLOTS];
+};
+
 /* mm_khugepaged_scan (7.x): one record per khugepaged pass over an mm. */
 struct khugepaged_pass {
 	__u64 passes;

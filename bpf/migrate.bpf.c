@@ -15,7 +15,14 @@
 #include "trace.bpf.h"
 
 /* Calls per process, reason and mode: slots claimed (proc_slot.h), so
- * that counting never inserts. */
+ * that counting never inserts; the hot tier, then the mapped array. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct migrate_procs_hot);
+} migrate_procs_hot SEC(".maps");
+
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(map_flags, BPF_F_MMAPABLE);	/* read in place at harvest */
@@ -150,7 +157,8 @@ int migrate_end(struct trace_event_raw_mm_migrate_pages *ctx)
 		return 0;
 	trace_migration(ctx);
 	if (tag) {
-		p = proc_slot_lookup(&migrate_procs, tag, &new);
+		p = proc_slot_lookup_tiered(&migrate_procs_hot, MIGRATE_HOT_SLOTS, sizeof(*p),
+					    &migrate_procs, tag, &new);
 		v = p ? &p->val : NULL;
 	} else {
 		v = lookup_or_init(&migrate_calls, &key, &vzero);

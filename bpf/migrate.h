@@ -43,6 +43,13 @@ struct migrate_proc {
 	struct migrate_val val;	/* its counts share the tag's cache line */
 } __attribute__((aligned(64)));
 
+/* migrate_procs' hot tier (proc_slot.h). */
+#define MIGRATE_HOT_SLOTS (PROC_HOT_BYTES / sizeof(struct migrate_proc))
+
+struct migrate_procs_hot {
+	struct migrate_proc slot[MIGRATE_HOT_SLOTS];
+};
+
 /* The tag of the key TGID, REASON, MODE; 0 when they do not fit one. */
 static inline __u64 migrate_proc_tag(__u32 tgid, __s32 reason, __s32 mode)
 {

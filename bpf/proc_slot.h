@@ -39,6 +39,22 @@ static inline __u32 proc_slot_index(__u64 tag, __u32 try)
 	       (PROC_SLOTS - 1);
 }
 
+/*
+ * A table's hot tier: the value of a one-entry map, PROC_HOT_BYTES at
+ * most, which the kernel allocates with kmalloc (a mapped array, or any
+ * map over 32 KB, is vmalloc'd, and reaching its 4 KB pages after a
+ * collapse's copy costs a page walk: bench/README.md). A key tries the
+ * one hot slot its tag hashes to, then the mapped array's. 1 KB is left
+ * for the array's header in the allocation.
+ */
+#define PROC_HOT_BYTES (31U * 1024)
+
+/* The hot slot of TAG among N: the hash's top half scaled to [0, N). */
+static inline __u32 proc_slot_hot_index(__u64 tag, __u32 n)
+{
+	return (((tag * 0x9e3779b97f4a7c15ULL) >> 32) * n) >> 32;
+}
+
 enum proc_slot_claim {
 	PROC_SLOT_TAKEN,	/* the slot holds another key */
 	PROC_SLOT_FOUND,	/* the slot holds TAG's key */

@@ -50,6 +50,7 @@ static const struct enum_spec scan_results = { "scan_result", "SCAN_", "result" 
 
 struct collapse_data {
 	struct collapse_outcomes outcomes;	/* read at each harvest */
+	struct collapse_procs_hot hot;		/* collapse_procs_hot, likewise */
 	const struct collapse_proc *procs;	/* collapse_procs, mapped once at load */
 	__u32 nprocs;
 };
@@ -202,6 +203,9 @@ static void collapse_harvest(struct family_run *run, struct kenv *env,
 			sizeof(__u64), add_count, &ctx);
 	run_map_foreach(run, skel->maps.collapse_latency,
 			sizeof(struct collapse_lat_key), sizeof(struct hist), add_latency, &ctx);
+	/* A process is in one tier only (proc_slot_lookup_tiered()). */
+	if (!bpf_map_lookup_elem(bpf_map__fd(skel->maps.collapse_procs_hot), &zero, &cd->hot))
+		add_procs(cd->hot.slot, COLLAPSE_HOT_SLOTS, &ctx);
 	add_procs(cd->procs, cd->nprocs, &ctx);
 	json_array_top(ctx.procs, "attempts", TOP_ENTRIES);
 	json_object_set_new(ctx.collapse, "processes", ctx.procs);

@@ -39,6 +39,7 @@ static const struct enum_spec modes = { "migrate_mode", "MIGRATE_", "mode" };
 
 struct migrate_data {
 	bool has_large_folio_split;
+	struct migrate_procs_hot hot;		/* migrate_procs_hot, read at each harvest */
 	const struct migrate_proc *procs;	/* migrate_procs, mapped once at load */
 	__u32 nprocs;
 };
@@ -99,18 +100,18 @@ static void add_call(const void *k, const void *v, void *data)
 	json_array_append_new(ctx->procs, proc);
 }
 
-/* The calls of the migrate_procs array, as add_call() takes them. */
-static void add_procs(const struct migrate_data *md, struct harvest_ctx *ctx)
+/* The calls of N slots of a per-process table, as add_call() takes them. */
+static void add_procs(const struct migrate_proc *procs, __u32 n, struct harvest_ctx *ctx)
 {
 	struct migrate_key key;
 	__u32 i;
 
-	for (i = 0; i < md->nprocs; i++) {
+	for (i = 0; i < n; i++) {
 		/* Claimed an instant before its first call is counted. */
-		if (!md->procs[i].tag || !md->procs[i].val.calls)
+		if (!procs[i].tag || !procs[i].val.calls)
 			continue;
-		key = migrate_proc_key(md->procs[i].tag);
-		add_call(&key, &md->procs[i].val, ctx);
+		key = migrate_proc_key(procs[i].tag);
+		add_call(&key, &procs[i].val, ctx);
 	}
 }
 
@@ -194,9 +195,12 @@ static void migrate_harvest(struct family_run *run, struct kenv *env,
 	};
 	uint64_t e[2], by_order[MIGRATE_MAX_ORDER][2];
 	char path[32];
-	__u32 order;
+	__u32 order, zero = 0;
 
-	add_procs(md, &ctx);
+	/* A key is in one tier only (proc_slot_lookup_tiered()). */
+	if (!bpf_map_lookup_elem(bpf_map__fd(skel->maps.migrate_procs_hot), &zero, &md->hot))
+		add_procs(md->hot.slot, MIGRATE_HOT_SLOTS, &ctx);
+	add_procs(md->procs, md->nprocs, &ctx);
 	run_map_foreach(run, skel->maps.migrate_calls, sizeof(struct migrate_key),
 			sizeof(struct migrate_val), add_call, &ctx);
 	run_map_foreach(run, skel->maps.migrate_latency, sizeof(__u32),

@@ -234,15 +234,27 @@ uint64_t session_lost(const struct session *s)
  * THPSCOPE_MAP_ENTRIES=N caps every counting (hash) map at N entries, so
  * that the tests can fill one and check that what did not fit is counted
  * (map_full) and that no count goes down. LRU maps are caches, left alone.
+ * The per-process tables follow their hashes (proc_slots_size()), without
+ * their hot tiers, which would hold more. THPSCOPE_HOT_SLOTS=N gives the
+ * hot tiers N slots at most, so that the tests can put processes in both
+ * tiers of a table.
  */
 static void cap_map_entries(struct bpf_object *obj)
 {
 	const char *cap = getenv("THPSCOPE_MAP_ENTRIES");
+	const char *hot = getenv("THPSCOPE_HOT_SLOTS");
 	struct bpf_map *m;
+	uint32_t nhot;
 	uint64_t n;
 
+	if (hot && parse_u64(hot, &n) && n <= UINT32_MAX) {
+		nhot = n;
+		set_rodata(obj, "proc_hot_slots", &nhot, sizeof(nhot));
+	}
 	if (!cap || !parse_u64(cap, &n) || !n || n > UINT32_MAX)
 		return;
+	nhot = 0;
+	set_rodata(obj, "proc_hot_slots", &nhot, sizeof(nhot));
 	bpf_object__for_each_map(m, obj)
 		if ((bpf_map__type(m) == BPF_MAP_TYPE_HASH ||
 		     bpf_map__type(m) == BPF_MAP_TYPE_PERCPU_HASH) && bpf_map__max_entries(m) > n)

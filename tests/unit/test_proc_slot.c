@@ -132,6 +132,48 @@ static void counts_share_the_tags_cache_line(void **state)
 	assert_int_equal(proc_slot_tag_tgid(proc_slot_tgid_tag(0xfffffffe)), 0xfffffffe);
 }
 
+/* A hot tier is the value of a one-entry map the kernel allocates with
+ * kmalloc: 32 KB at most with the array's header. */
+static void hot_tiers_fit_a_kmalloc(void **state)
+{
+	assert_true(PROC_HOT_BYTES + 1024 <= 32 * 1024);
+	assert_true(sizeof(struct collapse_procs_hot) <= PROC_HOT_BYTES);
+	assert_true(sizeof(struct migrate_procs_hot) <= PROC_HOT_BYTES);
+	/* As many slots as fit, not fewer. */
+	assert_true(PROC_HOT_BYTES - sizeof(struct collapse_procs_hot) <
+		    sizeof(struct collapse_proc));
+	assert_true(PROC_HOT_BYTES - sizeof(struct migrate_procs_hot) <
+		    sizeof(struct migrate_proc));
+}
+
+/* Every tag's hot slot is one of the N, and half a tier of consecutive
+ * tgids, wherever they start, each have a slot of their own. */
+static void hot_slots_in_range_and_spread(void **state)
+{
+	static const __u32 starts[] = { 1, 1000, 30000, 4000000, 0xfffffff0 - 128 };
+	static const __u32 sizes[] = { 1, 7, COLLAPSE_HOT_SLOTS, MIGRATE_HOT_SLOTS };
+	bool seen[COLLAPSE_HOT_SLOTS];
+	__u32 i, k, idx;
+	__u64 tag;
+
+	for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++)
+		for (tag = 1; tag < 100000; tag += 7) {
+			assert_true(proc_slot_hot_index(proc_slot_tgid_tag(tag), sizes[i]) <
+				    sizes[i]);
+			assert_true(proc_slot_hot_index(tag * 0x9e3779b97f4a7c15ULL, sizes[i]) <
+				    sizes[i]);
+		}
+	for (i = 0; i < sizeof(starts) / sizeof(starts[0]); i++) {
+		memset(seen, 0, sizeof(seen));
+		for (k = 0; k < COLLAPSE_HOT_SLOTS / 2; k++) {
+			idx = proc_slot_hot_index(proc_slot_tgid_tag(starts[i] + k),
+						  COLLAPSE_HOT_SLOTS);
+			assert_false(seen[idx]);
+			seen[idx] = true;
+		}
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -141,6 +183,8 @@ int main(void)
 		cmocka_unit_test_setup(a_key_whose_tries_are_taken_is_dropped, clear_slots),
 		cmocka_unit_test(migrate_tags_round_trip),
 		cmocka_unit_test(counts_share_the_tags_cache_line),
+		cmocka_unit_test(hot_tiers_fit_a_kmalloc),
+		cmocka_unit_test(hot_slots_in_range_and_spread),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
