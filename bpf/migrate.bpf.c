@@ -41,11 +41,12 @@ struct {
 
 /*
  * The migrate_pages() call a task is in, in the slot of its thread id: an
- * array, so that the hot path never inserts. Two tasks whose ids share a
+ * array, so that the hot path never inserts, of 16 KB, so that the kernel
+ * allocates it with kmalloc (proc_slot.h). Two tasks whose ids share a
  * slot and that migrate at once lose the first one's sample, counted in
  * map_full as a full map's would be.
  */
-#define MIGRATE_TASK_SLOTS 4096
+#define MIGRATE_TASK_SLOTS 1024
 
 struct migrate_start {
 	__u64 ts;	/* 0: no call in progress */
