@@ -136,27 +136,33 @@ static __always_inline void trace_migration(struct trace_event_raw_mm_migrate_pa
 SEC("tracepoint/migrate/mm_migrate_pages")
 int migrate_end(struct trace_event_raw_mm_migrate_pages *ctx)
 {
-	__u64 id = bpf_get_current_pid_tgid();
-	struct migrate_key key = {
-		.tgid = id >> 32,
-		.reason = ctx->reason,
-		.mode = ctx->mode,
-		.cgroup = task_cgroup_key((struct task_struct *)bpf_get_current_task()),
-	};
-	__u64 tag = by_cgroup ? 0 : migrate_proc_tag(key.tgid, key.reason, key.mode);
 	static const struct migrate_val vzero;
 	struct migrate_start *s;
+	struct migrate_key key;
+	struct task_struct *t;
 	struct migrate_proc *p;
 	struct migrate_val *v;
 	struct hist *h;
 	__u32 reason;
 	bool new;
+	__u64 id;
+	__u64 tag;
 
 	if (!in_window())
 		return 0;
-	if (!current_selected())
+	/* The task and its ids once: the filter and the key read both. */
+	t = (struct task_struct *)bpf_get_current_task();
+	id = bpf_get_current_pid_tgid();
+	if (!process_selected(t, id >> 32))
 		return 0;
 	trace_migration(ctx);
+	key = (struct migrate_key){
+		.tgid = id >> 32,
+		.reason = ctx->reason,
+		.mode = ctx->mode,
+		.cgroup = task_cgroup_key(t),
+	};
+	tag = by_cgroup ? 0 : migrate_proc_tag(key.tgid, key.reason, key.mode);
 	if (tag) {
 		p = proc_slot_lookup_tiered(&migrate_procs_hot, MIGRATE_HOT_SLOTS, sizeof(*p),
 					    &migrate_procs, tag, &new);
@@ -169,14 +175,14 @@ int migrate_end(struct trace_event_raw_mm_migrate_pages *ctx)
 		if (new)
 			bpf_get_current_comm(&v->comm, sizeof(v->comm));
 		__sync_fetch_and_add(&v->calls, 1);
-		__sync_fetch_and_add(&v->succeeded, ctx->succeeded);
-		__sync_fetch_and_add(&v->failed, ctx->failed);
-		__sync_fetch_and_add(&v->thp_succeeded, ctx->thp_succeeded);
-		__sync_fetch_and_add(&v->thp_failed, ctx->thp_failed);
-		__sync_fetch_and_add(&v->thp_split, ctx->thp_split);
+		/* Most of a call's outcomes are 0: no locked add for them. */
+		add_nonzero(&v->succeeded, ctx->succeeded);
+		add_nonzero(&v->failed, ctx->failed);
+		add_nonzero(&v->thp_succeeded, ctx->thp_succeeded);
+		add_nonzero(&v->thp_failed, ctx->thp_failed);
+		add_nonzero(&v->thp_split, ctx->thp_split);
 		if (bpf_core_field_exists(ctx->large_folio_split))
-			__sync_fetch_and_add(&v->large_folio_split,
-					     ctx->large_folio_split);
+			add_nonzero(&v->large_folio_split, ctx->large_folio_split);
 	}
 
 	s = task_start(id);

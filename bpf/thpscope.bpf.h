@@ -161,6 +161,13 @@ static __always_inline void *proc_slot_lookup_tiered(void *hot, __u32 nhot, __u3
 	return proc_slot_lookup(map, tag, new);
 }
 
+/* Add V to *P unless it is 0, which saves a locked instruction. */
+static __always_inline void add_nonzero(__u64 *p, __u64 v)
+{
+	if (v)
+		__sync_fetch_and_add(p, v);
+}
+
 static __always_inline __u32 log2_u64(__u64 v)
 {
 	__u32 r = 0, shift;
