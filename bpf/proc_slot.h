@@ -42,10 +42,10 @@ static inline __u32 proc_slot_index(__u64 tag, __u32 try)
 /*
  * A table's hot tier: the value of a one-entry map, PROC_HOT_BYTES at
  * most, which the kernel allocates with kmalloc (a mapped array, or any
- * map over 32 KB, is vmalloc'd, and reaching its 4 KB pages after a
- * collapse's copy costs a page walk: bench/README.md). A key tries the
- * one hot slot its tag hashes to, then the mapped array's. 1 KB is left
- * for the array's header in the allocation.
+ * map over 32 KB, is vmalloc'd in 4 KB pages, where a slot reached after
+ * a collapse's copy cost the collapse probe ~150 ns more: bench/README.md).
+ * A key tries the one hot slot its tag hashes to, then the mapped
+ * array's. 1 KB is left for the array's header in the allocation.
  */
 #define PROC_HOT_BYTES (31U * 1024)
 
