@@ -147,7 +147,7 @@ static void hot_tiers_fit_a_kmalloc(void **state)
 }
 
 /* Every tag's hot slot is one of the N, and half a tier of consecutive
- * tgids, wherever they start, each have a slot of their own. */
+ * tgids, from each of five starts, each have a slot of their own. */
 static void hot_slots_in_range_and_spread(void **state)
 {
 	static const __u32 starts[] = { 1, 1000, 30000, 4000000, 0xfffffff0 - 128 };
