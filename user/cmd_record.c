@@ -47,8 +47,10 @@ static void iso_time(char *buf, size_t len)
 struct recording {
 	const struct record_opts *o;
 	char started[32];
-	json_t *c_start, *c_end;	/* the kernel's counters at the window's edges */
-	uint64_t t0, t1;
+	json_t *c_start, *c_end;	/* the kernel's counters right after the window's edges */
+	json_t *c_open, *c_close;	/* and right before them */
+	uint64_t t0, t1;		/* when the readings after the edges ended */
+	uint64_t t_open, t_close;	/* when the readings before them began */
 	struct timeline tl;
 	json_t *rec;			/* once finished */
 	int exit_status;
@@ -67,8 +69,21 @@ static int record_attached(struct session *s, void *ctx)
 	return 0;
 }
 
-/* The window's edges sit right next to the /proc/vmstat readings, which
- * come first in a snapshot. */
+/*
+ * The window's edges sit right next to the /proc/vmstat readings, which
+ * come first in a snapshot. A reading right before each edge as well
+ * bounds what a stalled edge let through: a thpscope preempted, or a
+ * guest's vCPU descheduled by its host, between the edge and the reading
+ * after it while another CPU works on.
+ */
+static void record_window_opening(struct session *s, void *ctx)
+{
+	struct recording *r = ctx;
+
+	r->t_open = mono_ns();
+	r->c_open = session_counters(s);
+}
+
 static void record_window_opened(struct session *s, void *ctx)
 {
 	struct recording *r = ctx;
@@ -98,12 +113,26 @@ static bool record_step(struct session *s, struct runner *run, void *ctx)
 	return false;
 }
 
+static void record_window_closing(struct session *s, void *ctx)
+{
+	struct recording *r = ctx;
+
+	r->t_close = mono_ns();
+	r->c_close = session_counters(s);
+}
+
 static void record_window_closed(struct session *s, void *ctx)
 {
 	struct recording *r = ctx;
 
 	r->c_end = session_counters(s);
 	r->t1 = mono_ns();
+}
+
+static json_t *edge_json(uint64_t t_before, uint64_t t_after, json_t *before, json_t *after)
+{
+	return json_pack("{s:I, s:o}", "ns", (json_int_t)(t_after - t_before),
+			 "counters", counters_growth(before, after));
 }
 
 /* The keys of the families whose part is in every record, empty when
@@ -142,6 +171,10 @@ static void record_finish(struct session *s, const struct runner *run, void *ctx
 	always_recorded(rec);
 	session_harvest(s, rec, false);
 	json_object_set_new(rec, "counters", counters_delta(r->c_start, r->c_end));
+	json_object_set_new(rec, "window_edges",
+			    json_pack("{s:o, s:o}",
+				      "open", edge_json(r->t_open, r->t0, r->c_open, r->c_start),
+				      "close", edge_json(r->t_close, r->t1, r->c_close, r->c_end)));
 	r->exit_status = o->command ? runner_exit_status(run) : 0;
 }
 
@@ -149,9 +182,11 @@ int cmd_record(int argc, char **argv)
 {
 	static const struct session_callbacks cb = {
 		.attached = record_attached,
+		.window_opening = record_window_opening,
 		.window_opened = record_window_opened,
 		.started = record_started,
 		.step = record_step,
+		.window_closing = record_window_closing,
 		.window_closed = record_window_closed,
 		.finish = record_finish,
 	};
@@ -174,6 +209,8 @@ int cmd_record(int argc, char **argv)
 	ret = session_run(&so, &cb, &r);
 	json_decref(r.c_start);
 	json_decref(r.c_end);
+	json_decref(r.c_open);
+	json_decref(r.c_close);
 	if (ret)
 		return ret;
 

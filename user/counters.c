@@ -252,3 +252,34 @@ json_t *counters_delta(json_t *start, json_t *end)
 	json_object_set_new(o, "mthp", mthp);
 	return o;
 }
+
+/* Keep the members of DELTA (delta_flat's) that are counts above 0. */
+static json_t *grown(json_t *delta)
+{
+	json_t *o = json_object(), *v;
+	const char *name;
+
+	json_object_foreach(delta, name, v)
+		if (strcmp(name, "size_kb") && json_is_integer(v) && json_integer_value(v) > 0)
+			json_object_set(o, name, v);
+	json_decref(delta);
+	return o;
+}
+
+json_t *counters_growth(json_t *start, json_t *end)
+{
+	json_t *o = json_object(), *mthp = json_object(), *ev, *g;
+	const char *order;
+
+	json_object_set_new(o, "vmstat", grown(delta_flat(json_object_get(start, "vmstat"),
+							  json_object_get(end, "vmstat"))));
+	json_object_foreach(json_object_get(end, "mthp"), order, ev) {
+		g = grown(delta_flat(json_object_get(json_object_get(start, "mthp"), order), ev));
+		if (json_object_size(g))
+			json_object_set_new(mthp, order, g);
+		else
+			json_decref(g);
+	}
+	json_object_set_new(o, "mthp", mthp);
+	return o;
+}

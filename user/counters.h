@@ -24,6 +24,9 @@ void counter_files_close(struct counter_files *cf);
 json_t *counters_snapshot(unsigned int page_size);
 /* Counters as END - START; gauges as {"start": S, "end": E}. */
 json_t *counters_delta(json_t *start, json_t *end);
+/* What grew from START to END: {"vmstat": {name: n}, "mthp": {"<order>":
+ * {stat: n}}}, counters of events only, those that did not grow left out. */
+json_t *counters_growth(json_t *start, json_t *end);
 /* Gauges hold a level, not a count of events. */
 bool counter_is_gauge(const char *name);
 /* Parse /proc/vmstat-format TEXT, keeping the THP-relevant names. */

@@ -76,7 +76,9 @@ struct session_callbacks {
 	/* Probes attached, the window still closed. Returns 0, or the exit
 	 * status after printing why the run cannot go on. */
 	int (*attached)(struct session *s, void *ctx);
-	/* Right after the window opened: the first readings. */
+	/* Right before the window opens, and right after: the readings
+	 * that bracket its first edge. */
+	void (*window_opening)(struct session *s, void *ctx);
 	void (*window_opened)(struct session *s, void *ctx);
 	/* The command, if any, runs, and the families took their first
 	 * readings. Returns 0, or the exit status after printing why the run
@@ -85,7 +87,9 @@ struct session_callbacks {
 	/* Wait on R and do the command's periodic work; true once the run
 	 * is over. */
 	bool (*step)(struct session *s, struct runner *r, void *ctx);
-	/* Right after the window closed: the last readings. */
+	/* Right before the window closes, and right after: the readings
+	 * that bracket its last edge. */
+	void (*window_closing)(struct session *s, void *ctx);
 	void (*window_closed)(struct session *s, void *ctx);
 	/* Probes detached and the command reaped: what the maps hold. */
 	void (*finish)(struct session *s, const struct runner *r, void *ctx);

@@ -18,6 +18,8 @@ int session_run(const struct session_opts *opts, const struct session_callbacks 
 	ret = cb->attached ? cb->attached(&s, ctx) : 0;
 	if (ret)
 		goto out;
+	if (cb->window_opening)
+		cb->window_opening(&s, ctx);
 	if (session_window(&s, true)) {
 		ret = 1;
 		goto out;
@@ -33,6 +35,8 @@ int session_run(const struct session_opts *opts, const struct session_callbacks 
 		ret = cb->started(&s, ctx);
 	while (!ret && !cb->step(&s, &run, ctx))
 		;
+	if (cb->window_closing)
+		cb->window_closing(&s, ctx);
 	session_window(&s, false);
 	if (cb->window_closed)
 		cb->window_closed(&s, ctx);

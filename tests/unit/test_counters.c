@@ -51,6 +51,32 @@ static void deltas_and_gauges(void **state)
 	json_decref(d);
 }
 
+/* Across a window's edge: only the counts that grew, no gauge, no size,
+ * no order where nothing grew. */
+static void growth_keeps_grown_counts(void **state)
+{
+	json_t *a = json_pack("{s:{s:i, s:i, s:i}, s:{s:{s:i, s:i}, s:{s:i, s:i}}}",
+			      "vmstat", "thp_split_page", 10, "pgmigrate_success", 7,
+			      "nr_anon_transparent_hugepages", 3,
+			      "mthp", "9", "size_kb", 2048, "split", 1,
+			      "4", "size_kb", 64, "split", 6);
+	json_t *b = json_pack("{s:{s:i, s:i, s:i}, s:{s:{s:i, s:i}, s:{s:i, s:i}}}",
+			      "vmstat", "thp_split_page", 18, "pgmigrate_success", 7,
+			      "nr_anon_transparent_hugepages", 9,
+			      "mthp", "9", "size_kb", 2048, "split", 4,
+			      "4", "size_kb", 64, "split", 6);
+	json_t *g = counters_growth(a, b);
+
+	assert_int_equal(json_object_size(json_object_get(g, "vmstat")), 1);
+	assert_int_equal(jget_u64(g, "vmstat.thp_split_page"), 8);
+	assert_int_equal(json_object_size(json_object_get(g, "mthp")), 1);
+	assert_int_equal(json_object_size(jget(g, "mthp.9")), 1);
+	assert_int_equal(jget_u64(g, "mthp.9.split"), 3);
+	json_decref(a);
+	json_decref(b);
+	json_decref(g);
+}
+
 static void knob_values(void **state)
 {
 	json_t *v;
@@ -118,6 +144,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(vmstat_keeps_thp_names),
 		cmocka_unit_test(deltas_and_gauges),
+		cmocka_unit_test(growth_keeps_grown_counts),
 		cmocka_unit_test(knob_values),
 		cmocka_unit_test(mthp_stats_opened_on_first_read),
 	};
