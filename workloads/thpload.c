@@ -222,6 +222,34 @@ static int thrash(const struct opts *o)
 	return 0;
 }
 
+/* The same with one shmem range: MADV_COLLAPSE puts a huge folio in the
+ * page cache, and a hole punched in its first page splits it; the page
+ * is written again so that the next collapse has every page to copy. */
+static int thrash_shmem(const struct opts *o)
+{
+	int fd = memfd_create("thpload-thrash", MFD_CLOEXEC);
+	unsigned long i, ok = 0;
+	char *area;
+
+	if (fd < 0)
+		die("memfd_create");
+	if (ftruncate(fd, PMD_SIZE))
+		die("ftruncate");
+	area = map_aligned(PMD_SIZE, MAP_SHARED, fd);
+	touch_base_pages(area, PMD_SIZE, page_size);
+	for (i = 0; i < o->regions; i++) {
+		ok += !madvise(area, PMD_SIZE, MADV_COLLAPSE);
+		if (fallocate(fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, 0, page_size))
+			die("fallocate(FALLOC_FL_PUNCH_HOLE)");
+		touch_base_pages(area, page_size, page_size);
+	}
+	printf("thrash-shmem: range %p-%p collapsed %lu times of %lu, split after each\n",
+	       (void *)area, (void *)(area + PMD_SIZE), ok, o->regions);
+	munmap(area, PMD_SIZE);
+	close(fd);
+	return 0;
+}
+
 static int collapse_shmem(const struct opts *o)
 {
 	size_t len = o->regions * PMD_SIZE;
@@ -1025,6 +1053,7 @@ static const struct scenario {
 	{ "collapse-anon", collapse_anon, true, "MADV_COLLAPSE of anonymous base pages" },
 	{ "collapse-shmem", collapse_shmem, true, "MADV_COLLAPSE of shmem pages" },
 	{ "thrash", thrash, false, "one range collapsed and split again, -n times" },
+	{ "thrash-shmem", thrash_shmem, false, "one shmem range collapsed and split again, -n times" },
 	{ "creep", creep, false, "one range left to khugepaged to collapse, order after order" },
 	{ "khugepaged", khugepaged, false, "base pages left for khugepaged to collapse" },
 	{ "compaction", compaction, true, "fragment memory and compact it" },
