@@ -222,21 +222,31 @@ static int thrash(const struct opts *o)
 	return 0;
 }
 
+/* A shmem (memfd) mapping of LEN bytes, every base page written; its
+ * descriptor in *FD. */
+static char *shmem_written(const char *name, size_t len, int *fd)
+{
+	char *area;
+
+	*fd = memfd_create(name, MFD_CLOEXEC);
+	if (*fd < 0)
+		die("memfd_create");
+	if (ftruncate(*fd, len))
+		die("ftruncate");
+	area = map_aligned(len, MAP_SHARED, *fd);
+	touch_base_pages(area, len, page_size);
+	return area;
+}
+
 /* The same with one shmem range: MADV_COLLAPSE puts a huge folio in the
  * page cache, and a hole punched in its first page splits it; the page
  * is written again so that the next collapse has every page to copy. */
 static int thrash_shmem(const struct opts *o)
 {
-	int fd = memfd_create("thpload-thrash", MFD_CLOEXEC);
 	unsigned long i, ok = 0;
-	char *area;
+	int fd;
+	char *area = shmem_written("thpload-thrash", PMD_SIZE, &fd);
 
-	if (fd < 0)
-		die("memfd_create");
-	if (ftruncate(fd, PMD_SIZE))
-		die("ftruncate");
-	area = map_aligned(PMD_SIZE, MAP_SHARED, fd);
-	touch_base_pages(area, PMD_SIZE, page_size);
 	for (i = 0; i < o->regions; i++) {
 		ok += !madvise(area, PMD_SIZE, MADV_COLLAPSE);
 		if (fallocate(fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, 0, page_size))
@@ -253,15 +263,9 @@ static int thrash_shmem(const struct opts *o)
 static int collapse_shmem(const struct opts *o)
 {
 	size_t len = o->regions * PMD_SIZE;
-	int fd = memfd_create("thpload-shmem", MFD_CLOEXEC);
-	char *area;
+	int fd;
+	char *area = shmem_written("thpload-shmem", len, &fd);
 
-	if (fd < 0)
-		die("memfd_create");
-	if (ftruncate(fd, len))
-		die("ftruncate");
-	area = map_aligned(len, MAP_SHARED, fd);
-	touch_base_pages(area, len, page_size);
 	collapse_each("collapse-shmem", area, o->regions);
 	munmap(area, len);
 	close(fd);
