@@ -58,6 +58,22 @@ static void print_self(FILE *out, json_t *self)
 		json_is_true(json_object_get(self, "thp_disabled")) ? "off" : "on");
 }
 
+/* An edge of the window longer than this was held up (thpscope
+ * preempted, or a guest's vCPU descheduled) between the edge and the
+ * counters' reading after it: worth a word. */
+#define EDGE_SLOW_NS 10000000ULL
+
+static void print_edges(FILE *out, json_t *edges)
+{
+	uint64_t open = jget_u64(edges, "open.ns"), close = jget_u64(edges, "close.ns");
+
+	if (open < EDGE_SLOW_NS && close < EDGE_SLOW_NS)
+		return;
+	fprintf(out, "window: its edges took %.1f ms opening and %.1f ms closing: the kernel's "
+		"counters may hold events the probes did not see there, or miss some they did "
+		"(window_edges)\n", open / 1e6, close / 1e6);
+}
+
 static void print_header(FILE *out, json_t *rec)
 {
 	json_t *cmd = json_object_get(rec, "command"), *cfg = json_object_get(rec, "config");
@@ -94,6 +110,7 @@ static void print_header(FILE *out, json_t *rec)
 		json_integer_value(json_object_get(kh, "pages_to_scan")),
 		json_integer_value(json_object_get(kh, "scan_sleep_millisecs")));
 	print_self(out, json_object_get(rec, "self"));
+	print_edges(out, json_object_get(rec, "window_edges"));
 	json_object_foreach(probes, k, v) {
 		total++;
 		attached += json_is_true(json_object_get(v, "attached"));
