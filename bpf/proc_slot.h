@@ -44,15 +44,23 @@ static inline __u32 proc_slot_index(__u64 tag, __u32 try)
  * most, which the kernel allocates with kmalloc (a mapped array, or any
  * map over 32 KB, is vmalloc'd in 4 KB pages, where a slot reached after
  * a collapse's copy cost the collapse probe ~150 ns more: bench/README.md).
- * A key tries the one hot slot its tag hashes to, then the mapped
- * array's. 1 KB is left for the array's header in the allocation.
+ * A key tries PROC_HOT_TRIES hot slots in a row from the one its tag
+ * hashes to, then the mapped array's. With one try, tgids scattered as a
+ * host's are lost a fifth of themselves to the mapped array at 100
+ * processes in 248 slots; with four, about one in a hundred
+ * (tests/unit/test_proc_slot.c). 1 KB is left for the array's header in
+ * the allocation.
  */
 #define PROC_HOT_BYTES (31U * 1024)
+#define PROC_HOT_TRIES 4
 
-/* The hot slot of TAG among N: the hash's top half scaled to [0, N). */
-static inline __u32 proc_slot_hot_index(__u64 tag, __u32 n)
+/* The hot slot of TAG among N at its TRY-th try (TRY < N): the hash's top
+ * half scaled to [0, N), then the slots after it, wrapping around. */
+static inline __u32 proc_slot_hot_index(__u64 tag, __u32 n, __u32 try)
 {
-	return (((tag * 0x9e3779b97f4a7c15ULL) >> 32) * n) >> 32;
+	__u32 i = ((((tag * 0x9e3779b97f4a7c15ULL) >> 32) * n) >> 32) + try;
+
+	return i < n ? i : i - n;
 }
 
 enum proc_slot_claim {

@@ -130,28 +130,31 @@ static __always_inline void *proc_slot_lookup(void *map, __u64 tag, bool *new)
 const volatile __u32 proc_hot_slots = ~0U;
 
 /*
- * The slot of TAG in a table of two tiers: the slot TAG hashes to in HOT,
- * a one-entry map whose value is NHOT slots of SIZE bytes (proc_slot.h),
- * when it is free or TAG's; else its slot in MAP, the mapped array, as
- * proc_slot_lookup() finds it. A key is in one tier only: hot slots are
- * never freed, so a key that found its hot slot taken always will.
+ * The slot of TAG in a table of two tiers: the first of the hot slots it
+ * tries (proc_slot.h) in HOT, a one-entry map whose value is NHOT slots
+ * of SIZE bytes, that is free or TAG's; else its slot in MAP, the mapped
+ * array, as proc_slot_lookup() finds it. A key is in one tier only: hot
+ * slots are never freed, so a key that found its hot slots taken always
+ * will.
  */
 static __always_inline void *proc_slot_lookup_tiered(void *hot, __u32 nhot, __u32 size,
 						     void *map, __u64 tag, bool *new)
 {
 	enum proc_slot_claim claim;
-	__u32 zero = 0;
+	__u32 zero = 0, try;
 	__u64 idx;
 	void *slots;
 
 	if (proc_hot_slots < nhot)
 		nhot = proc_hot_slots;
 	slots = nhot ? bpf_map_lookup_elem(hot, &zero) : NULL;
-	if (slots) {
-		idx = proc_slot_hot_index(tag, nhot);
+	for (try = 0; slots && try < PROC_HOT_TRIES && try < nhot; try++) {
+		idx = proc_slot_hot_index(tag, nhot, try);
 		/* Kept from clang, which folds the scaling into the offset's
 		 * shift and mask, whose bound the verifier cannot see. */
 		asm volatile("" : "+r"(idx));
+		if (idx >= nhot)
+			break;
 		claim = proc_slot_claim(slots + idx * size, tag);
 		if (claim != PROC_SLOT_TAKEN) {
 			*new = claim == PROC_SLOT_NEW;

@@ -44,22 +44,23 @@ check_eq "scans attributed to the workload (on its mm)" \
 	"$("$JGET" "$rec" "collapse.processes[pid=$pid].scans")"
 
 # Per-process counts in both tiers of their table (proc_slot.h): with
-# one hot slot, the first process takes it and the next ones go to the
-# mapped array; a harvest reads both. Each process's counts equal
-# ftrace's on its mm.
+# two hot slots, which every key tries in turn, the first two processes
+# take them, the second at its second try when both hash to one, and the
+# third goes to the mapped array; a harvest reads both. Each process's
+# counts equal ftrace's on its mm.
 tiers=$(ft_open collapse-tiers huge_memory/mm_khugepaged_scan_pmd huge_memory/mm_collapse_huge_page)
-THPSCOPE_HOT_SLOTS=1 "$THPSCOPE" record -q -o "$TMP/tiers.json" -- sh -c \
+THPSCOPE_HOT_SLOTS=2 "$THPSCOPE" record -q -o "$TMP/tiers.json" -- sh -c \
 	"'$THPLOAD' -n 2 collapse-anon; '$THPLOAD' -n 3 collapse-anon; '$THPLOAD' -n 4 collapse-anon" \
 	>/dev/null
-check_eq "record with one hot slot: exit status" 0 $?
+check_eq "record with two hot slots: exit status" 0 $?
 ft_off "$tiers"
 pids=$(sed -n 's/^ *thpload-\([0-9]*\) .* mm_collapse_huge_page:.*/\1/p' "$tiers/trace" | sort -u)
-check_eq "processes that collapsed, one hot slot" 3 "$(echo $pids | wc -w)"
+check_eq "processes that collapsed, two hot slots" 3 "$(echo $pids | wc -w)"
 for p in $pids; do
-	check_eq "attempts of process $p of 3, one hot slot" \
+	check_eq "attempts of process $p of 3, two hot slots" \
 		"$("$FTCOUNT" -m "$p" "$tiers" mm_collapse_huge_page -)" \
 		"$("$JGET" "$TMP/tiers.json" "collapse.processes[pid=$p].attempts")"
-	check_eq "scans of process $p of 3, one hot slot" \
+	check_eq "scans of process $p of 3, two hot slots" \
 		"$("$FTCOUNT" -m "$p" "$tiers" mm_khugepaged_scan_pmd -)" \
 		"$("$JGET" "$TMP/tiers.json" "collapse.processes[pid=$p].scans")"
 done

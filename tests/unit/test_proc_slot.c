@@ -146,32 +146,70 @@ static void hot_tiers_fit_a_kmalloc(void **state)
 		    sizeof(struct migrate_proc));
 }
 
-/* Every tag's hot slot is one of the N, and half a tier of consecutive
- * tgids, from each of five starts, each have a slot of their own. */
+/* Every tag's hot slots are among the N, and half a tier of consecutive
+ * tgids, from each of five starts, each have a first slot of their own. */
 static void hot_slots_in_range_and_spread(void **state)
 {
 	static const __u32 starts[] = { 1, 1000, 30000, 4000000, 0xfffffff0 - 128 };
 	static const __u32 sizes[] = { 1, 7, COLLAPSE_HOT_SLOTS, MIGRATE_HOT_SLOTS };
 	bool seen[COLLAPSE_HOT_SLOTS];
-	__u32 i, k, idx;
+	__u32 i, k, idx, try;
 	__u64 tag;
 
 	for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++)
 		for (tag = 1; tag < 100000; tag += 7) {
-			assert_true(proc_slot_hot_index(proc_slot_tgid_tag(tag), sizes[i]) <
-				    sizes[i]);
-			assert_true(proc_slot_hot_index(tag * 0x9e3779b97f4a7c15ULL, sizes[i]) <
-				    sizes[i]);
+			for (try = 0; try < PROC_HOT_TRIES && try < sizes[i]; try++) {
+				assert_true(proc_slot_hot_index(proc_slot_tgid_tag(tag), sizes[i],
+								try) < sizes[i]);
+				assert_true(proc_slot_hot_index(tag * 0x9e3779b97f4a7c15ULL,
+								sizes[i], try) < sizes[i]);
+			}
 		}
 	for (i = 0; i < sizeof(starts) / sizeof(starts[0]); i++) {
 		memset(seen, 0, sizeof(seen));
 		for (k = 0; k < COLLAPSE_HOT_SLOTS / 2; k++) {
 			idx = proc_slot_hot_index(proc_slot_tgid_tag(starts[i] + k),
-						  COLLAPSE_HOT_SLOTS);
+						  COLLAPSE_HOT_SLOTS, 0);
 			assert_false(seen[idx]);
 			seen[idx] = true;
 		}
 	}
+}
+
+/*
+ * Tgids scattered as a host's are, 100 of them in a tier of
+ * COLLAPSE_HOT_SLOTS, placed as proc_slot_lookup_tiered() places them:
+ * nearly all find a hot slot (with one try, a fifth would not), and a
+ * slot is never given to two.
+ */
+static void scattered_tgids_mostly_hot(void **state)
+{
+	__u64 tags[COLLAPSE_HOT_SLOTS], tag, rng;
+	__u32 seed, k, try, hot, worst = 100;
+	enum proc_slot_claim claim;
+
+	for (seed = 1; seed <= 20; seed++) {
+		memset(tags, 0, sizeof(tags));
+		rng = seed * 0x2545f4914f6cdd1dULL;
+		for (k = 0, hot = 0; k < 100; k++) {
+			rng ^= rng << 13;
+			rng ^= rng >> 7;
+			rng ^= rng << 17;
+			tag = proc_slot_tgid_tag(1 + rng % 4194304);
+			for (try = 0; try < PROC_HOT_TRIES; try++) {
+				claim = proc_slot_claim(&tags[proc_slot_hot_index(tag,
+						COLLAPSE_HOT_SLOTS, try)], tag);
+				if (claim != PROC_SLOT_TAKEN) {
+					hot += claim == PROC_SLOT_NEW;
+					break;
+				}
+			}
+		}
+		if (hot < worst)
+			worst = hot;
+	}
+	print_message("# fewest of 100 scattered tgids with a hot slot, 20 draws: %u\n", worst);
+	assert_true(worst >= 95);
 }
 
 int main(void)
@@ -185,6 +223,7 @@ int main(void)
 		cmocka_unit_test(counts_share_the_tags_cache_line),
 		cmocka_unit_test(hot_tiers_fit_a_kmalloc),
 		cmocka_unit_test(hot_slots_in_range_and_spread),
+		cmocka_unit_test(scattered_tgids_mostly_hot),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
