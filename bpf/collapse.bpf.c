@@ -142,8 +142,13 @@ static __always_inline bool owner_selected(struct mm_struct *mm, struct event_ow
 	struct mm_struct *own = t->mm;
 
 	o->source = own ? SRC_MADVISE : SRC_KHUGEPAGED;
-	o->task = own == mm ? t : event_task(mm);
-	o->tgid = o->task ? task_tgid(o->task) : 0;
+	if (own == mm) {
+		o->task = t;
+		o->tgid = t->tgid;
+	} else {
+		o->task = event_task(mm);
+		o->tgid = o->task ? task_tgid(o->task) : 0;
+	}
 	return process_selected(o->task, o->tgid);
 }
 
@@ -286,7 +291,7 @@ int isolate(struct trace_event_raw_mm_collapse_huge_page_isolate *ctx)
 		.referenced = ctx->referenced,
 		.order = thp_pmd_order,
 	};
-	__u64 id = bpf_get_current_pid_tgid();
+	__u64 id;
 
 	if (!in_window())
 		return 0;
@@ -306,6 +311,7 @@ int isolate(struct trace_event_raw_mm_collapse_huge_page_isolate *ctx)
 		return 0;
 	}
 	s.ts = bpf_ktime_get_ns();
+	id = bpf_get_current_pid_tgid();
 	bpf_map_update_elem(&pending_isolates, &id, &s, BPF_ANY);
 	return 0;
 }

@@ -143,7 +143,11 @@ static __always_inline bool task_selected(struct task_struct *t)
 
 static __always_inline bool current_selected(void)
 {
-	return task_selected((struct task_struct *)bpf_get_current_task());
+	struct task_struct *t = bpf_get_current_task_btf();
+
+	if (!filter_active)
+		return true;
+	return process_selected(t, t->tgid);
 }
 
 #endif

@@ -94,13 +94,16 @@ struct {
 SEC("tracepoint/migrate/mm_migrate_pages_start")
 int migrate_start(struct trace_event_raw_mm_migrate_pages_start *ctx)
 {
-	__u32 pid = bpf_get_current_pid_tgid();
+	struct task_struct *t;
 	struct migrate_start *s;
+	__u32 pid;
 
 	if (!in_window())
 		return 0;
 	if (!current_selected())
 		return 0;
+	t = bpf_get_current_task_btf();
+	pid = t->pid;
 	s = task_start(pid);
 	if (!s)
 		return 0;
@@ -151,8 +154,8 @@ int migrate_end(struct trace_event_raw_mm_migrate_pages *ctx)
 	if (!in_window())
 		return 0;
 	/* The task and its ids once: the filter and the key read both. */
-	t = (struct task_struct *)bpf_get_current_task();
-	id = bpf_get_current_pid_tgid();
+	t = bpf_get_current_task_btf();
+	id = task_ids(t);
 	if (!process_selected(t, id >> 32))
 		return 0;
 	trace_migration(ctx);

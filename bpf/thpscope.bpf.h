@@ -218,12 +218,28 @@ static __always_inline struct task_struct *mm_owner(struct mm_struct *mm)
 	return NULL;
 }
 
-/* T's process, without reading T's memory when T is the current task. */
+/* T's process: the current task's with a plain load, as the flags above
+ * (a helper call more is a cold line of kernel text more after a
+ * collapse's copy), another's through the kernel's copy routine. */
 static __always_inline __u32 task_tgid(struct task_struct *t)
 {
-	if (t == (void *)bpf_get_current_task())
-		return bpf_get_current_pid_tgid() >> 32;
+	struct task_struct *cur = bpf_get_current_task_btf();
+	unsigned long c = (unsigned long)cur;
+
+	/* Compared through a copy clang cannot see is CUR: else it loads
+	 * through T, equal to CUR but not a pointer the verifier lets the
+	 * program read. */
+	asm volatile("" : "+r"(c));
+	if ((unsigned long)t == c)
+		return cur->tgid;
 	return BPF_CORE_READ(t, tgid);
+}
+
+/* The current task's thread and process ids, as bpf_get_current_pid_tgid()
+ * gives them, with plain loads. */
+static __always_inline __u64 task_ids(struct task_struct *t)
+{
+	return (__u64)(__u32)t->tgid << 32 | (__u32)t->pid;
 }
 
 /* The task an event belongs to: the owner of MM when the event has one,
