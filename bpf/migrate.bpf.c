@@ -100,9 +100,9 @@ int migrate_start(struct trace_event_raw_mm_migrate_pages_start *ctx)
 
 	if (!in_window())
 		return 0;
-	if (!current_selected())
-		return 0;
 	t = bpf_get_current_task_btf();
+	if (!process_selected(t, t->tgid))
+		return 0;
 	pid = t->pid;
 	s = task_start(pid);
 	if (!s)

@@ -45,9 +45,9 @@ static inline __u32 proc_slot_index(__u64 tag, __u32 try)
  * map over 32 KB, is vmalloc'd in 4 KB pages, where a slot reached after
  * a collapse's copy cost the collapse probe ~150 ns more: bench/README.md).
  * A key tries PROC_HOT_TRIES hot slots in a row from the one its tag
- * hashes to, then the mapped array's. With one try, tgids scattered as a
- * host's are lost a fifth of themselves to the mapped array at 100
- * processes in 248 slots; with four, about one in a hundred
+ * hashes to, then the mapped array's. Of 100 tgids scattered as a
+ * host's are, in 248 slots, about a fifth found their one slot taken and
+ * went to the mapped array; with four tries about one in a hundred does
  * (tests/unit/test_proc_slot.c). 1 KB is left for the array's header in
  * the allocation.
  */
