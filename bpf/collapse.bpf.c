@@ -142,12 +142,15 @@ static __always_inline bool owner_selected(struct mm_struct *mm, struct event_ow
 	struct mm_struct *own = t->mm;
 
 	o->source = own ? SRC_MADVISE : SRC_KHUGEPAGED;
-	if (own == mm) {
+	if (own == mm || !mm) {
 		o->task = t;
 		o->tgid = t->tgid;
 	} else {
-		o->task = event_task(mm);
-		o->tgid = o->task ? task_tgid(o->task) : 0;
+		/* Another task's: not the current one, which uses another mm. */
+		struct task_struct *owner = mm_owner_field(mm);
+
+		o->task = owner;
+		o->tgid = owner ? BPF_CORE_READ(owner, tgid) : 0;
 	}
 	return process_selected(o->task, o->tgid);
 }

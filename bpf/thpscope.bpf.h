@@ -204,18 +204,23 @@ static __always_inline bool current_is_kthread(void)
 	return bpf_get_current_task_btf()->flags & PF_KTHREAD;
 }
 
+/* mm->owner where the kernel keeps it (CONFIG_MEMCG), else NULL. */
+static __always_inline struct task_struct *mm_owner_field(struct mm_struct *mm)
+{
+	if (bpf_core_field_exists(mm->owner))
+		return BPF_CORE_READ(mm, owner);
+	return NULL;
+}
+
 /* The task an mm belongs to: the current task when it uses that mm (no
- * cold memory to read), else mm->owner where the kernel keeps it
- * (CONFIG_MEMCG). */
+ * cold memory to read), else mm->owner. */
 static __always_inline struct task_struct *mm_owner(struct mm_struct *mm)
 {
 	struct task_struct *t = bpf_get_current_task_btf();
 
 	if (t->mm == mm)
 		return t;
-	if (bpf_core_field_exists(mm->owner))
-		return BPF_CORE_READ(mm, owner);
-	return NULL;
+	return mm_owner_field(mm);
 }
 
 /* T's process: the current task's with a plain load, as the flags above
