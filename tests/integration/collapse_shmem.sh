@@ -34,7 +34,14 @@ shmem_checks collapse-shmem 4
 # outcome slot, counted back to back.
 shmem_checks thrash-shmem 40
 if grep -q "collapsed 40 times of 40" "$TMP/thrash-shmem.out"; then
-	ok "thrash-shmem: every round collapsed"
+	ok "thrash-shmem: MADV_COLLAPSE succeeded every round"
 else
-	not_ok "thrash-shmem: every round collapsed: $(cat "$TMP/thrash-shmem.out")"
+	not_ok "thrash-shmem: MADV_COLLAPSE succeeded every round: $(cat "$TMP/thrash-shmem.out")"
+fi
+# MADV_COLLAPSE succeeds on a range still huge too, without a file
+# collapse: that the hole split the folio each round shows in ftrace.
+if [ -e "$inst/events/huge_memory/mm_khugepaged_collapse_file" ]; then
+	check_ge "thrash-shmem: a file collapse every round (ftrace)" 40 \
+		"$("$FTCOUNT" -p "$pid" -e scan_result:SCAN_ "$inst" mm_khugepaged_collapse_file result |
+			awk '$1 == "succeed" || $1 == "pte_mapped_hugepage" { n += $2 } END { print n + 0 }')"
 fi
