@@ -66,6 +66,9 @@ static int record_attached(struct session *s, void *ctx)
 		fprintf(stderr, "thpscope: %zu probes attached; recording%s\n",
 			session_attached(s), r->o->command ? "" : " (Ctrl-C to stop)");
 	iso_time(r->started, sizeof(r->started));
+	/* The first reading opens the mTHP stat files: taken here, so that
+	 * the readings beside the window's edges all cost the same. */
+	json_decref(session_counters(s));
 	return 0;
 }
 
