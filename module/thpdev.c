@@ -100,6 +100,7 @@ struct thpdev_ctx {
 	unsigned int nr_chunks;
 	atomic_t fail_large_alloc;
 	atomic_t fail_alloc;
+	atomic_t fail_ram_thp;
 	atomic_t refuse_cpu_faults;
 	atomic_t delay_us;
 	atomic64_t stat[ST_NR];
@@ -347,11 +348,16 @@ static void thpdev_undo_device_dst(unsigned long *dst, unsigned long n)
  * Device pages for what migrate_vma_setup() collected from system memory.
  * A THP collected whole gets a PMD-order device folio; when that cannot
  * be had it gets base pages, and the kernel splits the THP (an unmapped
- * folio split during migration).
+ * folio split during migration). A THP that a fork's copy maps too
+ * (@shared) gets none then: the kernel would split the unmapped THP in
+ * this process's page table only, and map the first base page of the
+ * split where the copy's PMD was. Returns whether it was left so; the
+ * caller collects it again, split.
  */
-static void thpdev_fill_device_dst(struct thpdev_ctx *ctx, struct migrate_vma *args,
-				   struct thpdev_range *out)
+static bool thpdev_fill_device_dst(struct thpdev_ctx *ctx, struct migrate_vma *args,
+				   bool shared, struct thpdev_range *out)
 {
+	bool left_whole = false;
 	unsigned long i;
 
 	for (i = 0; i < args->npages; ) {
@@ -372,6 +378,11 @@ static void thpdev_fill_device_dst(struct thpdev_ctx *ctx, struct migrate_vma *a
 				thpdev_copy_pages(dpage->zone_device_data, spage, nr);
 				args->dst[i] = migrate_pfn(page_to_pfn(dpage)) |
 					MIGRATE_PFN_COMPOUND | write;
+				i += nr;
+				continue;
+			}
+			if (shared) {
+				left_whole = true;
 				i += nr;
 				continue;
 			}
@@ -397,19 +408,23 @@ static void thpdev_fill_device_dst(struct thpdev_ctx *ctx, struct migrate_vma *a
 		}
 		i += nr;
 	}
+	return left_whole;
 }
 
 /*
  * System pages for device pages being migrated back, from @vma at @start
  * when there is one, else from any node (eviction). A device THP gets a
  * THP when one can be allocated, else base pages: the kernel then splits
- * the device folio. Returns false when not even base pages were left.
+ * the device folio; when a fork's copy maps it too (@shared) it gets none,
+ * for the reason thpdev_fill_device_dst() gives. Returns -ENOMEM when not
+ * even base pages were left, -EAGAIN when a shared THP was left whole.
  */
-static bool thpdev_fill_ram_dst(struct thpdev_ctx *ctx, unsigned long *src,
-				unsigned long *dst, unsigned long npages,
-				struct vm_area_struct *vma, unsigned long start,
-				struct thpdev_range *out)
+static int thpdev_fill_ram_dst(struct thpdev_ctx *ctx, unsigned long *src,
+			       unsigned long *dst, unsigned long npages,
+			       struct vm_area_struct *vma, unsigned long start,
+			       bool shared, struct thpdev_range *out)
 {
+	int ret = 0;
 	unsigned long i;
 
 	for (i = 0; i < npages; ) {
@@ -424,14 +439,24 @@ static bool thpdev_fill_ram_dst(struct thpdev_ctx *ctx, unsigned long *src,
 		}
 		if (src[i] & MIGRATE_PFN_COMPOUND) {
 			nr = min_t(unsigned long, folio_nr_pages(page_folio(spage)), npages - i);
-			folio = vma ? vma_alloc_folio(GFP_HIGHUSER_MOVABLE | __GFP_NOWARN,
-						      HPAGE_PMD_ORDER, vma, addr) :
-				folio_alloc(GFP_HIGHUSER_MOVABLE | __GFP_NOWARN, HPAGE_PMD_ORDER);
+			if (vma && atomic_dec_if_positive(&ctx->fail_ram_thp) >= 0)
+				folio = NULL;
+			else if (vma)
+				folio = vma_alloc_folio(GFP_HIGHUSER_MOVABLE | __GFP_NOWARN,
+							HPAGE_PMD_ORDER, vma, addr);
+			else
+				folio = folio_alloc(GFP_HIGHUSER_MOVABLE | __GFP_NOWARN,
+						    HPAGE_PMD_ORDER);
 			if (folio) {
 				folio_lock(folio);
 				thpdev_copy_pages(&folio->page, thpdev_backing_page(spage), nr);
 				dst[i] = migrate_pfn(folio_pfn(folio)) |
 					 MIGRATE_PFN_COMPOUND | write;
+				i += nr;
+				continue;
+			}
+			if (shared) {
+				ret = -EAGAIN;
 				i += nr;
 				continue;
 			}
@@ -446,22 +471,39 @@ static bool thpdev_fill_ram_dst(struct thpdev_ctx *ctx, unsigned long *src,
 				alloc_page(GFP_HIGHUSER_MOVABLE | __GFP_NOFAIL);
 
 			if (!dpage)
-				return false;
+				return -ENOMEM;
 			lock_page(dpage);
 			thpdev_copy_pages(dpage, thpdev_backing_page(from), 1);
 			dst[i + j] = migrate_pfn(page_to_pfn(dpage)) | write;
 		}
 		i += nr;
 	}
-	return true;
+	return ret;
+}
+
+/* What a PMD maps at the start of a window. */
+enum thpdev_thp {
+	THPDEV_THP_NONE,	/* no THP */
+	THPDEV_THP_OWN,		/* a THP this process alone maps */
+	THPDEV_THP_SHARED,	/* a THP a fork's copy maps too */
+};
+
+/* Whether @folio, mapped, is a THP, and whether a fork's copy maps it too. */
+static enum thpdev_thp thpdev_folio_thp(struct folio *folio)
+{
+	if (!folio_test_large(folio))
+		return THPDEV_THP_NONE;
+	return folio_maybe_mapped_shared(folio) ? THPDEV_THP_SHARED : THPDEV_THP_OWN;
 }
 
 /*
- * Whether a THP is mapped by a PMD at @addr, from the device's own
- * page-table walk (no faulting). The mmap lock is held.
+ * The THP mapped by a PMD at @addr, in system memory or, with @device, in
+ * this context's, from the device's own page-table walk (no faulting).
+ * The mmap lock is held, so no fork can start sharing it meanwhile.
  */
-static bool thpdev_thp_mapped_at(struct thpdev_ctx *ctx, unsigned long addr)
+static enum thpdev_thp thpdev_thp_at(struct thpdev_ctx *ctx, unsigned long addr, bool device)
 {
+	struct page *page;
 	unsigned long pfn = 0;
 	struct hmm_range range = {
 		.notifier = &ctx->notifier,
@@ -472,17 +514,26 @@ static bool thpdev_thp_mapped_at(struct thpdev_ctx *ctx, unsigned long addr)
 	};
 
 	range.notifier_seq = mmu_interval_read_begin(&ctx->notifier);
-	if (hmm_range_fault(&range))
-		return false;
-	return (pfn & HMM_PFN_VALID) && hmm_pfn_to_map_order(pfn) >= HPAGE_PMD_ORDER &&
-		!is_device_private_page(hmm_pfn_to_page(pfn));
+	if (hmm_range_fault(&range) || !(pfn & HMM_PFN_VALID) ||
+	    hmm_pfn_to_map_order(pfn) < HPAGE_PMD_ORDER)
+		return THPDEV_THP_NONE;
+	page = hmm_pfn_to_page(pfn);
+	if (is_device_private_page(page) != device)
+		return THPDEV_THP_NONE;
+	return thpdev_folio_thp(page_folio(page));
 }
 
-/* Migrate [start, end), within one VMA and one PMD range, to the device. */
-static int thpdev_window_to_device(struct thpdev_ctx *ctx, struct vm_area_struct *vma,
-				   unsigned long start, unsigned long end, u32 flags,
-				   unsigned long *src, unsigned long *dst,
-				   struct thpdev_range *out)
+/*
+ * One migrate_vma pass over [start, end) to the device, collecting THPs
+ * whole unless @flags says otherwise; a THP the kernel split while
+ * collecting it counts as @split. Returns -EAGAIN when a shared THP was
+ * left whole (thpdev_fill_device_dst()).
+ */
+static int thpdev_pass_to_device(struct thpdev_ctx *ctx, struct vm_area_struct *vma,
+				 unsigned long start, unsigned long end, u32 flags,
+				 enum thpdev_thp thp, enum thpdev_stat split,
+				 unsigned long *src, unsigned long *dst,
+				 struct thpdev_range *out)
 {
 	struct migrate_vma args = {
 		.vma = vma,
@@ -494,7 +545,7 @@ static int thpdev_window_to_device(struct thpdev_ctx *ctx, struct vm_area_struct
 		.flags = MIGRATE_VMA_SELECT_SYSTEM |
 			 (flags & THPDEV_NO_COMPOUND ? 0 : MIGRATE_VMA_SELECT_COMPOUND),
 	};
-	bool had_thp = thpdev_thp_mapped_at(ctx, start);
+	bool left_whole;
 	int ret;
 
 	ret = migrate_vma_setup(&args);
@@ -502,26 +553,65 @@ static int thpdev_window_to_device(struct thpdev_ctx *ctx, struct vm_area_struct
 		return ret;
 	if (!args.cpages)
 		return 0;
-	if (had_thp && (src[0] & MIGRATE_PFN_MIGRATE) && !(src[0] & MIGRATE_PFN_COMPOUND)) {
-		thpdev_stat_add(ctx, ST_SPLIT_COLLECT, 1);
+	if (thp != THPDEV_THP_NONE && (src[0] & MIGRATE_PFN_MIGRATE) &&
+	    !(src[0] & MIGRATE_PFN_COMPOUND)) {
+		thpdev_stat_add(ctx, split, 1);
 		out->splits++;
 	}
-	thpdev_fill_device_dst(ctx, &args, out);
+	left_whole = thpdev_fill_device_dst(ctx, &args, thp == THPDEV_THP_SHARED, out);
 	migrate_vma_pages(&args);
 	thpdev_count_migrated(ctx, src, dst, args.npages, out, true);
 	migrate_vma_finalize(&args);
 	thpdev_delay_migration(ctx);
-	return 0;
+	return left_whole ? -EAGAIN : 0;
+}
+
+/* Clear a window's arrays for another pass. */
+static void thpdev_clear_window(unsigned long *src, unsigned long *dst,
+				unsigned long start, unsigned long end)
+{
+	unsigned long npages = (end - start) >> PAGE_SHIFT;
+
+	memset(src, 0, npages * sizeof(*src));
+	memset(dst, 0, npages * sizeof(*dst));
 }
 
 /*
- * Migrate this context's device pages in [start, end), within one VMA,
- * back to system memory; @fault_page when a CPU fault asks for it.
+ * Migrate [start, end), within one VMA and one PMD range, to the device.
+ * A THP shared with a fork's copy that could not have a large device
+ * folio is collected again without compound collection: the kernel then
+ * splits it in every process that maps it, a split the failed allocation
+ * caused.
  */
-static int thpdev_window_to_ram(struct thpdev_ctx *ctx, struct vm_area_struct *vma,
-				unsigned long start, unsigned long end,
-				struct page *fault_page, unsigned long *src,
-				unsigned long *dst, struct thpdev_range *out)
+static int thpdev_window_to_device(struct thpdev_ctx *ctx, struct vm_area_struct *vma,
+				   unsigned long start, unsigned long end, u32 flags,
+				   unsigned long *src, unsigned long *dst,
+				   struct thpdev_range *out)
+{
+	enum thpdev_thp thp = thpdev_thp_at(ctx, start, false);
+	int ret;
+
+	ret = thpdev_pass_to_device(ctx, vma, start, end, flags, thp, ST_SPLIT_COLLECT,
+				    src, dst, out);
+	if (ret != -EAGAIN)
+		return ret;
+	thpdev_clear_window(src, dst, start, end);
+	return thpdev_pass_to_device(ctx, vma, start, end, flags | THPDEV_NO_COMPOUND, thp,
+				     ST_SPLIT_ALLOC, src, dst, out);
+}
+
+/*
+ * One migrate_vma pass of this context's device pages in [start, end)
+ * back to system memory, collecting device THPs whole with @compound; a
+ * device THP the kernel split while collecting it (the second pass of
+ * thpdev_window_to_ram()) counts as split on the way back. Returns
+ * -EAGAIN when a shared THP was left whole (thpdev_fill_ram_dst()).
+ */
+static int thpdev_pass_to_ram(struct thpdev_ctx *ctx, struct vm_area_struct *vma,
+			      unsigned long start, unsigned long end,
+			      struct page *fault_page, bool compound, enum thpdev_thp thp,
+			      unsigned long *src, unsigned long *dst,
+			      struct thpdev_range *out)
 {
 	struct migrate_vma args = {
 		.vma = vma,
@@ -530,7 +620,8 @@ static int thpdev_window_to_ram(struct thpdev_ctx *ctx, struct vm_area_struct *v
 		.start = start,
 		.end = end,
 		.pgmap_owner = ctx,
-		.flags = MIGRATE_VMA_SELECT_DEVICE_PRIVATE | MIGRATE_VMA_SELECT_COMPOUND,
+		.flags = MIGRATE_VMA_SELECT_DEVICE_PRIVATE |
+			 (compound ? MIGRATE_VMA_SELECT_COMPOUND : 0),
 		.fault_page = fault_page,
 	};
 	int ret;
@@ -540,12 +631,56 @@ static int thpdev_window_to_ram(struct thpdev_ctx *ctx, struct vm_area_struct *v
 		return ret;
 	if (!args.cpages)
 		return 0;
-	ret = thpdev_fill_ram_dst(ctx, src, dst, args.npages, vma, start, out) ? 0 : -ENOMEM;
+	if (!compound && thp != THPDEV_THP_NONE && (src[0] & MIGRATE_PFN_MIGRATE) &&
+	    !(src[0] & MIGRATE_PFN_COMPOUND)) {
+		thpdev_stat_add(ctx, ST_SPLIT_TO_RAM, 1);
+		if (out)
+			out->splits++;
+	}
+	ret = thpdev_fill_ram_dst(ctx, src, dst, args.npages, vma, start,
+				  thp == THPDEV_THP_SHARED, out);
 	migrate_vma_pages(&args);
 	thpdev_count_migrated(ctx, src, dst, args.npages, out, false);
 	migrate_vma_finalize(&args);
 	thpdev_delay_migration(ctx);
 	return ret;
+}
+
+/*
+ * Migrate this context's device pages in [start, end), within one VMA,
+ * back to system memory; @fault_page when a CPU fault asks for it. A
+ * shared device THP that could not have a system THP is collected again,
+ * split, as in thpdev_window_to_device().
+ */
+static int thpdev_window_to_ram(struct thpdev_ctx *ctx, struct vm_area_struct *vma,
+				unsigned long start, unsigned long end,
+				struct page *fault_page, unsigned long *src,
+				unsigned long *dst, struct thpdev_range *out)
+{
+	enum thpdev_thp thp;
+	int ret;
+
+	/*
+	 * A fault may come from a fork's copy, whose page table the device
+	 * does not walk; the faulting folio tells as much.
+	 */
+	if (fault_page)
+		thp = thpdev_folio_thp(page_folio(fault_page));
+	else
+		thp = thpdev_thp_at(ctx, start, true);
+	ret = thpdev_pass_to_ram(ctx, vma, start, end, fault_page, true, thp, src, dst, out);
+	if (ret != -EAGAIN)
+		return ret;
+	/*
+	 * The kernel cannot split the folio a fault holds while collecting
+	 * it (the fault's reference is one more than it allows), nor does it
+	 * let a driver split it: nothing is migrated, and the access faults
+	 * again until a system THP can be had.
+	 */
+	if (fault_page)
+		return 0;
+	thpdev_clear_window(src, dst, start, end);
+	return thpdev_pass_to_ram(ctx, vma, start, end, fault_page, false, thp, src, dst, out);
 }
 
 typedef int (*thpdev_window_fn)(struct thpdev_ctx *ctx, struct vm_area_struct *vma,
@@ -647,7 +782,7 @@ static void thpdev_evict_chunk(struct thpdev_chunk *chunk)
 	unsigned long *dst = kvcalloc(npages, sizeof(*dst), GFP_KERNEL | __GFP_NOFAIL);
 
 	migrate_device_range(src, start, npages);
-	thpdev_fill_ram_dst(chunk->ctx, src, dst, npages, NULL, 0, NULL);
+	thpdev_fill_ram_dst(chunk->ctx, src, dst, npages, NULL, 0, false, NULL);
 	migrate_device_pages(src, dst, npages);
 	migrate_device_finalize(src, dst, npages);
 	kvfree(src);
@@ -1099,6 +1234,7 @@ static int thpdev_ioc_faults(struct thpdev_ctx *ctx, void *arg)
 		return -EINVAL;
 	atomic_set(&ctx->fail_large_alloc, min_t(u32, f->fail_large_alloc, INT_MAX));
 	atomic_set(&ctx->fail_alloc, min_t(u32, f->fail_alloc, INT_MAX));
+	atomic_set(&ctx->fail_ram_thp, min_t(u32, f->fail_ram_thp, INT_MAX));
 	atomic_set(&ctx->refuse_cpu_faults, min_t(u32, f->refuse_cpu_faults, INT_MAX));
 	atomic_set(&ctx->delay_us, f->delay_us);
 	return 0;

@@ -92,6 +92,8 @@ struct thpdev_snapshot {
  * @refuse_cpu_faults: the next N CPU faults on device memory migrate
  *	nothing; the CPU retries the access
  * @delay_us: a delay added to every migration, in microseconds
+ * @fail_ram_thp: the next N PMD-order system allocations for device THPs
+ *	migrating back fail, so the kernel must split them on their way
  */
 struct thpdev_faults {
 	__u32 size;
@@ -100,6 +102,7 @@ struct thpdev_faults {
 	__u32 fail_alloc;
 	__u32 refuse_cpu_faults;
 	__u32 delay_us;
+	__u32 fail_ram_thp;
 };
 
 /* The mmu_notifier_event values, as indices of thpdev_stats.invalidations. */
@@ -115,9 +118,11 @@ struct thpdev_faults {
  * @thp_to_ram: THPs migrated back whole
  * @split_collect: THPs the kernel split while collecting them (compound
  *	collection not requested, or a range not covering the whole THP)
- * @split_alloc: THPs split because a large device allocation failed
+ * @split_alloc: THPs split because a large device allocation failed:
+ *	unmapped during the migration or, when a fork's copy maps the THP
+ *	too, while collecting it again
  * @split_to_ram: device THPs split on the way back because a large system
- *	allocation failed
+ *	allocation failed, the same two ways
  * @cpu_faults: CPU faults on device memory served
  * @cpu_faults_refused: CPU faults refused by fault injection
  * @alloc_failures: device allocations that failed, of any size

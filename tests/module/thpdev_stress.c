@@ -254,11 +254,12 @@ static int stats(int fd, uint32_t flags, struct thpdev_stats *st)
 	return xioctl(fd, THPDEV_IOC_STATS, st);
 }
 
-static int set_faults(int fd, uint32_t large, uint32_t any, uint32_t refuse, uint32_t delay)
+static int set_faults(int fd, uint32_t large, uint32_t any, uint32_t refuse, uint32_t delay,
+		      uint32_t ram_thp)
 {
 	struct thpdev_faults f = {
 		.size = sizeof(f), .fail_large_alloc = large, .fail_alloc = any,
-		.refuse_cpu_faults = refuse, .delay_us = delay,
+		.refuse_cpu_faults = refuse, .delay_us = delay, .fail_ram_thp = ram_thp,
 	};
 
 	return xioctl(fd, THPDEV_IOC_FAULTS, &f);
@@ -431,7 +432,7 @@ static void op_faults(struct worker *w)
 
 	err = set_faults(fd, below(&w->rng, 3), below(&w->rng, 8) ? 0 : below(&w->rng, 16),
 			 below(&w->rng, 4) ? 0 : below(&w->rng, 4),
-			 below(&w->rng, 4) ? 0 : below(&w->rng, 300));
+			 below(&w->rng, 4) ? 0 : below(&w->rng, 300), below(&w->rng, 3));
 	if (err && !closed(main_fd, err))
 		fail(CK_ACCEPTED, "FAULTS: %s", strerror(err));
 }
@@ -500,7 +501,7 @@ static void op_malformed(struct worker *w)
 		r->size = g.page_size + 1 + below(&w->rng, 1 << 20);
 		break;
 	case 2:	/* a newer caller's field this module does not know */
-		a.word[r->size / 8] = 1 + below(&w->rng, 255);
+		((unsigned char *)&a)[r->size] = 1 + below(&w->rng, 255);
 		r->size += 8;
 		break;
 	case 3:
@@ -924,7 +925,7 @@ static void check_contexts(void)
 	for (i = 0; i < n; i++) {
 		long mapped = 0, m;
 
-		set_faults(fds[i], 0, 0, 0, 0);
+		set_faults(fds[i], 0, 0, 0, 0, 0);
 		for (j = 0; j < 4; j++) {
 			m = device_pages_mapped(fds[i], regions[j], bits);
 			if (m < 0)

@@ -162,6 +162,14 @@ static int faults(int fd, uint32_t large, uint32_t any, uint32_t refuse)
 	return ioctl(fd, THPDEV_IOC_FAULTS, &f);
 }
 
+/* The next @n system THPs for device THPs coming back cannot be had. */
+static int fail_ram_thp(int fd, uint32_t n)
+{
+	struct thpdev_faults f = { .size = sizeof(f), .fail_ram_thp = n };
+
+	return ioctl(fd, THPDEV_IOC_FAULTS, &f);
+}
+
 /* SNAPSHOT bits of every page of [p, p + len). */
 static int snapshot(int fd, void *p, size_t len, uint8_t *bits)
 {
@@ -404,6 +412,155 @@ static int test_fork_with_device_pages(void)
 	fill(p, page_size, 8);	/* the parent's copy diverges */
 	CHECK(check_fill(p, page_size, 8) < 0 && check_fill_at(p, page_size, PMD_SIZE - page_size, 7) < 0,
 	      "parent data after fork is wrong");
+	return 0;
+}
+
+/*
+ * A child that exits without touching the device THP it inherited drops
+ * only its own reference: the parent's folio stays in use on the device,
+ * mapped by its PMD, with its data.
+ */
+static int test_fork_child_exits_untouched(void)
+{
+	int fd = dev_open(), status, i;
+	char *p = area(1, true);
+	struct thpdev_stats st;
+	pid_t pid;
+
+	fill(p, PMD_SIZE, 23);
+	CHECK(!migrate(fd, THPDEV_IOC_MIGRATE_TO_DEVICE, p, PMD_SIZE, 0, NULL), "to device failed");
+	for (i = 0; i < 3; i++) {
+		pid = fork();
+		if (pid == 0)
+			_exit(0);
+		CHECK(pid > 0 && waitpid(pid, &status, 0) == pid, "fork failed");
+	}
+	CHECK(!stats(fd, &st) && st.device_pages == pmd_pages,
+	      "%llu device pages in use after the children exited, not %zu",
+	      (unsigned long long)st.device_pages, pmd_pages);
+	CHECK(snapshot_is(fd, p, PMD_SIZE, THPDEV_SNAP_PRESENT | THPDEV_SNAP_DEVICE | THPDEV_SNAP_PMD),
+	      "the parent's THP is no longer a device PMD");
+	CHECK(check_fill(p, PMD_SIZE, 23) < 0, "the parent's data is lost");
+	CHECK(!stats(fd, &st) && st.device_pages == 0, "%llu device pages still in use",
+	      (unsigned long long)st.device_pages);
+	return 0;
+}
+
+/*
+ * Start a child that keeps the parent's memory, and the THP at @p, mapped
+ * until go[1] is written to, then checks @len bytes of pattern @seed.
+ */
+static pid_t child_keeping(char *p, size_t len, int seed, int go[2])
+{
+	pid_t pid;
+	char c;
+
+	if (pipe(go))
+		return -1;
+	pid = fork();
+	if (pid == 0) {
+		close(go[1]);
+		_exit(read(go[0], &c, 1) == 1 && check_fill(p, len, seed) < 0 ? 0 : 1);
+	}
+	close(go[0]);
+	return pid;
+}
+
+/* Let the child of child_keeping() check its data; whether it was intact. */
+static bool child_kept(pid_t pid, int go[2])
+{
+	int status;
+
+	return write(go[1], "", 1) == 1 && waitpid(pid, &status, 0) == pid &&
+	       WIFEXITED(status) && WEXITSTATUS(status) == 0;
+}
+
+/*
+ * A THP shared with a child since a fork, migrated whole where the device
+ * has only base pages: the kernel would split it unmapped in the parent's
+ * page table alone and map a base page where the child's PMD was, so
+ * thpdev collects it again, split in both.
+ */
+static int test_split_of_thp_shared_with_child(void)
+{
+	int fd = dev_open(), go[2];
+	char *p = area(1, true);
+	struct thpdev_range r;
+	struct thpdev_stats st;
+	pid_t pid;
+
+	fill(p, PMD_SIZE, 24);
+	CHECK(is_thp(p) == 1, "no THP to start with");
+	pid = child_keeping(p, PMD_SIZE, 24, go);
+	CHECK(pid > 0, "fork failed");
+	CHECK(!faults(fd, 1, 0, 0), "FAULTS failed");
+	CHECK(!migrate(fd, THPDEV_IOC_MIGRATE_TO_DEVICE, p, PMD_SIZE, 0, &r), "to device failed");
+	CHECK(r.thps == 0 && r.splits == 1 && r.pages == pmd_pages, "%llu THPs, %llu splits, %llu pages",
+	      (unsigned long long)r.thps, (unsigned long long)r.splits, (unsigned long long)r.pages);
+	CHECK(!stats(fd, &st) && st.split_alloc == 1 && st.split_collect == 0,
+	      "STATS split_alloc %llu split_collect %llu", (unsigned long long)st.split_alloc,
+	      (unsigned long long)st.split_collect);
+	CHECK(child_kept(pid, go), "the child lost its data");
+	CHECK(check_fill(p, PMD_SIZE, 24) < 0, "the parent lost its data");
+	return 0;
+}
+
+/* A device THP that finds no system THP on its way back is split. */
+static int test_split_on_the_way_back(void)
+{
+	int fd = dev_open();
+	char *p = area(1, true);
+	struct thpdev_range r;
+	struct thpdev_stats st;
+
+	fill(p, PMD_SIZE, 25);
+	CHECK(!migrate(fd, THPDEV_IOC_MIGRATE_TO_DEVICE, p, PMD_SIZE, 0, &r) && r.thps == 1,
+	      "not to the device whole");
+	CHECK(!fail_ram_thp(fd, 1), "FAULTS failed");
+	CHECK(!migrate(fd, THPDEV_IOC_MIGRATE_TO_RAM, p, PMD_SIZE, 0, &r), "to RAM failed");
+	CHECK(r.thps == 0 && r.splits == 1 && r.pages == pmd_pages, "%llu THPs, %llu splits, %llu pages",
+	      (unsigned long long)r.thps, (unsigned long long)r.splits, (unsigned long long)r.pages);
+	CHECK(!stats(fd, &st) && st.split_to_ram == 1 && st.device_pages == 0,
+	      "STATS split_to_ram %llu device_pages %llu", (unsigned long long)st.split_to_ram,
+	      (unsigned long long)st.device_pages);
+	CHECK(is_thp(p) == 0, "still a THP");
+	CHECK(check_fill(p, PMD_SIZE, 25) < 0, "data lost");
+	return 0;
+}
+
+/*
+ * The same with the device THP shared with a child: the driver collects
+ * it again, split in both; the child's CPU fault, which cannot split the
+ * folio it holds, migrates nothing and faults again, and then finds a
+ * system THP.
+ */
+static int test_split_on_the_way_back_shared(void)
+{
+	int fd = dev_open(), go[2], i;
+	struct thpdev_range r;
+	struct thpdev_stats st;
+	char *p;
+	pid_t pid;
+
+	for (i = 0; i < 2; i++) {
+		p = area(1, true);
+		fill(p, PMD_SIZE, 26 + i);
+		CHECK(!migrate(fd, THPDEV_IOC_MIGRATE_TO_DEVICE, p, PMD_SIZE, 0, &r) && r.thps == 1,
+		      "not to the device whole");
+		pid = child_keeping(p, PMD_SIZE, 26 + i, go);
+		CHECK(pid > 0, "fork failed");
+		CHECK(!fail_ram_thp(fd, 1), "FAULTS failed");
+		if (i == 0) {
+			CHECK(!migrate(fd, THPDEV_IOC_MIGRATE_TO_RAM, p, PMD_SIZE, 0, &r), "to RAM failed");
+			CHECK(r.splits == 1 && r.pages == pmd_pages, "%llu splits, %llu pages",
+			      (unsigned long long)r.splits, (unsigned long long)r.pages);
+		}
+		CHECK(child_kept(pid, go), "the child lost its data (%s)", i ? "its fault" : "driver");
+		CHECK(check_fill(p, PMD_SIZE, 26 + i) < 0, "the parent lost its data");
+		CHECK(!stats(fd, &st) && st.split_to_ram == 1 && st.thp_to_ram == (unsigned int)i,
+		      "STATS split_to_ram %llu thp_to_ram %llu", (unsigned long long)st.split_to_ram,
+		      (unsigned long long)st.thp_to_ram);
+	}
 	return 0;
 }
 
@@ -684,6 +841,10 @@ static const struct {
 	{ "partial_munmap_after_migration", test_partial_munmap_after_migration },
 	{ "mremap_after_migration", test_mremap_after_migration },
 	{ "fork_with_device_pages", test_fork_with_device_pages },
+	{ "fork_child_exits_untouched", test_fork_child_exits_untouched },
+	{ "split_of_thp_shared_with_child", test_split_of_thp_shared_with_child },
+	{ "split_on_the_way_back", test_split_on_the_way_back },
+	{ "split_on_the_way_back_shared", test_split_on_the_way_back_shared },
 	{ "exclusive_then_cpu_access", test_exclusive_then_cpu_access },
 	{ "refused_cpu_faults_then_recovery", test_refused_faults_then_recovery },
 	{ "two_threads_overlapping_ranges", test_two_threads_overlapping },
