@@ -123,6 +123,9 @@ static struct {
 	int slots[NR_SLOTS];
 	int mem;		/* /proc/self/mem */
 	struct region data, journal, ro, chaos, none, hole;
+	/* Held while a worker replaces part of chaos, so that another
+	 * worker's replacement cannot land in its hole. */
+	pthread_mutex_t chaos_lock;
 	pid_t children[MAX_FORKS];
 	unsigned int nr_children;
 	unsigned long count[NR_COUNTERS];
@@ -637,17 +640,21 @@ static void op_chaos(struct worker *w)
 	switch (below(&w->rng, 7)) {
 	case 0:	/* replace: an munmap and an mmap in one */
 		count(CN_UNMAPS);
+		pthread_mutex_lock(&g.chaos_lock);
 		if (mmap(p, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED,
 			 -1, 0) == MAP_FAILED)
 			fail(CK_ACCEPTED, "mmap over chaos: %s", strerror(errno));
+		pthread_mutex_unlock(&g.chaos_lock);
 		madvise(p, len, MADV_HUGEPAGE);
 		break;
 	case 1:	/* a hole for a moment; nothing else in this process maps */
 		count(CN_UNMAPS);
+		pthread_mutex_lock(&g.chaos_lock);
 		munmap(p, len);
 		if (mmap(p, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS |
 			 MAP_FIXED_NOREPLACE, -1, 0) != p)
 			fail(CK_ACCEPTED, "chaos could not be mapped again: %s", strerror(errno));
+		pthread_mutex_unlock(&g.chaos_lock);
 		break;
 	case 2:
 		count(CN_MADVISE);
@@ -887,6 +894,7 @@ static void setup_memory(void)
 	map(g.ro.len, PROT_READ | PROT_WRITE, g.ro.p);
 	pattern_fill(&g.ro, g.ro.p, 0, g.ro.len);
 	mprotect(g.ro.p, g.ro.len, PROT_READ);
+	pthread_mutex_init(&g.chaos_lock, NULL);
 	map(g.chaos.len, PROT_READ | PROT_WRITE, g.chaos.p);
 	memset(g.chaos.p, 1, g.chaos.len);
 	map(g.none.len, PROT_NONE, g.none.p);
