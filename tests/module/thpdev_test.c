@@ -334,6 +334,28 @@ static int test_unaligned_range_splits(void)
 	return split_on_collect(p + page_size, PMD_SIZE - page_size, 0, p);
 }
 
+/* Whether @r moved one THP as base pages, split once; what it moved if not. */
+static bool moved_split(const struct thpdev_range *r)
+{
+	if (r->thps == 0 && r->splits == 1 && r->pages == pmd_pages)
+		return true;
+	diag("%llu THPs, %llu splits, %llu pages", (unsigned long long)r->thps,
+	     (unsigned long long)r->splits, (unsigned long long)r->pages);
+	return false;
+}
+
+/* A THP of pattern @seed migrated to the device whole; NULL if it was not. */
+static char *device_thp(int fd, int seed)
+{
+	char *p = area(1, true);
+	struct thpdev_range r;
+
+	fill(p, PMD_SIZE, seed);
+	if (migrate(fd, THPDEV_IOC_MIGRATE_TO_DEVICE, p, PMD_SIZE, 0, &r) || r.thps != 1)
+		return NULL;
+	return p;
+}
+
 /* A failed large device allocation: the driver offers base pages and the
  * kernel splits the unmapped THP on the way, which no kernel counter sees. */
 static int test_failed_large_alloc_splits(void)
@@ -348,8 +370,7 @@ static int test_failed_large_alloc_splits(void)
 	CHECK(is_thp(p) == 1, "no THP to start with");
 	CHECK(!faults(fd, 1, 0, 0), "FAULTS failed");
 	CHECK(!migrate(fd, THPDEV_IOC_MIGRATE_TO_DEVICE, p, PMD_SIZE, 0, &r), "to device failed");
-	CHECK(r.thps == 0 && r.splits == 1 && r.pages == pmd_pages, "%llu THPs, %llu splits, %llu pages",
-	      (unsigned long long)r.thps, (unsigned long long)r.splits, (unsigned long long)r.pages);
+	CHECK(moved_split(&r), "not moved as base pages, split once");
 	CHECK(!stats(fd, &st) && st.split_alloc == 1 && st.alloc_failures == 1,
 	      "STATS split_alloc %llu alloc_failures %llu", (unsigned long long)st.split_alloc,
 	      (unsigned long long)st.alloc_failures);
@@ -495,8 +516,7 @@ static int test_split_of_thp_shared_with_child(void)
 	CHECK(pid > 0, "fork failed");
 	CHECK(!faults(fd, 1, 0, 0), "FAULTS failed");
 	CHECK(!migrate(fd, THPDEV_IOC_MIGRATE_TO_DEVICE, p, PMD_SIZE, 0, &r), "to device failed");
-	CHECK(r.thps == 0 && r.splits == 1 && r.pages == pmd_pages, "%llu THPs, %llu splits, %llu pages",
-	      (unsigned long long)r.thps, (unsigned long long)r.splits, (unsigned long long)r.pages);
+	CHECK(moved_split(&r), "not moved as base pages, split once");
 	CHECK(!stats(fd, &st) && st.split_alloc == 1 && st.split_collect == 0,
 	      "STATS split_alloc %llu split_collect %llu", (unsigned long long)st.split_alloc,
 	      (unsigned long long)st.split_collect);
@@ -509,17 +529,14 @@ static int test_split_of_thp_shared_with_child(void)
 static int test_split_on_the_way_back(void)
 {
 	int fd = dev_open();
-	char *p = area(1, true);
+	char *p = device_thp(fd, 25);
 	struct thpdev_range r;
 	struct thpdev_stats st;
 
-	fill(p, PMD_SIZE, 25);
-	CHECK(!migrate(fd, THPDEV_IOC_MIGRATE_TO_DEVICE, p, PMD_SIZE, 0, &r) && r.thps == 1,
-	      "not to the device whole");
+	CHECK(p, "not to the device whole");
 	CHECK(!fail_ram_thp(fd, 1), "FAULTS failed");
 	CHECK(!migrate(fd, THPDEV_IOC_MIGRATE_TO_RAM, p, PMD_SIZE, 0, &r), "to RAM failed");
-	CHECK(r.thps == 0 && r.splits == 1 && r.pages == pmd_pages, "%llu THPs, %llu splits, %llu pages",
-	      (unsigned long long)r.thps, (unsigned long long)r.splits, (unsigned long long)r.pages);
+	CHECK(moved_split(&r), "not moved as base pages, split once");
 	CHECK(!stats(fd, &st) && st.split_to_ram == 1 && st.device_pages == 0,
 	      "STATS split_to_ram %llu device_pages %llu", (unsigned long long)st.split_to_ram,
 	      (unsigned long long)st.device_pages);
@@ -543,17 +560,14 @@ static int test_split_on_the_way_back_shared(void)
 	pid_t pid;
 
 	for (i = 0; i < 2; i++) {
-		p = area(1, true);
-		fill(p, PMD_SIZE, 26 + i);
-		CHECK(!migrate(fd, THPDEV_IOC_MIGRATE_TO_DEVICE, p, PMD_SIZE, 0, &r) && r.thps == 1,
-		      "not to the device whole");
+		p = device_thp(fd, 26 + i);
+		CHECK(p, "not to the device whole");
 		pid = child_keeping(p, PMD_SIZE, 26 + i, go);
 		CHECK(pid > 0, "fork failed");
 		CHECK(!fail_ram_thp(fd, 1), "FAULTS failed");
 		if (i == 0) {
 			CHECK(!migrate(fd, THPDEV_IOC_MIGRATE_TO_RAM, p, PMD_SIZE, 0, &r), "to RAM failed");
-			CHECK(r.splits == 1 && r.pages == pmd_pages, "%llu splits, %llu pages",
-			      (unsigned long long)r.splits, (unsigned long long)r.pages);
+			CHECK(moved_split(&r), "not moved as base pages, split once");
 		}
 		CHECK(child_kept(pid, go), "the child lost its data (%s)", i ? "its fault" : "driver");
 		CHECK(check_fill(p, PMD_SIZE, 26 + i) < 0, "the parent lost its data");
