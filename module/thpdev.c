@@ -324,10 +324,8 @@ static void thpdev_count_migrated(struct thpdev_ctx *ctx, const unsigned long *s
 	}
 	thpdev_stat_add(ctx, to_device ? ST_PAGES_TO_DEVICE : ST_PAGES_TO_RAM, pages);
 	thpdev_stat_add(ctx, to_device ? ST_THP_TO_DEVICE : ST_THP_TO_RAM, thps);
-	if (out) {
-		out->pages += pages;
-		out->thps += thps;
-	}
+	out->pages += pages;
+	out->thps += thps;
 }
 
 /* Give back the @n device pages of @dst, locked and unused. */
@@ -347,15 +345,16 @@ static void thpdev_undo_device_dst(unsigned long *dst, unsigned long n)
 /*
  * Device pages for what migrate_vma_setup() collected from system memory.
  * A THP collected whole gets a PMD-order device folio; when that cannot
- * be had it gets base pages, and the kernel splits the THP (an unmapped
- * folio split during migration). A THP that a fork's copy maps too
- * (@shared) gets none then: the kernel would split the unmapped THP in
- * this process's page table only, and map the first base page of the
- * split where the copy's PMD was. Returns whether it was left so; the
- * caller collects it again, split.
+ * be had it gets base pages, and the kernel splits the THP unmapped
+ * during the migration, but only when @may_split_unmapped: the kernel
+ * splits the PMD of this process's page table alone, and a child of
+ * fork() mapping the THP too would have the first base page of the split
+ * mapped where its PMD was. Else the THP gets none and stays where it
+ * is; returns whether one was left so, for the caller to collect again,
+ * split.
  */
 static bool thpdev_fill_device_dst(struct thpdev_ctx *ctx, struct migrate_vma *args,
-				   bool shared, struct thpdev_range *out)
+				   bool may_split_unmapped)
 {
 	bool left_whole = false;
 	unsigned long i;
@@ -381,7 +380,7 @@ static bool thpdev_fill_device_dst(struct thpdev_ctx *ctx, struct migrate_vma *a
 				i += nr;
 				continue;
 			}
-			if (shared) {
+			if (spage && !may_split_unmapped) {
 				left_whole = true;
 				i += nr;
 				continue;
@@ -400,12 +399,8 @@ static bool thpdev_fill_device_dst(struct thpdev_ctx *ctx, struct migrate_vma *a
 		 * none: the kernel maps every page of a hole collected whole
 		 * without checking them (a NULL dereference otherwise).
 		 */
-		if (j < nr && nr > 1) {
+		if (j < nr && nr > 1)
 			thpdev_undo_device_dst(&args->dst[i], j);
-		} else if (nr > 1) {
-			thpdev_stat_add(ctx, ST_SPLIT_ALLOC, 1);
-			out->splits++;
-		}
 		i += nr;
 	}
 	return left_whole;
@@ -414,15 +409,14 @@ static bool thpdev_fill_device_dst(struct thpdev_ctx *ctx, struct migrate_vma *a
 /*
  * System pages for device pages being migrated back, from @vma at @start
  * when there is one, else from any node (eviction). A device THP gets a
- * THP when one can be allocated, else base pages: the kernel then splits
- * the device folio; when a fork's copy maps it too (@shared) it gets none,
- * for the reason thpdev_fill_device_dst() gives. Returns -ENOMEM when not
- * even base pages were left, -EAGAIN when a shared THP was left whole.
+ * THP when one can be allocated, else base pages for the kernel to split
+ * it, under the condition thpdev_fill_device_dst() gives. Returns -ENOMEM
+ * when not even base pages were left, -EAGAIN when a THP was left whole.
  */
 static int thpdev_fill_ram_dst(struct thpdev_ctx *ctx, unsigned long *src,
 			       unsigned long *dst, unsigned long npages,
 			       struct vm_area_struct *vma, unsigned long start,
-			       bool shared, struct thpdev_range *out)
+			       bool may_split_unmapped)
 {
 	int ret = 0;
 	unsigned long i;
@@ -455,14 +449,11 @@ static int thpdev_fill_ram_dst(struct thpdev_ctx *ctx, unsigned long *src,
 				i += nr;
 				continue;
 			}
-			if (shared) {
+			if (!may_split_unmapped) {
 				ret = -EAGAIN;
 				i += nr;
 				continue;
 			}
-			thpdev_stat_add(ctx, ST_SPLIT_TO_RAM, 1);
-			if (out)
-				out->splits++;
 		}
 		for (j = 0; j < nr; j++) {
 			struct page *from = pfn_to_page(page_to_pfn(spage) + j);
@@ -481,29 +472,30 @@ static int thpdev_fill_ram_dst(struct thpdev_ctx *ctx, unsigned long *src,
 	return ret;
 }
 
-/* What a PMD maps at the start of a window. */
-enum thpdev_thp {
-	THPDEV_THP_NONE,	/* no THP */
-	THPDEV_THP_OWN,		/* a THP this process alone maps */
-	THPDEV_THP_SHARED,	/* a THP a fork's copy maps too */
-};
-
-/* Whether @folio, mapped, is a THP, and whether a fork's copy maps it too. */
-static enum thpdev_thp thpdev_folio_thp(struct folio *folio)
+/*
+ * Whether migrate_vma_pages() split the THP collected whole at the
+ * window's start, the destination having offered base pages for it: the
+ * entries after the first, empty for a THP collected whole, now hold its
+ * base pages. A split that failed left them empty.
+ */
+static bool thpdev_split_in_migration(const unsigned long *src, const unsigned long *dst,
+				      unsigned long npages, bool compound_src)
 {
-	if (!folio_test_large(folio))
-		return THPDEV_THP_NONE;
-	return folio_maybe_mapped_shared(folio) ? THPDEV_THP_SHARED : THPDEV_THP_OWN;
+	return compound_src && npages > 1 && dst[0] && !(dst[0] & MIGRATE_PFN_COMPOUND) && src[1];
 }
 
 /*
- * The THP mapped by a PMD at @addr, in system memory or, with @device, in
- * this context's, from the device's own page-table walk (no faulting).
- * The mmap lock is held, so no fork can start sharing it meanwhile.
+ * Whether the THP mapped by a PMD at @addr, in system memory or, with
+ * @device, in this context's, is this process's alone (exclusive, as the
+ * kernel marks an anonymous THP no child of fork() shares), from the
+ * device's own page-table walk, no faulting. The mmap lock is held: no
+ * fork can start sharing it before the collection. Anything the walk
+ * cannot show so (a failed walk, a migration entry, a shared THP) is not.
+ * *@thp tells whether a THP was seen at all.
  */
-static enum thpdev_thp thpdev_thp_at(struct thpdev_ctx *ctx, unsigned long addr, bool device)
+static bool thpdev_thp_exclusive(struct thpdev_ctx *ctx, unsigned long addr, bool device,
+				 bool *thp)
 {
-	struct page *page;
 	unsigned long pfn = 0;
 	struct hmm_range range = {
 		.notifier = &ctx->notifier,
@@ -512,26 +504,30 @@ static enum thpdev_thp thpdev_thp_at(struct thpdev_ctx *ctx, unsigned long addr,
 		.hmm_pfns = &pfn,
 		.dev_private_owner = ctx,
 	};
+	struct page *page;
 
+	*thp = false;
 	range.notifier_seq = mmu_interval_read_begin(&ctx->notifier);
 	if (hmm_range_fault(&range) || !(pfn & HMM_PFN_VALID) ||
 	    hmm_pfn_to_map_order(pfn) < HPAGE_PMD_ORDER)
-		return THPDEV_THP_NONE;
+		return false;
 	page = hmm_pfn_to_page(pfn);
 	if (is_device_private_page(page) != device)
-		return THPDEV_THP_NONE;
-	return thpdev_folio_thp(page_folio(page));
+		return false;
+	*thp = true;
+	return folio_test_anon(page_folio(page)) && PageAnonExclusive(&page_folio(page)->page);
 }
 
 /*
  * One migrate_vma pass over [start, end) to the device, collecting THPs
- * whole unless @flags says otherwise; a THP the kernel split while
- * collecting it counts as @split. Returns -EAGAIN when a shared THP was
+ * whole unless @flags says otherwise. A THP (@thp) the kernel split while
+ * collecting it counts as @collect_split, one it split during the
+ * migration as a failed allocation's. Returns -EAGAIN when a THP was
  * left whole (thpdev_fill_device_dst()).
  */
 static int thpdev_pass_to_device(struct thpdev_ctx *ctx, struct vm_area_struct *vma,
 				 unsigned long start, unsigned long end, u32 flags,
-				 enum thpdev_thp thp, enum thpdev_stat split,
+				 bool thp, bool exclusive, enum thpdev_stat collect_split,
 				 unsigned long *src, unsigned long *dst,
 				 struct thpdev_range *out)
 {
@@ -545,7 +541,7 @@ static int thpdev_pass_to_device(struct thpdev_ctx *ctx, struct vm_area_struct *
 		.flags = MIGRATE_VMA_SELECT_SYSTEM |
 			 (flags & THPDEV_NO_COMPOUND ? 0 : MIGRATE_VMA_SELECT_COMPOUND),
 	};
-	bool left_whole;
+	bool compound_src, left_whole;
 	int ret;
 
 	ret = migrate_vma_setup(&args);
@@ -553,63 +549,64 @@ static int thpdev_pass_to_device(struct thpdev_ctx *ctx, struct vm_area_struct *
 		return ret;
 	if (!args.cpages)
 		return 0;
-	if (thp != THPDEV_THP_NONE && (src[0] & MIGRATE_PFN_MIGRATE) &&
-	    !(src[0] & MIGRATE_PFN_COMPOUND)) {
-		thpdev_stat_add(ctx, split, 1);
+	compound_src = src[0] & MIGRATE_PFN_COMPOUND;
+	if (thp && (src[0] & MIGRATE_PFN_MIGRATE) && !compound_src) {
+		thpdev_stat_add(ctx, collect_split, 1);
 		out->splits++;
 	}
-	left_whole = thpdev_fill_device_dst(ctx, &args, thp == THPDEV_THP_SHARED, out);
+	left_whole = thpdev_fill_device_dst(ctx, &args, exclusive);
 	migrate_vma_pages(&args);
+	if (thpdev_split_in_migration(src, dst, args.npages, compound_src)) {
+		thpdev_stat_add(ctx, ST_SPLIT_ALLOC, 1);
+		out->splits++;
+	}
 	thpdev_count_migrated(ctx, src, dst, args.npages, out, true);
 	migrate_vma_finalize(&args);
 	thpdev_delay_migration(ctx);
 	return left_whole ? -EAGAIN : 0;
 }
 
-/* Clear a window's arrays for another pass. */
-static void thpdev_clear_window(unsigned long *src, unsigned long *dst,
-				unsigned long start, unsigned long end)
-{
-	unsigned long npages = (end - start) >> PAGE_SHIFT;
-
-	memset(src, 0, npages * sizeof(*src));
-	memset(dst, 0, npages * sizeof(*dst));
-}
-
 /*
  * Migrate [start, end), within one VMA and one PMD range, to the device.
- * A THP shared with a fork's copy that could not have a large device
- * folio is collected again without compound collection: the kernel then
- * splits it in every process that maps it, a split the failed allocation
- * caused.
+ * A THP not shown to be this process's alone that could not have a large
+ * device folio is collected again without compound collection: the
+ * kernel then splits it mapped, in every process that maps it, a split
+ * the failed allocation caused.
  */
 static int thpdev_window_to_device(struct thpdev_ctx *ctx, struct vm_area_struct *vma,
 				   unsigned long start, unsigned long end, u32 flags,
 				   unsigned long *src, unsigned long *dst,
 				   struct thpdev_range *out)
 {
-	enum thpdev_thp thp = thpdev_thp_at(ctx, start, false);
+	bool thp, exclusive = thpdev_thp_exclusive(ctx, start, false, &thp);
 	int ret;
 
-	ret = thpdev_pass_to_device(ctx, vma, start, end, flags, thp, ST_SPLIT_COLLECT,
-				    src, dst, out);
+	ret = thpdev_pass_to_device(ctx, vma, start, end, flags, thp, exclusive,
+				    ST_SPLIT_COLLECT, src, dst, out);
 	if (ret != -EAGAIN)
 		return ret;
-	thpdev_clear_window(src, dst, start, end);
-	return thpdev_pass_to_device(ctx, vma, start, end, flags | THPDEV_NO_COMPOUND, thp,
-				     ST_SPLIT_ALLOC, src, dst, out);
+	memset(dst, 0, ((end - start) >> PAGE_SHIFT) * sizeof(*dst));
+	return thpdev_pass_to_device(ctx, vma, start, end, flags | THPDEV_NO_COMPOUND, true,
+				     exclusive, ST_SPLIT_ALLOC, src, dst, out);
 }
+
+/* How a pass back to system memory collects device THPs. */
+enum thpdev_collect {
+	THPDEV_COLLECT_WHOLE,	/* whole, with MIGRATE_VMA_SELECT_COMPOUND */
+	THPDEV_COLLECT_SPLIT,	/* as base pages: the kernel splits them mapped */
+};
 
 /*
  * One migrate_vma pass of this context's device pages in [start, end)
- * back to system memory, collecting device THPs whole with @compound; a
- * device THP the kernel split while collecting it (the second pass of
- * thpdev_window_to_ram()) counts as split on the way back. Returns
- * -EAGAIN when a shared THP was left whole (thpdev_fill_ram_dst()).
+ * back to system memory, collecting device THPs as @collect says; a
+ * device THP split on the way, during the migration or (@thp) while
+ * collecting it split, counts as split on the way back. Returns -EAGAIN
+ * when a THP was left whole (thpdev_fill_ram_dst()).
  */
 static int thpdev_pass_to_ram(struct thpdev_ctx *ctx, struct vm_area_struct *vma,
 			      unsigned long start, unsigned long end,
-			      struct page *fault_page, bool compound, enum thpdev_thp thp,
+			      struct page *fault_page, enum thpdev_collect collect,
+			      bool thp, bool may_split_unmapped,
 			      unsigned long *src, unsigned long *dst,
 			      struct thpdev_range *out)
 {
@@ -621,9 +618,10 @@ static int thpdev_pass_to_ram(struct thpdev_ctx *ctx, struct vm_area_struct *vma
 		.end = end,
 		.pgmap_owner = ctx,
 		.flags = MIGRATE_VMA_SELECT_DEVICE_PRIVATE |
-			 (compound ? MIGRATE_VMA_SELECT_COMPOUND : 0),
+			 (collect == THPDEV_COLLECT_WHOLE ? MIGRATE_VMA_SELECT_COMPOUND : 0),
 		.fault_page = fault_page,
 	};
+	bool compound_src, split;
 	int ret;
 
 	ret = migrate_vma_setup(&args);
@@ -631,15 +629,14 @@ static int thpdev_pass_to_ram(struct thpdev_ctx *ctx, struct vm_area_struct *vma
 		return ret;
 	if (!args.cpages)
 		return 0;
-	if (!compound && thp != THPDEV_THP_NONE && (src[0] & MIGRATE_PFN_MIGRATE) &&
-	    !(src[0] & MIGRATE_PFN_COMPOUND)) {
-		thpdev_stat_add(ctx, ST_SPLIT_TO_RAM, 1);
-		if (out)
-			out->splits++;
-	}
-	ret = thpdev_fill_ram_dst(ctx, src, dst, args.npages, vma, start,
-				  thp == THPDEV_THP_SHARED, out);
+	compound_src = src[0] & MIGRATE_PFN_COMPOUND;
+	split = collect == THPDEV_COLLECT_SPLIT && thp && (src[0] & MIGRATE_PFN_MIGRATE);
+	ret = thpdev_fill_ram_dst(ctx, src, dst, args.npages, vma, start, may_split_unmapped);
 	migrate_vma_pages(&args);
+	if (split || thpdev_split_in_migration(src, dst, args.npages, compound_src)) {
+		thpdev_stat_add(ctx, ST_SPLIT_TO_RAM, 1);
+		out->splits++;
+	}
 	thpdev_count_migrated(ctx, src, dst, args.npages, out, false);
 	migrate_vma_finalize(&args);
 	thpdev_delay_migration(ctx);
@@ -649,38 +646,31 @@ static int thpdev_pass_to_ram(struct thpdev_ctx *ctx, struct vm_area_struct *vma
 /*
  * Migrate this context's device pages in [start, end), within one VMA,
  * back to system memory; @fault_page when a CPU fault asks for it. A
- * shared device THP that could not have a system THP is collected again,
- * split, as in thpdev_window_to_device().
+ * device THP that could not have a system THP is split as on the way to
+ * the device (thpdev_window_to_device()), but for a fault: there the
+ * kernel's unmapped split cannot succeed (it finds the fault's reference
+ * one more than it allows) and leaves the THP mapped by PTEs in the
+ * faulting process, where the next fault splits it mapped.
  */
 static int thpdev_window_to_ram(struct thpdev_ctx *ctx, struct vm_area_struct *vma,
 				unsigned long start, unsigned long end,
 				struct page *fault_page, unsigned long *src,
 				unsigned long *dst, struct thpdev_range *out)
 {
-	enum thpdev_thp thp;
+	bool thp, exclusive;
 	int ret;
 
-	/*
-	 * A fault may come from a fork's copy, whose page table the device
-	 * does not walk; the faulting folio tells as much.
-	 */
 	if (fault_page)
-		thp = thpdev_folio_thp(page_folio(fault_page));
-	else
-		thp = thpdev_thp_at(ctx, start, true);
-	ret = thpdev_pass_to_ram(ctx, vma, start, end, fault_page, true, thp, src, dst, out);
+		return thpdev_pass_to_ram(ctx, vma, start, end, fault_page, THPDEV_COLLECT_WHOLE,
+					  false, true, src, dst, out);
+	exclusive = thpdev_thp_exclusive(ctx, start, true, &thp);
+	ret = thpdev_pass_to_ram(ctx, vma, start, end, NULL, THPDEV_COLLECT_WHOLE, thp,
+				 exclusive, src, dst, out);
 	if (ret != -EAGAIN)
 		return ret;
-	/*
-	 * The kernel cannot split the folio a fault holds while collecting
-	 * it (the fault's reference is one more than it allows), nor does it
-	 * let a driver split it: nothing is migrated, and the access faults
-	 * again until a system THP can be had.
-	 */
-	if (fault_page)
-		return 0;
-	thpdev_clear_window(src, dst, start, end);
-	return thpdev_pass_to_ram(ctx, vma, start, end, fault_page, false, thp, src, dst, out);
+	memset(dst, 0, ((end - start) >> PAGE_SHIFT) * sizeof(*dst));
+	return thpdev_pass_to_ram(ctx, vma, start, end, NULL, THPDEV_COLLECT_SPLIT, true,
+				  exclusive, src, dst, out);
 }
 
 typedef int (*thpdev_window_fn)(struct thpdev_ctx *ctx, struct vm_area_struct *vma,
@@ -748,6 +738,7 @@ static vm_fault_t thpdev_migrate_to_ram(struct vm_fault *vmf)
 	struct thpdev_ctx *ctx = thpdev_page_ctx(vmf->page);
 	struct folio *folio = page_folio(vmf->page);
 	unsigned long size = folio_size(folio), start, end;
+	struct thpdev_range moved = { 0 };
 	unsigned long *src, *dst;
 	vm_fault_t ret = 0;
 
@@ -763,9 +754,9 @@ static vm_fault_t thpdev_migrate_to_ram(struct vm_fault *vmf)
 		ret = VM_FAULT_OOM;
 		goto out;
 	}
-	if (thpdev_window_to_ram(ctx, vmf->vma, start, end, vmf->page, src, dst, NULL))
+	if (thpdev_window_to_ram(ctx, vmf->vma, start, end, vmf->page, src, dst, &moved))
 		ret = VM_FAULT_SIGBUS;
-	else
+	else if (moved.pages)
 		thpdev_stat_add(ctx, ST_CPU_FAULTS, 1);
 out:
 	kvfree(src);
@@ -782,7 +773,7 @@ static void thpdev_evict_chunk(struct thpdev_chunk *chunk)
 	unsigned long *dst = kvcalloc(npages, sizeof(*dst), GFP_KERNEL | __GFP_NOFAIL);
 
 	migrate_device_range(src, start, npages);
-	thpdev_fill_ram_dst(chunk->ctx, src, dst, npages, NULL, 0, false, NULL);
+	thpdev_fill_ram_dst(chunk->ctx, src, dst, npages, NULL, 0, true);
 	migrate_device_pages(src, dst, npages);
 	migrate_device_finalize(src, dst, npages);
 	kvfree(src);

@@ -93,7 +93,8 @@ struct thpdev_snapshot {
  *	nothing; the CPU retries the access
  * @delay_us: a delay added to every migration, in microseconds
  * @fail_ram_thp: the next N PMD-order system allocations for device THPs
- *	migrating back fail, so the kernel must split them on their way
+ *	migrating back by THPDEV_IOC_MIGRATE_TO_RAM or a CPU fault fail (not
+ *	those of the eviction at close), so that they come back as base pages
  */
 struct thpdev_faults {
 	__u32 size;
@@ -119,10 +120,11 @@ struct thpdev_faults {
  * @split_collect: THPs the kernel split while collecting them (compound
  *	collection not requested, or a range not covering the whole THP)
  * @split_alloc: THPs split because a large device allocation failed:
- *	unmapped during the migration or, when a fork's copy maps the THP
- *	too, while collecting it again
+ *	unmapped during the migration or, when the THP is not shown to be
+ *	the caller's alone, while collecting it again
  * @split_to_ram: device THPs split on the way back because a large system
- *	allocation failed, the same two ways
+ *	allocation failed, the same two ways (a CPU fault's split, which the
+ *	kernel makes at the next fault, is not counted)
  * @cpu_faults: CPU faults on device memory served
  * @cpu_faults_refused: CPU faults refused by fault injection
  * @alloc_failures: device allocations that failed, of any size
