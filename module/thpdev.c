@@ -476,12 +476,24 @@ static int thpdev_fill_ram_dst(struct thpdev_ctx *ctx, unsigned long *src,
  * Whether migrate_vma_pages() split the THP collected whole at the
  * window's start, the destination having offered base pages for it: the
  * entries after the first, empty for a THP collected whole, now hold its
- * base pages. A split that failed left them empty.
+ * base pages. A split that failed left them empty; a hole collected
+ * whole gets them marked for migration, with no page (no split).
  */
 static bool thpdev_split_in_migration(const unsigned long *src, const unsigned long *dst,
 				      unsigned long npages, bool compound_src)
 {
-	return compound_src && npages > 1 && dst[0] && !(dst[0] & MIGRATE_PFN_COMPOUND) && src[1];
+	return compound_src && npages > 1 && dst[0] && !(dst[0] & MIGRATE_PFN_COMPOUND) &&
+	       (src[1] & MIGRATE_PFN_VALID);
+}
+
+/*
+ * Whether the THP (@thp) at the window's start was collected split. Its
+ * first entry may have no page: a split maps zero-filled pages to the
+ * zero page.
+ */
+static bool thpdev_split_in_collection(const unsigned long *src, bool thp)
+{
+	return thp && (src[0] & MIGRATE_PFN_MIGRATE) && !(src[0] & MIGRATE_PFN_COMPOUND);
 }
 
 /*
@@ -550,7 +562,7 @@ static int thpdev_pass_to_device(struct thpdev_ctx *ctx, struct vm_area_struct *
 	if (!args.cpages)
 		return 0;
 	compound_src = src[0] & MIGRATE_PFN_COMPOUND;
-	if (thp && (src[0] & MIGRATE_PFN_MIGRATE) && !compound_src) {
+	if (thpdev_split_in_collection(src, thp)) {
 		thpdev_stat_add(ctx, collect_split, 1);
 		out->splits++;
 	}
@@ -630,7 +642,7 @@ static int thpdev_pass_to_ram(struct thpdev_ctx *ctx, struct vm_area_struct *vma
 	if (!args.cpages)
 		return 0;
 	compound_src = src[0] & MIGRATE_PFN_COMPOUND;
-	split = collect == THPDEV_COLLECT_SPLIT && thp && (src[0] & MIGRATE_PFN_MIGRATE);
+	split = collect == THPDEV_COLLECT_SPLIT && thpdev_split_in_collection(src, thp);
 	ret = thpdev_fill_ram_dst(ctx, src, dst, args.npages, vma, start, may_split_unmapped);
 	migrate_vma_pages(&args);
 	if (split || thpdev_split_in_migration(src, dst, args.npages, compound_src)) {
@@ -738,7 +750,7 @@ static vm_fault_t thpdev_migrate_to_ram(struct vm_fault *vmf)
 	struct thpdev_ctx *ctx = thpdev_page_ctx(vmf->page);
 	struct folio *folio = page_folio(vmf->page);
 	unsigned long size = folio_size(folio), start, end;
-	struct thpdev_range moved = { 0 };
+	struct thpdev_range moved = { 0 };	/* counted in STATS only */
 	unsigned long *src, *dst;
 	vm_fault_t ret = 0;
 
@@ -756,7 +768,7 @@ static vm_fault_t thpdev_migrate_to_ram(struct vm_fault *vmf)
 	}
 	if (thpdev_window_to_ram(ctx, vmf->vma, start, end, vmf->page, src, dst, &moved))
 		ret = VM_FAULT_SIGBUS;
-	else if (moved.pages)
+	else
 		thpdev_stat_add(ctx, ST_CPU_FAULTS, 1);
 out:
 	kvfree(src);

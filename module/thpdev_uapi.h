@@ -125,7 +125,8 @@ struct thpdev_faults {
  * @split_to_ram: device THPs split on the way back because a large system
  *	allocation failed, the same two ways (a CPU fault's split, which the
  *	kernel makes at the next fault, is not counted)
- * @cpu_faults: CPU faults on device memory served
+ * @cpu_faults: CPU faults on device memory answered with a migration
+ *	(which may have moved nothing: the access then faults again)
  * @cpu_faults_refused: CPU faults refused by fault injection
  * @alloc_failures: device allocations that failed, of any size
  * @device_folios_split: large device folios the kernel split
