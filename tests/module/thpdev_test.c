@@ -829,8 +829,8 @@ static int test_device_write_then_cpu_read(void)
  */
 static int test_device_write_respects_protection(void)
 {
-	int fd = dev_open(), status, pipefd[2];
-	char *ro = area(1, true), *cow = area(1, true), *buf = malloc(PMD_SIZE), go;
+	int fd = dev_open(), go[2];
+	char *ro = area(1, true), *cow = area(1, true), *buf = malloc(PMD_SIZE);
 	pid_t pid;
 
 	fill(ro, PMD_SIZE, 20);
@@ -844,17 +844,10 @@ static int test_device_write_respects_protection(void)
 	CHECK(dev_write(fd, ro, PMD_SIZE, buf) == -EPERM, "WRITE to read-only memory was not refused");
 	CHECK(dev_sees(fd, ro, PMD_SIZE, 20) && check_fill(ro, PMD_SIZE, 20) < 0,
 	      "the device wrote read-only memory");
-	CHECK(!pipe(pipefd), "pipe failed");
-	pid = fork();
-	if (pid == 0) {	/* its copy must keep what it had when forked */
-		close(pipefd[1]);
-		_exit(read(pipefd[0], &go, 1) == 1 && check_fill(cow, PMD_SIZE, 21) < 0 ? 0 : 1);
-	}
+	pid = child_keeping(cow, PMD_SIZE, 21, go);	/* its copy keeps what it had */
 	CHECK(pid > 0, "fork failed");
 	CHECK(!dev_write(fd, cow, PMD_SIZE, buf), "WRITE after fork failed");
-	CHECK(write(pipefd[1], "", 1) == 1, "pipe write failed");
-	CHECK(waitpid(pid, &status, 0) == pid && WIFEXITED(status) && WEXITSTATUS(status) == 0,
-	      "the device's write went into the child's copy");
+	CHECK(child_kept(pid, go), "the device's write went into the child's copy");
 	CHECK(check_fill(cow, PMD_SIZE, 22) < 0, "the parent does not see the device's write");
 	free(buf);
 	return 0;
