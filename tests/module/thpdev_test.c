@@ -880,14 +880,24 @@ static const struct {
 	{ "bad_input_is_refused", test_bad_input },
 };
 
+/* A test's time limit: one stuck in the kernel is reported, not waited on. */
+#define TEST_SECONDS 120
+
+static void on_alarm(int sig)
+{
+	(void)sig;	/* only interrupts the runner's wait */
+}
+
 int main(int argc, char **argv)
 {
+	struct sigaction alarm_action = { .sa_handler = on_alarm };
 	size_t i, n = sizeof(tests) / sizeof(tests[0]);
 	int failed = 0;
 
 	page_size = sysconf(_SC_PAGESIZE);
 	pmd_pages = PMD_SIZE / page_size;
 	setvbuf(stdout, NULL, _IOLBF, 0);
+	sigaction(SIGALRM, &alarm_action, NULL);	/* no SA_RESTART */
 	printf("TAP version 13\n1..%zu\n", n);
 	for (i = 0; i < n; i++) {
 		int status;
@@ -900,7 +910,15 @@ int main(int argc, char **argv)
 		pid = fork();
 		if (pid == 0)
 			_exit(tests[i].fn());
-		waitpid(pid, &status, 0);
+		alarm(TEST_SECONDS);
+		if (waitpid(pid, &status, 0) != pid) {
+			kill(pid, SIGKILL);
+			printf("not ok %zu - %s (no end after %d s)\n", i + 1, tests[i].name,
+			       TEST_SECONDS);
+			failed++;
+			continue;
+		}
+		alarm(0);
 		if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
 			printf("ok %zu - %s\n", i + 1, tests[i].name);
 		} else {
