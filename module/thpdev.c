@@ -35,6 +35,7 @@
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 #include <linux/vmalloc.h>
+#include <linux/workqueue.h>
 
 #include "thpdev_uapi.h"
 
@@ -52,6 +53,13 @@
 #define THPDEV_CHUNK_SIZE	SZ_64M
 #define THPDEV_MAX_CHUNKS	16
 #define THPDEV_RW_PAGES		64
+/*
+ * Retries of the eviction after close, from 10 ms apart up to 10 s: each
+ * unmaps what it tries to move, and a page freed meanwhile need not wait
+ * for one (thpdev_folio_free()).
+ */
+#define THPDEV_EVICT_RETRY_MIN	msecs_to_jiffies(10)
+#define THPDEV_EVICT_RETRY_MAX	(10 * HZ)
 
 /* Counters, in the order of the u64 fields of struct thpdev_stats. */
 enum thpdev_stat {
@@ -104,7 +112,14 @@ struct thpdev_ctx {
 	atomic_t refuse_cpu_faults;
 	atomic_t delay_us;
 	atomic64_t stat[ST_NR];
+	/* Closed, with device memory the eviction could not bring back. */
+	bool closing;
+	struct delayed_work teardown;
+	unsigned long retry;		/* jiffies until the next try */
 };
+
+/* Teardowns left after close; destroyed last at unload (thpdev_exit()). */
+static struct workqueue_struct *thpdev_wq;
 
 static const struct dev_pagemap_ops thpdev_pagemap_ops;
 
@@ -258,13 +273,20 @@ static void thpdev_folio_free(struct folio *folio)
 	if (backing)
 		for (i = 0; i < nr; i++)
 			__free_page(pfn_to_page(page_to_pfn(backing) + i));
-	thpdev_stat_add(ctx, ST_DEVICE_PAGES, -(long)nr);
 	spin_lock_irqsave(&ctx->free_lock, flags);
 	if (folio_order(folio) == HPAGE_PMD_ORDER)
 		thpdev_push_free(&ctx->free_large, &folio->page);
 	else
 		thpdev_push_free(&ctx->free_small, &folio->page);
 	spin_unlock_irqrestore(&ctx->free_lock, flags);
+	/*
+	 * The last device page of a closed context: its teardown need not
+	 * wait for the next try. The context outlives this call: the
+	 * teardown unmaps the chunks first, which waits for every page's
+	 * free to return.
+	 */
+	if (!atomic64_sub_return(nr, &ctx->stat[ST_DEVICE_PAGES]) && READ_ONCE(ctx->closing))
+		mod_delayed_work(thpdev_wq, &ctx->teardown, 0);
 }
 
 /* The kernel split a large device folio: each new folio gets its share. */
@@ -410,8 +432,9 @@ static bool thpdev_fill_device_dst(struct thpdev_ctx *ctx, struct migrate_vma *a
  * System pages for device pages being migrated back, from @vma at @start
  * when there is one, else from any node (eviction). A device THP gets a
  * THP when one can be allocated, else base pages for the kernel to split
- * it, under the condition thpdev_fill_device_dst() gives. Returns -ENOMEM
- * when not even base pages were left, -EAGAIN when a THP was left whole.
+ * it, under the condition thpdev_fill_device_dst() gives (never in the
+ * eviction: the kernel splits only within a VMA). Returns -ENOMEM when
+ * not even base pages were left, -EAGAIN when a THP was left whole.
  */
 static int thpdev_fill_ram_dst(struct thpdev_ctx *ctx, unsigned long *src,
 			       unsigned long *dst, unsigned long npages,
@@ -433,13 +456,14 @@ static int thpdev_fill_ram_dst(struct thpdev_ctx *ctx, unsigned long *src,
 		}
 		if (src[i] & MIGRATE_PFN_COMPOUND) {
 			nr = min_t(unsigned long, folio_nr_pages(page_folio(spage)), npages - i);
-			if (vma && atomic_dec_if_positive(&ctx->fail_ram_thp) >= 0)
+			if (atomic_dec_if_positive(&ctx->fail_ram_thp) >= 0)
 				folio = NULL;
 			else if (vma)
 				folio = vma_alloc_folio(GFP_HIGHUSER_MOVABLE | __GFP_NOWARN,
 							HPAGE_PMD_ORDER, vma, addr);
-			else
-				folio = folio_alloc(GFP_HIGHUSER_MOVABLE | __GFP_NOWARN,
+			else	/* the eviction: its retries do not reclaim hard */
+				folio = folio_alloc(GFP_HIGHUSER_MOVABLE | __GFP_NOWARN |
+						    (READ_ONCE(ctx->closing) ? __GFP_NORETRY : 0),
 						    HPAGE_PMD_ORDER);
 			if (folio) {
 				folio_lock(folio);
@@ -776,7 +800,11 @@ out:
 	return ret;
 }
 
-/* Bring every page of @chunk back to system memory, whoever maps it. */
+/*
+ * Bring every page of @chunk back to system memory, whoever maps it, but
+ * for a device THP no system THP could be had for, or a page someone else
+ * had locked: those stay (thpdev_teardown()).
+ */
 static void thpdev_evict_chunk(struct thpdev_chunk *chunk)
 {
 	unsigned long start = chunk->pagemap.range.start >> PAGE_SHIFT;
@@ -785,7 +813,7 @@ static void thpdev_evict_chunk(struct thpdev_chunk *chunk)
 	unsigned long *dst = kvcalloc(npages, sizeof(*dst), GFP_KERNEL | __GFP_NOFAIL);
 
 	migrate_device_range(src, start, npages);
-	thpdev_fill_ram_dst(chunk->ctx, src, dst, npages, NULL, 0, true);
+	thpdev_fill_ram_dst(chunk->ctx, src, dst, npages, NULL, 0, false);
 	migrate_device_pages(src, dst, npages);
 	migrate_device_finalize(src, dst, npages);
 	kvfree(src);
@@ -1125,6 +1153,54 @@ static int thpdev_make_exclusive(struct thpdev_ctx *ctx, struct thpdev_range *r)
 
 /* ---- the character device ----------------------------------------------- */
 
+/*
+ * Evict the closed context's device memory and, when none is left in use,
+ * free the context with its chunks; false when some is. memunmap_pages()
+ * waits until every page of a chunk is free: called when none is in use,
+ * it waits only for frees still returning (thpdev_folio_free()).
+ */
+static bool thpdev_teardown(struct thpdev_ctx *ctx)
+{
+	struct thpdev_chunk *chunk, *tmp;
+
+	list_for_each_entry(chunk, &ctx->chunks, link)
+		thpdev_evict_chunk(chunk);
+	if (atomic64_read(&ctx->stat[ST_DEVICE_PAGES]))
+		return false;
+	list_for_each_entry_safe(chunk, tmp, &ctx->chunks, link) {
+		memunmap_pages(&chunk->pagemap);
+		release_mem_region(chunk->res->start, resource_size(chunk->res));
+		list_del(&chunk->link);
+		kfree(chunk);
+	}
+	/* A last free's kick, queued while this ran. */
+	cancel_delayed_work(&ctx->teardown);
+	kfree(ctx);
+	return true;
+}
+
+static void thpdev_teardown_work(struct work_struct *work)
+{
+	struct thpdev_ctx *ctx = container_of(to_delayed_work(work), struct thpdev_ctx,
+					      teardown);
+
+	/*
+	 * From now on the last free kicks this work. Set here, not at
+	 * release: once set, the context may go at any time. The free's
+	 * atomic64_sub_return() orders its count before its reading of the
+	 * flag, the barrier here the flag before the count teardown reads:
+	 * one of the two sees the other's.
+	 */
+	WRITE_ONCE(ctx->closing, true);
+	smp_mb(); /* the flag before the count; pairs with thpdev_folio_free() */
+	if (thpdev_teardown(ctx)) {
+		module_put(THIS_MODULE);
+		return;
+	}
+	ctx->retry = min_t(unsigned long, ctx->retry * 2, THPDEV_EVICT_RETRY_MAX);
+	queue_delayed_work(thpdev_wq, &ctx->teardown, ctx->retry);
+}
+
 static int thpdev_open(struct inode *inode, struct file *file)
 {
 	struct thpdev_ctx *ctx = kzalloc_obj(*ctx, GFP_KERNEL);
@@ -1136,6 +1212,7 @@ static int thpdev_open(struct inode *inode, struct file *file)
 	mutex_init(&ctx->chunk_lock);
 	spin_lock_init(&ctx->free_lock);
 	INIT_LIST_HEAD(&ctx->chunks);
+	INIT_DELAYED_WORK(&ctx->teardown, thpdev_teardown_work);
 	ret = mmu_interval_notifier_insert(&ctx->notifier, current->mm, 0,
 					   ULONG_MAX & PAGE_MASK, &thpdev_notifier_ops);
 	if (ret) {
@@ -1149,17 +1226,20 @@ static int thpdev_open(struct inode *inode, struct file *file)
 static int thpdev_release(struct inode *inode, struct file *file)
 {
 	struct thpdev_ctx *ctx = file->private_data;
-	struct thpdev_chunk *chunk, *tmp;
 
 	mmu_interval_notifier_remove(&ctx->notifier);
-	list_for_each_entry_safe(chunk, tmp, &ctx->chunks, link) {
-		thpdev_evict_chunk(chunk);
-		memunmap_pages(&chunk->pagemap);
-		release_mem_region(chunk->res->start, resource_size(chunk->res));
-		list_del(&chunk->link);
-		kfree(chunk);
-	}
-	kfree(ctx);
+	if (thpdev_teardown(ctx))
+		return 0;
+	/*
+	 * What the eviction left is still mapped, maybe by the caller itself:
+	 * waiting for it here could wait forever. Its processes keep using
+	 * it (a CPU fault brings a page back); the teardown tries again,
+	 * holding the module until it is done. Queueing it is the last use of
+	 * the context here: the teardown may free it at once.
+	 */
+	__module_get(THIS_MODULE);
+	ctx->retry = THPDEV_EVICT_RETRY_MIN;
+	queue_delayed_work(thpdev_wq, &ctx->teardown, ctx->retry);
 	return 0;
 }
 
@@ -1339,7 +1419,28 @@ static struct miscdevice thpdev_misc = {
 	.mode = 0600,
 };
 
-module_misc_device(thpdev_misc);
+static int __init thpdev_init(void)
+{
+	int ret;
+
+	thpdev_wq = alloc_workqueue("thpdev", WQ_UNBOUND, 0);
+	if (!thpdev_wq)
+		return -ENOMEM;
+	ret = misc_register(&thpdev_misc);
+	if (ret)
+		destroy_workqueue(thpdev_wq);
+	return ret;
+}
+
+static void __exit thpdev_exit(void)
+{
+	misc_deregister(&thpdev_misc);
+	/* Waits for the teardown that put the module's last reference to return. */
+	destroy_workqueue(thpdev_wq);
+}
+
+module_init(thpdev_init);
+module_exit(thpdev_exit);
 
 MODULE_DESCRIPTION("Simulated device with device-private memory for THP migration");
 MODULE_AUTHOR("thpscope developers");

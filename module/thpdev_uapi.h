@@ -93,8 +93,9 @@ struct thpdev_snapshot {
  *	nothing; the CPU retries the access
  * @delay_us: a delay added to every migration, in microseconds
  * @fail_ram_thp: the next N PMD-order system allocations for device THPs
- *	migrating back by THPDEV_IOC_MIGRATE_TO_RAM or a CPU fault fail (not
- *	those of the eviction at close), so that they come back as base pages
+ *	migrating back fail: by THPDEV_IOC_MIGRATE_TO_RAM or a CPU fault they
+ *	come back as base pages; the eviction after close leaves them in
+ *	device memory and tries again later
  */
 struct thpdev_faults {
 	__u32 size;

@@ -119,6 +119,46 @@ out:
 	return ret;
 }
 
+/* Whether the page at @p is in system memory, by pagemap (a device page is
+ * not present there). */
+static bool in_ram(void *p)
+{
+	int pm = open("/proc/self/pagemap", O_RDONLY);
+	uint64_t ent = 0;
+
+	if (pm >= 0) {
+		if (pread(pm, &ent, 8, (uintptr_t)p / page_size * 8) != 8)
+			ent = 0;
+		close(pm);
+	}
+	return ent >> 63;
+}
+
+/* The module's references: one per open context, and one per closed
+ * context whose device memory is not all back yet; -1 if unknown. */
+static long module_refs(void)
+{
+	FILE *f = fopen("/sys/module/thpdev/refcnt", "r");
+	long n = -1;
+
+	if (f) {
+		if (fscanf(f, "%ld", &n) != 1)
+			n = -1;
+		fclose(f);
+	}
+	return n;
+}
+
+/* Whether the module's references come down to @want within @ms. */
+static bool module_refs_reach(long want, int ms)
+{
+	int i;
+
+	for (i = 0; i < ms / 10 && module_refs() != want; i++)
+		usleep(10000);
+	return module_refs() == want;
+}
+
 static uint64_t mthp_split(void)
 {
 	FILE *f = fopen("/sys/kernel/mm/transparent_hugepage/hugepages-2048kB/stats/split", "r");
@@ -720,6 +760,58 @@ static int test_close_evicts(void)
 	return 0;
 }
 
+/*
+ * A device THP no system THP can be had for stays in device memory at
+ * close: it is still the process's, which may be the one closing, and
+ * close does not wait for it. The CPU still reaches it, and the context
+ * goes as soon as the last of its memory is back: the module's tries
+ * double their distance from 10 ms (rounded up to jiffies), so that none
+ * comes between 3.1 and 5.1 s after close; the context must go within
+ * 0.5 s of an access 4 s after.
+ */
+static int test_close_leaves_what_cannot_come_back(void)
+{
+	int fd = dev_open();
+	char *p = device_thp(fd, 23);
+	long refs = module_refs();
+
+	CHECK(p, "the THP did not go to the device whole");
+	CHECK(refs > 0, "no reference count in /sys/module/thpdev");
+	CHECK(!fail_ram_thp(fd, UINT32_MAX), "FAULTS failed");
+	close(fd);
+	CHECK(module_refs() == refs, "the context went at close (%ld references, %ld before)",
+	      module_refs(), refs);
+	CHECK(!in_ram(p), "the THP came back to system memory without one");
+	sleep(4);
+	CHECK(module_refs() == refs, "the context went with its memory in use");
+	CHECK(check_fill(p, PMD_SIZE, 23) < 0, "data lost in device memory after close");
+	CHECK(in_ram(p), "the CPU's access did not bring the page back");
+	CHECK(module_refs_reach(refs - 1, 500),
+	      "the context stayed once its memory was back (%ld references)", module_refs());
+	return 0;
+}
+
+/* The teardown after close tries again: the THP comes back whole once a
+ * system THP can be had, untouched. */
+static int test_close_evicts_later(void)
+{
+	int fd = dev_open();
+	char *p = device_thp(fd, 24);
+	long refs = module_refs();
+
+	CHECK(p, "the THP did not go to the device whole");
+	CHECK(refs > 0, "no reference count in /sys/module/thpdev");
+	CHECK(!fail_ram_thp(fd, 6), "FAULTS failed");	/* the tries of 0.6 s fail */
+	close(fd);
+	CHECK(module_refs() == refs, "the context went at close (%ld references, %ld before)",
+	      module_refs(), refs);
+	CHECK(module_refs_reach(refs - 1, 10000), "the context stayed (%ld references)",
+	      module_refs());
+	CHECK(is_thp(p) == 1, "the THP came back split or not at all (%d)", is_thp(p));
+	CHECK(check_fill(p, PMD_SIZE, 24) < 0, "data lost on the eviction");
+	return 0;
+}
+
 static int expect_errno(int fd, unsigned long cmd, void *arg, int want, const char *what)
 {
 	int ret = ioctl(fd, cmd, arg);
@@ -877,6 +969,8 @@ static const struct {
 	{ "device_write_then_cpu_read", test_device_write_then_cpu_read },
 	{ "device_write_respects_protection", test_device_write_respects_protection },
 	{ "close_evicts_device_memory", test_close_evicts },
+	{ "close_leaves_what_cannot_come_back", test_close_leaves_what_cannot_come_back },
+	{ "close_evicts_later", test_close_evicts_later },
 	{ "bad_input_is_refused", test_bad_input },
 };
 
