@@ -45,7 +45,8 @@ check_eq "scans attributed to the workload (on its mm)" \
 
 # Per-process counts in both tiers of their table (proc_slot.h): with
 # two hot slots, which every key tries in turn, the first two processes
-# take them, the second at its second try when both hash to one, and the
+# take them, the second at its second try when both hash to one (about
+# one run in two; tests/unit/test_proc_slot.c checks where tries go), and the
 # third goes to the mapped array; a harvest reads both. Each process's
 # counts equal ftrace's on its mm.
 tiers=$(ft_open collapse-tiers huge_memory/mm_khugepaged_scan_pmd huge_memory/mm_collapse_huge_page)
