@@ -761,6 +761,29 @@ static int test_close_evicts(void)
 }
 
 /*
+ * A device THP of pattern @seed in a context closed while the next @fails
+ * system THPs for it cannot be had, the module's references before the
+ * close in *@refs; NULL, said, unless the context outlived the close.
+ */
+static char *closed_with_device_thp(int seed, uint32_t fails, long *refs)
+{
+	int fd = dev_open();
+	char *p = device_thp(fd, seed);
+
+	*refs = module_refs();
+	if (!p || *refs <= 0 || fail_ram_thp(fd, fails)) {
+		diag("no THP in device memory, or no reference count in /sys/module/thpdev");
+		return NULL;
+	}
+	close(fd);
+	if (module_refs() != *refs) {
+		diag("the context went at close (%ld references, %ld before)", module_refs(), *refs);
+		return NULL;
+	}
+	return p;
+}
+
+/*
  * A device THP no system THP can be had for stays in device memory at
  * close: it is still the process's, which may be the one closing, and
  * close does not wait for it. The CPU still reaches it, and the context
@@ -771,16 +794,10 @@ static int test_close_evicts(void)
  */
 static int test_close_leaves_what_cannot_come_back(void)
 {
-	int fd = dev_open();
-	char *p = device_thp(fd, 23);
-	long refs = module_refs();
+	long refs;
+	char *p = closed_with_device_thp(23, UINT32_MAX, &refs);
 
-	CHECK(p, "the THP did not go to the device whole");
-	CHECK(refs > 0, "no reference count in /sys/module/thpdev");
-	CHECK(!fail_ram_thp(fd, UINT32_MAX), "FAULTS failed");
-	close(fd);
-	CHECK(module_refs() == refs, "the context went at close (%ld references, %ld before)",
-	      module_refs(), refs);
+	CHECK(p, "no context left in use at close");
 	CHECK(!in_ram(p), "the THP came back to system memory without one");
 	sleep(4);
 	CHECK(module_refs() == refs, "the context went with its memory in use");
@@ -792,19 +809,13 @@ static int test_close_leaves_what_cannot_come_back(void)
 }
 
 /* The teardown after close tries again: the THP comes back whole once a
- * system THP can be had, untouched. */
+ * system THP can be had (the tries of the first 0.6 s fail), untouched. */
 static int test_close_evicts_later(void)
 {
-	int fd = dev_open();
-	char *p = device_thp(fd, 24);
-	long refs = module_refs();
+	long refs;
+	char *p = closed_with_device_thp(24, 6, &refs);
 
-	CHECK(p, "the THP did not go to the device whole");
-	CHECK(refs > 0, "no reference count in /sys/module/thpdev");
-	CHECK(!fail_ram_thp(fd, 6), "FAULTS failed");	/* the tries of 0.6 s fail */
-	close(fd);
-	CHECK(module_refs() == refs, "the context went at close (%ld references, %ld before)",
-	      module_refs(), refs);
+	CHECK(p, "no context left in use at close");
 	CHECK(module_refs_reach(refs - 1, 10000), "the context stayed (%ld references)",
 	      module_refs());
 	CHECK(is_thp(p) == 1, "the THP came back split or not at all (%d)", is_thp(p));
