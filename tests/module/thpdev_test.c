@@ -790,7 +790,7 @@ static char *closed_with_device_thp(int seed, uint32_t fails, long *refs)
  * goes as soon as the last of its memory is back: the module's tries
  * double their distance from 10 ms (rounded up to jiffies), so that none
  * comes between 3.1 and 5.1 s after close; the context must go within
- * 0.5 s of an access 4 s after.
+ * 1 s of an access 4 s after.
  */
 static int test_close_leaves_what_cannot_come_back(void)
 {
@@ -803,7 +803,7 @@ static int test_close_leaves_what_cannot_come_back(void)
 	CHECK(module_refs() == refs, "the context went with its memory in use");
 	CHECK(check_fill(p, PMD_SIZE, 23) < 0, "data lost in device memory after close");
 	CHECK(in_ram(p), "the CPU's access did not bring the page back");
-	CHECK(module_refs_reach(refs - 1, 500),
+	CHECK(module_refs_reach(refs - 1, 1000),
 	      "the context stayed once its memory was back (%ld references)", module_refs());
 	return 0;
 }
@@ -816,7 +816,7 @@ static int test_close_evicts_later(void)
 	char *p = closed_with_device_thp(24, 6, &refs);
 
 	CHECK(p, "no context left in use at close");
-	CHECK(module_refs_reach(refs - 1, 10000), "the context stayed (%ld references)",
+	CHECK(module_refs_reach(refs - 1, 15000), "the context stayed (%ld references)",
 	      module_refs());
 	CHECK(is_thp(p) == 1, "the THP came back split or not at all (%d)", is_thp(p));
 	CHECK(check_fill(p, PMD_SIZE, 24) < 0, "data lost on the eviction");
@@ -1017,9 +1017,14 @@ int main(int argc, char **argv)
 			_exit(tests[i].fn());
 		alarm(TEST_SECONDS);
 		if (waitpid(pid, &status, 0) != pid) {
+			/* Killed, it may still be closing what the next test
+			 * counts; stuck in the kernel, it never ends. */
 			kill(pid, SIGKILL);
-			printf("not ok %zu - %s (no end after %d s)\n", i + 1, tests[i].name,
-			       TEST_SECONDS);
+			alarm(5);
+			printf("not ok %zu - %s (no end after %d s%s)\n", i + 1, tests[i].name,
+			       TEST_SECONDS,
+			       waitpid(pid, &status, 0) == pid ? "" : ", nor when killed");
+			alarm(0);
 			failed++;
 			continue;
 		}
