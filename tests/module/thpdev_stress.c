@@ -90,7 +90,7 @@ static const char *const check_names[NR_CHECKS] = {
 	[CK_STATS_WALK] = "STATS device pages cover every device page SNAPSHOT sees",
 	[CK_ALL_BACK] = "no device pages in use once everything migrated back (STATS, SNAPSHOT)",
 	[CK_INTACT] = "data intact at the end and all in system memory (CPU, device, pagemap)",
-	[CK_RELEASED] = "no thpdev memory left after every context closed (/proc/iomem)",
+	[CK_RELEASED] = "no thpdev memory left within 5 s of the last close (/proc/iomem)",
 };
 
 enum counter {
@@ -1148,8 +1148,12 @@ int main(int argc, char **argv)
 		if (g.slots[i] >= 0)
 			close(g.slots[i]);
 	close(g.fd);
+	/* A context closed while its memory could not all come back is torn
+	 * down by the module after the last page is free: not at once. */
+	for (i = 0; i < 500 && thpdev_memory_left(); i++)
+		usleep(10000);
 	if (thpdev_memory_left())
-		fail(CK_RELEASED, "/proc/iomem still lists thpdev memory");
+		fail(CK_RELEASED, "/proc/iomem still lists thpdev memory 5 s after the last close");
 
 	printf("# ran %.1f s:", seconds);
 	for (i = 0; i < NR_COUNTERS; i++)
