@@ -741,11 +741,16 @@ static int test_close_evicts(void)
 {
 	int fd = dev_open(), fd2;
 	char *p = area(2, true);
+	long refs;
 
 	fill(p, 2 * PMD_SIZE, 16);
 	CHECK(!faults(fd, 1, 0, 0), "FAULTS failed");	/* one THP goes as base pages */
 	CHECK(!migrate(fd, THPDEV_IOC_MIGRATE_TO_DEVICE, p, 2 * PMD_SIZE, 0, NULL), "to device failed");
+	refs = module_refs();
 	close(fd);
+	/* A THP that found no system THP at close comes back at a later try. */
+	CHECK(module_refs_reach(refs - 1, 15000), "the context stayed (%ld references)",
+	      module_refs());
 	fd2 = dev_open();
 	{
 		uint8_t bits[1024];
