@@ -96,32 +96,8 @@ static long check_fill(const char *p, size_t len, unsigned int seed)
 	return check_fill_at(p, 0, len, seed);
 }
 
-/* Whether the page at @p is part of a THP, by the kernel's kpageflags. */
-static int is_thp(void *p)
-{
-	uint64_t ent, flags;
-	int pm = open("/proc/self/pagemap", O_RDONLY);
-	int kf = open("/proc/kpageflags", O_RDONLY);
-	int ret = -1;
-
-	if (pm < 0 || kf < 0)
-		goto out;
-	if (pread(pm, &ent, 8, (uintptr_t)p / page_size * 8) != 8 || !(ent >> 63))
-		goto out;
-	if (pread(kf, &flags, 8, (ent & ((1ULL << 55) - 1)) * 8) != 8)
-		goto out;
-	ret = (flags >> KPF_THP) & 1;
-out:
-	if (pm >= 0)
-		close(pm);
-	if (kf >= 0)
-		close(kf);
-	return ret;
-}
-
-/* Whether the page at @p is in system memory, by pagemap (a device page is
- * not present there). */
-static bool in_ram(void *p)
+/* The pagemap entry of the page at @p; 0 (not present) if it cannot be read. */
+static uint64_t pagemap_entry(void *p)
 {
 	int pm = open("/proc/self/pagemap", O_RDONLY);
 	uint64_t ent = 0;
@@ -131,7 +107,32 @@ static bool in_ram(void *p)
 			ent = 0;
 		close(pm);
 	}
-	return ent >> 63;
+	return ent;
+}
+
+/* Whether the page at @p is in system memory, by pagemap (a device page is
+ * not present there). */
+static bool in_ram(void *p)
+{
+	return pagemap_entry(p) >> 63;
+}
+
+/* Whether the page at @p is part of a THP, by the kernel's kpageflags; -1
+ * when it is not in system memory or cannot be told. */
+static int is_thp(void *p)
+{
+	uint64_t ent = pagemap_entry(p), flags;
+	int kf, ret = -1;
+
+	if (!(ent >> 63))
+		return -1;
+	kf = open("/proc/kpageflags", O_RDONLY);
+	if (kf < 0)
+		return -1;
+	if (pread(kf, &flags, 8, (ent & ((1ULL << 55) - 1)) * 8) == 8)
+		ret = (flags >> KPF_THP) & 1;
+	close(kf);
+	return ret;
 }
 
 /* The module's references: one per open context, and one per closed
