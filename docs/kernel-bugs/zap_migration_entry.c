@@ -21,12 +21,27 @@
 #include <unistd.h>
 #include "test_hmm_uapi.h"
 
-#define PMD (2UL << 20)
+static unsigned long pmd_bytes, page_size;
+
+/* The running kernel's PMD size, which a THP of PMD order spans; 0 if
+ * it has no THP. */
+static unsigned long pmd_size(void)
+{
+	FILE *f = fopen("/sys/kernel/mm/transparent_hugepage/hpage_pmd_size", "r");
+	unsigned long n = 0;
+
+	if (f) {
+		if (fscanf(f, "%lu", &n) != 1)
+			n = 0;
+		fclose(f);
+	}
+	return n;
+}
 
 static int migrate(int fd, unsigned long req, char *p, char *mirror)
 {
 	struct hmm_dmirror_cmd cmd = {
-		.addr = (uintptr_t)p, .ptr = (uintptr_t)mirror, .npages = PMD / 4096,
+		.addr = (uintptr_t)p, .ptr = (uintptr_t)mirror, .npages = pmd_bytes / page_size,
 	};
 
 	return ioctl(fd, req, &cmd);
@@ -37,21 +52,28 @@ int main(int argc, char **argv)
 	int fd = open("/dev/hmm_dmirror0", O_RDWR), rounds = argc > 1 ? atoi(argv[1]) : 2000;
 	const char *mode = argc > 2 ? argv[2] : "race";
 	int go[2];
-	char *mirror = malloc(PMD);
+	char *mirror;
 	int r;
 
+	pmd_bytes = pmd_size();
+	page_size = sysconf(_SC_PAGESIZE);
+	if (!pmd_bytes) {
+		fprintf(stderr, "no THP: no hpage_pmd_size\n");
+		return 2;
+	}
+	mirror = malloc(pmd_bytes);
 	if (fd < 0 || !mirror) {
 		perror("setup");
 		return 2;
 	}
 	for (r = 0; r < rounds; r++) {
-		char *raw = mmap(NULL, 2 * PMD, PROT_READ | PROT_WRITE,
+		char *raw = mmap(NULL, 2 * pmd_bytes, PROT_READ | PROT_WRITE,
 				 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-		char *p = (char *)(((uintptr_t)raw + PMD - 1) & ~(PMD - 1));
+		char *p = (char *)(((uintptr_t)raw + pmd_bytes - 1) & ~(pmd_bytes - 1));
 		pid_t pid;
 
-		madvise(p, PMD, MADV_HUGEPAGE);
-		memset(p, r, PMD);
+		madvise(p, pmd_bytes, MADV_HUGEPAGE);
+		memset(p, r, pmd_bytes);
 		if (migrate(fd, HMM_DMIRROR_MIGRATE_TO_DEV, p, mirror))
 			perror("to device");
 		pid = -1;
@@ -76,7 +98,7 @@ int main(int argc, char **argv)
 			close(go[0]);
 			close(go[1]);
 		}
-		munmap(raw, 2 * PMD);
+		munmap(raw, 2 * pmd_bytes);
 	}
 	printf("%d rounds\n", rounds);
 	return 0;
