@@ -110,7 +110,7 @@ $(BUILD)/tests/test_%: tests/unit/test_%.c $(LIB_OBJS) | $(BUILD)/tests
 	$(CC) $(CFLAGS) -DTHPSCOPE_SRCDIR='"$(CURDIR)"' -o $@ $^ $(LIBS) -lcmocka
 
 # The module's selftests and its stress, run in the guests.
-$(BUILD)/tests/thpdev_%: tests/module/thpdev_%.c module/thpdev_uapi.h | $(BUILD)/tests
+$(BUILD)/tests/thpdev_%: tests/module/thpdev_%.c module/thpdev_uapi.h tests/module/thp_pmd_size.h | $(BUILD)/tests
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< -lpthread
 
 $(BUILD)/tests/fuzz_record: tests/fuzz/fuzz_record.c $(LIB_OBJS) | $(BUILD)/tests

@@ -36,6 +36,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "../../module/thpdev_uapi.h"
+#include "thp_pmd_size.h"
 
 #ifndef MADV_COLLAPSE
 #define MADV_COLLAPSE 25
@@ -44,7 +45,6 @@
 #define MAP_FIXED_NOREPLACE 0x100000
 #endif
 
-#define PMD_SIZE	(2UL << 20)
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 #define MAX_THREADS	16
 #define NR_SLOTS	3	/* contexts opened and closed during the run */
@@ -118,7 +118,7 @@ static struct {
 	unsigned long ops;	/* per thread */
 	unsigned int seconds;
 	struct timespec start;
-	size_t page_size, pmd_pages;
+	size_t page_size, pmd_size, pmd_pages;
 	int fd;			/* the main context, open throughout */
 	int slots[NR_SLOTS];
 	int mem;		/* /proc/self/mem */
@@ -291,13 +291,13 @@ static struct region *pick_region(struct worker *w)
 /* Whole PMDs half the time, else any run of up to two PMDs of pages. */
 static void pick_range(struct worker *w, const struct region *r, size_t *off, size_t *len)
 {
-	size_t pmds = r->len / PMD_SIZE, pages = r->len / g.page_size, first, n;
+	size_t pmds = r->len / g.pmd_size, pages = r->len / g.page_size, first, n;
 
 	if (below(&w->rng, 2)) {
 		first = below(&w->rng, pmds);
 		n = 1 + below(&w->rng, pmds - first < 2 ? pmds - first : 2);
-		*off = first * PMD_SIZE;
-		*len = n * PMD_SIZE;
+		*off = first * g.pmd_size;
+		*len = n * g.pmd_size;
 		return;
 	}
 	first = below(&w->rng, pages);
@@ -338,7 +338,7 @@ static void op_migrate(struct worker *w, unsigned long cmd)
 		     cmd == THPDEV_IOC_MIGRATE_TO_RAM ? "MIGRATE_TO_RAM" : "MIGRATE_TO_DEVICE",
 		     r->name, off, len, strerror(err));
 	else if (out.pages > len / g.page_size || out.thps * g.pmd_pages > out.pages ||
-		 out.splits > len / PMD_SIZE + 2)
+		 out.splits > len / g.pmd_size + 2)
 		fail(CK_ACCEPTED, "%llu pages, %llu THPs, %llu splits for %zu pages",
 		     (unsigned long long)out.pages, (unsigned long long)out.thps,
 		     (unsigned long long)out.splits, len / g.page_size);
@@ -684,10 +684,10 @@ static void op_chaos(struct worker *w)
 /* Collapse data pages into THPs: the content must not change. */
 static void op_collapse(struct worker *w)
 {
-	size_t pmd = below(&w->rng, g.data.len / PMD_SIZE) * PMD_SIZE;
+	size_t pmd = below(&w->rng, g.data.len / g.pmd_size) * g.pmd_size;
 
 	count(CN_MADVISE);
-	madvise(g.data.p + pmd, PMD_SIZE, MADV_COLLAPSE);
+	madvise(g.data.p + pmd, g.pmd_size, MADV_COLLAPSE);
 }
 
 /* Open a context in an empty slot, or close a slot's, busy or not. */
@@ -872,17 +872,17 @@ static void setup_memory(void)
 	char *raw, *p;
 
 	for (i = 0; i < 6; i++)
-		total += pmds[i] * PMD_SIZE;
+		total += pmds[i] * g.pmd_size;
 	/* One PMD more for the alignment; what stays above the hole is its guard. */
-	raw = mmap(NULL, total + 2 * PMD_SIZE, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	raw = mmap(NULL, total + 2 * g.pmd_size, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (raw == MAP_FAILED) {
 		perror("mmap");
 		exit(1);
 	}
-	p = (char *)(((uintptr_t)raw + PMD_SIZE - 1) & ~(PMD_SIZE - 1));
+	p = (char *)(((uintptr_t)raw + g.pmd_size - 1) & ~(g.pmd_size - 1));
 	for (i = 0; i < 6; i++) {
 		all[i]->name = names[i];
-		all[i]->len = pmds[i] * PMD_SIZE;
+		all[i]->len = pmds[i] * g.pmd_size;
 		all[i]->p = p;
 		all[i]->seed = g.seed + i;
 		p += all[i]->len;
@@ -995,12 +995,12 @@ static void check_data(void)
 		bad = pattern_check(r[i], r[i]->p, 0, r[i]->len);
 		if (bad >= 0)
 			fail(CK_INTACT, "%s: wrong data at %#lx", r[i]->name, bad);
-		for (off = 0; off < r[i]->len; off += PMD_SIZE) {
+		for (off = 0; off < r[i]->len; off += g.pmd_size) {
 			char *p = r[i]->p + off;
 
-			if (rw_ioctl(g.fd, THPDEV_IOC_READ, (uintptr_t)p, PMD_SIZE, buf))
+			if (rw_ioctl(g.fd, THPDEV_IOC_READ, (uintptr_t)p, g.pmd_size, buf))
 				fail(CK_INTACT, "device READ of %s failed", r[i]->name);
-			else if (pattern_check(r[i], buf, off, PMD_SIZE) >= 0)
+			else if (pattern_check(r[i], buf, off, g.pmd_size) >= 0)
 				fail(CK_INTACT, "%s: the device reads wrong data", r[i]->name);
 		}
 		if (!all_in_ram(r[i]))
@@ -1105,7 +1105,8 @@ int main(int argc, char **argv)
 	if (optind != argc || !g.threads)
 		bad_usage(argv[0]);
 	g.page_size = sysconf(_SC_PAGESIZE);
-	g.pmd_pages = PMD_SIZE / g.page_size;
+	g.pmd_size = thp_pmd_size();
+	g.pmd_pages = g.pmd_size / g.page_size;
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	printf("TAP version 13\n1..%d\n", NR_CHECKS);
 	printf("# seed %llu threads %u ops per thread %lu limit %u s; operations:",
@@ -1127,7 +1128,7 @@ int main(int argc, char **argv)
 	for (i = 0; i < g.threads; i++) {
 		workers[i].id = i;
 		workers[i].rng = g.seed ^ (0x9e3779b97f4a7c15ULL * (i + 1));
-		workers[i].buf = malloc(2 * PMD_SIZE);
+		workers[i].buf = malloc(2 * g.pmd_size);
 		if (!workers[i].buf) {
 			printf("Bail out! out of memory\n");
 			return 1;

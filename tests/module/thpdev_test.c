@@ -21,12 +21,12 @@
 #include <sys/mman.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <linux/kernel-page-flags.h>
 #include "../../module/thpdev_uapi.h"
-
-#define PMD_SIZE (2UL << 20)
-#define KPF_THP 22
+#include "thp_pmd_size.h"
 
 static size_t page_size;
+static size_t pmd_size;
 static size_t pmd_pages;
 
 #define FAIL(...) do { diag(__VA_ARGS__); return 1; } while (0)
@@ -57,16 +57,16 @@ static int dev_open(void)
 /* A PMD-aligned anonymous area of N PMDs, backed by THPs when @thp. */
 static char *area(size_t n, bool thp)
 {
-	size_t len = n * PMD_SIZE;
-	char *raw = mmap(NULL, len + PMD_SIZE, PROT_READ | PROT_WRITE,
+	size_t len = n * pmd_size;
+	char *raw = mmap(NULL, len + pmd_size, PROT_READ | PROT_WRITE,
 			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0), *p;
 
 	if (raw == MAP_FAILED)
 		return NULL;
-	p = (char *)(((uintptr_t)raw + PMD_SIZE - 1) & ~(PMD_SIZE - 1));
+	p = (char *)(((uintptr_t)raw + pmd_size - 1) & ~(pmd_size - 1));
 	if (p > raw)
 		munmap(raw, p - raw);
-	munmap(p + len, raw + PMD_SIZE - p);
+	munmap(p + len, raw + pmd_size - p);
 	madvise(p, len, thp ? MADV_HUGEPAGE : MADV_NOHUGEPAGE);
 	return p;
 }
@@ -160,10 +160,16 @@ static bool module_refs_reach(long want, int ms)
 	return module_refs() == want;
 }
 
+/* The kernel's count of splits of PMD-order THPs. */
 static uint64_t mthp_split(void)
 {
-	FILE *f = fopen("/sys/kernel/mm/transparent_hugepage/hugepages-2048kB/stats/split", "r");
 	unsigned long long v = 0;
+	char path[96];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/sys/kernel/mm/transparent_hugepage/hugepages-%zukB/stats/split",
+		 pmd_size / 1024);
+	f = fopen(path, "r");
 
 	if (f) {
 		if (fscanf(f, "%llu", &v) != 1)
@@ -290,12 +296,12 @@ static int test_thp_round_trip(void)
 {
 	int fd = dev_open();
 	char *p = area(2, true);
-	size_t len = 2 * PMD_SIZE;
+	size_t len = 2 * pmd_size;
 	struct thpdev_range r;
 	struct thpdev_stats st;
 
 	fill(p, len, 1);
-	CHECK(is_thp(p) == 1 && is_thp(p + PMD_SIZE) == 1, "no THP to start with (THP disabled?)");
+	CHECK(is_thp(p) == 1 && is_thp(p + pmd_size) == 1, "no THP to start with (THP disabled?)");
 	CHECK(snapshot_is(fd, p, len, RW | THPDEV_SNAP_PMD), "SNAPSHOT does not show PMD-mapped THPs");
 	CHECK(!migrate(fd, THPDEV_IOC_MIGRATE_TO_DEVICE, p, len, 0, &r), "MIGRATE_TO_DEVICE failed");
 	CHECK(r.thps == 2 && r.pages == 2 * pmd_pages && r.splits == 0,
@@ -325,10 +331,10 @@ static int test_cpu_fault_brings_thp_back(void)
 	char *p = area(1, true);
 	struct thpdev_stats st;
 
-	fill(p, PMD_SIZE, 2);
+	fill(p, pmd_size, 2);
 	CHECK(is_thp(p) == 1, "no THP to start with");
-	CHECK(!migrate(fd, THPDEV_IOC_MIGRATE_TO_DEVICE, p, PMD_SIZE, 0, NULL), "to device failed");
-	CHECK(check_fill(p, PMD_SIZE, 2) < 0, "CPU reads wrong data");
+	CHECK(!migrate(fd, THPDEV_IOC_MIGRATE_TO_DEVICE, p, pmd_size, 0, NULL), "to device failed");
+	CHECK(check_fill(p, pmd_size, 2) < 0, "CPU reads wrong data");
 	CHECK(!stats(fd, &st), "STATS failed");
 	CHECK(st.cpu_faults == 1 && st.thp_to_ram == 1, "%llu CPU faults, %llu THPs back",
 	      (unsigned long long)st.cpu_faults, (unsigned long long)st.thp_to_ram);
@@ -345,7 +351,7 @@ static int split_on_collect(void *p, size_t len, uint32_t flags, char *thp)
 	struct thpdev_range r;
 	struct thpdev_stats st;
 
-	fill(thp, PMD_SIZE, 3);
+	fill(thp, pmd_size, 3);
 	CHECK(is_thp(thp) == 1, "no THP to start with");
 	CHECK(!migrate(fd, THPDEV_IOC_MIGRATE_TO_DEVICE, p, len, flags, &r), "to device failed");
 	CHECK(r.thps == 0 && r.splits == 1 && r.pages == len / page_size,
@@ -356,8 +362,8 @@ static int split_on_collect(void *p, size_t len, uint32_t flags, char *thp)
 	CHECK(!stats(fd, &st) && st.split_collect == 1 && st.thp_to_device == 0,
 	      "STATS split_collect %llu", (unsigned long long)st.split_collect);
 	CHECK(snapshot_is(fd, p, len, RW | THPDEV_SNAP_DEVICE), "not in device memory by PTEs");
-	CHECK(dev_sees(fd, thp, PMD_SIZE, 3), "device data lost");
-	CHECK(check_fill(thp, PMD_SIZE, 3) < 0, "data lost");
+	CHECK(dev_sees(fd, thp, pmd_size, 3), "device data lost");
+	CHECK(check_fill(thp, pmd_size, 3) < 0, "data lost");
 	return 0;
 }
 
@@ -365,14 +371,14 @@ static int test_compound_off_splits(void)
 {
 	char *p = area(1, true);
 
-	return split_on_collect(p, PMD_SIZE, THPDEV_NO_COMPOUND, p);
+	return split_on_collect(p, pmd_size, THPDEV_NO_COMPOUND, p);
 }
 
 static int test_unaligned_range_splits(void)
 {
 	char *p = area(1, true);
 
-	return split_on_collect(p + page_size, PMD_SIZE - page_size, 0, p);
+	return split_on_collect(p + page_size, pmd_size - page_size, 0, p);
 }
 
 /* Whether @r moved one THP as base pages, split once; what it moved if not. */
@@ -391,8 +397,8 @@ static char *device_thp(int fd, int seed)
 	char *p = area(1, true);
 	struct thpdev_range r;
 
-	fill(p, PMD_SIZE, seed);
-	if (migrate(fd, THPDEV_IOC_MIGRATE_TO_DEVICE, p, PMD_SIZE, 0, &r) || r.thps != 1)
+	fill(p, pmd_size, seed);
+	if (migrate(fd, THPDEV_IOC_MIGRATE_TO_DEVICE, p, pmd_size, 0, &r) || r.thps != 1)
 		return NULL;
 	return p;
 }
@@ -407,19 +413,19 @@ static int test_failed_large_alloc_splits(void)
 	struct thpdev_range r;
 	struct thpdev_stats st;
 
-	fill(p, PMD_SIZE, 4);
+	fill(p, pmd_size, 4);
 	CHECK(is_thp(p) == 1, "no THP to start with");
 	CHECK(!faults(fd, 1, 0, 0), "FAULTS failed");
-	CHECK(!migrate(fd, THPDEV_IOC_MIGRATE_TO_DEVICE, p, PMD_SIZE, 0, &r), "to device failed");
+	CHECK(!migrate(fd, THPDEV_IOC_MIGRATE_TO_DEVICE, p, pmd_size, 0, &r), "to device failed");
 	CHECK(moved_split(&r), "not moved as base pages, split once");
 	CHECK(!stats(fd, &st) && st.split_alloc == 1 && st.alloc_failures == 1,
 	      "STATS split_alloc %llu alloc_failures %llu", (unsigned long long)st.split_alloc,
 	      (unsigned long long)st.alloc_failures);
 	CHECK(mthp_split() == before, "the kernel counted this split (%llu)",
 	      (unsigned long long)(mthp_split() - before));
-	CHECK(snapshot_is(fd, p, PMD_SIZE, RW | THPDEV_SNAP_DEVICE), "not in device memory by PTEs");
-	CHECK(dev_sees(fd, p, PMD_SIZE, 4), "data lost on the device");
-	CHECK(check_fill(p, PMD_SIZE, 4) < 0, "data lost on the way back");
+	CHECK(snapshot_is(fd, p, pmd_size, RW | THPDEV_SNAP_DEVICE), "not in device memory by PTEs");
+	CHECK(dev_sees(fd, p, pmd_size, 4), "data lost on the device");
+	CHECK(check_fill(p, pmd_size, 4) < 0, "data lost on the way back");
 	return 0;
 }
 
@@ -429,14 +435,14 @@ static int test_partial_munmap_after_migration(void)
 	char *p = area(1, true);
 	struct thpdev_stats st;
 
-	fill(p, PMD_SIZE, 5);
-	CHECK(!migrate(fd, THPDEV_IOC_MIGRATE_TO_DEVICE, p, PMD_SIZE, 0, NULL), "to device failed");
-	CHECK(!munmap(p + PMD_SIZE / 2, PMD_SIZE / 2), "munmap failed");
-	CHECK(snapshot_is(fd, p, PMD_SIZE / 2, RW | THPDEV_SNAP_DEVICE),
+	fill(p, pmd_size, 5);
+	CHECK(!migrate(fd, THPDEV_IOC_MIGRATE_TO_DEVICE, p, pmd_size, 0, NULL), "to device failed");
+	CHECK(!munmap(p + pmd_size / 2, pmd_size / 2), "munmap failed");
+	CHECK(snapshot_is(fd, p, pmd_size / 2, RW | THPDEV_SNAP_DEVICE),
 	      "the remaining half is not device memory mapped by PTEs");
-	CHECK(dev_sees(fd, p, PMD_SIZE / 2, 5), "device data lost");
-	CHECK(check_fill(p, PMD_SIZE / 2, 5) < 0, "data lost");
-	munmap(p, PMD_SIZE / 2);
+	CHECK(dev_sees(fd, p, pmd_size / 2, 5), "device data lost");
+	CHECK(check_fill(p, pmd_size / 2, 5) < 0, "data lost");
+	munmap(p, pmd_size / 2);
 	CHECK(!stats(fd, &st) && st.device_pages == 0, "%llu device pages still in use",
 	      (unsigned long long)st.device_pages);
 	return 0;
@@ -447,14 +453,14 @@ static int test_mremap_after_migration(void)
 	int fd = dev_open();
 	char *p = area(1, true), *q = area(1, false), *moved;
 
-	fill(p, PMD_SIZE, 6);
-	CHECK(!migrate(fd, THPDEV_IOC_MIGRATE_TO_DEVICE, p, PMD_SIZE, 0, NULL), "to device failed");
-	moved = mremap(p, PMD_SIZE, PMD_SIZE, MREMAP_MAYMOVE | MREMAP_FIXED, q);
+	fill(p, pmd_size, 6);
+	CHECK(!migrate(fd, THPDEV_IOC_MIGRATE_TO_DEVICE, p, pmd_size, 0, NULL), "to device failed");
+	moved = mremap(p, pmd_size, pmd_size, MREMAP_MAYMOVE | MREMAP_FIXED, q);
 	CHECK(moved == q, "mremap failed: %s", strerror(errno));
-	CHECK(snapshot_is(fd, q, PMD_SIZE, RW | THPDEV_SNAP_DEVICE | THPDEV_SNAP_PMD),
+	CHECK(snapshot_is(fd, q, pmd_size, RW | THPDEV_SNAP_DEVICE | THPDEV_SNAP_PMD),
 	      "the moved THP is not device memory mapped by a PMD");
-	CHECK(dev_sees(fd, q, PMD_SIZE, 6), "device data lost");
-	CHECK(check_fill(q, PMD_SIZE, 6) < 0, "data lost");
+	CHECK(dev_sees(fd, q, pmd_size, 6), "device data lost");
+	CHECK(check_fill(q, pmd_size, 6) < 0, "data lost");
 	return 0;
 }
 
@@ -464,15 +470,15 @@ static int test_fork_with_device_pages(void)
 	char *p = area(1, true);
 	pid_t pid;
 
-	fill(p, PMD_SIZE, 7);
-	CHECK(!migrate(fd, THPDEV_IOC_MIGRATE_TO_DEVICE, p, PMD_SIZE, 0, NULL), "to device failed");
+	fill(p, pmd_size, 7);
+	CHECK(!migrate(fd, THPDEV_IOC_MIGRATE_TO_DEVICE, p, pmd_size, 0, NULL), "to device failed");
 	pid = fork();
 	if (pid == 0)
-		_exit(check_fill(p, PMD_SIZE, 7) < 0 ? 0 : 1);
+		_exit(check_fill(p, pmd_size, 7) < 0 ? 0 : 1);
 	CHECK(pid > 0 && waitpid(pid, &status, 0) == pid, "fork failed");
 	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0, "the child read wrong data");
 	fill(p, page_size, 8);	/* the parent's copy diverges */
-	CHECK(check_fill(p, page_size, 8) < 0 && check_fill_at(p, page_size, PMD_SIZE - page_size, 7) < 0,
+	CHECK(check_fill(p, page_size, 8) < 0 && check_fill_at(p, page_size, pmd_size - page_size, 7) < 0,
 	      "parent data after fork is wrong");
 	return 0;
 }
@@ -489,8 +495,8 @@ static int test_fork_child_exits_untouched(void)
 	struct thpdev_stats st;
 	pid_t pid;
 
-	fill(p, PMD_SIZE, 23);
-	CHECK(!migrate(fd, THPDEV_IOC_MIGRATE_TO_DEVICE, p, PMD_SIZE, 0, NULL), "to device failed");
+	fill(p, pmd_size, 23);
+	CHECK(!migrate(fd, THPDEV_IOC_MIGRATE_TO_DEVICE, p, pmd_size, 0, NULL), "to device failed");
 	for (i = 0; i < 3; i++) {
 		pid = fork();
 		if (pid == 0)
@@ -500,9 +506,9 @@ static int test_fork_child_exits_untouched(void)
 	CHECK(!stats(fd, &st) && st.device_pages == pmd_pages,
 	      "%llu device pages in use after the children exited, not %zu",
 	      (unsigned long long)st.device_pages, pmd_pages);
-	CHECK(snapshot_is(fd, p, PMD_SIZE, THPDEV_SNAP_PRESENT | THPDEV_SNAP_DEVICE | THPDEV_SNAP_PMD),
+	CHECK(snapshot_is(fd, p, pmd_size, THPDEV_SNAP_PRESENT | THPDEV_SNAP_DEVICE | THPDEV_SNAP_PMD),
 	      "the parent's THP is no longer a device PMD");
-	CHECK(check_fill(p, PMD_SIZE, 23) < 0, "the parent's data is lost");
+	CHECK(check_fill(p, pmd_size, 23) < 0, "the parent's data is lost");
 	CHECK(!stats(fd, &st) && st.device_pages == 0, "%llu device pages still in use",
 	      (unsigned long long)st.device_pages);
 	return 0;
@@ -555,13 +561,13 @@ static int test_split_of_thp_shared_with_child(void)
 	uint64_t before;
 	pid_t pid;
 
-	fill(p, PMD_SIZE, 24);
+	fill(p, pmd_size, 24);
 	CHECK(is_thp(p) == 1, "no THP to start with");
-	pid = child_keeping(p, PMD_SIZE, 24, go);
+	pid = child_keeping(p, pmd_size, 24, go);
 	CHECK(pid > 0, "fork failed");
 	CHECK(!faults(fd, 1, 0, 0), "FAULTS failed");
 	before = mthp_split();
-	CHECK(!migrate(fd, THPDEV_IOC_MIGRATE_TO_DEVICE, p, PMD_SIZE, 0, &r), "to device failed");
+	CHECK(!migrate(fd, THPDEV_IOC_MIGRATE_TO_DEVICE, p, pmd_size, 0, &r), "to device failed");
 	CHECK(moved_split(&r), "not moved as base pages, split once");
 	CHECK(mthp_split() == before + 1, "not split mapped (the kernel's split stat moved by %llu)",
 	      (unsigned long long)(mthp_split() - before));
@@ -569,7 +575,7 @@ static int test_split_of_thp_shared_with_child(void)
 	      "STATS split_alloc %llu split_collect %llu", (unsigned long long)st.split_alloc,
 	      (unsigned long long)st.split_collect);
 	CHECK(child_kept(pid, go), "the child lost its data");
-	CHECK(check_fill(p, PMD_SIZE, 24) < 0, "the parent lost its data");
+	CHECK(check_fill(p, pmd_size, 24) < 0, "the parent lost its data");
 	return 0;
 }
 
@@ -585,7 +591,7 @@ static int test_split_on_the_way_back(void)
 
 	CHECK(p, "not to the device whole");
 	CHECK(!fail_ram_thp(fd, 1), "FAULTS failed");
-	CHECK(!migrate(fd, THPDEV_IOC_MIGRATE_TO_RAM, p, PMD_SIZE, 0, &r), "to RAM failed");
+	CHECK(!migrate(fd, THPDEV_IOC_MIGRATE_TO_RAM, p, pmd_size, 0, &r), "to RAM failed");
 	CHECK(moved_split(&r), "not moved as base pages, split once");
 	CHECK(mthp_split() == before, "the kernel counted this split (%llu)",
 	      (unsigned long long)(mthp_split() - before));
@@ -593,7 +599,7 @@ static int test_split_on_the_way_back(void)
 	      "STATS split_to_ram %llu device_pages %llu", (unsigned long long)st.split_to_ram,
 	      (unsigned long long)st.device_pages);
 	CHECK(is_thp(p) == 0, "still a THP");
-	CHECK(check_fill(p, PMD_SIZE, 25) < 0, "data lost");
+	CHECK(check_fill(p, pmd_size, 25) < 0, "data lost");
 	return 0;
 }
 
@@ -616,18 +622,18 @@ static int test_split_on_the_way_back_shared(void)
 	for (i = 0; i < 2; i++) {
 		p = device_thp(fd, 26 + i);
 		CHECK(p, "not to the device whole");
-		pid = child_keeping(p, PMD_SIZE, 26 + i, go);
+		pid = child_keeping(p, pmd_size, 26 + i, go);
 		CHECK(pid > 0, "fork failed");
 		CHECK(!fail_ram_thp(fd, 1), "FAULTS failed");
 		before = mthp_split();
 		if (i == 0) {
-			CHECK(!migrate(fd, THPDEV_IOC_MIGRATE_TO_RAM, p, PMD_SIZE, 0, &r), "to RAM failed");
+			CHECK(!migrate(fd, THPDEV_IOC_MIGRATE_TO_RAM, p, pmd_size, 0, &r), "to RAM failed");
 			CHECK(moved_split(&r), "not moved as base pages, split once");
 		}
 		CHECK(child_kept(pid, go), "the child lost its data (%s)", i ? "its fault" : "driver");
 		CHECK(mthp_split() == before + 1, "not split mapped (the kernel's split stat moved by %llu)",
 		      (unsigned long long)(mthp_split() - before));
-		CHECK(check_fill(p, PMD_SIZE, 26 + i) < 0, "the parent lost its data");
+		CHECK(check_fill(p, pmd_size, 26 + i) < 0, "the parent lost its data");
 		CHECK(!stats(fd, &st) && st.split_to_ram == 1 && st.thp_to_ram == 0 &&
 		      st.device_pages == 0, "STATS split_to_ram %llu thp_to_ram %llu device_pages %llu",
 		      (unsigned long long)st.split_to_ram, (unsigned long long)st.thp_to_ram,
@@ -643,14 +649,14 @@ static int test_exclusive_then_cpu_access(void)
 	struct thpdev_range r;
 	struct thpdev_stats st;
 
-	fill(p, PMD_SIZE, 9);
+	fill(p, pmd_size, 9);
 	CHECK(is_thp(p) == 1, "no THP to start with");
 	CHECK(!migrate(fd, THPDEV_IOC_EXCLUSIVE, p, 4 * page_size, 0, &r) && r.pages == 4,
 	      "EXCLUSIVE failed (%llu pages)", (unsigned long long)r.pages);
 	CHECK(!stats(fd, &st) && st.exclusive_pages == 4, "exclusive_pages %llu",
 	      (unsigned long long)st.exclusive_pages);
 	fill(p, page_size, 10);	/* the CPU takes the page back */
-	CHECK(check_fill(p, page_size, 10) < 0 && check_fill_at(p, page_size, PMD_SIZE - page_size, 9) < 0,
+	CHECK(check_fill(p, page_size, 10) < 0 && check_fill_at(p, page_size, pmd_size - page_size, 9) < 0,
 	      "data wrong after exclusive access");
 	CHECK(!stats(fd, &st) && st.invalidations[7] >= 4,
 	      "%llu exclusive invalidations", (unsigned long long)st.invalidations[7]);
@@ -664,10 +670,10 @@ static int test_refused_faults_then_recovery(void)
 	char *p = area(1, true);
 	struct thpdev_stats st;
 
-	fill(p, PMD_SIZE, 11);
-	CHECK(!migrate(fd, THPDEV_IOC_MIGRATE_TO_DEVICE, p, PMD_SIZE, 0, NULL), "to device failed");
+	fill(p, pmd_size, 11);
+	CHECK(!migrate(fd, THPDEV_IOC_MIGRATE_TO_DEVICE, p, pmd_size, 0, NULL), "to device failed");
 	CHECK(!faults(fd, 0, 0, 5), "FAULTS failed");
-	CHECK(check_fill(p, PMD_SIZE, 11) < 0, "data wrong after refused faults");
+	CHECK(check_fill(p, pmd_size, 11) < 0, "data wrong after refused faults");
 	CHECK(!stats(fd, &st), "STATS failed");
 	CHECK(st.cpu_faults_refused == 5 && st.cpu_faults == 1,
 	      "%llu refused, %llu served", (unsigned long long)st.cpu_faults_refused,
@@ -698,17 +704,17 @@ static int test_two_threads_overlapping(void)
 {
 	int fd = dev_open();
 	char *p = area(4, true);
-	struct thread_arg a = { fd, p, 3 * PMD_SIZE, 0 }, b = { fd, p + PMD_SIZE, 3 * PMD_SIZE, 0 };
+	struct thread_arg a = { fd, p, 3 * pmd_size, 0 }, b = { fd, p + pmd_size, 3 * pmd_size, 0 };
 	pthread_t ta, tb;
 
-	fill(p, 4 * PMD_SIZE, 12);
+	fill(p, 4 * pmd_size, 12);
 	pthread_create(&ta, NULL, bounce, &a);
 	pthread_create(&tb, NULL, bounce, &b);
 	pthread_join(ta, NULL);
 	pthread_join(tb, NULL);
 	CHECK(a.errors == 0 && b.errors == 0, "%d and %d failed migrations", a.errors, b.errors);
-	CHECK(dev_sees(fd, p, 4 * PMD_SIZE, 12), "device data lost");
-	CHECK(check_fill(p, 4 * PMD_SIZE, 12) < 0, "data lost");
+	CHECK(dev_sees(fd, p, 4 * pmd_size, 12), "device data lost");
+	CHECK(check_fill(p, 4 * pmd_size, 12) < 0, "data lost");
 	return 0;
 }
 
@@ -718,18 +724,18 @@ static int test_two_processes_overlapping(void)
 	pid_t pid;
 	int status, fd, i, ok = 1;
 
-	fill(p, 2 * PMD_SIZE, 13);
+	fill(p, 2 * pmd_size, 13);
 	pid = fork();
 	CHECK(pid >= 0, "fork failed");
 	/* Each process writes its own copy, then both bounce it at once. */
 	fd = dev_open();
-	fill(p, 2 * PMD_SIZE, pid ? 14 : 15);
+	fill(p, 2 * pmd_size, pid ? 14 : 15);
 	for (i = 0; i < 10; i++) {
-		ok &= !migrate(fd, THPDEV_IOC_MIGRATE_TO_DEVICE, p, 2 * PMD_SIZE, 0, NULL);
-		ok &= dev_sees(fd, p, 2 * PMD_SIZE, pid ? 14 : 15);
-		ok &= !migrate(fd, THPDEV_IOC_MIGRATE_TO_RAM, p, 2 * PMD_SIZE, 0, NULL);
+		ok &= !migrate(fd, THPDEV_IOC_MIGRATE_TO_DEVICE, p, 2 * pmd_size, 0, NULL);
+		ok &= dev_sees(fd, p, 2 * pmd_size, pid ? 14 : 15);
+		ok &= !migrate(fd, THPDEV_IOC_MIGRATE_TO_RAM, p, 2 * pmd_size, 0, NULL);
 	}
-	ok &= check_fill(p, 2 * PMD_SIZE, pid ? 14 : 15) < 0;
+	ok &= check_fill(p, 2 * pmd_size, pid ? 14 : 15) < 0;
 	if (pid == 0)
 		_exit(ok ? 0 : 1);
 	CHECK(waitpid(pid, &status, 0) == pid && WIFEXITED(status) && WEXITSTATUS(status) == 0,
@@ -742,27 +748,24 @@ static int test_close_evicts(void)
 {
 	int fd = dev_open(), fd2;
 	char *p = area(2, true);
+	uint8_t *bits = calloc(2 * pmd_pages, 1);
 	long refs;
+	size_t i;
 
-	fill(p, 2 * PMD_SIZE, 16);
+	fill(p, 2 * pmd_size, 16);
 	CHECK(!faults(fd, 1, 0, 0), "FAULTS failed");	/* one THP goes as base pages */
-	CHECK(!migrate(fd, THPDEV_IOC_MIGRATE_TO_DEVICE, p, 2 * PMD_SIZE, 0, NULL), "to device failed");
+	CHECK(!migrate(fd, THPDEV_IOC_MIGRATE_TO_DEVICE, p, 2 * pmd_size, 0, NULL), "to device failed");
 	refs = module_refs();
 	close(fd);
 	/* A THP that found no system THP at close comes back at a later try. */
 	CHECK(module_refs_reach(refs - 1, 15000), "the context stayed (%ld references)",
 	      module_refs());
 	fd2 = dev_open();
-	{
-		uint8_t bits[1024];
-		size_t i;
-
-		CHECK(!snapshot(fd2, p, 2 * PMD_SIZE, bits), "SNAPSHOT failed");
-		for (i = 0; i < 2 * pmd_pages; i++)
-			CHECK(!(bits[i] & THPDEV_SNAP_DEVICE) && (bits[i] & THPDEV_SNAP_PRESENT),
-			      "page %zu still in device memory after close (0x%x)", i, bits[i]);
-	}
-	CHECK(check_fill(p, 2 * PMD_SIZE, 16) < 0, "data lost on eviction");
+	CHECK(bits && !snapshot(fd2, p, 2 * pmd_size, bits), "SNAPSHOT failed");
+	for (i = 0; i < 2 * pmd_pages; i++)
+		CHECK(!(bits[i] & THPDEV_SNAP_DEVICE) && (bits[i] & THPDEV_SNAP_PRESENT),
+		      "page %zu still in device memory after close (0x%x)", i, bits[i]);
+	CHECK(check_fill(p, 2 * pmd_size, 16) < 0, "data lost on eviction");
 	return 0;
 }
 
@@ -807,7 +810,7 @@ static int test_close_leaves_what_cannot_come_back(void)
 	CHECK(!in_ram(p), "the THP came back to system memory without one");
 	sleep(4);
 	CHECK(module_refs() == refs, "the context went with its memory in use");
-	CHECK(check_fill(p, PMD_SIZE, 23) < 0, "data lost in device memory after close");
+	CHECK(check_fill(p, pmd_size, 23) < 0, "data lost in device memory after close");
 	CHECK(in_ram(p), "the CPU's access did not bring the page back");
 	CHECK(module_refs_reach(refs - 1, 1000),
 	      "the context stayed once its memory was back (%ld references)", module_refs());
@@ -825,7 +828,7 @@ static int test_close_evicts_later(void)
 	CHECK(module_refs_reach(refs - 1, 15000), "the context stayed (%ld references)",
 	      module_refs());
 	CHECK(is_thp(p) == 1, "the THP came back split or not at all (%d)", is_thp(p));
-	CHECK(check_fill(p, PMD_SIZE, 24) < 0, "data lost on the eviction");
+	CHECK(check_fill(p, pmd_size, 24) < 0, "data lost on the eviction");
 	return 0;
 }
 
@@ -844,14 +847,14 @@ static int test_bad_input(void)
 {
 	int fd = dev_open(), bad = 0, status;
 	char *p = area(1, true), *hole = area(1, false);
-	struct thpdev_range r = { .size = sizeof(r), .addr = (uintptr_t)p, .len = PMD_SIZE };
+	struct thpdev_range r = { .size = sizeof(r), .addr = (uintptr_t)p, .len = pmd_size };
 	struct thpdev_rw rw = { .size = sizeof(rw), .addr = (uintptr_t)p, .len = page_size,
 				.buf = 16 };
 	char big[sizeof(r) + 16] = { 0 };
 	pid_t pid;
 
-	fill(p, PMD_SIZE, 17);
-	munmap(hole, PMD_SIZE);
+	fill(p, pmd_size, 17);
+	munmap(hole, pmd_size);
 #define TRY(field, value, want, what) do { struct thpdev_range t = r; t.field = value; \
 	bad += expect_errno(fd, THPDEV_IOC_MIGRATE_TO_DEVICE, &t, want, what); } while (0)
 	TRY(addr, (uintptr_t)p + 1, EINVAL, "unaligned address");
@@ -880,7 +883,7 @@ static int test_bad_input(void)
 	waitpid(pid, &status, 0);
 	bad += !WIFEXITED(status) || WEXITSTATUS(status);
 	CHECK(!bad, "%d bad-input cases misbehaved", bad);
-	CHECK(check_fill(p, PMD_SIZE, 17) < 0, "data changed by refused calls");
+	CHECK(check_fill(p, pmd_size, 17) < 0, "data changed by refused calls");
 	return 0;
 }
 
@@ -892,26 +895,26 @@ static int test_bad_input(void)
 static int test_device_view_across_hole(void)
 {
 	int fd = dev_open();
-	char *p = area(3, true), *buf = malloc(3 * PMD_SIZE);
+	char *p = area(3, true), *buf = malloc(3 * pmd_size);
 	size_t n = 3 * pmd_pages, i;
 	uint8_t *bits = calloc(n, 1);
 
-	fill(p, 3 * PMD_SIZE, 23);
-	CHECK(is_thp(p + 2 * PMD_SIZE) == 1, "no THP to start with (THP disabled?)");
-	CHECK(!migrate(fd, THPDEV_IOC_MIGRATE_TO_DEVICE, p, PMD_SIZE, 0, NULL), "to device failed");
-	CHECK(!munmap(p + PMD_SIZE, PMD_SIZE), "munmap failed");
-	CHECK(!snapshot(fd, p, 3 * PMD_SIZE, bits), "SNAPSHOT across the hole failed");
+	fill(p, 3 * pmd_size, 23);
+	CHECK(is_thp(p + 2 * pmd_size) == 1, "no THP to start with (THP disabled?)");
+	CHECK(!migrate(fd, THPDEV_IOC_MIGRATE_TO_DEVICE, p, pmd_size, 0, NULL), "to device failed");
+	CHECK(!munmap(p + pmd_size, pmd_size), "munmap failed");
+	CHECK(!snapshot(fd, p, 3 * pmd_size, bits), "SNAPSHOT across the hole failed");
 	for (i = 0; i < n; i++) {
 		uint8_t want = i < pmd_pages ? RW | THPDEV_SNAP_DEVICE | THPDEV_SNAP_PMD :
 			       i < 2 * pmd_pages ? 0 : RW | THPDEV_SNAP_PMD;
 
 		CHECK(bits[i] == want, "SNAPSHOT page %zu: 0x%x, want 0x%x", i, bits[i], want);
 	}
-	CHECK(dev_read(fd, p, 3 * PMD_SIZE, buf) == -EFAULT, "READ across the hole was not refused");
-	CHECK(dev_write(fd, p + PMD_SIZE, page_size, buf) == -EFAULT,
+	CHECK(dev_read(fd, p, 3 * pmd_size, buf) == -EFAULT, "READ across the hole was not refused");
+	CHECK(dev_write(fd, p + pmd_size, page_size, buf) == -EFAULT,
 	      "WRITE into the hole was not refused");
-	CHECK(dev_sees(fd, p, PMD_SIZE, 23), "device data lost before the hole");
-	CHECK(check_fill_at(p, 2 * PMD_SIZE, PMD_SIZE, 23) < 0, "data lost after the hole");
+	CHECK(dev_sees(fd, p, pmd_size, 23), "device data lost before the hole");
+	CHECK(check_fill_at(p, 2 * pmd_size, pmd_size, 23) < 0, "data lost after the hole");
 	free(bits);
 	free(buf);
 	return 0;
@@ -920,13 +923,13 @@ static int test_device_view_across_hole(void)
 static int test_device_write_then_cpu_read(void)
 {
 	int fd = dev_open();
-	char *p = area(1, true), *buf = malloc(PMD_SIZE);
+	char *p = area(1, true), *buf = malloc(pmd_size);
 
-	fill(p, PMD_SIZE, 18);
-	CHECK(!migrate(fd, THPDEV_IOC_MIGRATE_TO_DEVICE, p, PMD_SIZE, 0, NULL), "to device failed");
-	fill(buf, PMD_SIZE, 19);
-	CHECK(!dev_write(fd, p, PMD_SIZE, buf), "WRITE failed");
-	CHECK(check_fill(p, PMD_SIZE, 19) < 0, "the CPU does not see what the device wrote");
+	fill(p, pmd_size, 18);
+	CHECK(!migrate(fd, THPDEV_IOC_MIGRATE_TO_DEVICE, p, pmd_size, 0, NULL), "to device failed");
+	fill(buf, pmd_size, 19);
+	CHECK(!dev_write(fd, p, pmd_size, buf), "WRITE failed");
+	CHECK(check_fill(p, pmd_size, 19) < 0, "the CPU does not see what the device wrote");
 	free(buf);
 	return 0;
 }
@@ -939,25 +942,25 @@ static int test_device_write_then_cpu_read(void)
 static int test_device_write_respects_protection(void)
 {
 	int fd = dev_open(), go[2];
-	char *ro = area(1, true), *cow = area(1, true), *buf = malloc(PMD_SIZE);
+	char *ro = area(1, true), *cow = area(1, true), *buf = malloc(pmd_size);
 	pid_t pid;
 
-	fill(ro, PMD_SIZE, 20);
-	fill(cow, PMD_SIZE, 21);
-	fill(buf, PMD_SIZE, 22);
-	CHECK(!mprotect(ro, PMD_SIZE, PROT_READ), "mprotect failed");
-	CHECK(!migrate(fd, THPDEV_IOC_MIGRATE_TO_DEVICE, ro, PMD_SIZE, 0, NULL) &&
-	      !migrate(fd, THPDEV_IOC_MIGRATE_TO_DEVICE, cow, PMD_SIZE, 0, NULL), "to device failed");
-	CHECK(snapshot_is(fd, ro, PMD_SIZE, THPDEV_SNAP_PRESENT | THPDEV_SNAP_DEVICE | THPDEV_SNAP_PMD),
+	fill(ro, pmd_size, 20);
+	fill(cow, pmd_size, 21);
+	fill(buf, pmd_size, 22);
+	CHECK(!mprotect(ro, pmd_size, PROT_READ), "mprotect failed");
+	CHECK(!migrate(fd, THPDEV_IOC_MIGRATE_TO_DEVICE, ro, pmd_size, 0, NULL) &&
+	      !migrate(fd, THPDEV_IOC_MIGRATE_TO_DEVICE, cow, pmd_size, 0, NULL), "to device failed");
+	CHECK(snapshot_is(fd, ro, pmd_size, THPDEV_SNAP_PRESENT | THPDEV_SNAP_DEVICE | THPDEV_SNAP_PMD),
 	      "the read-only THP is not a read-only device PMD");
-	CHECK(dev_write(fd, ro, PMD_SIZE, buf) == -EPERM, "WRITE to read-only memory was not refused");
-	CHECK(dev_sees(fd, ro, PMD_SIZE, 20) && check_fill(ro, PMD_SIZE, 20) < 0,
+	CHECK(dev_write(fd, ro, pmd_size, buf) == -EPERM, "WRITE to read-only memory was not refused");
+	CHECK(dev_sees(fd, ro, pmd_size, 20) && check_fill(ro, pmd_size, 20) < 0,
 	      "the device wrote read-only memory");
-	pid = child_keeping(cow, PMD_SIZE, 21, go);	/* its copy keeps what it had */
+	pid = child_keeping(cow, pmd_size, 21, go);	/* its copy keeps what it had */
 	CHECK(pid > 0, "fork failed");
-	CHECK(!dev_write(fd, cow, PMD_SIZE, buf), "WRITE after fork failed");
+	CHECK(!dev_write(fd, cow, pmd_size, buf), "WRITE after fork failed");
 	CHECK(child_kept(pid, go), "the device's write went into the child's copy");
-	CHECK(check_fill(cow, PMD_SIZE, 22) < 0, "the parent does not see the device's write");
+	CHECK(check_fill(cow, pmd_size, 22) < 0, "the parent does not see the device's write");
 	free(buf);
 	return 0;
 }
@@ -1006,7 +1009,8 @@ int main(int argc, char **argv)
 	int failed = 0;
 
 	page_size = sysconf(_SC_PAGESIZE);
-	pmd_pages = PMD_SIZE / page_size;
+	pmd_size = thp_pmd_size();
+	pmd_pages = pmd_size / page_size;
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	sigaction(SIGALRM, &alarm_action, NULL);	/* no SA_RESTART */
 	printf("TAP version 13\n1..%zu\n", n);
